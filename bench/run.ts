@@ -1,0 +1,46 @@
+/**
+ * `npm run bench [-- NAME ...]`: runs the benchmarks (each against its peer in the same run, on
+ * this machine) one after another and writes bench/results/NAME.json. Benchmarks are not tests:
+ * they report figures and whether the issue's target was met; they never fail the build.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { machineInfo, type BenchResult } from './common.js';
+
+const BENCHES: Record<string, () => Promise<{ run: () => Promise<BenchResult> }>> = {
+  burgers_fv: () => import('./burgers_fv.js'),
+  burgers_spectral: () => import('./burgers_spectral.js'),
+  generation: () => import('./generation.js'),
+};
+
+async function main(): Promise<void> {
+  const want = process.argv.slice(2);
+  for (const w of want) {
+    if (!BENCHES[w]) {
+      process.stderr.write(`unknown benchmark '${w}': known are ${Object.keys(BENCHES).join(', ')}\n`);
+      process.exit(2);
+    }
+  }
+  const names = want.length ? want : Object.keys(BENCHES);
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  const root = here.includes(`${path.sep}dist${path.sep}`) ? path.resolve(here, '..', '..') : path.resolve(here, '..');
+  const outDir = path.join(root, 'bench', 'results');
+  fs.mkdirSync(outDir, { recursive: true });
+  for (const name of names) {
+    process.stderr.write(`bench ${name} ...\n`);
+    const mod = await BENCHES[name]();
+    const res = await mod.run();
+    const record = { ...res, date: new Date().toISOString(), machine: machineInfo() };
+    fs.writeFileSync(path.join(outDir, `${name}.json`), `${JSON.stringify(record, null, 2)}\n`);
+    const ratios = Object.entries(res.ratios)
+      .map(([k, v]) => `${k}=${v.toFixed(2)}`)
+      .join(' ');
+    process.stdout.write(`${name}: ${ratios}${res.target ? `  target ${res.target}: ${res.met ? 'met' : 'NOT met'}` : ''}\n`);
+  }
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`bench: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,322 @@
+/**
+ * Dataset generation: runs the reference solver for every sample of a resolved recipe and
+ * writes an HDF5 file in PDEBench's layout.
+ *
+ * - Parallel: samples go to worker threads (`workers`), one sample at a time each.
+ * - Safe to interrupt: the output is a valid HDF5 file at every moment; finished samples are
+ *   flushed one by one and marked in `samples-done`. A file cut short has no `complete` attribute.
+ * - Resumable: `resume` reopens such a file (same recipe required) and computes only the missing
+ *   samples. When all are done, the file is rewritten canonically (fixed clock, index order,
+ *   `complete` last, atomic rename), so an interrupted-and-resumed run, an uninterrupted run and
+ *   merged shards give the same bytes.
+ * - Shardable: `shard = {index, count}` computes a deterministic contiguous slice; `mergeShards`
+ *   joins the slices into the single-run file.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { H5Dataset, ProgressiveWriter, writeCanonical, h5ready, type DatasetHeader } from '../src/data/index.js';
+import { outputTimes, recipeDifference, recipeJson, type ResolvedRecipe } from './recipes.js';
+import { computeSample, SampleError, storedGrid } from './sample.js';
+import { compiledModuleUrl, packageVersion, SOLVER_VERSION } from './version.js';
+import type { WorkerReply, WorkerRequest } from './generate_worker.js';
+
+/** A failure of the generation itself (not of its options); the CLI exits 1. */
+export class GenerationError extends Error {
+  override name = 'GenerationError';
+}
+
+/** Options that cannot be used; the CLI exits 2. */
+export class GenerationUsageError extends Error {
+  override name = 'GenerationUsageError';
+}
+
+/** The run was interrupted; finished samples are kept and `--resume` completes the file. */
+export class GenerationInterrupted extends Error {
+  override name = 'GenerationInterrupted';
+  constructor(
+    readonly done: number,
+    readonly total: number,
+    readonly path: string,
+  ) {
+    super(`interrupted: ${done}/${total} samples kept in ${path}; run again with --resume to complete it`);
+  }
+}
+
+export interface Shard {
+  index: number;
+  count: number;
+}
+
+export interface GenerationProgress {
+  /** Samples finished so far in this file (including those kept from before a resume). */
+  done: number;
+  total: number;
+  /** Samples that were already finished when this run started. */
+  resumedFrom: number;
+}
+
+export interface GenerateOptions {
+  recipe: ResolvedRecipe;
+  /** Output HDF5 path. */
+  out: string;
+  /** Worker threads; 1 computes in the calling thread. @default os.availableParallelism() */
+  workers?: number;
+  /** Continue an interrupted file instead of refusing to touch it. @default false */
+  resume?: boolean;
+  /** Overwrite an existing file. @default false */
+  force?: boolean;
+  /** Generate only this slice of the samples. */
+  shard?: Shard;
+  onProgress?: (p: GenerationProgress) => void;
+  /** Abort to interrupt: finished samples are kept. */
+  signal?: AbortSignal;
+}
+
+export interface GenerateResult {
+  path: string;
+  /** Samples in this file. */
+  samples: number;
+  /** Samples computed by this call. */
+  computed: number;
+  seconds: number;
+  /** True when the file was already complete (resume of a finished file). */
+  alreadyComplete: boolean;
+}
+
+/** Parses 'i/N' (0-based i < N). */
+export function parseShard(s: string): Shard {
+  const m = /^(\d+)\/(\d+)$/.exec(s);
+  if (!m) throw new GenerationUsageError(`--shard=${s} is not allowed: use i/N with 0 <= i < N, e.g. 0/4`);
+  const index = Number(m[1]);
+  const count = Number(m[2]);
+  if (!(count >= 1 && index < count)) throw new GenerationUsageError(`--shard=${s} is not allowed: use i/N with 0 <= i < N, e.g. 0/4`);
+  return { index, count };
+}
+
+/** The contiguous sample range [start, end) of a shard: deterministic, covering all samples once. */
+export function shardRange(samples: number, shard?: Shard): [number, number] {
+  if (!shard) return [0, samples];
+  if (shard.count > samples) {
+    throw new GenerationUsageError(`--shard=${shard.index}/${shard.count} is not allowed: ${samples} samples cannot fill ${shard.count} shards`);
+  }
+  return [Math.floor((shard.index * samples) / shard.count), Math.floor(((shard.index + 1) * samples) / shard.count)];
+}
+
+function solverName(r: ResolvedRecipe): string {
+  return r.solver.method === 'spectral'
+    ? `burgers-spectral-${r.solver.stepper}`
+    : `burgers-fv-${r.solver.reconstruction}-${r.solver.flux}-ssprk3`;
+}
+
+/** The file header (shape, coordinates, attributes) for a recipe, or for one shard of it. */
+export function datasetHeader(r: ResolvedRecipe, shard?: Shard): DatasetHeader {
+  const [start, end] = shardRange(r.samples, shard);
+  const attrs: Record<string, number | string> = {
+    Nu: r.attrNu,
+    equation: r.equation,
+    generator: 'pde-surrogate',
+    'package-version': packageVersion(),
+    recipe: recipeJson(r),
+    seed: r.seed,
+    solver: solverName(r),
+    'solver-version': SOLVER_VERSION,
+  };
+  if (shard) {
+    attrs.shard = `${shard.index}/${shard.count}`;
+    attrs['sample-offset'] = start;
+  }
+  return {
+    shape: [end - start, r.nFrames, r.nx],
+    coordinates: { x: storedGrid(r).points(), t: outputTimes(r) },
+    attrs,
+  };
+}
+
+function checkSameRecipe(path: string, fileRecipe: unknown, r: ResolvedRecipe, what: string): void {
+  const diff = recipeDifference(fileRecipe, JSON.parse(recipeJson(r)));
+  if (diff) throw new GenerationUsageError(`${what} ${path} was made by a different recipe (${diff}); use the same options or another output`);
+}
+
+/** Generates (or resumes) one dataset file. */
+export async function generateDataset(opts: GenerateOptions): Promise<GenerateResult> {
+  await h5ready();
+  const t0 = performance.now();
+  const r = opts.recipe;
+  const header = datasetHeader(r, opts.shard);
+  const [start, end] = shardRange(r.samples, opts.shard);
+  const total = end - start;
+  const path = opts.out;
+  const workers = opts.workers ?? os.availableParallelism();
+  if (!Number.isInteger(workers) || workers < 1) throw new GenerationUsageError(`--workers=${workers} is not allowed: use an integer >= 1`);
+
+  let writer: ProgressiveWriter;
+  if (fs.existsSync(path) && !opts.force) {
+    if (!opts.resume) {
+      throw new GenerationUsageError(`${path} exists: pass --resume to complete it or --force to overwrite it`);
+    }
+    const existing = H5Dataset.open(path);
+    const status = existing.status;
+    const fileRecipe = existing.recipe;
+    const fileShard = existing.attrs.shard ?? null;
+    existing.close();
+    if (status === 'foreign') throw new GenerationUsageError(`--resume: ${path} was not written by pde-surrogate; choose another output`);
+    checkSameRecipe(path, fileRecipe, r, '--resume:');
+    const wantShard = header.attrs.shard ?? null;
+    if (fileShard !== wantShard) {
+      throw new GenerationUsageError(`--resume: ${path} holds shard ${fileShard ?? 'none'} but shard ${wantShard ?? 'none'} was asked for`);
+    }
+    if (status === 'complete') {
+      return { path, samples: total, computed: 0, seconds: (performance.now() - t0) / 1000, alreadyComplete: true };
+    }
+    writer = ProgressiveWriter.open(path);
+  } else {
+    writer = ProgressiveWriter.create(path, header, { overwrite: Boolean(opts.force) });
+  }
+
+  try {
+    const done = writer.done();
+    const todo: number[] = [];
+    for (let k = 0; k < total; k++) if (!done[k]) todo.push(k);
+    let nDone = total - todo.length;
+    const resumedFrom = nDone;
+    opts.onProgress?.({ done: nDone, total, resumedFrom });
+    const onSample = (k: number, data: Float32Array): void => {
+      writer.writeSample(k, data);
+      nDone++;
+      opts.onProgress?.({ done: nDone, total, resumedFrom });
+    };
+    if (workers === 1 || todo.length <= 1) {
+      for (const k of todo) {
+        if (opts.signal?.aborted) throw new GenerationInterrupted(nDone, total, path);
+        onSample(k, computeSample(r, start + k));
+        // Let signal handlers run between samples.
+        await new Promise((res) => setImmediate(res));
+      }
+    } else {
+      await runPool(r, start, todo, Math.min(workers, todo.length), onSample, opts.signal, () => nDone, total, path);
+    }
+    writeCanonical(path, header, (k) => writer.readSample(k));
+  } finally {
+    writer.close();
+  }
+  return { path, samples: total, computed: total, seconds: (performance.now() - t0) / 1000, alreadyComplete: false };
+}
+
+async function runPool(
+  r: ResolvedRecipe,
+  offset: number,
+  todo: number[],
+  nWorkers: number,
+  onSample: (k: number, data: Float32Array) => void,
+  signal: AbortSignal | undefined,
+  doneCount: () => number,
+  total: number,
+  path: string,
+): Promise<void> {
+  const url = compiledModuleUrl(import.meta.url, './generate_worker.js');
+  const pool = Array.from({ length: nWorkers }, () => new Worker(url));
+  let next = 0;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      let active = 0;
+      let failed = false;
+      const fail = (e: Error): void => {
+        if (!failed) {
+          failed = true;
+          reject(e);
+        }
+      };
+      const onAbort = (): void => fail(new GenerationInterrupted(doneCount(), total, path));
+      signal?.addEventListener('abort', onAbort, { once: true });
+      const dispatch = (w: Worker): void => {
+        if (failed) return;
+        if (signal?.aborted) return onAbort();
+        if (next >= todo.length) {
+          if (active === 0) {
+            signal?.removeEventListener('abort', onAbort);
+            resolve();
+          }
+          return;
+        }
+        const k = todo[next++];
+        active++;
+        w.postMessage({ recipe: r, index: offset + k } satisfies WorkerRequest);
+      };
+      for (const w of pool) {
+        w.on('message', (msg: WorkerReply) => {
+          active--;
+          if (failed) return;
+          if ('error' in msg) {
+            return fail(msg.unstable ? new GenerationError(msg.error) : new GenerationError(`sample ${msg.index}: ${msg.error}`));
+          }
+          try {
+            onSample(msg.index - offset, msg.data);
+          } catch (e) {
+            return fail(e instanceof Error ? e : new Error(String(e)));
+          }
+          dispatch(w);
+        });
+        w.on('error', (e) => fail(e));
+        w.on('exit', (code) => {
+          if (code !== 0) fail(new GenerationError(`a generation worker exited with code ${code}`));
+        });
+      }
+      for (const w of pool) dispatch(w);
+    });
+  } finally {
+    await Promise.all(pool.map((w) => w.terminate()));
+  }
+}
+
+export interface MergeOptions {
+  shards: string[];
+  out: string;
+  force?: boolean;
+}
+
+/**
+ * Joins shard files into the file a single run would have written (byte for byte). Every shard
+ * must be complete, from the same recipe, and together they must cover every sample once.
+ */
+export async function mergeShards(opts: MergeOptions): Promise<{ path: string; samples: number }> {
+  await h5ready();
+  if (opts.shards.length === 0) throw new GenerationUsageError('pdes merge: no shard files given');
+  if (fs.existsSync(opts.out) && !opts.force) throw new GenerationUsageError(`${opts.out} exists: pass --force to overwrite it`);
+  const files = opts.shards.map((p) => H5Dataset.open(p));
+  try {
+    let recipe: ResolvedRecipe | null = null;
+    let count = -1;
+    const bySlot = new Map<number, H5Dataset>();
+    for (const f of files) {
+      if (f.status !== 'complete') throw new GenerationError(`${f.path} is ${f.status === 'incomplete' ? 'incomplete: finish it with --resume' : 'not a pde-surrogate file'} before merging`);
+      const shardAttr = f.attrs.shard;
+      if (typeof shardAttr !== 'string') throw new GenerationUsageError(`${f.path} is not a shard (no shard attribute)`);
+      const s = parseShard(shardAttr);
+      const fr = f.recipe as unknown as ResolvedRecipe;
+      if (recipe === null) {
+        recipe = fr;
+        count = s.count;
+      } else {
+        checkSameRecipe(f.path, fr, recipe, 'pdes merge:');
+        if (s.count !== count) throw new GenerationUsageError(`${f.path} is shard ${shardAttr} but other shards are of ${count}`);
+      }
+      if (bySlot.has(s.index)) throw new GenerationUsageError(`shard ${shardAttr} given twice: ${bySlot.get(s.index)?.path} and ${f.path}`);
+      bySlot.set(s.index, f);
+    }
+    const missing = [...Array(count).keys()].filter((i) => !bySlot.has(i));
+    if (missing.length) throw new GenerationUsageError(`pdes merge: shards ${missing.map((i) => `${i}/${count}`).join(', ')} are missing`);
+    const r = recipe as ResolvedRecipe;
+    const header = datasetHeader(r);
+    const ranges = [...Array(count).keys()].map((i) => shardRange(r.samples, { index: i, count }));
+    writeCanonical(opts.out, header, (k) => {
+      const slot = ranges.findIndex(([a, b]) => k >= a && k < b);
+      return (bySlot.get(slot) as H5Dataset).readSample(k - ranges[slot][0]);
+    });
+    return { path: opts.out, samples: r.samples };
+  } finally {
+    for (const f of files) f.close();
+  }
+}
+
+export { SampleError };

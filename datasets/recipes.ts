@@ -1,0 +1,252 @@
+/**
+ * Named dataset recipes: which PDE, its parameters, the initial-condition sampler, the solve and
+ * storage grids, the output times, the solver and the seed. A recipe plus overrides resolves to a
+ * `ResolvedRecipe`, which is stored verbatim (as JSON) in every file it produces: the file says
+ * exactly how it was made, and `--resume` / `pdes merge` refuse files from a different recipe.
+ */
+import { SAMPLER_KINDS, resolveSamplerConfig, type SamplerConfig } from './samplers/index.js';
+import { FV_FLUXES, FV_RECONSTRUCTIONS, type Reconstruction, type RiemannFlux } from '../solvers/burgers/finite_volume.js';
+import { SPECTRAL_STEPPERS, type SpectralStepper } from '../solvers/burgers/spectral.js';
+
+/** Error in a recipe name or override; the CLI maps it to exit code 2. */
+export class RecipeError extends Error {
+  override name = 'RecipeError';
+}
+
+export type BurgersSolverConfig =
+  | { method: 'spectral'; stepper: SpectralStepper; cfl: number; dealias: boolean; dt: number | null }
+  | { method: 'fv'; reconstruction: Reconstruction; flux: RiemannFlux; cfl: number; dt: number | null };
+
+/** Everything needed to reproduce a Burgers dataset. */
+export interface BurgersRecipe {
+  /** Recipe name, e.g. 'burgers-fno'. */
+  name: string;
+  pde: 'burgers';
+  /** The equation as solved, in words, e.g. 'u_t + (u^2/2)_x = nu*u_xx'. */
+  equation: string;
+  /** Viscosity ν in u_t + (u²/2)_x = ν u_xx, as the solver uses it. */
+  nu: number;
+  /** The viscosity under PDEBench's attribute name `Nu` (PDEBench's equation uses Nu/π). */
+  attrNu: number;
+  /** Periodic domain [xmin, xmax). */
+  domain: [number, number];
+  /** 'node': points at xmin + i·dx (spectral, FNO data); 'cell': cell centres (finite volume, PDEBench). */
+  staggering: 'node' | 'cell';
+  /** Points the solver uses. */
+  solveNx: number;
+  /** Points stored (solveNx / nx must be a whole number: nodes are strided, cells block-averaged). */
+  nx: number;
+  /** Output frames, equally spaced on [0, tEnd] including both ends. */
+  nFrames: number;
+  tEnd: number;
+  initialCondition: SamplerConfig;
+  solver: BurgersSolverConfig;
+  /** Number of samples in the whole dataset. */
+  samples: number;
+  /** Sample i draws its initial condition from Rng(seed, i): independent of workers and shards. */
+  seed: number;
+}
+
+export type ResolvedRecipe = BurgersRecipe;
+
+/** PDEBench's published 1D Burgers viscosities (the `Nu` of its file names). */
+export const PDEBENCH_BURGERS_NU = [0.001, 0.002, 0.004, 0.01, 0.02, 0.04, 0.1, 0.2, 0.4, 1.0, 2.0, 4.0] as const;
+
+const RECIPES: Record<string, { summary: string; build: () => BurgersRecipe }> = {
+  'burgers-fno': {
+    summary: 'FNO paper: nu = 0.1, GRF N(0, 625(-Laplacian+25I)^-2) initial data on [0,1), T = 1, solved spectrally on 8192 points',
+    build: () => ({
+      name: 'burgers-fno',
+      pde: 'burgers',
+      equation: 'u_t + (u^2/2)_x = nu*u_xx',
+      nu: 0.1,
+      attrNu: 0.1,
+      domain: [0, 1],
+      staggering: 'node',
+      solveNx: 8192,
+      nx: 1024,
+      nFrames: 11,
+      tEnd: 1,
+      initialCondition: resolveSamplerConfig({ kind: 'grf' }),
+      solver: { method: 'spectral', stepper: 'etdrk4', cfl: 0.5, dealias: true, dt: null },
+      samples: 1000,
+      seed: 0,
+    }),
+  },
+  'burgers-pdebench': {
+    summary: "PDEBench: u_t + (u^2/2)_x = (Nu/pi)*u_xx on [0,1], t in [0,2], 201 frames, nx = 1024, PDEBench's sum-of-sines initial data",
+    build: () => ({
+      name: 'burgers-pdebench',
+      pde: 'burgers',
+      equation: 'u_t + (u^2/2)_x = (Nu/pi)*u_xx',
+      nu: 0.01 / Math.PI,
+      attrNu: 0.01,
+      domain: [0, 1],
+      staggering: 'cell',
+      solveNx: 1024,
+      nx: 1024,
+      nFrames: 201,
+      tEnd: 2,
+      initialCondition: resolveSamplerConfig({ kind: 'sum-of-sines' }),
+      solver: { method: 'fv', reconstruction: 'weno5', flux: 'godunov', cfl: 0.4, dt: null },
+      samples: 1000,
+      seed: 0,
+    }),
+  },
+};
+
+export const RECIPE_NAMES = Object.keys(RECIPES);
+
+export function recipeSummaries(): { name: string; summary: string }[] {
+  return RECIPE_NAMES.map((name) => ({ name, summary: RECIPES[name].summary }));
+}
+
+/** Overrides a user may give (CLI flags or a script). Every field is optional. */
+export interface RecipeOverrides {
+  samples?: number;
+  nx?: number;
+  solveNx?: number;
+  /** For burgers-pdebench this is PDEBench's Nu (the solver uses Nu/π); otherwise ν itself. */
+  nu?: number;
+  seed?: number;
+  frames?: number;
+  tEnd?: number;
+  /** 'spectral' | 'fv' */
+  method?: string;
+  /** spectral stepper or fv reconstruction, e.g. 'etdrk4', 'imex-cnrk', 'weno5', 'muscl-minmod' */
+  scheme?: string;
+  /** fv flux: 'rusanov' | 'godunov' */
+  flux?: string;
+  cfl?: number;
+  /** Fixed time step instead of the adaptive CFL step (still landing on output times). */
+  dt?: number;
+  /** initial-condition sampler kind */
+  ic?: string;
+}
+
+function positiveInt(name: string, v: number, min = 1): number {
+  if (!Number.isInteger(v) || v < min) throw new RecipeError(`--${name}=${v} is not allowed: use an integer >= ${min}`);
+  return v;
+}
+
+function positiveReal(name: string, v: number): number {
+  if (!Number.isFinite(v) || v <= 0) throw new RecipeError(`--${name}=${v} is not allowed: use a number > 0`);
+  return v;
+}
+
+/** Resolves a named recipe with overrides into a fully specified, validated recipe. */
+export function resolveRecipe(name: string, overrides: RecipeOverrides = {}): ResolvedRecipe {
+  const entry = RECIPES[name];
+  if (!entry) throw new RecipeError(`unknown recipe '${name}': known recipes are ${RECIPE_NAMES.join(', ')}`);
+  const r = entry.build();
+  const o = overrides;
+  if (o.samples !== undefined) r.samples = positiveInt('samples', o.samples);
+  if (o.seed !== undefined) {
+    if (!Number.isSafeInteger(o.seed) || o.seed < 0) throw new RecipeError(`--seed=${o.seed} is not allowed: use an integer in [0, 2^53)`);
+    r.seed = o.seed;
+  }
+  if (o.frames !== undefined) r.nFrames = positiveInt('frames', o.frames, 1);
+  if (o.tEnd !== undefined) r.tEnd = positiveReal('t-end', o.tEnd);
+  if (o.nu !== undefined) {
+    if (!Number.isFinite(o.nu) || o.nu <= 0) {
+      throw new RecipeError(`--nu=${o.nu} is not allowed: Burgers recipes need a viscosity nu > 0`);
+    }
+    if (r.name === 'burgers-pdebench') {
+      if (!(PDEBENCH_BURGERS_NU as readonly number[]).includes(o.nu)) {
+        throw new RecipeError(`--nu=${o.nu} is not in PDEBench's list: use one of ${PDEBENCH_BURGERS_NU.join(', ')}`);
+      }
+      r.attrNu = o.nu;
+      r.nu = o.nu / Math.PI;
+    } else {
+      r.attrNu = o.nu;
+      r.nu = o.nu;
+    }
+  }
+  if (o.ic !== undefined) {
+    if (!SAMPLER_KINDS.includes(o.ic)) throw new RecipeError(`--ic=${o.ic} is not allowed: use one of ${SAMPLER_KINDS.join(', ')}`);
+    r.initialCondition = resolveSamplerConfig({ kind: o.ic });
+  }
+  if (o.method !== undefined || o.scheme !== undefined || o.flux !== undefined || o.cfl !== undefined || o.dt !== undefined) {
+    r.solver = resolveSolver(r.solver, o);
+    // Spectral methods use point values on nodes; finite volume uses cell averages at centres.
+    r.staggering = r.solver.method === 'spectral' ? 'node' : 'cell';
+  }
+  if (o.nx !== undefined) {
+    r.nx = positiveInt('nx', o.nx, 2);
+    // A storage grid finer than the default solve grid solves at the storage grid.
+    if (o.solveNx === undefined && r.nx > r.solveNx) r.solveNx = r.nx;
+    if (o.solveNx === undefined && r.name === 'burgers-pdebench') r.solveNx = r.nx;
+  }
+  if (o.solveNx !== undefined) r.solveNx = positiveInt('solve-nx', o.solveNx, 2);
+  if (r.solveNx % r.nx !== 0) {
+    throw new RecipeError(`--solve-nx=${r.solveNx} is not allowed with --nx=${r.nx}: the solve grid must be a whole multiple of the stored grid`);
+  }
+  if (r.solver.method === 'spectral' && (r.solveNx & (r.solveNx - 1)) !== 0) {
+    throw new RecipeError(`--solve-nx=${r.solveNx} is not allowed for the spectral solver: use a power of two (e.g. 1024, 8192)`);
+  }
+  if (r.solver.method === 'fv' && r.solver.reconstruction === 'weno5' && r.solveNx < 5) {
+    throw new RecipeError(`--solve-nx=${r.solveNx} is too small for WENO5: use at least 5 cells`);
+  }
+  return r;
+}
+
+function resolveSolver(current: BurgersSolverConfig, o: RecipeOverrides): BurgersSolverConfig {
+  const method = o.method ?? current.method;
+  if (method !== 'spectral' && method !== 'fv') throw new RecipeError(`--method=${method} is not allowed: use spectral or fv`);
+  const cfl = o.cfl ?? current.cfl;
+  if (!Number.isFinite(cfl) || cfl <= 0 || cfl > 1) throw new RecipeError(`--cfl=${cfl} is not allowed: use a number in (0, 1]`);
+  const dt = o.dt === undefined ? current.dt : positiveReal('dt', o.dt);
+  if (method === 'spectral') {
+    if (o.flux !== undefined) throw new RecipeError(`--flux=${o.flux} is not allowed with --method=spectral: fluxes are for --method=fv`);
+    const stepper = o.scheme ?? (current.method === 'spectral' ? current.stepper : 'etdrk4');
+    if (!(SPECTRAL_STEPPERS as readonly string[]).includes(stepper)) {
+      throw new RecipeError(`--scheme=${stepper} is not allowed with --method=spectral: use one of ${SPECTRAL_STEPPERS.join(', ')}`);
+    }
+    return { method, stepper: stepper as SpectralStepper, cfl, dealias: current.method === 'spectral' ? current.dealias : true, dt };
+  }
+  const reconstruction = o.scheme ?? (current.method === 'fv' ? current.reconstruction : 'weno5');
+  if (!(FV_RECONSTRUCTIONS as readonly string[]).includes(reconstruction)) {
+    throw new RecipeError(`--scheme=${reconstruction} is not allowed with --method=fv: use one of ${FV_RECONSTRUCTIONS.join(', ')}`);
+  }
+  const flux = o.flux ?? (current.method === 'fv' ? current.flux : 'godunov');
+  if (!(FV_FLUXES as readonly string[]).includes(flux)) throw new RecipeError(`--flux=${flux} is not allowed: use one of ${FV_FLUXES.join(', ')}`);
+  return { method, reconstruction: reconstruction as Reconstruction, flux: flux as RiemannFlux, cfl, dt };
+}
+
+/** The stored output times: nFrames equally spaced on [0, tEnd] (a single frame is t = tEnd). */
+export function outputTimes(r: ResolvedRecipe): Float64Array {
+  const t = new Float64Array(r.nFrames);
+  if (r.nFrames === 1) {
+    t[0] = r.tEnd;
+    return t;
+  }
+  for (let i = 0; i < r.nFrames; i++) t[i] = (r.tEnd * i) / (r.nFrames - 1);
+  return t;
+}
+
+/** Canonical JSON of a recipe (stable key order), as stored in files and compared on resume/merge. */
+export function recipeJson(r: ResolvedRecipe): string {
+  return stableStringify(r);
+}
+
+export function stableStringify(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(stableStringify).join(',')}]`;
+  if (v !== null && typeof v === 'object') {
+    const keys = Object.keys(v as Record<string, unknown>).sort();
+    return `{${keys.map((k) => `${JSON.stringify(k)}:${stableStringify((v as Record<string, unknown>)[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(v);
+}
+
+/** Names the first field where two recipes differ, for resume/merge errors. */
+export function recipeDifference(a: unknown, b: unknown, prefix = ''): string | null {
+  if (stableStringify(a) === stableStringify(b)) return null;
+  if (a !== null && b !== null && typeof a === 'object' && typeof b === 'object' && !Array.isArray(a) && !Array.isArray(b)) {
+    const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
+    for (const k of keys) {
+      const d = recipeDifference((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], prefix ? `${prefix}.${k}` : k);
+      if (d) return d;
+    }
+  }
+  return `${prefix || 'recipe'}: ${stableStringify(a)} vs ${stableStringify(b)}`;
+}

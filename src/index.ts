@@ -1,0 +1,13 @@
+/** Public API of pde-surrogate: what scripts and notebooks import. */
+export * from './data/index.js';
+export { Grid1D } from '../solvers/grid.js';
+export { Rng } from '../solvers/random.js';
+export { SolverInputError, SolverInstabilityError } from '../solvers/errors.js';
+export { solveBurgersFv, type FvOptions } from '../solvers/burgers/finite_volume.js';
+export { solveBurgersSpectral, type SpectralOptions } from '../solvers/burgers/spectral.js';
+export { coleHopfField, coleHopfCellAverages, type ColeHopfProblem } from '../solvers/burgers/cole_hopf.js';
+export { resolveRecipe, recipeSummaries, outputTimes, RECIPE_NAMES, type ResolvedRecipe, type RecipeOverrides } from '../datasets/recipes.js';
+export { generateDataset, mergeShards, type GenerateOptions } from '../datasets/generate.js';
+export { computeSample } from '../datasets/sample.js';
+export { sampleInitialCondition, resolveSamplerConfig, type SamplerConfig } from '../datasets/samplers/index.js';
+export { plotDatasetSamples } from './report/dataset_plot.js';
