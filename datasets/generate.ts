@@ -14,6 +14,7 @@
  */
 import fs from 'node:fs';
 import os from 'node:os';
+import { dirname } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { H5Dataset, ProgressiveWriter, writeCanonical, h5ready, type DatasetHeader } from '../src/data/index.js';
 import { outputTimes, recipeDifference, recipeJson, type ResolvedRecipe } from './recipes.js';
@@ -150,6 +151,7 @@ export async function generateDataset(opts: GenerateOptions): Promise<GenerateRe
   const workers = opts.workers ?? os.availableParallelism();
   if (!Number.isInteger(workers) || workers < 1) throw new GenerationUsageError(`--workers=${workers} is not allowed: use an integer >= 1`);
 
+  fs.mkdirSync(dirname(path), { recursive: true });
   let writer: ProgressiveWriter;
   if (fs.existsSync(path) && !opts.force) {
     if (!opts.resume) {
@@ -283,6 +285,7 @@ export async function mergeShards(opts: MergeOptions): Promise<{ path: string; s
   await h5ready();
   if (opts.shards.length === 0) throw new GenerationUsageError('pdes merge: no shard files given');
   if (fs.existsSync(opts.out) && !opts.force) throw new GenerationUsageError(`${opts.out} exists: pass --force to overwrite it`);
+  fs.mkdirSync(dirname(opts.out), { recursive: true });
   const files = opts.shards.map((p) => H5Dataset.open(p));
   try {
     let recipe: ResolvedRecipe | null = null;

@@ -9,8 +9,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { pdes, pdesSpawn, sameBytes, tmpDir } from '../helpers/cli.js';
 
 const SMALL = ['burgers-fno', '--samples', '6', '--nx', '32', '--solve-nx', '128', '--frames', '3', '--seed', '7', '-q'];
-// Slow enough per sample (~0.1 s) that a kill lands half way.
-const SLOW = ['burgers-fno', '--samples', '40', '--nx', '64', '--solve-nx', '1024', '--frames', '5', '--seed', '3', '-q'];
+// Slow enough (~50 ms a sample, ~1.6 kB of file each) that a kill at 40 kB lands part way.
+const SLOW = ['burgers-fno', '--samples', '60', '--nx', '64', '--solve-nx', '2048', '--frames', '5', '--seed', '3', '-q'];
 
 function info(file: string) {
   const r = pdes(['info', file, '--json']);
@@ -81,7 +81,7 @@ describe('pdes generate', () => {
 
   it('resumes a run killed half way (SIGKILL) to the same bytes as an uninterrupted run', async () => {
     const full = path.join(dir, 'slow-full.h5');
-    expect(pdes(['generate', ...SLOW, '--workers', '1', '-o', full]).code).toBe(0);
+    expect(pdes(['generate', ...SLOW, '--workers', '2', '-o', full]).code).toBe(0);
     const cut = path.join(dir, 'slow-cut.h5');
     const child = pdesSpawn(['generate', ...SLOW, '--workers', '2', '-o', cut]);
     // Kill once a few samples are on disk.
@@ -100,7 +100,7 @@ describe('pdes generate', () => {
     const s = info(cut);
     expect(s.status).toBe('incomplete');
     expect(s.samplesDone).toBeGreaterThan(0);
-    expect(s.samplesDone).toBeLessThan(40);
+    expect(s.samplesDone).toBeLessThan(60);
     const wrongRecipe = pdes(['generate', ...SLOW.map((a) => (a === '3' ? '4' : a)), '--resume', '-o', cut]);
     expect(wrongRecipe.code).toBe(2);
     expect(wrongRecipe.stderr).toContain('was made by a different recipe (seed: 3 vs 4)');
@@ -125,9 +125,42 @@ describe('pdes generate', () => {
     });
     const code = await new Promise((resolve) => child.on('exit', (c) => resolve(c)));
     expect(code).toBe(130);
-    expect(stderr).toMatch(/interrupted: \d+\/40 samples kept in .*slow-int\.h5; run again with --resume/);
+    expect(stderr).toMatch(/interrupted: \d+\/60 samples kept in .*slow-int\.h5; run again with --resume/);
     const s = info(cut);
     expect(s.status).toBe('incomplete');
     expect(s.samplesDone).toBeGreaterThan(0);
   });
+
+  it('fails (exit 1) naming the sample and time when the solver goes unstable, leaving no complete file', () => {
+    const out = path.join(dir, 'unstable.h5');
+    const args = ['burgers-fno', '--samples', '3', '--nx', '64', '--solve-nx', '64', '--frames', '3', '--nu', '0.001', '--dt', '0.05', '-q'];
+    for (const workers of ['1', '2']) {
+      const r = pdes(['generate', ...args, '--workers', workers, '--force', '-o', out]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/^pdes generate: sample \d: solver went unstable \(NaN\/Inf\) at t=0\.\d+: etdrk4/);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(info(out).status).toBe('incomplete');
+    }
+  });
 });
+
+describe('pdes demo and pdes plot', () => {
+  it('generate, describe and plot a small dataset', () => {
+    const dir = tmpDir();
+    const r = pdes(['demo', '--out', dir, '-q']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('status        complete (32 samples)');
+    expect(r.stdout).toContain(path.join(dir, 'samples.html'));
+    const html = fs.readFileSync(path.join(dir, 'samples.html'), 'utf8');
+    for (const id of ['sample-0', 'sample-1', 'sample-2', 'heatmap']) expect(html).toContain(`id="${id}"`);
+    expect(html).toContain('Plotly.newPlot');
+    const page = path.join(dir, 'again.html');
+    const p = pdes(['plot', path.join(dir, 'burgers.h5'), '-o', page, '--samples', '5,7']);
+    expect(p.code, p.stderr).toBe(0);
+    expect(fs.readFileSync(page, 'utf8')).toContain('id="sample-7"');
+    const bad = pdes(['plot', path.join(dir, 'burgers.h5'), '-o', page, '--samples', '99']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('sample 99 is not in');
+  });
+});
+
