@@ -15,7 +15,7 @@ import {
 } from '../../datasets/generate.js';
 import { describeDataset, formatSummary, h5ready } from '../data/index.js';
 import { plotDatasetSamples } from '../report/dataset_plot.js';
-import { ProgressBar } from './progress.js';
+import { ProgressBar } from '../util/progress.js';
 import { packageVersion } from '../../datasets/version.js';
 import { SolverInputError } from '../../solvers/errors.js';
 
