@@ -11,3 +11,5 @@ export { generateDataset, mergeShards, type GenerateOptions } from '../datasets/
 export { computeSample } from '../datasets/sample.js';
 export { sampleInitialCondition, resolveSamplerConfig, type SamplerConfig } from '../datasets/samplers/index.js';
 export { plotDatasetSamples } from './report/dataset_plot.js';
+export * from './metrics/index.js';
+export { writeSurrogateReport, surrogateReportFigures, type SurrogateReportData } from './report/surrogate_report.js';

@@ -37,7 +37,7 @@ export function plotDatasetSamples(datasetPath: string, outHtml: string, opts: D
         data: frameIdx.map((k) => ({
           type: 'scatter',
           mode: 'lines',
-          name: `t = ${t[k].toPrecision(3)}`,
+          name: `t = ${Number(t[k].toPrecision(4))}`,
           x,
           y: Array.from(u.subarray(k * nx, (k + 1) * nx)),
         })),
@@ -50,7 +50,7 @@ export function plotDatasetSamples(datasetPath: string, outHtml: string, opts: D
     figures.push({
       id: 'heatmap',
       title: `Sample ${samples[0]}: space-time u(x, t)`,
-      data: [{ type: 'heatmap', x, y: t, z, colorscale: 'RdBu', reversescale: true, colorbar: { title: { text: 'u' } } }],
+      data: [{ type: 'heatmap', x, y: t, z, colorscale: 'RdBu', reversescale: false, colorbar: { title: { text: 'u' } } }],
       layout: { xaxis: { title: { text: 'x' } }, yaxis: { title: { text: 't' } }, margin: { t: 20 } },
     });
     writePage(outHtml, {

@@ -1,0 +1,12 @@
+/** Error metrics of surrogate predictions against reference (DNS) fields. */
+export { MetricsInputError } from './errors.js';
+export { quadratureWeights, type FieldShape } from './shape.js';
+export {
+  evaluateFields,
+  pickBestMedianWorst,
+  relativeL2Batch,
+  resolveMetricsOptions,
+  type FieldMetricsOptions,
+  type MetricsReport,
+  type SampleMetrics,
+} from './field_metrics.js';
