@@ -13,3 +13,21 @@ export { sampleInitialCondition, resolveSamplerConfig, type SamplerConfig } from
 export { plotDatasetSamples } from './report/dataset_plot.js';
 export * from './metrics/index.js';
 export { writeSurrogateReport, surrogateReportFigures, type SurrogateReportData } from './report/surrogate_report.js';
+export { initBackend, describeBackend } from './engine/backend.js';
+export * from './models/index.js';
+export {
+  train,
+  resolveTrainOptions,
+  loadCheckpoint,
+  predictDataset,
+  rollout,
+  TrainOptionsError,
+  CheckpointError,
+  TrainingDiverged,
+  TrainingInterrupted,
+  type TrainOptions,
+  type TrainOptionsInput,
+  type TrainResult,
+  type TrainHooks,
+} from './training/index.js';
+export { evaluateRun, reportRun, type EvaluateOptions, type EvaluateResult, type ReportOptions } from './pipeline/evaluate_run.js';

@@ -3,6 +3,7 @@
  * same way. Exit codes: 0 success, 1 failure, 2 usage error, 130 interrupted (work kept).
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { RecipeError, recipeJson, recipeSummaries, resolveRecipe, RECIPE_NAMES, type RecipeOverrides } from '../../datasets/recipes.js';
@@ -18,6 +19,13 @@ import { plotDatasetSamples } from '../report/dataset_plot.js';
 import { ProgressBar } from '../util/progress.js';
 import { packageVersion } from '../../datasets/version.js';
 import { SolverInputError } from '../../solvers/errors.js';
+import { initBackend, describeBackend } from '../engine/backend.js';
+import { EngineError } from '../engine/errors.js';
+import { ModelConfigError, modelKinds } from '../models/registry.js';
+import '../models/index.js';
+import { train, resolveTrainOptions, TrainOptionsError, TrainingInterrupted, type TrainOptionsInput } from '../training/index.js';
+import { evaluateRun, reportRun, type SplitName } from '../pipeline/evaluate_run.js';
+import type { MetricsReport } from '../metrics/index.js';
 
 /** A usage error: exit code 2. */
 export class CliUsageError extends Error {
@@ -142,6 +150,101 @@ async function runGenerate(v: Record<string, string | boolean | undefined>, pos:
   return `wrote ${out}: ${res.samples} samples in ${res.seconds.toFixed(1)} s`;
 }
 
+
+const TRAIN_OPTIONS: Options = {
+  data: { type: 'string' },
+  out: { type: 'string', short: 'o' },
+  epochs: { type: 'string' },
+  'batch-size': { type: 'string' },
+  lr: { type: 'string' },
+  'weight-decay': { type: 'string' },
+  optimizer: { type: 'string' },
+  schedule: { type: 'string' },
+  'step-size': { type: 'string' },
+  gamma: { type: 'string' },
+  loss: { type: 'string' },
+  normalize: { type: 'string' },
+  mapping: { type: 'string' },
+  stride: { type: 'string' },
+  modes: { type: 'string' },
+  width: { type: 'string' },
+  layers: { type: 'string' },
+  train: { type: 'string' },
+  val: { type: 'string' },
+  test: { type: 'string' },
+  seed: { type: 'string' },
+  workers: { type: 'string' },
+  'checkpoint-every': { type: 'string' },
+  subsample: { type: 'string' },
+  backend: { type: 'string' },
+  resume: { type: 'boolean' },
+  force: { type: 'boolean' },
+  quiet: { type: 'boolean', short: 'q' },
+};
+
+/** Builds the trainer's options from CLI flags (the trainer validates every value). */
+export function trainInputFromFlags(kind: string, v: Record<string, string | boolean | undefined>): TrainOptionsInput {
+  const data = str(v.data);
+  if (!data) throw new CliUsageError('pdes train needs a dataset: --data FILE.h5');
+  const out = str(v.out);
+  if (!out) throw new CliUsageError('pdes train needs a run directory: --out DIR');
+  const model: Record<string, unknown> = { kind };
+  if (v.modes !== undefined) model.nModes = num('modes', v.modes, true);
+  if (v.width !== undefined) model.width = num('width', v.width, true);
+  if (v.layers !== undefined) model.nLayers = num('layers', v.layers, true);
+  const optimizer: Record<string, unknown> = {};
+  if (v.optimizer !== undefined) optimizer.kind = str(v.optimizer);
+  if (v.lr !== undefined) optimizer.lr = num('lr', v.lr);
+  if (v['weight-decay'] !== undefined) optimizer.weightDecay = num('weight-decay', v['weight-decay']);
+  const schedule: Record<string, unknown> = {};
+  if (v.schedule !== undefined) schedule.kind = str(v.schedule);
+  if (v['step-size'] !== undefined) schedule.stepSize = num('step-size', v['step-size'], true);
+  if (v.gamma !== undefined) schedule.gamma = num('gamma', v.gamma);
+  const mapping: Record<string, unknown> = {};
+  if (v.mapping !== undefined) mapping.kind = str(v.mapping);
+  if (v.stride !== undefined) mapping.stride = num('stride', v.stride, true);
+  const split: Record<string, unknown> = {};
+  for (const k of ['train', 'val', 'test'] as const) if (v[k] !== undefined) split[k] = num(k, v[k]);
+  const input: Record<string, unknown> = { data, out, model };
+  if (Object.keys(optimizer).length) input.optimizer = optimizer;
+  if (Object.keys(schedule).length) input.schedule = schedule;
+  if (Object.keys(mapping).length) input.mapping = mapping;
+  if (Object.keys(split).length) input.split = split;
+  const numeric: [string, string, boolean][] = [
+    ['epochs', 'epochs', true],
+    ['batch-size', 'batchSize', true],
+    ['seed', 'seed', true],
+    ['workers', 'workers', true],
+    ['checkpoint-every', 'checkpointEvery', true],
+    ['subsample', 'subsample', true],
+  ];
+  for (const [flag, key, integer] of numeric) if (v[flag] !== undefined) input[key] = num(flag, v[flag], integer);
+  if (v.loss !== undefined) input.loss = str(v.loss);
+  if (v.normalize !== undefined) input.normalize = str(v.normalize);
+  if (v.backend !== undefined) input.backend = str(v.backend);
+  if (v.resume) input.resume = true;
+  if (v.force) input.overwrite = true;
+  return input as unknown as TrainOptionsInput;
+}
+
+async function runTrain(kind: string | undefined, v: Record<string, string | boolean | undefined>, say: (s: string) => void): Promise<{ out: string; lastVal: number | null; lastTrain: number; epochs: number }> {
+  if (!kind) throw new CliUsageError(`pdes train takes a model kind (known: ${modelKinds().join(', ')})`);
+  const input = trainInputFromFlags(kind, v);
+  // Validate everything before touching the engine, so bad input gets its one line and nothing else.
+  resolveTrainOptions(input);
+  const info = await initBackend(input.backend ?? undefined);
+  say(`backend: ${describeBackend()}${info.name === 'wasm' ? ' (install @tensorflow/tfjs-node or -node-gpu for the native backend)' : ''}`);
+  const res = await withInterrupts((signal) => train({ ...input, backend: info.name }, { signal, progress: v.quiet ? false : process.stderr }));
+  res.model.dispose();
+  const last = res.metrics[res.metrics.length - 1];
+  return { out: String(input.out), lastVal: last?.valLoss ?? null, lastTrain: last?.trainLoss ?? NaN, epochs: last?.epoch ?? 0 };
+}
+
+function formatMetrics(m: MetricsReport): string {
+  const rows = Object.entries(m.mean).map(([k, val]) => `  ${k.padEnd(8)} ${Number.isFinite(val) ? (val as number).toPrecision(4) : 'n/a'}`);
+  return rows.join('\n');
+}
+
 const COMMANDS: Record<string, Command> = {
   generate: {
     summary: 'generate a PDE dataset (HDF5, PDEBench layout) from a named recipe',
@@ -173,6 +276,76 @@ Options (each overrides the recipe):
         if (!v.quiet) process.stderr.write(`${s}\n`);
       });
       if (msg) process.stdout.write(`${msg}\n`);
+      return 0;
+    },
+  },
+  train: {
+    summary: 'train a surrogate on a dataset (checkpoints, resume, data-parallel workers)',
+    usage: 'pdes train <model> --data FILE.h5 --out DIR [options]',
+    options: TRAIN_OPTIONS,
+    help: `Models: fno (FNO-1D). Writes DIR/config.json, DIR/metrics.jsonl (one line per epoch) and
+DIR/checkpoint.safetensors (every --checkpoint-every epochs, at the end, and on Ctrl-C).
+Options:
+  --epochs N            epochs (default 500, the FNO paper)
+  --batch-size N        samples per step (default 20)
+  --optimizer K         adam (L2 weight decay, as the FNO code) | adamw (decoupled)
+  --lr X                learning rate (default 1e-3)
+  --weight-decay X      (default 1e-4)
+  --schedule K          step (default: halve every 100 epochs) | cosine | constant
+  --step-size N, --gamma X   step schedule parameters
+  --loss K              rel-l2 (default) | mse
+  --normalize K         pointwise (default) | scalar | none; fitted on the training split only
+  --mapping K           initial-to-final (u(0) -> u(T), default) | next-step (u(t) -> u(t+dt), rollouts)
+  --stride N            frames between input and output for next-step
+  --modes N, --width N, --layers N   FNO size (default 16, 64, 4)
+  --train N, --val N, --test N       split by sample index: counts, or fractions < 1
+  --subsample N         spatial stride of the data (FNO's sub)
+  --seed N              seeds weights, split and batch order
+  --workers N           threads for data-parallel training (default 1)
+  --checkpoint-every N  (default 10)
+  --backend NAME        tensorflow | wasm | cpu (or PDES_BACKEND)
+  --resume              continue the run in DIR (same options)
+  --force               replace a run already in DIR
+  -q, --quiet           no progress bar`,
+    run: async (v, pos) => {
+      if (pos.length > 1) throw new CliUsageError(`pdes train takes one model kind, got ${pos.length}`);
+      const r = await runTrain(pos[0], v, (s) => process.stderr.write(`${s}\n`));
+      process.stdout.write(`trained ${r.epochs} epochs: train loss ${r.lastTrain.toPrecision(4)}${r.lastVal === null ? '' : `, validation loss ${r.lastVal.toPrecision(4)}`}; run in ${r.out}\n`);
+      return 0;
+    },
+  },
+  evaluate: {
+    summary: 'evaluate a trained run: relative L2, PDEBench RMSE/nRMSE/cRMSE/bRMSE/fRMSE, max error (JSON)',
+    usage: 'pdes evaluate --run DIR [--data FILE.h5] [--split test] [--strides 1,2,4] [--json]',
+    options: { run: { type: 'string' }, data: { type: 'string' }, split: { type: 'string' }, strides: { type: 'string' }, backend: { type: 'string' }, json: { type: 'boolean' } },
+    help: 'Writes DIR/eval.json (per sample and aggregated). --data evaluates on another file (e.g. the same recipe at a finer --nx);\n--strides sub-samples it for the error-vs-resolution curve.',
+    run: async (v) => {
+      const run = str(v.run);
+      if (!run) throw new CliUsageError('pdes evaluate needs a run: --run DIR');
+      await initBackend(str(v.backend));
+      process.stderr.write(`backend: ${describeBackend()}\n`);
+      const strides = v.strides === undefined ? undefined : String(v.strides).split(',').map((x) => num('strides', x, true) as number);
+      const r = await evaluateRun({ run, data: str(v.data), split: str(v.split) as SplitName | undefined, strides });
+      if (v.json) process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
+      else {
+        process.stdout.write(`${r.split} set: ${r.indices.length} samples of ${r.data}\nmean over samples:\n${formatMetrics(r.metrics)}\n`);
+        process.stdout.write(`relative L2 by resolution: ${r.resolution.map((x) => `nx=${x.nx}: ${x.relL2.toPrecision(4)}`).join(', ')}\n`);
+      }
+      return 0;
+    },
+  },
+  report: {
+    summary: 'write the HTML report comparing a trained surrogate with the reference solver',
+    usage: 'pdes report --run DIR [--data FILE.h5] [-o PAGE.html]',
+    options: { run: { type: 'string' }, data: { type: 'string' }, out: { type: 'string', short: 'o' }, split: { type: 'string' }, backend: { type: 'string' } },
+    help: 'Self-contained page (plotly inlined): best/median/worst samples, errors, resolution, training curves, rollouts.',
+    run: async (v) => {
+      const run = str(v.run);
+      if (!run) throw new CliUsageError('pdes report needs a run: --run DIR');
+      await initBackend(str(v.backend));
+      process.stderr.write(`backend: ${describeBackend()}\n`);
+      const r = await reportRun({ run, data: str(v.data), out: str(v.out), split: str(v.split) as SplitName | undefined });
+      process.stdout.write(`wrote ${r.path} (test relative L2 ${r.evaluation.metrics.mean.relL2.toPrecision(4)})\n`);
       return 0;
     },
   },
@@ -231,29 +404,69 @@ Options (each overrides the recipe):
     },
   },
   demo: {
-    summary: 'the main job on an embedded default: generate a small Burgers dataset, describe it, plot samples',
-    usage: 'pdes demo [--out DIR] [--workers N]',
-    options: { out: { type: 'string', short: 'o' }, workers: { type: 'string' }, quiet: { type: 'boolean', short: 'q' } },
-    help: 'Writes DIR/burgers.h5 and DIR/samples.html (default DIR: runs/demo).',
+    summary: 'the main job on an embedded default: generate Burgers data, train FNO-1D on both cores, evaluate, report',
+    usage: 'pdes demo [--out DIR] [--workers N] [--epochs N] [--samples N]',
+    options: {
+      out: { type: 'string', short: 'o' },
+      workers: { type: 'string' },
+      epochs: { type: 'string' },
+      samples: { type: 'string' },
+      backend: { type: 'string' },
+      quiet: { type: 'boolean', short: 'q' },
+    },
+    help: `Generates DIR/burgers.h5 (burgers-fno at nx=256, 300 samples), plots samples (DIR/samples.html),
+trains FNO-1D u(0) -> u(1) for 120 epochs on all cores (DIR/run), evaluates the test split and writes
+DIR/report.html. Default DIR: runs/demo. About 3-4 minutes on 2 cores.`,
     run: async (v) => {
       const dir = str(v.out) ?? path.join('runs', 'demo');
       fs.mkdirSync(dir, { recursive: true });
       const file = path.join(dir, 'burgers.h5');
-      const page = path.join(dir, 'samples.html');
+      const runDir = path.join(dir, 'run');
       const say = (s: string): void => {
         process.stdout.write(`${s}\n`);
       };
-      say(`pde-surrogate ${packageVersion()} demo: small FNO-style Burgers dataset (nu = 0.1, GRF initial data)`);
+      const samples = num('samples', v.samples, true) ?? 300;
+      const epochs = num('epochs', v.epochs, true) ?? 120;
+      const workers = str(v.workers) ?? String(Math.min(2, os.availableParallelism()));
+      const nTest = Math.max(2, Math.round(samples / 12));
+      say(`pde-surrogate ${packageVersion()} demo: Burgers (nu = 0.1, GRF initial data) -> FNO-1D -> report`);
+      say('1/4 generate');
       const msg = await runGenerate(
-        { samples: '32', nx: '256', 'solve-nx': '1024', frames: '21', out: file, force: true, workers: str(v.workers), quiet: v.quiet },
+        { samples: String(samples), nx: '256', 'solve-nx': '1024', frames: '11', out: file, force: true, workers, quiet: v.quiet },
         ['burgers-fno'],
         (s) => say(s),
       );
       say(msg);
       await h5ready();
-      say(formatSummary(describeDataset(file)));
-      plotDatasetSamples(file, page, { samples: [0, 1, 2], title: 'pde-surrogate demo: Burgers (burgers-fno, nu = 0.1)' });
-      say(`plots of samples 0-2: ${page}`);
+      say(formatSummary(describeDataset(file)).split('\n').slice(0, 7).join('\n'));
+      plotDatasetSamples(file, path.join(dir, 'samples.html'), { samples: [0, 1, 2], title: 'pde-surrogate demo: Burgers (burgers-fno, nu = 0.1)' });
+      say(`2/4 train FNO-1D (16 modes, width 64, 4 layers) on u(0) -> u(1), ${epochs} epochs, ${workers} worker(s)`);
+      const trained = await runTrain(
+        'fno',
+        {
+          data: file,
+          out: runDir,
+          epochs: String(epochs),
+          'batch-size': '20',
+          schedule: 'cosine',
+          test: String(nTest),
+          val: String(nTest),
+          workers,
+          force: true,
+          backend: str(v.backend),
+          quiet: v.quiet,
+        },
+        say,
+      );
+      say(`trained ${trained.epochs} epochs: train loss ${trained.lastTrain.toPrecision(4)}, validation loss ${trained.lastVal?.toPrecision(4)}`);
+      say('3/4 evaluate');
+      say('4/4 report');
+      const r = await reportRun({ run: runDir });
+      const ev = r.evaluation;
+      say(`test relative L2: ${ev.metrics.mean.relL2.toPrecision(4)} over ${ev.indices.length} test samples (nRMSE ${ev.metrics.mean.nrmse.toPrecision(4)}, max error ${ev.metrics.mean.maxErr.toPrecision(4)})`);
+      say(`relative L2 by resolution: ${ev.resolution.map((x) => `nx=${x.nx}: ${x.relL2.toPrecision(4)}`).join(', ')}`);
+      say(`metrics: ${path.join(runDir, 'eval.json')}`);
+      say(`report:  ${r.path}`);
       return 0;
     },
   },
@@ -317,14 +530,23 @@ function usageError(msg: string): number {
 }
 
 function isUsageError(e: unknown): boolean {
-  if (e instanceof CliUsageError || e instanceof RecipeError || e instanceof GenerationUsageError || e instanceof SolverInputError) return true;
+  if (
+    e instanceof CliUsageError ||
+    e instanceof RecipeError ||
+    e instanceof GenerationUsageError ||
+    e instanceof SolverInputError ||
+    e instanceof TrainOptionsError ||
+    e instanceof ModelConfigError ||
+    e instanceof EngineError
+  )
+    return true;
   const code = (e as { code?: unknown }).code;
   return typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS');
 }
 
 function reportError(cmd: string, e: unknown): number {
   const msg = (e instanceof Error ? e.message : String(e)).split('\n')[0];
-  if (e instanceof GenerationInterrupted) {
+  if (e instanceof GenerationInterrupted || e instanceof TrainingInterrupted) {
     process.stderr.write(`pdes ${cmd}: ${msg}\n`);
     return 130;
   }

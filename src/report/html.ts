@@ -53,7 +53,7 @@ export function renderPage(opts: PageOptions): string {
 <html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(opts.title)}</title>
 <style>body{font-family:system-ui,sans-serif;margin:2em auto;max-width:1100px;color:#222}
 table{border-collapse:collapse;margin:1em 0}th,td{border:1px solid #ccc;padding:3px 8px;text-align:left;font-size:90%}
-th{background:#f4f4f4}.plot{width:100%;height:420px}</style>
+th{background:#f4f4f4}td{overflow-wrap:anywhere}.plot{width:100%;height:420px}</style>
 <script>${plotlyJs()}</script></head>
 <body><h1>${escapeHtml(opts.title)}</h1>
 ${intro}

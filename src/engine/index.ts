@@ -1,0 +1,10 @@
+/** The engine: tfjs backend selection and the differentiable primitives every model uses. */
+export { EngineError } from './errors.js';
+export { initBackend, describeBackend, activeBackend, type BackendName, type BackendInfo } from './backend.js';
+export { gelu, linearChannelsFirst, linearChannelsLast, sumColumns, sumRows, transposeLarge } from './primitives.js';
+export { rdft, irdft, dftBasis } from './dft.js';
+export { complexModeMix } from './spectral.js';
+export { setWasmKernelsEnabled, wasmKernelsActive, wasmKernelsStatus } from './wasm_kernels.js';
+export { clearEngineCaches, engineCacheSize } from './cache.js';
+export { getWeightData, setWeightData, type HasWeights } from './weights.js';
+export { checkGradients, type GradCheckResult } from './grad_check.js';

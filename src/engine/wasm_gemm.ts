@@ -1,0 +1,254 @@
+/**
+ * SIMD kernels for channels-first linear layers (y = W·x with x [cin, n], n = batch·points large),
+ * emitted per weight shape so that weight strides are immediates.
+ *
+ * Why not XNNPACK (tfjs's matmul on wasm): its fully-connected operator packs the right-hand
+ * operand before multiplying and caches the packed copy per tensor. For a weight on the right
+ * that is free after the first call; for an activation on the right it is paid on every call
+ * (measured: ~6 ms to pack 64×20480 floats, as long as the product itself), and every layout of
+ * a layer's forward and gradients puts some activation on the right. These kernels read the wide
+ * operand as it lies: rows of n contiguous floats.
+ *
+ * - gemmSmallLeft: Y[r, :] = Σ_k A[r, k]·X[k, :] (+ bias[r]) (+ Z[r, :]); A small with any
+ *   strides (W or Wᵀ, no transpose op), X [K, n]. Panels of 16 columns outermost, copied to a
+ *   small contiguous scratch that stays in L1 across the row tiles; register tile th × 8 columns
+ *   (two f32x4). The last panel overlaps the previous one when n is not a multiple of 16 (n ≥ 16).
+ * - gemmReduce: out[r, c] = Σ_j P[r, j]·Q[c, j] for P [R, n], Q [C, n] (the weight gradient
+ *   dY·Xᵀ) — contraction over the long axis in chunks of the long axis (L2-resident), 4×2 tiles
+ *   of f32x4 partial sums kept in a scratch area, lanes summed at the end. n % 4 = 0.
+ * - rowSum: out[r] = Σ_j P[r, j] (the bias gradient). n % 4 = 0.
+ */
+import { I32, op, V128, type FunctionDef } from './wasm_emit.js';
+
+export interface GemmSmallLeftSpec {
+  /** Rows per register tile (1–4). */
+  th: number;
+  /** Byte strides of A between rows r and between columns k. */
+  aRow: number;
+  aCol: number;
+  bias: boolean;
+  addend: boolean;
+}
+
+/** Columns per packed panel of X (4 vectors: one 64-byte cache line per row). */
+const PANEL = 16;
+
+/**
+ * (a, x, out, bias, addend, nTiles, n, k, scratch): rows nTiles·th of Y; bias/addend ignored
+ * unless in the spec; scratch holds k·64 bytes.
+ *
+ * Per panel of 16 columns, the panel's k rows are first copied to contiguous scratch: rows of X
+ * lie n·4 bytes apart, a multiple of 4 KB for power-of-two grids, so unpacked they all fall into
+ * one L1 set and evict each other (measured: 23 → 30 GFLOP/s). Then every row tile runs over the
+ * panel in two halves of 8 columns (th × 2 vectors of accumulators), the k loop a loop: TurboFan
+ * schedules every load of a long unrolled block first and spills them all.
+ */
+export function gemmSmallLeftDef(name: string, spec: GemmSmallLeftSpec): FunctionDef {
+  const { th, aRow, aCol } = spec;
+  const [a, x, out, bias, addend, nTiles, n, k, scratch] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
+  const [co, colLast, rowBytes, t, pa, pp, po, pz, pb, pr, more, nx, prz, pak, kk, src] = [9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24];
+  const [x0, x1, w] = [25, 26, 27];
+  const acc = (i: number, j: number) => 28 + 2 * i + j;
+  const add = (p: number, q: number) => [...op.get(p), ...op.get(q), ...op.i32add];
+  const inc = (p: number, by: number) => [...op.get(p), ...op.i32(by), ...op.i32add, ...op.set(p)];
+
+  // Copy the panel: k rows of 64 bytes from x + co (stride rowBytes) to scratch.
+  const pack = [
+    ...add(x, co), ...op.set(src), ...op.get(scratch), ...op.set(pp), ...op.get(k), ...op.set(kk),
+    ...op.loop(
+      [0, 1, 2, 3].flatMap((j) => [...op.get(pp), ...op.get(src), ...op.load(16 * j), ...op.store(16 * j)]),
+      [...add(src, rowBytes), ...op.set(src)],
+      inc(pp, 64),
+      [...op.get(kk), ...op.i32(1), ...op.i32sub, ...op.tee(kk)],
+    ),
+  ];
+
+  const half = (h: number): number[] => {
+    const b: number[] = [];
+    for (let i = 0; i < th; i++) {
+      for (let j = 0; j < 2; j++) b.push(...(spec.bias ? [...op.get(pb), ...op.splat32(4 * i)] : op.f32x4(0)), ...op.set(acc(i, j)));
+    }
+    const step: number[] = [...op.get(pp), ...op.load(32 * h), ...op.set(x0), ...op.get(pp), ...op.load(32 * h + 16), ...op.set(x1)];
+    for (let i = 0; i < th; i++) {
+      step.push(...op.get(pak), ...op.splat32(i * aRow), ...op.set(w));
+      for (let j = 0; j < 2; j++) {
+        step.push(...op.get(acc(i, j)), ...op.get(w), ...op.get(j === 0 ? x0 : x1), ...op.fmul, ...op.fadd, ...op.set(acc(i, j)));
+      }
+    }
+    b.push(
+      ...op.get(scratch), ...op.set(pp), ...op.get(pa), ...op.set(pak), ...op.get(k), ...op.set(kk),
+      ...op.loop(step, inc(pp, 64), inc(pak, aCol), [...op.get(kk), ...op.i32(1), ...op.i32sub, ...op.tee(kk)]),
+      ...op.get(po), ...op.set(pr),
+      ...(spec.addend ? [...op.get(pz), ...op.set(prz)] : []),
+    );
+    for (let i = 0; i < th; i++) {
+      for (let j = 0; j < 2; j++) {
+        const off = 32 * h + 16 * j;
+        b.push(...op.get(pr), ...op.get(acc(i, j)));
+        if (spec.addend) b.push(...op.get(prz), ...op.load(off), ...op.fadd);
+        b.push(...op.store(off));
+      }
+      if (i < th - 1) {
+        b.push(...add(pr, rowBytes), ...op.set(pr));
+        if (spec.addend) b.push(...add(prz, rowBytes), ...op.set(prz));
+      }
+    }
+    return b;
+  };
+
+  const advance = (p: number) => [...op.get(p), ...op.get(rowBytes), ...op.i32(th), ...op.i32mul, ...op.i32add, ...op.set(p)];
+  const tile = [
+    ...half(0),
+    ...half(1),
+    ...inc(pa, th * aRow),
+    ...advance(po),
+    ...(spec.addend ? advance(pz) : []),
+    ...(spec.bias ? inc(pb, 4 * th) : []),
+  ];
+
+  return {
+    name,
+    params: [I32, I32, I32, I32, I32, I32, I32, I32, I32],
+    locals: [...Array.from({ length: 16 }, () => I32), ...Array.from({ length: 3 + 2 * th }, () => V128)],
+    body: [
+      ...op.get(n), ...op.i32(4), ...op.i32mul, ...op.tee(rowBytes), ...op.i32(4 * PANEL), ...op.i32sub, ...op.set(colLast),
+      ...op.i32(0), ...op.set(co),
+      ...op.loop(
+        pack,
+        [...op.get(a), ...op.set(pa), ...add(out, co), ...op.set(po), ...add(addend, co), ...op.set(pz), ...op.get(bias), ...op.set(pb), ...op.get(nTiles), ...op.set(t)],
+        op.loop(tile, [...op.get(t), ...op.i32(1), ...op.i32sub, ...op.tee(t)]),
+        // Next panel, clamped to the last (overlapping) one; stop after it.
+        [...op.get(co), ...op.get(colLast), ...op.i32ne, ...op.set(more)],
+        [...op.get(co), ...op.i32(4 * PANEL), ...op.i32add, ...op.tee(nx), ...op.get(colLast), ...op.get(nx), ...op.get(colLast), ...op.i32ltU, ...op.select, ...op.set(co)],
+        op.get(more),
+      ),
+    ],
+  };
+}
+
+export interface GemmReduceSpec {
+  rows: number;
+  cols: number;
+  /** Floats of the long axis per chunk. */
+  chunk: number;
+}
+
+/** (p, q, out, scratch, n): out [rows, cols] = P·Qᵀ; scratch holds rows·cols·16 bytes. */
+export function gemmReduceDef(name: string, spec: GemmReduceSpec): FunctionDef {
+  const { rows: R, cols: C, chunk } = spec;
+  const [p, q, out, scratch, n] = [0, 1, 2, 3, 4];
+  const [rowBytes, nb, ch, chEnd, o, rt, ct, pbase, qbase, psRow, ps, tmp, end] = [5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17];
+  const pRow = (i: number) => 18 + i; // 4
+  const qRow = (j: number) => 22 + j; // 2
+  const [qv0, qv1, pv] = [24, 25, 26];
+  const acc = (i: number, j: number) => 27 + 2 * i + j; // 8
+  const qv = (j: number) => (j === 0 ? qv0 : qv1);
+
+  /** One th × tw tile at pbase/qbase, partial sums at ps, over the current chunk. */
+  const tile = (th: number, tw: number): number[] => {
+    const b: number[] = [];
+    for (let i = 0; i < th; i++) b.push(...op.get(pbase), ...op.get(rowBytes), ...op.i32(i), ...op.i32mul, ...op.i32add, ...op.set(pRow(i)));
+    for (let j = 0; j < tw; j++) b.push(...op.get(qbase), ...op.get(rowBytes), ...op.i32(j), ...op.i32mul, ...op.i32add, ...op.set(qRow(j)));
+    for (let i = 0; i < th; i++) for (let j = 0; j < tw; j++) b.push(...op.get(ps), ...op.load(16 * (i * C + j)), ...op.set(acc(i, j)));
+    const step: number[] = [];
+    for (let j = 0; j < tw; j++) step.push(...op.get(qRow(j)), ...op.get(o), ...op.i32add, ...op.load(0), ...op.set(qv(j)));
+    for (let i = 0; i < th; i++) {
+      step.push(...op.get(pRow(i)), ...op.get(o), ...op.i32add, ...op.load(0), ...op.set(pv));
+      for (let j = 0; j < tw; j++) step.push(...op.get(acc(i, j)), ...op.get(pv), ...op.get(qv(j)), ...op.fmul, ...op.fadd, ...op.set(acc(i, j)));
+    }
+    b.push(...op.get(ch), ...op.set(o), ...op.loop(step, [...op.get(o), ...op.i32(16), ...op.i32add, ...op.tee(o), ...op.get(chEnd), ...op.i32ltU]));
+    for (let i = 0; i < th; i++) for (let j = 0; j < tw; j++) b.push(...op.get(ps), ...op.get(acc(i, j)), ...op.store(16 * (i * C + j)));
+    return b;
+  };
+
+  /** All column tiles for the row tile at pbase / psRow. */
+  const colTiles = (th: number): number[] => {
+    const b: number[] = [...op.get(q), ...op.set(qbase), ...op.get(psRow), ...op.set(ps)];
+    const c2 = Math.floor(C / 2);
+    if (c2 > 0) {
+      b.push(
+        ...op.i32(c2), ...op.set(ct),
+        ...op.loop(
+          tile(th, 2),
+          [...op.get(qbase), ...op.get(rowBytes), ...op.i32(2), ...op.i32mul, ...op.i32add, ...op.set(qbase)],
+          [...op.get(ps), ...op.i32(32), ...op.i32add, ...op.set(ps)],
+          [...op.get(ct), ...op.i32(1), ...op.i32sub, ...op.tee(ct)],
+        ),
+      );
+    }
+    if (C % 2 === 1) b.push(...tile(th, 1));
+    return b;
+  };
+
+  const r4 = Math.floor(R / 4);
+  const chunkBody: number[] = [...op.get(p), ...op.set(pbase), ...op.get(scratch), ...op.set(psRow)];
+  if (r4 > 0) {
+    chunkBody.push(
+      ...op.i32(r4), ...op.set(rt),
+      ...op.loop(
+        colTiles(4),
+        [...op.get(pbase), ...op.get(rowBytes), ...op.i32(4), ...op.i32mul, ...op.i32add, ...op.set(pbase)],
+        [...op.get(psRow), ...op.i32(64 * C), ...op.i32add, ...op.set(psRow)],
+        [...op.get(rt), ...op.i32(1), ...op.i32sub, ...op.tee(rt)],
+      ),
+    );
+  }
+  if (R % 4 > 0) chunkBody.push(...colTiles(R % 4));
+
+  return {
+    name,
+    params: [I32, I32, I32, I32, I32],
+    locals: [...Array.from({ length: 19 }, () => I32), ...Array.from({ length: 3 + 8 }, () => V128)],
+    body: [
+      ...op.get(n), ...op.i32(4), ...op.i32mul, ...op.tee(rowBytes), ...op.set(nb),
+      // Zero the partial sums.
+      ...op.get(scratch), ...op.tee(ps), ...op.i32(16 * R * C), ...op.i32add, ...op.set(end),
+      ...op.loop([...op.get(ps), ...op.f32x4(0), ...op.store(0)], [...op.get(ps), ...op.i32(16), ...op.i32add, ...op.tee(ps), ...op.get(end), ...op.i32ne]),
+      ...op.i32(0), ...op.set(ch),
+      ...op.loop(
+        [...op.get(ch), ...op.i32(4 * chunk), ...op.i32add, ...op.tee(tmp), ...op.get(nb), ...op.get(tmp), ...op.get(nb), ...op.i32ltU, ...op.select, ...op.set(chEnd)],
+        chunkBody,
+        [...op.get(chEnd), ...op.tee(ch), ...op.get(nb), ...op.i32ltU],
+      ),
+      // out[idx] = sum of the four lanes of scratch[idx].
+      ...op.get(scratch), ...op.set(ps), ...op.get(out), ...op.tee(o), ...op.i32(4 * R * C), ...op.i32add, ...op.set(end),
+      ...op.loop(
+        [
+          ...op.get(o), ...op.get(ps), ...op.load(0), ...op.tee(pv), ...op.lane(0), ...op.get(pv), ...op.lane(1), ...op.f32add,
+          ...op.get(pv), ...op.lane(2), ...op.f32add, ...op.get(pv), ...op.lane(3), ...op.f32add, ...op.f32store(0),
+        ],
+        [...op.get(ps), ...op.i32(16), ...op.i32add, ...op.set(ps)],
+        [...op.get(o), ...op.i32(4), ...op.i32add, ...op.tee(o), ...op.get(end), ...op.i32ne],
+      ),
+    ],
+  };
+}
+
+/** (p, out, rows, n): out[r] = Σ_j P[r, j]; n % 4 = 0, n ≥ 4. */
+export function rowSumDef(name: string): FunctionDef {
+  const [p, out, rows, n] = [0, 1, 2, 3];
+  const [rowBytes, pr, end, po, r] = [4, 5, 6, 7, 8];
+  const acc = 9;
+  return {
+    name,
+    params: [I32, I32, I32, I32],
+    locals: [I32, I32, I32, I32, I32, V128],
+    body: [
+      ...op.get(n), ...op.i32(4), ...op.i32mul, ...op.set(rowBytes),
+      ...op.get(p), ...op.set(pr), ...op.get(out), ...op.set(po), ...op.get(rows), ...op.set(r),
+      ...op.loop(
+        [...op.f32x4(0), ...op.set(acc), ...op.get(pr), ...op.get(rowBytes), ...op.i32add, ...op.set(end)],
+        op.loop(
+          [...op.get(acc), ...op.get(pr), ...op.load(0), ...op.fadd, ...op.set(acc)],
+          [...op.get(pr), ...op.i32(16), ...op.i32add, ...op.tee(pr), ...op.get(end), ...op.i32ne],
+        ),
+        [
+          ...op.get(po), ...op.get(acc), ...op.lane(0), ...op.get(acc), ...op.lane(1), ...op.f32add,
+          ...op.get(acc), ...op.lane(2), ...op.f32add, ...op.get(acc), ...op.lane(3), ...op.f32add, ...op.f32store(0),
+        ],
+        [...op.get(po), ...op.i32(4), ...op.i32add, ...op.set(po)],
+        [...op.get(r), ...op.i32(1), ...op.i32sub, ...op.tee(r)],
+      ),
+    ],
+  };
+}

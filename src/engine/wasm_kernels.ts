@@ -1,0 +1,539 @@
+/**
+ * Engine SIMD kernels for the tfjs wasm backend, registered as ordinary tfjs kernels
+ * (tf.registerKernel) and run on tensors in place, in the backend's own WebAssembly memory.
+ *
+ * Why: on tfjs-backend-wasm 4.22, `Erf`, `Exp` and `Tanh` are scalar libm loops (a GELU on
+ * 20480×64 values: ~15–20 ms, against ~0.2 ms for an add), and the FNO's complex mode mixing
+ * needs either slow batched matmuls or a dozen transposes, slices and small products per layer.
+ * Here each is one pass of f32x4 code:
+ *
+ * - `PdesGelu` y = x·Φ(x) and `PdesGeluGrad` dx = dy·(Φ(x) + x·φ(x)), exact-erf GELU as PyTorch's
+ *   default. erf(z) = z·P(z²)/Q(z²) on z clamped to [−4, 4] (degree 13/8 rational approximation
+ *   with the coefficients of Eigen's `generic_fast_erf_float`; max error 4e-7 in float32);
+ *   exp by Cody–Waite reduction to r ∈ [−ln2/2, ln2/2], a degree-6 Taylor polynomial (relative
+ *   error 1.2e-7) and 2^n put into the exponent bits. Two vectors per iteration: each value is a
+ *   chain of ~60 dependent operations, and interleaving two chains hides their latency (measured
+ *   1.4× faster; four spill registers and gain nothing).
+ * - `PdesComplexMix` out[u, v, :] = Σ_w A[u, v, w, :] ⊗ B[u, v, w, :] for planar complex rows
+ *   (M real parts then M imaginary parts), with A, B addressed by byte strides so one kernel does
+ *   the mode mixing and both of its gradients (conjugating A or B); 4 modes per vector, up to 16
+ *   modes per pass held in registers.
+ *
+ * The kernels import the backend's WebAssembly.Memory (`backend.wasm.asm.memory`, the Emscripten
+ * module's export); where it is not reachable (another tfjs build, a threaded build with shared
+ * memory) they are reported unavailable and the primitives use tfjs ops instead
+ * (`wasmKernelsStatus()` says which, and describeBackend() includes it).
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { EngineError } from './errors.js';
+import { buildModule, I32, op, V128, type FunctionDef } from './wasm_emit.js';
+import { gemmReduceDef, gemmSmallLeftDef, rowSumDef, type GemmSmallLeftSpec } from './wasm_gemm.js';
+
+// ------------------------------------------------------------------------------------------------
+// Kernel code
+// ------------------------------------------------------------------------------------------------
+
+/** erf(z) = z·P(z²)/Q(z²) for |z| ≤ 4 (Eigen's generic_fast_erf_float coefficients). */
+const ERF_P = [-2.72614225801306e-10, 2.77068142495902e-8, -2.10102402082508e-6, -5.69250639462346e-5, -7.34990630326855e-4, -2.95459980854025e-3, -1.60960333262415e-2];
+const ERF_Q = [-1.45660718464996e-5, -2.13374055278905e-4, -1.68282697438203e-3, -7.37332916720468e-3, -1.42647390514189e-2];
+/** ln 2 split so that n·LN2_HI is exact in float32 for |n| < 2^15 (Cody–Waite). */
+const LN2_HI = 0.693359375;
+const LN2_LO = -2.12194440e-4;
+
+/** Horner evaluation of Σ c_i t^(deg−i) (coefficients from the highest power) with t in local `t`. */
+function horner(coefs: number[], t: number): number[] {
+  const out = [...op.f32x4(coefs[0])];
+  for (const c of coefs.slice(1)) out.push(...op.get(t), ...op.fmul, ...op.f32x4(c), ...op.fadd);
+  return out;
+}
+
+/** Leaves erf(x/√2) on the stack for x in local `x`; uses locals z, z2. */
+function erfOfScaled(x: number, z: number, z2: number): number[] {
+  return [
+    ...op.get(x), ...op.f32x4(Math.SQRT1_2), ...op.fmul, ...op.f32x4(-4), ...op.fpmax, ...op.f32x4(4), ...op.fpmin,
+    ...op.tee(z), ...op.get(z), ...op.fmul, ...op.set(z2),
+    ...horner(ERF_P, z2), ...op.get(z), ...op.fmul,
+    ...horner(ERF_Q, z2),
+    ...op.fdiv,
+  ];
+}
+
+/**
+ * An element-wise kernel (ins…, outs…, n): outs[·][i] = f(ins[·][i]) for n ≥ 4·unroll float32
+ * values. Each iteration handles `unroll` independent vectors (the GELU chains are ~60 dependent
+ * operations: interleaving them hides latency); the last 4·unroll values are done once more
+ * (overlapping), so any n is covered without a scalar tail. `values` leaves one result vector per
+ * output on the stack (first output deepest), given the byte offset local and its own temps.
+ */
+function elementwise(
+  name: string, nIn: number, nOut: number, nTemps: number, unroll: number,
+  values: (ins: number[], o: number, temps: number[], offset: number) => number[],
+): FunctionDef {
+  const ins = Array.from({ length: nIn }, (_, i) => i);
+  const outs = Array.from({ length: nOut }, (_, i) => nIn + i);
+  const n = nIn + nOut;
+  const o = n + 1;
+  const last = n + 2;
+  const firstV = n + 3;
+  const res = (u: number) => Array.from({ length: nOut }, (_, i) => firstV + u * (nOut + nTemps) + i);
+  const temps = (u: number) => Array.from({ length: nTemps }, (_, i) => firstV + u * (nOut + nTemps) + nOut + i);
+  const block = 16 * unroll;
+  const one: number[] = [];
+  for (let u = 0; u < unroll; u++) one.push(...values(ins, o, temps(u), 16 * u), ...res(u).slice().reverse().flatMap((r) => op.set(r)));
+  for (let u = 0; u < unroll; u++) {
+    one.push(...outs.flatMap((out, i) => [...op.get(out), ...op.get(o), ...op.i32add, ...op.get(res(u)[i]), ...op.store(16 * u)]));
+  }
+  return {
+    name,
+    params: [...ins.map(() => I32), ...outs.map(() => I32), I32],
+    locals: [I32, I32, ...Array.from({ length: unroll * (nOut + nTemps) }, () => V128)],
+    body: [
+      ...op.get(n), ...op.i32(4), ...op.i32mul, ...op.i32(block), ...op.i32sub, ...op.set(last),
+      ...op.i32(0), ...op.set(o),
+      ...op.loop(one, [...op.get(o), ...op.i32(block), ...op.i32add, ...op.tee(o), ...op.get(last), ...op.i32ltU]),
+      ...op.get(last), ...op.set(o),
+      ...one,
+    ],
+  };
+}
+
+/** Values per iteration of the GELU kernels: they need n ≥ 4·GELU_UNROLL. */
+export const GELU_UNROLL = 2;
+
+const loadAt = (base: number, o: number, offset = 0) => [...op.get(base), ...op.get(o), ...op.i32add, ...op.load(offset)];
+
+/** Leaves Φ(x) and GELU'(x) = Φ(x) + x·φ(x) on the stack for x in local v. */
+function cdfAndDerivative(v: number, [z, z2, cdf, t, nf]: number[]): number[] {
+  return [
+    ...erfOfScaled(v, z, z2), ...op.f32x4(1), ...op.fadd, ...op.f32x4(0.5), ...op.fmul, ...op.tee(cdf),
+    ...op.get(cdf),
+    // t = max(−x²/2, −87): exp(t) stays a normal float32.
+    ...op.get(v), ...op.get(v), ...op.fmul, ...op.f32x4(-0.5), ...op.fmul, ...op.f32x4(-87), ...op.fpmax, ...op.set(t),
+    ...op.get(t), ...op.f32x4(Math.LOG2E), ...op.fmul, ...op.fnearest, ...op.set(nf),
+    ...op.get(t), ...op.get(nf), ...op.f32x4(LN2_HI), ...op.fmul, ...op.fsub, ...op.get(nf), ...op.f32x4(LN2_LO), ...op.fmul, ...op.fsub, ...op.set(t),
+    ...horner([1 / 720, 1 / 120, 1 / 24, 1 / 6, 1 / 2, 1, 1], t),
+    ...op.get(nf), ...op.ftoi, ...op.i32x4(127), ...op.iadd, ...op.i32(23), ...op.ishl,
+    ...op.fmul,
+    ...op.get(v), ...op.fmul, ...op.f32x4(1 / Math.sqrt(2 * Math.PI)), ...op.fmul, ...op.fadd,
+  ];
+}
+
+export function geluDefs(): FunctionDef[] {
+  // gelu(x, y, n): y = x·Φ(x)
+  const gelu = elementwise('gelu', 1, 1, 3, GELU_UNROLL, ([x], o, [v, z, z2], off) => [
+    ...loadAt(x, o, off), ...op.set(v),
+    ...erfOfScaled(v, z, z2), ...op.f32x4(1), ...op.fadd, ...op.get(v), ...op.fmul, ...op.f32x4(0.5), ...op.fmul,
+  ]);
+  // geluGrad(x, dy, dx, n): dx = dy·GELU'(x)
+  const geluGrad = elementwise('geluGrad', 2, 1, 6, GELU_UNROLL, ([x, dy], o, [v, ...temps], off) => [
+    ...loadAt(x, o, off), ...op.set(v),
+    ...cdfAndDerivative(v, temps), ...op.set(temps[4]), ...op.drop,
+    ...op.get(temps[4]), ...loadAt(dy, o, off), ...op.fmul,
+  ]);
+  // geluTrain(x, y, d, n): y = x·Φ(x) and d = GELU'(x), for a backward pass that only multiplies.
+  const geluTrain = elementwise('geluTrain', 1, 2, 6, GELU_UNROLL, ([x], o, [v, ...temps], off) => [
+    ...loadAt(x, o, off), ...op.set(v),
+    ...cdfAndDerivative(v, temps), ...op.set(temps[4]),
+    ...op.get(v), ...op.fmul,
+    ...op.get(temps[4]),
+  ]);
+  return [gelu, geluGrad, geluTrain];
+}
+
+/** Which operand of the complex multiply-accumulate is conjugated. */
+export type ConjMode = 'none' | 'a' | 'b';
+
+/**
+ * cmac(a, aS1, aS2, aS3, b, bS1, bS2, bS3, out, n1, n2, n3) for rows of m complex values stored
+ * planar (m reals, then m imaginaries): for u < n1, v < n2 (out rows in that order),
+ * out = Σ_{w < n3} A ⊗ B with A at a + u·aS1 + v·aS2 + w·aS3 (bytes), B likewise.
+ * Requires m ≥ 4 and n1, n2, n3 ≥ 1.
+ */
+function cmacDef(name: string, m: number, conj: ConjMode): FunctionDef {
+  const [a, aS1, aS2, aS3, b, bS1, bS2, bS3, out, n1, n2, n3] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
+  const [u, v, w, pa, pb, po] = [12, 13, 14, 15, 16, 17];
+  const [ar, ai, br, bi] = [18, 19, 20, 21];
+  const accBase = 22;
+  const im = 4 * m;
+  // Groups of 4 modes; the last one overlaps the one before when m is not a multiple of 4 (the
+  // overlapping modes are computed twice, identically). At most 4 groups per pass in registers.
+  const starts: number[] = [];
+  for (let s = 0; s < m; s += 4) starts.push(Math.min(s, m - 4));
+  const chunks: number[][] = [];
+  for (let i = 0; i < starts.length; i += 4) chunks.push(starts.slice(i, i + 4));
+  const accumulate = (accR: number, accI: number): number[] => {
+    const mul = (p: number, q: number) => [...op.get(p), ...op.get(q), ...op.fmul];
+    // re += ar·br ∓ ai·bi; im += (conj a: ar·bi − ai·br | conj b: ai·br − ar·bi | none: ar·bi + ai·br)
+    const re = [...op.get(accR), ...mul(ar, br), ...op.fadd, ...mul(ai, bi), ...(conj === 'none' ? op.fsub : op.fadd), ...op.set(accR)];
+    let imPart: number[];
+    if (conj === 'none') imPart = [...mul(ar, bi), ...op.fadd, ...mul(ai, br), ...op.fadd];
+    else if (conj === 'a') imPart = [...mul(ar, bi), ...op.fadd, ...mul(ai, br), ...op.fsub];
+    else imPart = [...mul(ai, br), ...op.fadd, ...mul(ar, bi), ...op.fsub];
+    return [...re, ...op.get(accI), ...imPart, ...op.set(accI)];
+  };
+  const body: number[] = [];
+  for (const chunk of chunks) {
+    const offs = chunk.map((s) => 4 * s);
+    const acc = (g: number) => [accBase + 2 * g, accBase + 2 * g + 1];
+    const inner = offs.flatMap((off, g) => [
+      ...op.get(pa), ...op.load(off), ...op.set(ar),
+      ...op.get(pa), ...op.load(off + im), ...op.set(ai),
+      ...op.get(pb), ...op.load(off), ...op.set(br),
+      ...op.get(pb), ...op.load(off + im), ...op.set(bi),
+      ...accumulate(acc(g)[0], acc(g)[1]),
+    ]);
+    const base = (p: number, s1: number, s2: number) => [...op.get(p), ...op.get(u), ...op.get(s1), ...op.i32mul, ...op.i32add, ...op.get(v), ...op.get(s2), ...op.i32mul, ...op.i32add];
+    body.push(
+      ...op.get(out), ...op.set(po),
+      ...op.i32(0), ...op.set(u),
+      ...op.loop(
+        op.i32(0), op.set(v),
+        op.loop(
+          offs.flatMap((_, g) => [...op.f32x4(0), ...op.set(acc(g)[0]), ...op.f32x4(0), ...op.set(acc(g)[1])]),
+          [...base(a, aS1, aS2), ...op.set(pa)],
+          [...base(b, bS1, bS2), ...op.set(pb)],
+          [...op.get(n3), ...op.set(w)],
+          op.loop(
+            inner,
+            [...op.get(pa), ...op.get(aS3), ...op.i32add, ...op.set(pa)],
+            [...op.get(pb), ...op.get(bS3), ...op.i32add, ...op.set(pb)],
+            [...op.get(w), ...op.i32(1), ...op.i32sub, ...op.tee(w)],
+          ),
+          offs.flatMap((off, g) => [...op.get(po), ...op.get(acc(g)[0]), ...op.store(off), ...op.get(po), ...op.get(acc(g)[1]), ...op.store(off + im)]),
+          [...op.get(po), ...op.i32(8 * m), ...op.i32add, ...op.set(po)],
+          [...op.get(v), ...op.i32(1), ...op.i32add, ...op.tee(v), ...op.get(n2), ...op.i32ne],
+        ),
+        [...op.get(u), ...op.i32(1), ...op.i32add, ...op.tee(u), ...op.get(n1), ...op.i32ne],
+      ),
+    );
+  }
+  return {
+    name,
+    params: Array.from({ length: 12 }, () => I32),
+    locals: [I32, I32, I32, I32, I32, I32, ...Array.from({ length: 4 + 2 * Math.max(...chunks.map((c) => c.length)) }, () => V128)],
+    body,
+  };
+}
+
+// ------------------------------------------------------------------------------------------------
+// Binding to the tfjs wasm backend's memory
+// ------------------------------------------------------------------------------------------------
+
+/** The part of the WebAssembly JS API used here (the project's TS lib has no WebAssembly types). */
+interface WasmApi {
+  validate(bytes: Uint8Array): boolean;
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: Record<string, Record<string, unknown>>) => { exports: unknown };
+  Memory: abstract new (...args: never[]) => { buffer: ArrayBuffer };
+}
+
+type Fn = (...args: number[]) => void;
+interface GeluExports {
+  gelu: Fn;
+  geluGrad: Fn;
+  geluTrain: Fn;
+}
+type CmacExports = Record<'cmac_none' | 'cmac_a' | 'cmac_b', Fn>;
+
+interface Binding {
+  memory: object;
+  gelu: GeluExports;
+  cmac: Map<number, CmacExports>;
+  /** Kernels specialised by shape, by key. */
+  special: Map<string, Fn>;
+}
+
+const wasmApi = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+let geluModule: object | undefined;
+const cmacModules = new Map<number, object>();
+const specialModules = new Map<string, object>();
+let binding: Binding | null = null;
+let unavailable: string | null = null;
+let enabled = true;
+
+function compile(defs: FunctionDef[]): object {
+  const bytes = buildModule(defs);
+  if (!wasmApi || !wasmApi.validate(bytes)) throw new EngineError('engine SIMD kernels do not validate: this runtime lacks WebAssembly SIMD');
+  return new wasmApi.Module(bytes);
+}
+
+/** The backend's WebAssembly.Memory, or a reason why it cannot be used. */
+function backendMemory(backend: BackendWasm): object | string {
+  const mod = backend.wasm as unknown as { asm?: { memory?: unknown }; wasmMemory?: unknown };
+  const memory = mod.asm?.memory ?? mod.wasmMemory;
+  if (!wasmApi || !(memory instanceof wasmApi.Memory)) return 'the wasm backend does not expose its memory';
+  if (typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer) return 'the wasm backend uses shared (threaded) memory';
+  return memory;
+}
+
+function bind(backend: BackendWasm): Binding | null {
+  const memory = backendMemory(backend);
+  if (typeof memory === 'string') {
+    unavailable = memory;
+    return null;
+  }
+  if (binding && binding.memory === memory) return binding;
+  geluModule ??= compile(geluDefs());
+  const gelu = new (wasmApi as WasmApi).Instance(geluModule, { env: { mem: memory } }).exports as GeluExports;
+  binding = { memory, gelu, cmac: new Map(), special: new Map() };
+  unavailable = null;
+  return binding;
+}
+
+function cmacExports(b: Binding, m: number): CmacExports {
+  let ex = b.cmac.get(m);
+  if (!ex) {
+    let mod = cmacModules.get(m);
+    if (!mod) {
+      mod = compile((['none', 'a', 'b'] as ConjMode[]).map((c) => cmacDef(`cmac_${c}`, m, c)));
+      cmacModules.set(m, mod);
+    }
+    ex = new (wasmApi as WasmApi).Instance(mod, { env: { mem: b.memory } }).exports as CmacExports;
+    b.cmac.set(m, ex);
+  }
+  return ex;
+}
+
+/** The single function `f` of a module built once per key. */
+function special(b: Binding, key: string, def: () => FunctionDef): Fn {
+  let fn = b.special.get(key);
+  if (!fn) {
+    let mod = specialModules.get(key);
+    if (!mod) {
+      mod = compile([def()]);
+      specialModules.set(key, mod);
+    }
+    fn = ((new (wasmApi as WasmApi).Instance(mod, { env: { mem: b.memory } }).exports) as Record<string, Fn>).f;
+    b.special.set(key, fn);
+  }
+  return fn;
+}
+
+function offsetOf(backend: BackendWasm, t: tf.TensorInfo): number {
+  if (t.dtype !== 'float32') throw new EngineError(`engine kernels take float32 tensors, got ${t.dtype}`);
+  const data = backend.dataIdMap.get(t.dataId);
+  if (!data) throw new EngineError('engine kernel input has no data on the wasm backend');
+  return data.memoryOffset;
+}
+
+const GELU = 'PdesGelu';
+const GELU_GRAD = 'PdesGeluGrad';
+const GELU_TRAIN = 'PdesGeluTrain';
+const CMAC = 'PdesComplexMac';
+const GEMM_SL = 'PdesGemmSmallLeft';
+const GEMM_RED = 'PdesGemmReduce';
+const ROW_SUM = 'PdesRowSum';
+/** Long-axis chunk of gemmReduce, floats: 4 rows of P and all rows of Q stay in L2. */
+const REDUCE_CHUNK = 256;
+
+function registerKernels(): void {
+  if (tf.getKernel(GELU, 'wasm')) return;
+  registerGemmKernels();
+  tf.registerKernel({
+    kernelName: GELU,
+    backendName: 'wasm',
+    kernelFunc: ({ inputs, backend }) => {
+      const be = backend as BackendWasm;
+      const x = inputs.x as tf.TensorInfo;
+      const out = be.makeOutput(x.shape, 'float32');
+      (bind(be) as Binding).gelu.gelu(offsetOf(be, x), offsetOf(be, out), tf.util.sizeFromShape(x.shape));
+      return out;
+    },
+  });
+  tf.registerKernel({
+    kernelName: GELU_GRAD,
+    backendName: 'wasm',
+    kernelFunc: ({ inputs, backend }) => {
+      const be = backend as BackendWasm;
+      const x = inputs.x as tf.TensorInfo;
+      const dy = inputs.dy as tf.TensorInfo;
+      const out = be.makeOutput(x.shape, 'float32');
+      (bind(be) as Binding).gelu.geluGrad(offsetOf(be, x), offsetOf(be, dy), offsetOf(be, out), tf.util.sizeFromShape(x.shape));
+      return out;
+    },
+  });
+  tf.registerKernel({
+    kernelName: GELU_TRAIN,
+    backendName: 'wasm',
+    kernelFunc: ({ inputs, backend }) => {
+      const be = backend as BackendWasm;
+      const x = inputs.x as tf.TensorInfo;
+      const y = be.makeOutput(x.shape, 'float32');
+      const d = be.makeOutput(x.shape, 'float32');
+      (bind(be) as Binding).gelu.geluTrain(offsetOf(be, x), offsetOf(be, y), offsetOf(be, d), tf.util.sizeFromShape(x.shape));
+      return [y, d];
+    },
+  });
+  tf.registerKernel({
+    kernelName: CMAC,
+    backendName: 'wasm',
+    kernelFunc: ({ inputs, backend, attrs }) => {
+      const be = backend as BackendWasm;
+      const a = inputs.a as tf.TensorInfo;
+      const b = inputs.b as tf.TensorInfo;
+      const { m, conj, outShape, aStrides, bStrides, counts } = attrs as unknown as CmacAttrs;
+      const out = be.makeOutput(outShape, 'float32');
+      const fn = cmacExports(bind(be) as Binding, m)[`cmac_${conj}`];
+      const row = 8 * m;
+      fn(
+        offsetOf(be, a), aStrides[0] * row, aStrides[1] * row, aStrides[2] * row,
+        offsetOf(be, b), bStrides[0] * row, bStrides[1] * row, bStrides[2] * row,
+        offsetOf(be, out), counts[0], counts[1], counts[2],
+      );
+      return out;
+    },
+  });
+}
+
+function registerGemmKernels(): void {
+  tf.registerKernel({
+    kernelName: GEMM_SL,
+    backendName: 'wasm',
+    kernelFunc: ({ inputs, backend, attrs }) => {
+      const be = backend as BackendWasm;
+      const { m, k, aRow, aCol } = attrs as unknown as GemmAttrs;
+      const x = inputs.x as tf.TensorInfo;
+      const n = x.shape[1];
+      const out = be.makeOutput([m, n], 'float32');
+      const b = bind(be) as Binding;
+      const hasBias = inputs.bias !== undefined;
+      const hasAddend = inputs.addend !== undefined;
+      const pa = offsetOf(be, inputs.a as tf.TensorInfo);
+      const px = offsetOf(be, x);
+      const po = offsetOf(be, out);
+      const pb = hasBias ? offsetOf(be, inputs.bias as tf.TensorInfo) : 0;
+      const pz = hasAddend ? offsetOf(be, inputs.addend as tf.TensorInfo) : 0;
+      const scratch = be.makeOutput([16 * k], 'float32');
+      const ps = offsetOf(be, scratch);
+      const run = (th: number, r0: number, tiles: number) => {
+        const spec: GemmSmallLeftSpec = { th, aRow: 4 * aRow, aCol: 4 * aCol, bias: hasBias, addend: hasAddend };
+        const fn = special(b, `gemmSL|${th}|${aRow}|${aCol}|${hasBias}|${hasAddend}`, () => gemmSmallLeftDef('f', spec));
+        fn(pa + 4 * r0 * aRow, px, po + 4 * r0 * n, pb + 4 * r0, pz + 4 * r0 * n, tiles, n, k, ps);
+      };
+      const m4 = Math.floor(m / 4);
+      if (m4 > 0) run(4, 0, m4);
+      if (m % 4 > 0) run(m % 4, 4 * m4, 1);
+      be.disposeData(scratch.dataId);
+      return out;
+    },
+  });
+  tf.registerKernel({
+    kernelName: GEMM_RED,
+    backendName: 'wasm',
+    kernelFunc: ({ inputs, backend }) => {
+      const be = backend as BackendWasm;
+      const p = inputs.p as tf.TensorInfo;
+      const q = inputs.q as tf.TensorInfo;
+      const [rows, n] = p.shape;
+      const cols = q.shape[0];
+      const out = be.makeOutput([rows, cols], 'float32');
+      const scratch = be.makeOutput([rows * cols * 4], 'float32');
+      const fn = special(bind(be) as Binding, `gemmRed|${rows}|${cols}`, () => gemmReduceDef('f', { rows, cols, chunk: REDUCE_CHUNK }));
+      fn(offsetOf(be, p), offsetOf(be, q), offsetOf(be, out), offsetOf(be, scratch), n);
+      be.disposeData(scratch.dataId);
+      return out;
+    },
+  });
+  tf.registerKernel({
+    kernelName: ROW_SUM,
+    backendName: 'wasm',
+    kernelFunc: ({ inputs, backend }) => {
+      const be = backend as BackendWasm;
+      const p = inputs.p as tf.TensorInfo;
+      const [rows, n] = p.shape;
+      const out = be.makeOutput([rows], 'float32');
+      special(bind(be) as Binding, 'rowSum', () => rowSumDef('f'))(offsetOf(be, p), offsetOf(be, out), rows, n);
+      return out;
+    },
+  });
+}
+
+interface GemmAttrs {
+  m: number;
+  k: number;
+  /** Element strides of A between rows and between columns. */
+  aRow: number;
+  aCol: number;
+}
+
+interface CmacAttrs {
+  m: number;
+  conj: ConjMode;
+  outShape: number[];
+  /** Strides of A and B in rows (of 2m floats) for the loop indices u, v, w. */
+  aStrides: [number, number, number];
+  bStrides: [number, number, number];
+  counts: [number, number, number];
+}
+
+/**
+ * Turns the engine kernels on or off (default on); off makes every primitive use tfjs ops on the
+ * wasm backend too (for comparisons and tests).
+ */
+export function setWasmKernelsEnabled(on: boolean): void {
+  enabled = on;
+}
+
+/** True when the active backend is wasm and the engine kernels are enabled and usable. */
+export function wasmKernelsActive(): boolean {
+  if (!enabled || tf.getBackend() !== 'wasm') return false;
+  if (!bind(tf.backend() as BackendWasm)) return false;
+  registerKernels();
+  return true;
+}
+
+/** In words, for describeBackend(). */
+export function wasmKernelsStatus(): string {
+  if (!enabled) return 'engine SIMD kernels off';
+  if (tf.getBackend() === 'wasm') wasmKernelsActive();
+  return unavailable === null ? 'engine SIMD kernels' : `engine SIMD kernels unavailable: ${unavailable}`;
+}
+
+/** GELU forward on the wasm kernels (x float32, at least 4 values). */
+export function geluKernel(x: tf.Tensor): tf.Tensor {
+  return tf.engine().runKernel(GELU, { x }) as tf.Tensor;
+}
+
+/** GELU(x) and GELU'(x) in one pass on the wasm kernels. */
+export function geluTrainKernel(x: tf.Tensor): [tf.Tensor, tf.Tensor] {
+  return tf.engine().runKernel(GELU_TRAIN, { x }) as unknown as [tf.Tensor, tf.Tensor];
+}
+
+/** dy·GELU'(x) on the wasm kernels. */
+export function geluGradKernel(x: tf.Tensor, dy: tf.Tensor): tf.Tensor {
+  return tf.engine().runKernel(GELU_GRAD, { x, dy }) as tf.Tensor;
+}
+
+/**
+ * Complex multiply-accumulate over planar rows of m ≥ 4 complex values (see cmacDef): A and B are
+ * addressed by strides in rows for the loop indices (u, v, w); the result has counts[0]·counts[1]
+ * rows in (u, v) order, reshaped to outShape.
+ */
+export function complexMacKernel(a: tf.Tensor, b: tf.Tensor, attrs: CmacAttrs): tf.Tensor {
+  return tf.engine().runKernel(CMAC, { a, b }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor;
+}
+
+/** Largest channel count the linear kernels take (immediate offsets stay small); wider layers use tfjs's matmul. */
+export const GEMM_MAX_K = 4096;
+
+/**
+ * Y [m, n] = A·X (+ bias) (+ addend) with A read through element strides (aRow, aCol) — W
+ * [m, k] is (k, 1), Wᵀ of a W [k, m] is (1, m). X [k, n] with n ≥ 16, k ≥ 1.
+ */
+export function gemmSmallLeftKernel(a: tf.Tensor, x: tf.Tensor2D, attrs: GemmAttrs, bias?: tf.Tensor, addend?: tf.Tensor): tf.Tensor2D {
+  const inputs: tf.NamedTensorMap = { a, x };
+  if (bias) inputs.bias = bias;
+  if (addend) inputs.addend = addend;
+  return tf.engine().runKernel(GEMM_SL, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor2D;
+}
+
+/** P [r, n] · Q [c, n]ᵀ → [r, c]; n % 4 = 0. */
+export function gemmReduceKernel(p: tf.Tensor2D, q: tf.Tensor2D): tf.Tensor2D {
+  return tf.engine().runKernel(GEMM_RED, { p, q }) as tf.Tensor2D;
+}
+
+/** Σ over axis 1 of P [r, n] → [r]; n % 4 = 0. */
+export function rowSumKernel(p: tf.Tensor2D): tf.Tensor1D {
+  return tf.engine().runKernel(ROW_SUM, { p }) as tf.Tensor1D;
+}

@@ -1,0 +1,44 @@
+/** Errors of the trainer. Messages are one line and name the field, file or value at fault. */
+
+/** A training option is missing, unknown or out of range (a usage error: CLI exit code 2). */
+export class TrainOptionsError extends Error {
+  override readonly name = 'TrainOptionsError';
+}
+
+/** A checkpoint cannot be written, read or used: missing, corrupt, newer format, wrong kind. */
+export class CheckpointError extends Error {
+  override readonly name = 'CheckpointError';
+}
+
+/** The loss became NaN or infinite; the checkpoint on disk is the last good one. */
+export class TrainingDiverged extends Error {
+  override readonly name = 'TrainingDiverged';
+  constructor(
+    readonly epoch: number,
+    readonly batch: number | null,
+    readonly value: number,
+    readonly lastCheckpoint: string | null,
+  ) {
+    super(
+      `loss became ${value} at epoch ${epoch}, ${batch === null ? 'validation' : `batch ${batch}`}; last good checkpoint: ${lastCheckpoint ?? 'none (no checkpoint written yet)'}`,
+    );
+  }
+}
+
+/** Training was stopped by an abort (SIGINT/SIGTERM in the CLI) after saving a checkpoint. */
+export class TrainingInterrupted extends Error {
+  override readonly name = 'TrainingInterrupted';
+  /** The CLI's exit code for an interruption with work kept. */
+  readonly exitCode = 130;
+  constructor(
+    /** 1-based epoch that was running. */
+    readonly epoch: number,
+    /** Batches of that epoch finished. */
+    readonly batchesDone: number,
+    readonly batches: number,
+    readonly checkpoint: string | null,
+  ) {
+    const where = `interrupted in epoch ${epoch} after ${batchesDone} of ${batches} batches`;
+    super(checkpoint === null ? `${where}: no checkpoint written (no out directory)` : `${where}: checkpoint saved to ${checkpoint}; run again with resume to continue`);
+  }
+}

@@ -1,0 +1,67 @@
+/**
+ * Worker thread of data-parallel training: holds one replica of the model (its own tfjs on the
+ * parent's backend), copies the parent's weights from shared memory at each step and writes the
+ * gradients of its shard back to its own shared buffer.
+ */
+import { parentPort } from 'node:worker_threads';
+import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '../engine/backend.js';
+// The built-in model kinds register when the models module loads.
+import { createModel, modelKinds, registerModel, type ModelEntry } from '../models/index.js';
+import type { WorkerReply, WorkerRequest } from './parallel.js';
+import { Replica } from './replica.js';
+
+if (!parentPort) throw new Error('parallel_worker.js must run as a worker thread');
+const port = parentPort;
+
+let replica: Replica | null = null;
+let weightsView: Float32Array | null = null;
+let gradView: Float32Array | null = null;
+
+async function registerModules(urls: readonly string[]): Promise<void> {
+  for (const url of urls) {
+    const mod = (await import(url)) as { modelEntries?: ModelEntry[] };
+    for (const entry of mod.modelEntries ?? []) if (!modelKinds().includes(entry.kind)) registerModel(entry);
+  }
+}
+
+async function handle(req: WorkerRequest): Promise<WorkerReply> {
+  if (req.type === 'init') {
+    await initBackend(req.spec.backend);
+    await registerModules(req.spec.modelModules);
+    const model = createModel(req.spec.modelConfig);
+    const shapes = model.trainableWeights().map((w) => w.shape);
+    if (JSON.stringify(shapes) !== JSON.stringify(req.weightShapes)) {
+      throw new Error(`the '${model.kind}' replica has weight shapes ${JSON.stringify(shapes)}, the parent's are ${JSON.stringify(req.weightShapes)}`);
+    }
+    replica = new Replica(model, req.spec.normalizers, req.spec.loss, req.spec.frameShape);
+    weightsView = new Float32Array(req.weights);
+    gradView = new Float32Array(req.grads);
+    return { type: 'ready' };
+  }
+  if (replica === null || weightsView === null || gradView === null) throw new Error('step before init');
+  const weights = replica.model.trainableWeights();
+  const view = weightsView;
+  tf.tidy(() => {
+    let o = 0;
+    for (const w of weights) {
+      w.assign(tf.tensor(view.slice(o, o + w.size), w.shape, 'float32'));
+      o += w.size;
+    }
+  });
+  const { loss, grads } = replica.gradients(req.x, req.y, req.n, req.batchTotal);
+  let o = 0;
+  for (const g of grads) {
+    gradView.set(g.dataSync() as Float32Array, o);
+    o += g.size;
+    g.dispose();
+  }
+  return { type: 'grads', loss };
+}
+
+port.on('message', (req: WorkerRequest) => {
+  handle(req).then(
+    (reply) => port.postMessage(reply),
+    (err: unknown) => port.postMessage({ type: 'error', message: err instanceof Error ? err.message : String(err) } satisfies WorkerReply),
+  );
+});

@@ -1,0 +1,254 @@
+/**
+ * The one trainer (neuraloperator's Trainer): every model kind trains through `train`. It reads
+ * pairs lazily from the dataset file, fits normalizers on the training split, steps a
+ * hand-written Adam/AdamW over seeded batch orders (a pure function of seed and epoch), validates
+ * every epoch, logs metrics.jsonl, checkpoints atomically and resumes bit-identically.
+ */
+import fs from 'node:fs';
+import nodePath from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { batchOrder, countBatches, H5Dataset, h5ready, readGathered, splitIndices, UnitGaussianNormalizer, type Splits } from '../data/index.js';
+import { initBackend } from '../engine/backend.js';
+import type { SurrogateModel } from '../models/model.js';
+import { createModel } from '../models/registry.js';
+import { ProgressBar, type ProgressOptions } from '../util/progress.js';
+import { CHECKPOINT_FILE, getWeights, readCheckpoint, setWeights, writeCheckpoint, type CheckpointFile, type CheckpointMeta, type EpochMetrics } from './checkpoint.js';
+import { TrainingDiverged, TrainingInterrupted, TrainOptionsError } from './errors.js';
+import { AdamOptimizer } from './optimizers.js';
+import { firstDifference, resolveTrainOptions, RESUMABLE_CHANGES, type TrainOptions, type TrainOptionsInput } from './options.js';
+import { fitPairNormalizers, pairIndices, pairLayout, PairSource, splitPairs, type PairLayout } from './pairs.js';
+import { DataParallel, moduleUrls } from './parallel.js';
+import { Replica, type ReplicaNormalizers } from './replica.js';
+import { lrAt } from './schedules.js';
+
+export const METRICS_FILE = 'metrics.jsonl';
+export const CONFIG_FILE = 'config.json';
+
+export interface BatchInfo {
+  /** 1-based epoch. */
+  epoch: number;
+  /** 1-based batch within the epoch. */
+  batch: number;
+  batches: number;
+  /** The batch's mean loss (before this step's update). */
+  loss: number;
+  lr: number;
+}
+
+export interface TrainHooks {
+  /** Abort to stop after the current batch: a checkpoint is saved, then `TrainingInterrupted` is thrown. */
+  signal?: AbortSignal;
+  onBatch?(info: BatchInfo): void;
+  onEpoch?(metrics: EpochMetrics): void;
+  /** Where the progress bar goes; false for none. @default process.stderr */
+  progress?: NodeJS.WriteStream | false;
+}
+
+export interface TrainResult {
+  options: TrainOptions;
+  /** The trained model (the caller disposes it). */
+  model: SurrogateModel;
+  normalizers: { input: UnitGaussianNormalizer | null; output: UnitGaussianNormalizer | null };
+  metrics: EpochMetrics[];
+  splits: Splits;
+  /** The final checkpoint, or null without `out`. */
+  checkpoint: string | null;
+  seconds: number;
+}
+
+/** Trains per `input` (see TrainOptions); `hooks` observe or interrupt it. */
+export async function train(input: TrainOptionsInput, hooks: TrainHooks = {}): Promise<TrainResult> {
+  const t0 = performance.now();
+  const opts = resolveTrainOptions(input);
+  const backend = await initBackend(opts.backend ?? undefined);
+  await h5ready();
+  const ckptPath = opts.out === null ? null : nodePath.join(opts.out, CHECKPOINT_FILE);
+  const resumed = prepareOut(opts, ckptPath);
+  const ds = H5Dataset.open(opts.data);
+  if (resumed !== null && JSON.stringify(resumed.meta.dataShape) !== JSON.stringify(ds.shape)) {
+    ds.close();
+    throw new TrainOptionsError(`resume: ${opts.data} has shape [${ds.shape.join(', ')}] but ${resumed.path} was trained on data of shape [${resumed.meta.dataShape.join(', ')}]`);
+  }
+  let model: SurrogateModel | null = null;
+  let replica: Replica | null = null;
+  let optimizer: AdamOptimizer | null = null;
+  let dp: DataParallel | null = null;
+  let bar: ProgressBar | null = null;
+  try {
+    const layout = pairLayout(ds, opts.mapping, opts.subsample);
+    const splits = resumed?.meta.splits ?? makeSplits(ds.nSamples, opts);
+    const normJson: ReplicaNormalizers = resumed?.meta.normalizer ?? toJson(fitPairNormalizers(ds, layout, splits.train, opts.normalize));
+    model = createModel(opts.model);
+    if (resumed !== null) setWeights(model, resumed.weights, resumed.path);
+    const frameShape = [...layout.spatial, layout.channels];
+    replica = new Replica(model, normJson, opts.loss, frameShape);
+    const weights = model.trainableWeights();
+    optimizer = new AdamOptimizer(opts.optimizer, weights);
+    if (resumed !== null) optimizer.setState(resumed.optimizer);
+    if (opts.workers > 1) {
+      const spec = { modelConfig: opts.model, normalizers: normJson, loss: opts.loss, frameShape, backend: backend.name, modelModules: moduleUrls(opts.modelModules) };
+      dp = await DataParallel.start(opts.workers, spec, weights.map((w) => w.shape.slice()));
+    }
+
+    const source = new PairSource(ds, layout);
+    const trainPairs = pairIndices(layout, splits.train);
+    const valPairs = pairIndices(layout, splits.val);
+    const metrics = resumed?.meta.metrics.slice() ?? [];
+    writeRunFiles(opts, metrics);
+    const nb = countBatches(trainPairs.length, opts.batchSize);
+    let epoch = resumed?.meta.epoch ?? 0;
+    let startBatch = resumed?.meta.batch ?? 0;
+    let partial = { ...(resumed?.meta.partial ?? { lossSum: 0, count: 0, seconds: 0 }) };
+    let lastGood = resumed === null ? null : ckptPath;
+    // The bar keeps this object: its label is updated with the losses after each epoch.
+    const barOpts: ProgressOptions = { label: 'train', total: opts.epochs * nb, unit: 'batches', stream: hooks.progress === false ? undefined : hooks.progress };
+    if (hooks.progress !== false && epoch < opts.epochs) bar = new ProgressBar(barOpts);
+
+    const save = (done: number, batch: number, part: typeof partial): string | null => {
+      if (ckptPath === null || model === null || optimizer === null) return null;
+      const meta: Omit<CheckpointMeta, 'weights' | 'dataSha256' | 'format' | 'version' | 'packageVersion'> = {
+        kind: model.kind,
+        config: opts.model,
+        backend: backend.detail,
+        trainOptions: opts,
+        normalizer: normJson,
+        frameShape,
+        dataShape: ds.shape.slice(),
+        splits,
+        epoch: done,
+        batch,
+        partial: part,
+        optimizer: { kind: opts.optimizer.kind, step: optimizer.step },
+        schedule: { ...opts.schedule, lr: lrAt(opts.schedule, opts.optimizer.lr, done) },
+        rng: { kind: 'batch-order', seed: opts.seed, epoch: done, batch },
+        metrics,
+      };
+      writeCheckpoint(ckptPath, meta, getWeights(model), optimizer.getState());
+      return ckptPath;
+    };
+
+    for (; epoch < opts.epochs; epoch++) {
+      const lr = lrAt(opts.schedule, opts.optimizer.lr, epoch);
+      const order = batchOrder(trainPairs, { shuffle: true, seed: opts.seed, epoch });
+      const tStart = performance.now();
+      for (let b = startBatch; b <= nb; b++) {
+        if (hooks.signal?.aborted) {
+          bar?.end();
+          const path = save(epoch, b, { ...partial, seconds: partial.seconds + (performance.now() - tStart) / 1000 });
+          throw new TrainingInterrupted(epoch + 1, b, nb, path);
+        }
+        if (b === nb) break;
+        const idx = order.slice(b * opts.batchSize, (b + 1) * opts.batchSize);
+        const n = idx.length;
+        const { x, y } = splitPairs(readGathered(source, idx, 2 * layout.frameSize), n, layout.frameSize);
+        const { loss, grads } = dp === null ? replica.gradients(x, y, n, n) : await dp.gradients(replica, weights, x, y, n);
+        if (!Number.isFinite(loss)) {
+          tf.dispose(grads);
+          bar?.end();
+          throw new TrainingDiverged(epoch + 1, b + 1, loss, lastGood);
+        }
+        optimizer.apply(grads, lr);
+        tf.dispose(grads);
+        partial.lossSum += loss * n;
+        partial.count += n;
+        hooks.onBatch?.({ epoch: epoch + 1, batch: b + 1, batches: nb, loss, lr });
+        bar?.update(epoch * nb + b + 1);
+        // Lets an abort (a signal handler) run between batches.
+        if (dp === null) await new Promise((resolve) => setImmediate(resolve));
+      }
+      const valLoss = valPairs.length === 0 ? null : evaluate(replica, source, valPairs, opts.batchSize, layout);
+      if (valLoss !== null && !Number.isFinite(valLoss)) {
+        bar?.end();
+        throw new TrainingDiverged(epoch + 1, null, valLoss, lastGood);
+      }
+      const m: EpochMetrics = {
+        epoch: epoch + 1,
+        trainLoss: partial.lossSum / partial.count,
+        valLoss,
+        lr,
+        seconds: partial.seconds + (performance.now() - tStart) / 1000,
+        steps: optimizer.step,
+      };
+      metrics.push(m);
+      if (opts.out !== null) fs.appendFileSync(nodePath.join(opts.out, METRICS_FILE), JSON.stringify(m) + '\n');
+      partial = { lossSum: 0, count: 0, seconds: 0 };
+      startBatch = 0;
+      if ((epoch + 1) % opts.checkpointEvery === 0 || epoch + 1 === opts.epochs) lastGood = save(epoch + 1, 0, partial);
+      barOpts.label = `train loss ${m.trainLoss.toPrecision(3)}${valLoss === null ? '' : ` val ${valLoss.toPrecision(3)}`}`;
+      hooks.onEpoch?.(m);
+    }
+    bar?.end();
+    const fromJson = (j: ReplicaNormalizers['input']): UnitGaussianNormalizer | null => (j === null ? null : UnitGaussianNormalizer.fromJSON(j));
+    const result: TrainResult = {
+      options: opts,
+      model,
+      normalizers: { input: fromJson(normJson.input), output: fromJson(normJson.output) },
+      metrics,
+      splits,
+      checkpoint: ckptPath !== null && fs.existsSync(ckptPath) ? ckptPath : null,
+      seconds: (performance.now() - t0) / 1000,
+    };
+    model = null;
+    return result;
+  } finally {
+    bar?.end();
+    replica?.dispose();
+    optimizer?.dispose();
+    await dp?.close();
+    model?.dispose();
+    ds.close();
+  }
+}
+
+/** Mean per-sample loss over `pairs`, in order, `batchSize` at a time. */
+function evaluate(replica: Replica, source: PairSource, pairs: number[], batchSize: number, layout: PairLayout): number {
+  let sum = 0;
+  for (let a = 0; a < pairs.length; a += batchSize) {
+    const idx = pairs.slice(a, a + batchSize);
+    const { x, y } = splitPairs(readGathered(source, idx, 2 * layout.frameSize), idx.length, layout.frameSize);
+    sum += replica.lossSum(x, y, idx.length);
+  }
+  return sum / pairs.length;
+}
+
+function makeSplits(n: number, opts: TrainOptions): Splits {
+  const { train, val, test, shuffle } = opts.split;
+  return splitIndices(n, train === null ? { val, test } : { train, val, test }, { shuffle, seed: opts.seed });
+}
+
+function toJson(n: { input: UnitGaussianNormalizer | null; output: UnitGaussianNormalizer | null }): ReplicaNormalizers {
+  return { input: n.input?.toJSON() ?? null, output: n.output?.toJSON() ?? null };
+}
+
+/**
+ * Checks the run directory against resume/overwrite and returns the checkpoint to resume from.
+ * A resumed run must use the same options as the checkpoint, except RESUMABLE_CHANGES and `out`.
+ */
+function prepareOut(opts: TrainOptions, ckptPath: string | null): CheckpointFile | null {
+  if (opts.out === null || ckptPath === null) return null;
+  const files = [CHECKPOINT_FILE, METRICS_FILE, CONFIG_FILE].map((f) => nodePath.join(opts.out as string, f));
+  if (opts.resume) {
+    const ckpt = readCheckpoint(ckptPath);
+    const diff = firstDifference(ckpt.meta.trainOptions, opts, [...RESUMABLE_CHANGES, 'out']);
+    if (diff !== null) {
+      throw new TrainOptionsError(`resume: ${ckptPath} was trained with other options (${diff}, checkpoint vs now); use the same options or another out`);
+    }
+    return ckpt;
+  }
+  const existing = files.filter((f) => fs.existsSync(f));
+  if (existing.length > 0) {
+    if (!opts.overwrite) {
+      throw new TrainOptionsError(`out=${opts.out} already holds a training run (${nodePath.basename(existing[0])}): pass resume: true to continue it or overwrite: true to replace it`);
+    }
+    for (const f of existing) fs.rmSync(f);
+  }
+  fs.mkdirSync(opts.out, { recursive: true });
+  return null;
+}
+
+/** config.json (the resolved options) and metrics.jsonl (the lines up to the checkpoint). */
+function writeRunFiles(opts: TrainOptions, metrics: EpochMetrics[]): void {
+  if (opts.out === null) return;
+  fs.writeFileSync(nodePath.join(opts.out, CONFIG_FILE), JSON.stringify(opts, null, 2) + '\n');
+  fs.writeFileSync(nodePath.join(opts.out, METRICS_FILE), metrics.map((m) => JSON.stringify(m) + '\n').join(''));
+}

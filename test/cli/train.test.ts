@@ -1,0 +1,119 @@
+/**
+ * The ML side through the CLI on a tiny problem: train → evaluate → report, interruption and
+ * resume, and the bad-input errors (unknown model, backend not installed, changed config on resume,
+ * missing run, a dataset the model cannot take).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { pdes, pdesSpawn, tmpDir } from '../helpers/cli.js';
+
+const MODEL = ['--modes', '8', '--width', '16', '--layers', '2', '--train', '30', '--val', '5', '--test', '5', '--batch-size', '10', '-q'];
+
+describe('pdes train / evaluate / report', () => {
+  let dir: string;
+  let data: string;
+  let run: string;
+  beforeAll(() => {
+    dir = tmpDir();
+    data = path.join(dir, 'burgers.h5');
+    const g = pdes(['generate', 'burgers-fno', '--samples', '40', '--nx', '64', '--solve-nx', '256', '--frames', '3', '-q', '-o', data]);
+    expect(g.code, g.stderr).toBe(0);
+    run = path.join(dir, 'run');
+    const r = pdes(['train', 'fno', '--data', data, '--out', run, '--epochs', '3', ...MODEL]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^trained 3 epochs: train loss [\d.e-]+, validation loss [\d.e-]+; run in /);
+    expect(r.stderr).toMatch(/^backend: wasm \(tfjs 4\.22\.0/);
+  });
+
+  it('writes the run directory: config, one metrics line per epoch, checkpoint', () => {
+    const config = JSON.parse(fs.readFileSync(path.join(run, 'config.json'), 'utf8'));
+    expect(config).toMatchObject({ epochs: 3, batchSize: 10, model: { kind: 'fno', nModes: 8, width: 16, nLayers: 2 } });
+    const lines = fs.readFileSync(path.join(run, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.map((l) => l.epoch)).toEqual([1, 2, 3]);
+    for (const l of lines) expect(Number.isFinite(l.trainLoss) && Number.isFinite(l.valLoss)).toBe(true);
+    expect(fs.existsSync(path.join(run, 'checkpoint.safetensors'))).toBe(true);
+  });
+
+  it('evaluates: every metric per sample and aggregated, and at coarser resolutions', () => {
+    const r = pdes(['evaluate', '--run', run, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const ev = JSON.parse(r.stdout);
+    expect(ev.split).toBe('test');
+    expect(ev.indices).toHaveLength(5);
+    expect(ev.metrics.perSample).toHaveLength(5);
+    for (const k of ['relL2', 'rmse', 'nrmse', 'crmse', 'brmse', 'fLow', 'fMid', 'fHigh', 'maxErr']) {
+      expect(ev.metrics.mean[k], k).toBeGreaterThanOrEqual(0);
+    }
+    expect(ev.resolution.map((x: { nx: number }) => x.nx)).toEqual([64, 32, 16]);
+    expect(JSON.parse(fs.readFileSync(path.join(run, 'eval.json'), 'utf8')).metrics.mean.relL2).toBe(ev.metrics.mean.relL2);
+  });
+
+  it('writes the report page', () => {
+    const out = path.join(dir, 'report.html');
+    const r = pdes(['report', '--run', run, '-o', out]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^wrote .*report\.html \(test relative L2 [\d.e-]+\)/);
+    const html = fs.readFileSync(out, 'utf8');
+    expect(html).toContain('Plotly.newPlot');
+    expect(html).toContain('best: sample');
+  });
+
+  it.each([
+    [['train', 'unet', '--data', 'x.h5', '--out', 'r'], "unknown model 'unet': known models are fno"],
+    [['train', 'fno', '--out', 'r'], 'pdes train needs a dataset: --data FILE.h5'],
+    [['train', 'fno', '--data', 'x.h5', '--out', 'r', '--backend', 'gpu'], "backend='gpu' is not allowed: use 'tensorflow', 'wasm', 'cpu'"],
+    [['train', 'fno', '--data', 'x.h5', '--out', 'r', '--backend', 'tensorflow'], "backend 'tensorflow' is not installed: npm install @tensorflow/tfjs-node"],
+    [['train', 'fno', '--data', 'x.h5', '--out', 'r', '--epochs', '0'], 'epochs=0 is not allowed'],
+    [['train', 'fno', '--data', 'x.h5', '--out', 'r', '--optimizer', 'sgd'], 'sgd'],
+    [['evaluate'], 'pdes evaluate needs a run: --run DIR'],
+  ])('%j is a usage error (exit 2), one line', (args, msg) => {
+    const r = pdes(args as string[]);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toContain(msg);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('refuses --resume with a changed config, and a run directory that is not a run', () => {
+    const r = pdes(['train', 'fno', '--data', data, '--out', run, '--epochs', '4', ...MODEL, '--lr', '0.01', '--resume']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/resume: .*lr: 0\.001 vs 0\.01/);
+    const missing = pdes(['evaluate', '--run', path.join(dir, 'nothing')]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('no checkpoint at');
+  });
+
+  it('refuses a dataset too coarse for the model, naming the grid', () => {
+    const coarse = path.join(dir, 'coarse.h5');
+    expect(pdes(['generate', 'burgers-fno', '--samples', '40', '--nx', '8', '--solve-nx', '256', '--frames', '3', '-q', '-o', coarse]).code).toBe(0);
+    const r = pdes(['evaluate', '--run', run, '--data', coarse, '--strides', '1']);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/8/);
+    expect(r.stderr.trim().split('\n')).toHaveLength(2); // the backend line, then the error
+  });
+
+  it('stops on SIGINT with a checkpoint (exit 130) and --resume finishes the run', async () => {
+    const run2 = path.join(dir, 'run2');
+    const child = pdesSpawn(['train', 'fno', '--data', data, '--out', run2, '--epochs', '400', ...MODEL]);
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += String(d)));
+    await new Promise<void>((resolve) => {
+      const poll = setInterval(() => {
+        const f = path.join(run2, 'metrics.jsonl');
+        if (fs.existsSync(f) && fs.readFileSync(f, 'utf8').trim().split('\n').length >= 2) {
+          clearInterval(poll);
+          child.kill('SIGINT');
+          resolve();
+        }
+      }, 20);
+    });
+    const code = await new Promise((resolve) => child.on('exit', (c) => resolve(c)));
+    expect(code).toBe(130);
+    expect(stderr).toMatch(/interrupted/i);
+    const done = fs.readFileSync(path.join(run2, 'metrics.jsonl'), 'utf8').trim().split('\n').length;
+    expect(done).toBeLessThan(400);
+    const r = pdes(['train', 'fno', '--data', data, '--out', run2, '--epochs', String(done + 2), ...MODEL, '--resume']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`trained ${done + 2} epochs`);
+  });
+});

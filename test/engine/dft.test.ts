@@ -1,0 +1,104 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { irfft, rfft } from '../../solvers/fft.js';
+import { Rng } from '../../solvers/random.js';
+import { checkGradients, dftBasis, EngineError, initBackend, irdft, rdft } from '../../src/engine/index.js';
+
+function randomRows(rng: Rng, rows: number, s: number): Float32Array {
+  const v = new Float32Array(rows * s);
+  for (let i = 0; i < v.length; i++) v[i] = rng.normal();
+  return v;
+}
+
+function maxAbs(a: ArrayLike<number>): number {
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]));
+  return m;
+}
+
+describe.each(['wasm', 'cpu'] as const)('truncated real DFT on %s', (backend) => {
+  beforeAll(async () => {
+    await initBackend(backend);
+  });
+
+  it.each([
+    [8, 1],
+    [8, 5],
+    [64, 16],
+    [64, 32],
+    [64, 33],
+    [256, 16],
+  ])('rdft matches numpy-convention rfft (solvers/fft, float64) for s=%i, nModes=%i', (s, m) => {
+    const rows = 3;
+    const x = randomRows(new Rng(s, m), rows, s);
+    const got = rdft(tf.tensor2d(x, [rows, s]), m).dataSync();
+    for (let r = 0; r < rows; r++) {
+      const ref = rfft(Float64Array.from(x.subarray(r * s, (r + 1) * s)));
+      const scale = maxAbs(ref);
+      for (let k = 0; k < m; k++) {
+        expect(Math.abs(got[r * 2 * m + k] - ref[2 * k])).toBeLessThan(2e-6 * scale);
+        expect(Math.abs(got[r * 2 * m + m + k] - ref[2 * k + 1])).toBeLessThan(2e-6 * scale);
+      }
+    }
+  });
+
+  it.each([
+    [8, 3],
+    [64, 16],
+    [64, 33],
+    [256, 20],
+  ])('irdft matches irfft of the zero-padded spectrum for s=%i, nModes=%i', (s, m) => {
+    const rows = 2;
+    const g = randomRows(new Rng(7, s + m), rows, 2 * m);
+    const got = irdft(tf.tensor2d(g, [rows, 2 * m]), s).dataSync();
+    for (let r = 0; r < rows; r++) {
+      const spec = new Float64Array(2 * (s / 2 + 1));
+      for (let k = 0; k < m; k++) {
+        spec[2 * k] = g[r * 2 * m + k];
+        spec[2 * k + 1] = g[r * 2 * m + m + k];
+      }
+      const ref = irfft(spec, s);
+      const scale = maxAbs(ref);
+      for (let j = 0; j < s; j++) expect(Math.abs(got[r * s + j] - ref[j])).toBeLessThan(2e-6 * scale);
+    }
+  });
+
+  it('irdft inverts rdft for signals band-limited below nModes', () => {
+    const s = 128;
+    const m = 12;
+    const x = new Float32Array(2 * s);
+    for (let j = 0; j < s; j++) {
+      x[j] = Math.sin((2 * Math.PI * 3 * j) / s) + 0.5;
+      x[s + j] = Math.cos((2 * Math.PI * 11 * j) / s + 0.3) - 0.25 * Math.sin((2 * Math.PI * j) / s);
+    }
+    const back = irdft(rdft(tf.tensor2d(x, [2, s]), m), s).dataSync();
+    for (let j = 0; j < 2 * s; j++) expect(Math.abs(back[j] - x[j])).toBeLessThan(2e-6);
+  });
+
+  it('has exact gradients (directional finite differences)', () => {
+    const rng = new Rng(3);
+    const x = tf.tensor2d(randomRows(rng, 4, 32), [4, 32]);
+    const g = tf.tensor2d(randomRows(rng, 4, 10), [4, 10]);
+    for (const r of checkGradients((t) => rdft(t as tf.Tensor2D, 6), [x])) expect(r.relError).toBeLessThan(1e-3);
+    for (const r of checkGradients((t) => irdft(t as tf.Tensor2D, 32), [g])) expect(r.relError).toBeLessThan(1e-3);
+  });
+});
+
+describe('DFT errors', () => {
+  beforeAll(async () => {
+    await initBackend('wasm');
+  });
+
+  it('names the grid size and the allowed mode range', () => {
+    expect(() => rdft(tf.zeros([2, 16]) as tf.Tensor2D, 10)).toThrow(EngineError);
+    expect(() => rdft(tf.zeros([2, 16]) as tf.Tensor2D, 10)).toThrow('rdft: nModes=10 is not allowed for s=16: use an integer in [1, 9]');
+    expect(() => irdft(tf.zeros([2, 7]) as tf.Tensor2D, 16)).toThrow('irdft: input shape [2, 7] is not allowed: use [rows, 2·nModes]');
+    expect(() => dftBasis(0, 1, 'forward')).toThrow('dftBasis: grid size s=0 is not allowed: use an integer >= 1');
+  });
+
+  it('caches one basis per (grid size, modes) and reuses it', () => {
+    expect(dftBasis(64, 8, 'forward')).toBe(dftBasis(64, 8, 'forward'));
+    expect(dftBasis(64, 8, 'forward')).not.toBe(dftBasis(128, 8, 'forward'));
+    expect(dftBasis(64, 8, 'inverseT').shape).toEqual([64, 16]);
+  });
+});

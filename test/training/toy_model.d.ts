@@ -1,0 +1,4 @@
+import type { ModelEntry } from '../../src/models/registry.js';
+
+export declare const toyConvEntry: ModelEntry;
+export declare const modelEntries: ModelEntry[];
