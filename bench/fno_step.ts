@@ -5,7 +5,9 @@
  * the reference architecture with torch.fft and einsum mode mixing). Both sides run single-
  * threaded on the same machine in the same run. Also reported: the forward alone, the step with
  * the engine's SIMD kernels switched off (tfjs ops only), and a per-kernel breakdown of one step
- * from tf.profile (spectral = DFT matmuls + mode mixing; pointwise = the 1×1 layers' matmuls).
+ * from tf.profile (spectral = DFT matmuls + mode mixing; pointwise = the lifting, 1×1 and
+ * projection layers' products and their gradients; saved_tensor_copies = the copies tfjs makes
+ * of tensors kept for the backward pass, which on wasm are real copies).
  */
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../solvers/random.js';
@@ -54,19 +56,24 @@ function median(fn: () => void, reps: number, warmup: number): number {
   return ts[Math.floor(ts.length / 2)];
 }
 
-/** Kernel time of one step by category, in seconds. */
+/**
+ * Kernel time of one step by category, in seconds (tf.profile; customGrad scopes, which only
+ * wrap the kernels they run, are left out so nothing is counted twice).
+ */
 async function breakdown(step: () => void): Promise<Record<string, number>> {
   const { s, nModes } = P;
-  const basisShapes = new Set([`${s},${2 * nModes}`, `${2 * nModes},${s}`]);
+  // Full bases [s, 2M] / [2M, s], or the folded ones over s/2 points (even / odd modes).
+  const basisShapes = new Set([`${s},${2 * nModes}`, `${2 * nModes},${s}`, `${s / 2},${nModes}`, `${nModes},${s / 2}`]);
   const info = await tf.profile(step);
   const out: Record<string, number> = {};
   for (const k of info.kernels) {
+    if (k.name.includes('scope')) continue;
     let cat: string;
-    if (k.name === 'BatchMatMul') {
-      cat = k.inputShapes.some((sh) => basisShapes.has(sh.join(','))) ? 'spectral_dft_matmul' : 'pointwise_matmul';
-    } else if (k.name === 'PdesComplexMac') cat = 'spectral_mode_mixing';
+    if (k.name === 'BatchMatMul' && k.inputShapes.some((sh) => basisShapes.has(sh.join(',')))) cat = 'spectral_dft_matmul';
+    else if (k.name === 'PdesComplexMac') cat = 'spectral_mode_mixing';
+    else if (k.name === 'BatchMatMul' || k.name.startsWith('PdesGemm') || k.name === 'PdesRowSum') cat = 'pointwise_matmul';
     else if (k.name.startsWith('PdesGelu')) cat = 'gelu';
-    else if (k.name === 'Transpose') cat = 'transpose';
+    else if (k.name === 'Identity') cat = 'saved_tensor_copies';
     else cat = 'other_ops';
     const ms = typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0;
     out[cat] = (out[cat] ?? 0) + ms / 1e3;

@@ -12,13 +12,21 @@ const BENCHES: Record<string, () => Promise<{ run: () => Promise<BenchResult> }>
   burgers_fv: () => import('./burgers_fv.js'),
   burgers_spectral: () => import('./burgers_spectral.js'),
   generation: () => import('./generation.js'),
+  fno_step: () => import('./fno_step.js'),
+  fno_train_throughput: () => import('./fno_train_throughput.js'),
+};
+
+/** Long runs (tens of minutes): only when named, e.g. `npm run bench -- fno_accuracy`. */
+const LONG: Record<string, () => Promise<{ run: () => Promise<BenchResult> }>> = {
+  fno_accuracy: () => import('./fno_accuracy.js'),
 };
 
 async function main(): Promise<void> {
   const want = process.argv.slice(2);
+  const all = { ...BENCHES, ...LONG };
   for (const w of want) {
-    if (!BENCHES[w]) {
-      process.stderr.write(`unknown benchmark '${w}': known are ${Object.keys(BENCHES).join(', ')}\n`);
+    if (!all[w]) {
+      process.stderr.write(`unknown benchmark '${w}': known are ${Object.keys(all).join(', ')}\n`);
       process.exit(2);
     }
   }
@@ -29,7 +37,7 @@ async function main(): Promise<void> {
   fs.mkdirSync(outDir, { recursive: true });
   for (const name of names) {
     process.stderr.write(`bench ${name} ...\n`);
-    const mod = await BENCHES[name]();
+    const mod = await all[name]();
     const res = await mod.run();
     const record = { ...res, date: new Date().toISOString(), machine: machineInfo() };
     fs.writeFileSync(path.join(outDir, `${name}.json`), `${JSON.stringify(record, null, 2)}\n`);

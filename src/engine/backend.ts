@@ -31,7 +31,7 @@ export interface BackendInfo {
 
 let current: BackendInfo | null = null;
 let nativePackage: string | null | undefined;
-let pending: Promise<BackendInfo> | null = null;
+let pending: Promise<BackendInfo | null> | null = null;
 
 function isBackendName(name: string): name is BackendName {
   return (BACKENDS as readonly string[]).includes(name);
@@ -71,12 +71,18 @@ export async function initBackend(name?: string): Promise<BackendInfo> {
   if (requested !== undefined && !isBackendName(requested)) {
     throw new EngineError(`backend '${requested}' is not allowed: use tensorflow, wasm or cpu`);
   }
-  while (pending) await pending.catch(() => undefined);
-  pending = select(requested);
+  // Calls run one after another (tf.setBackend is async). A previous call's failure belongs to
+  // its own caller, so this one starts either way.
+  const previous = pending ?? Promise.resolve(null);
+  const run = previous.then(
+    () => select(requested),
+    () => select(requested),
+  );
+  pending = run;
   try {
-    return await pending;
+    return await run;
   } finally {
-    pending = null;
+    if (pending === run) pending = null;
   }
 }
 

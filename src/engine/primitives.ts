@@ -87,7 +87,7 @@ function checkLinear(what: string, x: tf.Tensor, w: tf.Tensor, b: tf.Tensor | nu
 /**
  * Channels-first linear map (a 1×1 convolution over all points at once): y = w·x + b (+ addend),
  * with x [cin, n] (n = batch·points), w [cout, cin] (PyTorch's Linear/Conv1d weight layout),
- * b [cout], addend [cout, n] (a residual branch summed in the same pass): y [cout, n].
+ * b [cout], addend [cout, n] (a residual branch): y [cout, n].
  *
  * On wasm with the engine kernels (n ≥ 16, n % 4 = 0, channels ≤ 4096) the forward and all
  * gradients are packing-free SIMD kernels (wasm_gemm.ts): dx = wᵀ·dy reads w through strides,
@@ -104,7 +104,10 @@ export function linearChannelsFirst(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor
   }
   const kernels = wasmKernelsActive() && n >= 16 && n % 4 === 0 && cin <= GEMM_MAX_K && cout <= GEMM_MAX_K;
   const forward = (xi: tf.Tensor2D, wi: tf.Tensor2D, bi?: tf.Tensor, zi?: tf.Tensor): tf.Tensor2D => {
-    if (kernels) return gemmSmallLeftKernel(wi, xi, { m: cout, k: cin, aRow: cin, aCol: 1 }, bi, zi);
+    if (kernels) {
+      const y = gemmSmallLeftKernel(wi, xi, { m: cout, k: cin, aRow: cin, aCol: 1 }, bi);
+      return zi ? tf.tidy(() => tf.add(y, zi) as tf.Tensor2D) : y;
+    }
     return tf.tidy(() => {
       let y: tf.Tensor = tf.matMul(wi, xi);
       if (bi) y = tf.add(y, tf.reshape(bi, [cout, 1]));

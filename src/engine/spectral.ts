@@ -8,10 +8,12 @@
  * [cout, batch, 2M], ready for irdft.
  *
  * On wasm with the engine kernels (M ≥ 4) the forward and both gradients are one SIMD pass each
- * over the data as it lies (no transposes, no slices); measured ~5× faster than the per-mode
- * products below. Otherwise each mode is one rank-2 real product [batch, 2cin] × [2cin, 2cout]
- * with the block weight [[Re, Im], [−Im, Re]] (16 separate 2D products beat one batched call 6×
- * on wasm), under a custom gradient whose products are untransposed too.
+ * over the data as it lies (no transposes, no slices): forward + backward at the benchmark size
+ * (64 channels, batch 20, 16 modes) take 1.6 ms, against 27 ms for the per-mode products below
+ * (whose layout changes — transposes, stack/unstack — cost more than the products on wasm).
+ * Otherwise each mode is one rank-2 real product [batch, 2cin] × [2cin, 2cout] with the block
+ * weight [[Re, Im], [−Im, Re]] (16 separate 2D products beat one batched call 6× on wasm), under a
+ * custom gradient whose products are untransposed too.
  */
 import * as tf from '@tensorflow/tfjs';
 import { EngineError } from './errors.js';

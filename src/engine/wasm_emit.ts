@@ -54,6 +54,7 @@ export const op = {
   /** select: cond ? first : second (operands pushed first, second, cond). */
   select: [0x1b],
   f32add: [0x92],
+  f32load: (offset = 0) => [0x2a, 2, ...uleb(offset)],
   f32store: (offset = 0) => [0x38, 2, ...uleb(offset)],
   /** v128.load32_splat: one float32 from memory into all four lanes. */
   splat32: (offset = 0) => [...simd(9), 2, ...uleb(offset)],

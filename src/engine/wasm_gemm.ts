@@ -9,7 +9,7 @@
  * a layer's forward and gradients puts some activation on the right. These kernels read the wide
  * operand as it lies: rows of n contiguous floats.
  *
- * - gemmSmallLeft: Y[r, :] = Σ_k A[r, k]·X[k, :] (+ bias[r]) (+ Z[r, :]); A small with any
+ * - gemmSmallLeft: Y[r, :] = Σ_k A[r, k]·X[k, :] (+ bias[r]); A small with any
  *   strides (W or Wᵀ, no transpose op), X [K, n]. Panels of 16 columns outermost, copied to a
  *   small contiguous scratch that stays in L1 across the row tiles; register tile th × 8 columns
  *   (two f32x4). The last panel overlaps the previous one when n is not a multiple of 16 (n ≥ 16).
@@ -27,28 +27,29 @@ export interface GemmSmallLeftSpec {
   aRow: number;
   aCol: number;
   bias: boolean;
-  addend: boolean;
 }
 
 /** Columns per packed panel of X (4 vectors: one 64-byte cache line per row). */
 const PANEL = 16;
 
 /**
- * (a, x, out, bias, addend, nTiles, n, k, scratch): rows nTiles·th of Y; bias/addend ignored
- * unless in the spec; scratch holds k·64 bytes.
+ * (a, x, out, bias, nTiles, n, k, scratch): rows nTiles·th of Y; bias ignored unless in the spec;
+ * scratch holds k·64 bytes. (A residual addend is better added by a separate streaming pass: read
+ * here, its rows alias the output rows 4 KB apart and stall the stores — measured 1.5 ms slower
+ * per 64×20480 than a separate add.)
  *
  * Per panel of 16 columns, the panel's k rows are first copied to contiguous scratch: rows of X
  * lie n·4 bytes apart, a multiple of 4 KB for power-of-two grids, so unpacked they all fall into
- * one L1 set and evict each other (measured: 23 → 30 GFLOP/s). Then every row tile runs over the
+ * one L1 set and evict each other (measured: 23 → 35 GFLOP/s for 64 × 64 × 20480). Then every row tile runs over the
  * panel in two halves of 8 columns (th × 2 vectors of accumulators), the k loop a loop: TurboFan
  * schedules every load of a long unrolled block first and spills them all.
  */
 export function gemmSmallLeftDef(name: string, spec: GemmSmallLeftSpec): FunctionDef {
   const { th, aRow, aCol } = spec;
-  const [a, x, out, bias, addend, nTiles, n, k, scratch] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
-  const [co, colLast, rowBytes, t, pa, pp, po, pz, pb, pr, more, nx, prz, pak, kk, src] = [9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24];
-  const [x0, x1, w] = [25, 26, 27];
-  const acc = (i: number, j: number) => 28 + 2 * i + j;
+  const [a, x, out, bias, nTiles, n, k, scratch] = [0, 1, 2, 3, 4, 5, 6, 7];
+  const [co, colLast, rowBytes, t, pa, pp, po, pb, pr, more, nx, pak, kk, src] = [8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21];
+  const [x0, x1, w] = [22, 23, 24];
+  const acc = (i: number, j: number) => 25 + 2 * i + j;
   const add = (p: number, q: number) => [...op.get(p), ...op.get(q), ...op.i32add];
   const inc = (p: number, by: number) => [...op.get(p), ...op.i32(by), ...op.i32add, ...op.set(p)];
 
@@ -79,19 +80,10 @@ export function gemmSmallLeftDef(name: string, spec: GemmSmallLeftSpec): Functio
       ...op.get(scratch), ...op.set(pp), ...op.get(pa), ...op.set(pak), ...op.get(k), ...op.set(kk),
       ...op.loop(step, inc(pp, 64), inc(pak, aCol), [...op.get(kk), ...op.i32(1), ...op.i32sub, ...op.tee(kk)]),
       ...op.get(po), ...op.set(pr),
-      ...(spec.addend ? [...op.get(pz), ...op.set(prz)] : []),
     );
     for (let i = 0; i < th; i++) {
-      for (let j = 0; j < 2; j++) {
-        const off = 32 * h + 16 * j;
-        b.push(...op.get(pr), ...op.get(acc(i, j)));
-        if (spec.addend) b.push(...op.get(prz), ...op.load(off), ...op.fadd);
-        b.push(...op.store(off));
-      }
-      if (i < th - 1) {
-        b.push(...add(pr, rowBytes), ...op.set(pr));
-        if (spec.addend) b.push(...add(prz, rowBytes), ...op.set(prz));
-      }
+      for (let j = 0; j < 2; j++) b.push(...op.get(pr), ...op.get(acc(i, j)), ...op.store(32 * h + 16 * j));
+      if (i < th - 1) b.push(...add(pr, rowBytes), ...op.set(pr));
     }
     return b;
   };
@@ -102,20 +94,19 @@ export function gemmSmallLeftDef(name: string, spec: GemmSmallLeftSpec): Functio
     ...half(1),
     ...inc(pa, th * aRow),
     ...advance(po),
-    ...(spec.addend ? advance(pz) : []),
     ...(spec.bias ? inc(pb, 4 * th) : []),
   ];
 
   return {
     name,
-    params: [I32, I32, I32, I32, I32, I32, I32, I32, I32],
-    locals: [...Array.from({ length: 16 }, () => I32), ...Array.from({ length: 3 + 2 * th }, () => V128)],
+    params: [I32, I32, I32, I32, I32, I32, I32, I32],
+    locals: [...Array.from({ length: 14 }, () => I32), ...Array.from({ length: 3 + 2 * th }, () => V128)],
     body: [
       ...op.get(n), ...op.i32(4), ...op.i32mul, ...op.tee(rowBytes), ...op.i32(4 * PANEL), ...op.i32sub, ...op.set(colLast),
       ...op.i32(0), ...op.set(co),
       ...op.loop(
         pack,
-        [...op.get(a), ...op.set(pa), ...add(out, co), ...op.set(po), ...add(addend, co), ...op.set(pz), ...op.get(bias), ...op.set(pb), ...op.get(nTiles), ...op.set(t)],
+        [...op.get(a), ...op.set(pa), ...add(out, co), ...op.set(po), ...op.get(bias), ...op.set(pb), ...op.get(nTiles), ...op.set(t)],
         op.loop(tile, [...op.get(t), ...op.i32(1), ...op.i32sub, ...op.tee(t)]),
         // Next panel, clamped to the last (overlapping) one; stop after it.
         [...op.get(co), ...op.get(colLast), ...op.i32ne, ...op.set(more)],

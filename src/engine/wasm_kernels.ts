@@ -3,21 +3,29 @@
  * (tf.registerKernel) and run on tensors in place, in the backend's own WebAssembly memory.
  *
  * Why: on tfjs-backend-wasm 4.22, `Erf`, `Exp` and `Tanh` are scalar libm loops (a GELU on
- * 20480×64 values: ~15–20 ms, against ~0.2 ms for an add), and the FNO's complex mode mixing
- * needs either slow batched matmuls or a dozen transposes, slices and small products per layer.
- * Here each is one pass of f32x4 code:
+ * 20480×64 values: ~15–20 ms, against ~0.2 ms for an add); XNNPACK re-packs the right-hand
+ * operand of every matmul whose right operand is a fresh tensor (~6 ms per 64×20480, as long as
+ * the product); `Pack`/`Unpack`/`Transpose` are slow; and the FNO's complex mode mixing needs
+ * either slow batched matmuls or many transposes, slices and small products per layer. Here
+ * each is one pass of f32x4 code:
  *
- * - `PdesGelu` y = x·Φ(x) and `PdesGeluGrad` dx = dy·(Φ(x) + x·φ(x)), exact-erf GELU as PyTorch's
- *   default. erf(z) = z·P(z²)/Q(z²) on z clamped to [−4, 4] (degree 13/8 rational approximation
- *   with the coefficients of Eigen's `generic_fast_erf_float`; max error 4e-7 in float32);
- *   exp by Cody–Waite reduction to r ∈ [−ln2/2, ln2/2], a degree-6 Taylor polynomial (relative
- *   error 1.2e-7) and 2^n put into the exponent bits. Two vectors per iteration: each value is a
- *   chain of ~60 dependent operations, and interleaving two chains hides their latency (measured
- *   1.4× faster; four spill registers and gain nothing).
- * - `PdesComplexMix` out[u, v, :] = Σ_w A[u, v, w, :] ⊗ B[u, v, w, :] for planar complex rows
+ * - `PdesGelu` y = x·Φ(x), `PdesGeluGrad` dx = dy·GELU'(x) and `PdesGeluTrain` (y, GELU'(x)) in
+ *   one pass, exact-erf GELU as PyTorch's default. erf(z) = z·P(z²)/Q(z²) on z clamped to
+ *   [−4, 4] (degree 13/8 rational approximation with the coefficients of Eigen's
+ *   `generic_fast_erf_float`; max error 4e-7 in float32); exp by Cody–Waite reduction to
+ *   r ∈ [−ln2/2, ln2/2], a degree-6 Taylor polynomial (relative error 1.2e-7) and 2^n put into
+ *   the exponent bits. Two vectors per iteration: each value is a chain of ~60 dependent
+ *   operations, and interleaving two chains hides their latency (measured 1.4× faster; four
+ *   spill registers and gain nothing).
+ * - `PdesComplexMac` out[u, v, :] = Σ_w A[u, v, w, :] ⊗ B[u, v, w, :] for planar complex rows
  *   (M real parts then M imaginary parts), with A, B addressed by byte strides so one kernel does
  *   the mode mixing and both of its gradients (conjugating A or B); 4 modes per vector, up to 16
  *   modes per pass held in registers.
+ * - `PdesGemmSmallLeft`, `PdesGemmReduce`, `PdesRowSum`: channels-first linear layers and their
+ *   gradients without packing (wasm_gemm.ts).
+ * - `PdesFoldHalves` / `PdesUnfoldHalves` (one radix-2 butterfly over a row's halves, optionally
+ *   adding a residual) and `PdesInterleave` / `PdesDeinterleave` (even/odd modes ↔ natural
+ *   order) for the folded DFTs of dft.ts.
  *
  * The kernels import the backend's WebAssembly.Memory (`backend.wasm.asm.memory`, the Emscripten
  * module's export); where it is not reachable (another tfjs build, a threaded build with shared
@@ -119,7 +127,7 @@ function cdfAndDerivative(v: number, [z, z2, cdf, t, nf]: number[]): number[] {
   ];
 }
 
-export function geluDefs(): FunctionDef[] {
+function geluDefs(): FunctionDef[] {
   // gelu(x, y, n): y = x·Φ(x)
   const gelu = elementwise('gelu', 1, 1, 3, GELU_UNROLL, ([x], o, [v, z, z2], off) => [
     ...loadAt(x, o, off), ...op.set(v),
@@ -139,6 +147,81 @@ export function geluDefs(): FunctionDef[] {
     ...op.get(temps[4]),
   ]);
   return [gelu, geluGrad, geluTrain];
+}
+
+/**
+ * butterfly(p, q, u, v, rows, h, pStride, qStride, uStride, vStride): per row, u = p + q and
+ * v = p − q over h floats (h % 4 = 0); strides in bytes between rows. Folding a row's halves
+ * (p, q = x[:h], x[h:]) or joining two arrays into one row's halves (u, v = y[:h], y[h:]).
+ * butterflyAdd(…, zu, zv) also adds a residual laid out like u and v.
+ */
+function butterflyDef(withAddend: boolean): FunctionDef {
+  const [p, q, u, v, rows, h, ps, qs, us, vs] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+  // With an addend (rows laid out like u and v, starting at zu and zv): u += zu, v += zv.
+  const [zu, zv] = [10, 11];
+  const l0 = withAddend ? 12 : 10;
+  const [o, hb, r, a, b] = [l0, l0 + 1, l0 + 2, l0 + 3, l0 + 4];
+  const at = (base: number) => [...op.get(base), ...op.get(o), ...op.i32add];
+  const next = (base: number, stride: number) => [...op.get(base), ...op.get(stride), ...op.i32add, ...op.set(base)];
+  const plus = (z: number) => (withAddend ? [...at(z), ...op.load(), ...op.fadd] : []);
+  return {
+    name: withAddend ? 'butterflyAdd' : 'butterfly',
+    params: [...Array.from({ length: 10 }, () => I32), ...(withAddend ? [I32, I32] : [])],
+    locals: [I32, I32, I32, V128, V128],
+    body: [
+      ...op.get(h), ...op.i32(4), ...op.i32mul, ...op.set(hb), ...op.get(rows), ...op.set(r),
+      ...op.loop(
+        op.i32(0), op.set(o),
+        op.loop(
+          [...at(p), ...op.load(), ...op.set(a), ...at(q), ...op.load(), ...op.set(b)],
+          [...at(u), ...op.get(a), ...op.get(b), ...op.fadd, ...plus(zu), ...op.store()],
+          [...at(v), ...op.get(a), ...op.get(b), ...op.fsub, ...plus(zv), ...op.store()],
+          [...op.get(o), ...op.i32(16), ...op.i32add, ...op.tee(o), ...op.get(hb), ...op.i32ne],
+        ),
+        next(p, ps), next(q, qs), next(u, us), next(v, vs),
+        ...(withAddend ? [next(zu, us), next(zv, vs)] : []),
+        [...op.get(r), ...op.i32(1), ...op.i32sub, ...op.tee(r)],
+      ),
+    ],
+  };
+}
+
+/**
+ * interleave(e, o, out, rows, me, mo): out rows of me + mo floats take e's values at even
+ * positions and o's at odd ones (e rows of me, o rows of mo; me, mo ≥ 1). deinterleave: the
+ * reverse. Modes of the folded DFT (even, odd) ↔ natural order; scalar, the data are small.
+ */
+function interleaveDefs(): FunctionDef[] {
+  const [e, o, out, rows, me, mo] = [0, 1, 2, 3, 4, 5];
+  const [q, cnt, r] = [6, 7, 8];
+  const def = (name: string, toNatural: boolean): FunctionDef => {
+    const part = (src: number, count: number, first: number) => [
+      ...op.get(out), ...op.i32(first), ...op.i32add, ...op.set(q), ...op.get(count), ...op.set(cnt),
+      ...op.loop(
+        toNatural
+          ? [...op.get(q), ...op.get(src), ...op.f32load(), ...op.f32store()]
+          : [...op.get(src), ...op.get(q), ...op.f32load(), ...op.f32store()],
+        [...op.get(src), ...op.i32(4), ...op.i32add, ...op.set(src)],
+        [...op.get(q), ...op.i32(8), ...op.i32add, ...op.set(q)],
+        [...op.get(cnt), ...op.i32(1), ...op.i32sub, ...op.tee(cnt)],
+      ),
+    ];
+    return {
+      name,
+      params: [I32, I32, I32, I32, I32, I32],
+      locals: [I32, I32, I32],
+      body: [
+        ...op.get(rows), ...op.set(r),
+        ...op.loop(
+          part(e, me, 0),
+          part(o, mo, 4),
+          [...op.get(out), ...op.get(me), ...op.get(mo), ...op.i32add, ...op.i32(4), ...op.i32mul, ...op.i32add, ...op.set(out)],
+          [...op.get(r), ...op.i32(1), ...op.i32sub, ...op.tee(r)],
+        ),
+      ],
+    };
+  };
+  return [def('interleave', true), def('deinterleave', false)];
 }
 
 /** Which operand of the complex multiply-accumulate is conjugated. */
@@ -233,6 +316,10 @@ interface GeluExports {
   gelu: Fn;
   geluGrad: Fn;
   geluTrain: Fn;
+  butterfly: Fn;
+  butterflyAdd: Fn;
+  interleave: Fn;
+  deinterleave: Fn;
 }
 type CmacExports = Record<'cmac_none' | 'cmac_a' | 'cmac_b', Fn>;
 
@@ -274,7 +361,7 @@ function bind(backend: BackendWasm): Binding | null {
     return null;
   }
   if (binding && binding.memory === memory) return binding;
-  geluModule ??= compile(geluDefs());
+  geluModule ??= compile([...geluDefs(), butterflyDef(false), butterflyDef(true), ...interleaveDefs()]);
   const gelu = new (wasmApi as WasmApi).Instance(geluModule, { env: { mem: memory } }).exports as GeluExports;
   binding = { memory, gelu, cmac: new Map(), special: new Map() };
   unavailable = null;
@@ -321,6 +408,10 @@ const GELU = 'PdesGelu';
 const GELU_GRAD = 'PdesGeluGrad';
 const GELU_TRAIN = 'PdesGeluTrain';
 const CMAC = 'PdesComplexMac';
+const FOLD = 'PdesFoldHalves';
+const UNFOLD = 'PdesUnfoldHalves';
+const INTERLEAVE = 'PdesInterleave';
+const DEINTERLEAVE = 'PdesDeinterleave';
 const GEMM_SL = 'PdesGemmSmallLeft';
 const GEMM_RED = 'PdesGemmReduce';
 const ROW_SUM = 'PdesRowSum';
@@ -366,6 +457,68 @@ function registerKernels(): void {
     },
   });
   tf.registerKernel({
+    kernelName: FOLD,
+    backendName: 'wasm',
+    kernelFunc: ({ inputs, backend }) => {
+      const be = backend as BackendWasm;
+      const x = inputs.x as tf.TensorInfo;
+      const [rows, s] = x.shape;
+      const h = s / 2;
+      const a = be.makeOutput([rows, h], 'float32');
+      const b = be.makeOutput([rows, h], 'float32');
+      const px = offsetOf(be, x);
+      (bind(be) as Binding).gelu.butterfly(px, px + 4 * h, offsetOf(be, a), offsetOf(be, b), rows, h, 8 * h, 8 * h, 4 * h, 4 * h);
+      return [a, b];
+    },
+  });
+  tf.registerKernel({
+    kernelName: UNFOLD,
+    backendName: 'wasm',
+    kernelFunc: ({ inputs, backend }) => {
+      const be = backend as BackendWasm;
+      const a = inputs.a as tf.TensorInfo;
+      const [rows, h] = a.shape;
+      const y = be.makeOutput([rows, 2 * h], 'float32');
+      const py = offsetOf(be, y);
+      const k = (bind(be) as Binding).gelu;
+      const args = [offsetOf(be, a), offsetOf(be, inputs.b as tf.TensorInfo), py, py + 4 * h, rows, h, 4 * h, 4 * h, 8 * h, 8 * h];
+      if (inputs.z === undefined) k.butterfly(...args);
+      else {
+        const pz = offsetOf(be, inputs.z as tf.TensorInfo);
+        k.butterflyAdd(...args, pz, pz + 4 * h);
+      }
+      return y;
+    },
+  });
+  tf.registerKernel({
+    kernelName: INTERLEAVE,
+    backendName: 'wasm',
+    kernelFunc: ({ inputs, backend }) => {
+      const be = backend as BackendWasm;
+      const e = inputs.e as tf.TensorInfo;
+      const o = inputs.o as tf.TensorInfo;
+      const [rows, me] = e.shape;
+      const mo = o.shape[1];
+      const out = be.makeOutput([rows, me + mo], 'float32');
+      (bind(be) as Binding).gelu.interleave(offsetOf(be, e), offsetOf(be, o), offsetOf(be, out), rows, me, mo);
+      return out;
+    },
+  });
+  tf.registerKernel({
+    kernelName: DEINTERLEAVE,
+    backendName: 'wasm',
+    kernelFunc: ({ inputs, backend, attrs }) => {
+      const be = backend as BackendWasm;
+      const x = inputs.x as tf.TensorInfo;
+      const [rows, m] = x.shape;
+      const me = (attrs as { me: number }).me;
+      const e = be.makeOutput([rows, me], 'float32');
+      const o = be.makeOutput([rows, m - me], 'float32');
+      (bind(be) as Binding).gelu.deinterleave(offsetOf(be, e), offsetOf(be, o), offsetOf(be, x), rows, me, m - me);
+      return [e, o];
+    },
+  });
+  tf.registerKernel({
     kernelName: CMAC,
     backendName: 'wasm',
     kernelFunc: ({ inputs, backend, attrs }) => {
@@ -398,18 +551,16 @@ function registerGemmKernels(): void {
       const out = be.makeOutput([m, n], 'float32');
       const b = bind(be) as Binding;
       const hasBias = inputs.bias !== undefined;
-      const hasAddend = inputs.addend !== undefined;
       const pa = offsetOf(be, inputs.a as tf.TensorInfo);
       const px = offsetOf(be, x);
       const po = offsetOf(be, out);
       const pb = hasBias ? offsetOf(be, inputs.bias as tf.TensorInfo) : 0;
-      const pz = hasAddend ? offsetOf(be, inputs.addend as tf.TensorInfo) : 0;
       const scratch = be.makeOutput([16 * k], 'float32');
       const ps = offsetOf(be, scratch);
       const run = (th: number, r0: number, tiles: number) => {
-        const spec: GemmSmallLeftSpec = { th, aRow: 4 * aRow, aCol: 4 * aCol, bias: hasBias, addend: hasAddend };
-        const fn = special(b, `gemmSL|${th}|${aRow}|${aCol}|${hasBias}|${hasAddend}`, () => gemmSmallLeftDef('f', spec));
-        fn(pa + 4 * r0 * aRow, px, po + 4 * r0 * n, pb + 4 * r0, pz + 4 * r0 * n, tiles, n, k, ps);
+        const spec: GemmSmallLeftSpec = { th, aRow: 4 * aRow, aCol: 4 * aCol, bias: hasBias };
+        const fn = special(b, `gemmSL|${th}|${aRow}|${aCol}|${hasBias}`, () => gemmSmallLeftDef('f', spec));
+        fn(pa + 4 * r0 * aRow, px, po + 4 * r0 * n, pb + 4 * r0, tiles, n, k, ps);
       };
       const m4 = Math.floor(m / 4);
       if (m4 > 0) run(4, 0, m4);
@@ -495,6 +646,26 @@ export function geluKernel(x: tf.Tensor): tf.Tensor {
   return tf.engine().runKernel(GELU, { x }) as tf.Tensor;
 }
 
+/** For x [rows, 2h] (h % 4 = 0): [x[:, :h] + x[:, h:], x[:, :h] − x[:, h:]], each [rows, h]. */
+export function foldHalvesKernel(x: tf.Tensor2D): [tf.Tensor2D, tf.Tensor2D] {
+  return tf.engine().runKernel(FOLD, { x }) as unknown as [tf.Tensor2D, tf.Tensor2D];
+}
+
+/** For a, b [rows, h] (h % 4 = 0): the rows [a + b, a − b] (+ z [rows, 2h]), [rows, 2h]. */
+export function unfoldHalvesKernel(a: tf.Tensor2D, b: tf.Tensor2D, z?: tf.Tensor2D): tf.Tensor2D {
+  return tf.engine().runKernel(UNFOLD, z ? { a, b, z } : { a, b }) as tf.Tensor2D;
+}
+
+/** Rows of e [rows, me] at even and o [rows, mo] at odd positions: [rows, me + mo] (me, mo ≥ 1). */
+export function interleaveKernel(e: tf.Tensor2D, o: tf.Tensor2D): tf.Tensor2D {
+  return tf.engine().runKernel(INTERLEAVE, { e, o }) as tf.Tensor2D;
+}
+
+/** The even and odd positions of x's rows: [rows, me], [rows, m − me]. */
+export function deinterleaveKernel(x: tf.Tensor2D, me: number): [tf.Tensor2D, tf.Tensor2D] {
+  return tf.engine().runKernel(DEINTERLEAVE, { x }, { me }) as unknown as [tf.Tensor2D, tf.Tensor2D];
+}
+
 /** GELU(x) and GELU'(x) in one pass on the wasm kernels. */
 export function geluTrainKernel(x: tf.Tensor): [tf.Tensor, tf.Tensor] {
   return tf.engine().runKernel(GELU_TRAIN, { x }) as unknown as [tf.Tensor, tf.Tensor];
@@ -518,13 +689,12 @@ export function complexMacKernel(a: tf.Tensor, b: tf.Tensor, attrs: CmacAttrs): 
 export const GEMM_MAX_K = 4096;
 
 /**
- * Y [m, n] = A·X (+ bias) (+ addend) with A read through element strides (aRow, aCol) — W
- * [m, k] is (k, 1), Wᵀ of a W [k, m] is (1, m). X [k, n] with n ≥ 16, k ≥ 1.
+ * Y [m, n] = A·X (+ bias) with A read through element strides (aRow, aCol) — W [m, k] is (k, 1),
+ * Wᵀ of a W [k, m] is (1, m). X [k, n] with n ≥ 16, k ≥ 1.
  */
-export function gemmSmallLeftKernel(a: tf.Tensor, x: tf.Tensor2D, attrs: GemmAttrs, bias?: tf.Tensor, addend?: tf.Tensor): tf.Tensor2D {
+export function gemmSmallLeftKernel(a: tf.Tensor, x: tf.Tensor2D, attrs: GemmAttrs, bias?: tf.Tensor): tf.Tensor2D {
   const inputs: tf.NamedTensorMap = { a, x };
   if (bias) inputs.bias = bias;
-  if (addend) inputs.addend = addend;
   return tf.engine().runKernel(GEMM_SL, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor2D;
 }
 

@@ -63,6 +63,11 @@ export const FNO_DEFAULTS: Omit<FnoConfig, 'kind'> = {
   positionalEmbedding: true,
 };
 
+/** A config value as it should read in an error: strings quoted. */
+function shown(v: unknown): string {
+  return typeof v === 'string' ? `'${v}'` : String(v);
+}
+
 const INT_FIELDS: Record<string, number> = {
   nModes: 1,
   width: 1,
@@ -81,15 +86,15 @@ export function resolveFnoConfig(partial: Partial<FnoConfig> & { kind: string })
     if (!known.includes(key)) throw new ModelConfigError(`fno config: unknown field '${key}': known fields are ${known.join(', ')}`);
   }
   const cfg = { ...FNO_DEFAULTS, ...partial } as FnoConfig;
-  if (!Number.isSafeInteger(cfg.seed) || cfg.seed < 0) throw new ModelConfigError(`fno config: seed=${String(cfg.seed)} is not allowed: use an integer in [0, 2^53)`);
+  if (!Number.isSafeInteger(cfg.seed) || cfg.seed < 0) throw new ModelConfigError(`fno config: seed=${shown(cfg.seed)} is not allowed: use an integer in [0, 2^53)`);
   for (const [field, min] of Object.entries(INT_FIELDS)) {
     const v = (cfg as unknown as Record<string, unknown>)[field];
     if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > 1 << 20) {
-      throw new ModelConfigError(`fno config: ${field}=${String(v)} is not allowed: use an integer >= ${min}`);
+      throw new ModelConfigError(`fno config: ${field}=${shown(v)} is not allowed: use an integer in [${min}, 2^20]`);
     }
   }
   if (typeof cfg.positionalEmbedding !== 'boolean') {
-    throw new ModelConfigError(`fno config: positionalEmbedding=${String(cfg.positionalEmbedding)} is not allowed: use true or false`);
+    throw new ModelConfigError(`fno config: positionalEmbedding=${shown(cfg.positionalEmbedding)} is not allowed: use true or false`);
   }
   return cfg;
 }
@@ -181,8 +186,8 @@ export class Fno implements SurrogateModel<FnoConfig> {
       this.layers.forEach((layer, l) => {
         const f = l === 0 && f0 ? f0 : (tf.reshape(rdft(tf.reshape(h, [width * batch, s]), nModes), [width, batch, 2 * nModes]) as tf.Tensor3D);
         const g = complexModeMix(f, layer.spectral as tf.Tensor4D);
-        const spectral = tf.reshape(irdft(tf.reshape(g, [width * batch, 2 * nModes]), s), [width, n]);
-        const z = linearChannelsFirst(h, layer.pointwise.w as tf.Tensor2D, layer.pointwise.b as tf.Tensor1D, spectral as tf.Tensor2D);
+        const pointwise = linearChannelsFirst(h, layer.pointwise.w as tf.Tensor2D, layer.pointwise.b as tf.Tensor1D);
+        const z = tf.reshape(irdft(tf.reshape(g, [width * batch, 2 * nModes]), s, tf.reshape(pointwise, [width * batch, s])), [width, n]) as tf.Tensor2D;
         h = l < nLayers - 1 ? gelu(z) : z;
       });
       const [p1, p2] = this.projection;

@@ -1,13 +1,44 @@
 import * as tf from '@tensorflow/tfjs';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { irfft, rfft } from '../../solvers/fft.js';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { irfft, isPowerOfTwo, rfft } from '../../solvers/fft.js';
 import { Rng } from '../../solvers/random.js';
-import { checkGradients, dftBasis, EngineError, initBackend, irdft, rdft } from '../../src/engine/index.js';
+import { checkGradients, dftBasis, EngineError, initBackend, irdft, rdft, setWasmKernelsEnabled } from '../../src/engine/index.js';
 
 function randomRows(rng: Rng, rows: number, s: number): Float32Array {
   const v = new Float32Array(rows * s);
   for (let i = 0; i < v.length; i++) v[i] = rng.normal();
   return v;
+}
+
+/** numpy.fft.rfft in float64: solvers/fft for powers of two, the O(n²) sum (exact angle reduction) otherwise. */
+function rfft64(x: Float64Array): Float64Array {
+  const n = x.length;
+  if (isPowerOfTwo(n)) return rfft(x);
+  const out = new Float64Array(2 * (Math.floor(n / 2) + 1));
+  for (let k = 0; k <= n / 2; k++) {
+    for (let j = 0; j < n; j++) {
+      const a = (2 * Math.PI * ((j * k) % n)) / n;
+      out[2 * k] += x[j] * Math.cos(a);
+      out[2 * k + 1] -= x[j] * Math.sin(a);
+    }
+  }
+  return out;
+}
+
+/** numpy.fft.irfft in float64 (imaginary parts of DC and, for even n, Nyquist ignored). */
+function irfft64(c: Float64Array, n: number): Float64Array {
+  if (isPowerOfTwo(n)) return irfft(c, n);
+  const out = new Float64Array(n);
+  for (let j = 0; j < n; j++) {
+    let v = c[0];
+    for (let k = 1; k < n / 2; k++) {
+      const a = (2 * Math.PI * ((j * k) % n)) / n;
+      v += 2 * (c[2 * k] * Math.cos(a) - c[2 * k + 1] * Math.sin(a));
+    }
+    if (n % 2 === 0) v += c[n] * Math.cos(Math.PI * j);
+    out[j] = v / n;
+  }
+  return out;
 }
 
 function maxAbs(a: ArrayLike<number>): number {
@@ -16,10 +47,18 @@ function maxAbs(a: ArrayLike<number>): number {
   return m;
 }
 
-describe.each(['wasm', 'cpu'] as const)('truncated real DFT on %s', (backend) => {
+// On wasm with the engine kernels, s % 8 = 0 and nModes ≥ 2 take the folded path (one radix-2
+// step, then half-length bases); otherwise a single matmul with the full basis.
+describe.each([
+  ['wasm', true],
+  ['wasm', false],
+  ['cpu', false],
+] as const)('truncated real DFT on %s (engine kernels %s)', (backend, kernels) => {
   beforeAll(async () => {
     await initBackend(backend);
   });
+  beforeEach(() => setWasmKernelsEnabled(kernels));
+  afterEach(() => setWasmKernelsEnabled(true));
 
   it.each([
     [8, 1],
@@ -27,13 +66,14 @@ describe.each(['wasm', 'cpu'] as const)('truncated real DFT on %s', (backend) =>
     [64, 16],
     [64, 32],
     [64, 33],
+    [24, 7],
     [256, 16],
-  ])('rdft matches numpy-convention rfft (solvers/fft, float64) for s=%i, nModes=%i', (s, m) => {
+  ])('rdft matches numpy-convention rfft (float64: solvers/fft, or the O(n²) sum) for s=%i, nModes=%i', (s, m) => {
     const rows = 3;
     const x = randomRows(new Rng(s, m), rows, s);
     const got = rdft(tf.tensor2d(x, [rows, s]), m).dataSync();
     for (let r = 0; r < rows; r++) {
-      const ref = rfft(Float64Array.from(x.subarray(r * s, (r + 1) * s)));
+      const ref = rfft64(Float64Array.from(x.subarray(r * s, (r + 1) * s)));
       const scale = maxAbs(ref);
       for (let k = 0; k < m; k++) {
         expect(Math.abs(got[r * 2 * m + k] - ref[2 * k])).toBeLessThan(2e-6 * scale);
@@ -44,6 +84,7 @@ describe.each(['wasm', 'cpu'] as const)('truncated real DFT on %s', (backend) =>
 
   it.each([
     [8, 3],
+    [24, 2],
     [64, 16],
     [64, 33],
     [256, 20],
@@ -57,7 +98,7 @@ describe.each(['wasm', 'cpu'] as const)('truncated real DFT on %s', (backend) =>
         spec[2 * k] = g[r * 2 * m + k];
         spec[2 * k + 1] = g[r * 2 * m + m + k];
       }
-      const ref = irfft(spec, s);
+      const ref = irfft64(spec, s);
       const scale = maxAbs(ref);
       for (let j = 0; j < s; j++) expect(Math.abs(got[r * s + j] - ref[j])).toBeLessThan(2e-6 * scale);
     }
@@ -73,6 +114,18 @@ describe.each(['wasm', 'cpu'] as const)('truncated real DFT on %s', (backend) =>
     }
     const back = irdft(rdft(tf.tensor2d(x, [2, s]), m), s).dataSync();
     for (let j = 0; j < 2 * s; j++) expect(Math.abs(back[j] - x[j])).toBeLessThan(2e-6);
+  });
+
+  it('irdft adds a residual branch, with its gradient', () => {
+    const rng = new Rng(12);
+    const g = tf.tensor2d(randomRows(rng, 3, 12), [3, 12]);
+    const z = tf.tensor2d(randomRows(rng, 3, 40), [3, 40]);
+    const sum = irdft(g as tf.Tensor2D, 40, z as tf.Tensor2D).dataSync();
+    const plain = irdft(g as tf.Tensor2D, 40).dataSync();
+    const zv = z.dataSync();
+    for (let j = 0; j < 120; j++) expect(Math.abs(sum[j] - (plain[j] + zv[j]))).toBeLessThan(1e-6);
+    for (const r of checkGradients((a, b) => irdft(a as tf.Tensor2D, 40, b as tf.Tensor2D), [g, z])) expect(r.relError).toBeLessThan(1e-3);
+    expect(() => irdft(g as tf.Tensor2D, 40, tf.zeros([3, 41]) as tf.Tensor2D)).toThrow('irdft: addend shape [3, 41] is not allowed: use [3, 40]');
   });
 
   it('has exact gradients (directional finite differences)', () => {

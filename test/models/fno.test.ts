@@ -58,11 +58,11 @@ describe('FNO config and registry', () => {
   });
 
   it.each([
-    [{ nModes: 0 }, 'fno config: nModes=0 is not allowed: use an integer >= 1'],
-    [{ width: 2.5 }, 'fno config: width=2.5 is not allowed: use an integer >= 1'],
-    [{ liftChannels: -1 }, 'fno config: liftChannels=-1 is not allowed: use an integer >= 0'],
-    [{ nLayers: '4' }, 'fno config: nLayers=4 is not allowed: use an integer >= 1'],
-    [{ positionalEmbedding: 'yes' }, 'fno config: positionalEmbedding=yes is not allowed: use true or false'],
+    [{ nModes: 0 }, 'fno config: nModes=0 is not allowed: use an integer in [1, 2^20]'],
+    [{ width: 2.5 }, 'fno config: width=2.5 is not allowed: use an integer in [1, 2^20]'],
+    [{ liftChannels: -1 }, 'fno config: liftChannels=-1 is not allowed: use an integer in [0, 2^20]'],
+    [{ nLayers: '4' }, "fno config: nLayers='4' is not allowed: use an integer in [1, 2^20]"],
+    [{ positionalEmbedding: 'yes' }, "fno config: positionalEmbedding='yes' is not allowed: use true or false"],
     [{ seed: -3 }, 'fno config: seed=-3 is not allowed: use an integer in [0, 2^53)'],
     [{ modes: 16 }, "fno config: unknown field 'modes': known fields are kind, seed, nModes, width, nLayers, inChannels, outChannels, liftChannels, projectionChannels, positionalEmbedding"],
   ])('rejects %j with a message naming the field and value', (bad, message) => {

@@ -1,0 +1,68 @@
+/**
+ * Training-step time of FNO-1D inside the real trainer (s = 1024, batch 20, width 64, 16 modes,
+ * 4 layers, Adam, relative L2; data streamed from an HDF5 file), with 1 and 2 data-parallel
+ * workers, against the same model and step in PyTorch on CPU (one thread, Debian's python3-torch;
+ * bench/peers/fno_step_torch.py) in the same run. Targets: 1 worker <= 1.5x PyTorch's time,
+ * 2 workers faster than PyTorch.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { resolveRecipe } from '../datasets/recipes.js';
+import { generateDataset } from '../datasets/generate.js';
+import { initBackend, describeBackend } from '../src/engine/backend.js';
+import '../src/models/index.js';
+import { train } from '../src/training/index.js';
+import { machineInfo, runPythonPeer, type BenchResult } from './common.js';
+
+const P = { s: 1024, batch: 20, width: 64, nModes: 16, nLayers: 4, lr: 1e-3 };
+
+async function stepSeconds(data: string, out: string, workers: number): Promise<number> {
+  const stamps: number[] = [];
+  const res = await train(
+    {
+      data,
+      model: { kind: 'fno', nModes: P.nModes, width: P.width, nLayers: P.nLayers },
+      split: { train: 200, val: 0, test: 0 },
+      epochs: 3,
+      batchSize: P.batch,
+      optimizer: { kind: 'adam', lr: P.lr, weightDecay: 0 },
+      schedule: 'constant',
+      workers,
+      out,
+      overwrite: true,
+      checkpointEvery: 1000,
+    },
+    { progress: false, onBatch: (b) => b.epoch > 1 && stamps.push(performance.now()) },
+  );
+  res.model.dispose();
+  const d = stamps.slice(1).map((t, i) => (t - stamps[i]) / 1000);
+  d.sort((a, b) => a - b);
+  return d[Math.floor(d.length / 2)];
+}
+
+export async function run(): Promise<BenchResult> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pdes-bench-train-'));
+  try {
+    const data = path.join(dir, 'data.h5');
+    // Timing needs real-shaped data, not accurate data: solve directly at s = 1024.
+    await generateDataset({ recipe: resolveRecipe('burgers-fno', { samples: 200, nx: P.s, solveNx: P.s, frames: 2 }), out: data, workers: 2 });
+    await initBackend('wasm');
+    const one = await stepSeconds(data, path.join(dir, 'w1'), 1);
+    const two = await stepSeconds(data, path.join(dir, 'w2'), 2);
+    const peer = runPythonPeer('fno_step_torch.py', { s: P.s, batch: P.batch, width: P.width, n_modes: P.nModes, n_layers: P.nLayers, lr: P.lr, steps: 20, warmup: 3 });
+    const torch = peer?.seconds_per_step ?? NaN;
+    return {
+      name: 'fno_train_throughput',
+      description: 'FNO-1D training step in the trainer (s=1024, batch 20, width 64, 16 modes, 4 layers, Adam, rel-L2, streamed from HDF5), 1 and 2 workers, vs PyTorch CPU 1 thread',
+      ours: { seconds_per_step_1_worker: one, seconds_per_step_2_workers: two },
+      peer: peer ? { name: 'PyTorch CPU, 1 thread (bench/peers/fno_step_torch.py)', figures: peer } : null,
+      ratios: { time_ratio_vs_torch_1_worker: one / torch, time_ratio_vs_torch_2_workers: two / torch },
+      target: 'time_ratio_vs_torch_1_worker <= 1.5 and time_ratio_vs_torch_2_workers < 1',
+      met: one / torch <= 1.5 && two / torch < 1,
+      params: { ...P, backend: describeBackend(), machine: machineInfo() },
+    };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
