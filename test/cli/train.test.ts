@@ -6,7 +6,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { pdes, pdesSpawn, tmpDir } from '../helpers/cli.js';
+import { pdes, pdesSpawn, ROOT, tmpDir } from '../helpers/cli.js';
+import { launchBrowser, renderPageInBrowser } from '../helpers/browser.js';
 
 const MODEL = ['--modes', '8', '--width', '16', '--layers', '2', '--train', '30', '--val', '5', '--test', '5', '--batch-size', '10', '-q'];
 
@@ -115,5 +116,34 @@ describe('pdes train / evaluate / report', () => {
     const r = pdes(['train', 'fno', '--data', data, '--out', run2, '--epochs', String(done + 2), ...MODEL, '--resume']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain(`trained ${done + 2} epochs`);
+  });
+
+  it('next-step training is evaluated by rollout, and both real reports render in Chromium', async () => {
+    const run3 = path.join(dir, 'run-next');
+    const t = pdes(['train', 'fno', '--data', data, '--out', run3, '--epochs', '2', '--mapping', 'next-step', ...MODEL]);
+    expect(t.code, t.stderr).toBe(0);
+    const e = pdes(['evaluate', '--run', run3, '--json']);
+    expect(e.code, e.stderr).toBe(0);
+    const ev = JSON.parse(e.stdout);
+    // 3 frames: the rollout predicts frames 1 and 2 from frame 0.
+    expect(ev.metrics.perFrame.relL2).toHaveLength(2);
+    const pages = [path.join(dir, 'final.html'), path.join(dir, 'rollout.html')];
+    expect(pdes(['report', '--run', run, '-o', pages[0]]).code).toBe(0);
+    expect(pdes(['report', '--run', run3, '-o', pages[1]]).code).toBe(0);
+    expect(fs.readFileSync(pages[0], 'utf8')).not.toContain('id="rollout-fields"');
+    expect(fs.readFileSync(pages[1], 'utf8')).toContain('id="rollout-fields"');
+    const browser = await launchBrowser();
+    try {
+      for (const [k, page] of pages.entries()) {
+        const figures = (fs.readFileSync(page, 'utf8').match(/class="plot"/g) ?? []).length;
+        const r = await renderPageInBrowser(browser, page, figures, { screenshot: path.join(ROOT, 'dist', 'test-artifacts', `run-report-${k}.png`) });
+        expect(r.pageErrors).toEqual([]);
+        expect(r.consoleErrors).toEqual([]);
+        expect(r.plots.length).toBe(figures);
+        for (const p of r.plots) expect(p.hasSvg, p.id).toBe(true);
+      }
+    } finally {
+      await browser.close();
+    }
   });
 });
