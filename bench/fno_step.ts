@@ -13,7 +13,7 @@ import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../solvers/random.js';
 import { describeBackend, initBackend, setWasmKernelsEnabled } from '../src/engine/index.js';
 import { createModel } from '../src/models/index.js';
-import { runPythonPeer, type BenchResult } from './common.js';
+import { runPythonPeer, timeMedian, type BenchResult } from './common.js';
 
 const P = { s: 1024, batch: 20, width: 64, nModes: 16, nLayers: 4, projectionChannels: 128, lr: 1e-3, steps: 20, warmup: 3 };
 
@@ -44,17 +44,6 @@ function data(): { x: tf.Tensor3D; y: tf.Tensor3D } {
   return { x: tf.tensor3d(x, [batch, s, 1]), y: tf.tensor3d(y, [batch, s, 1]) };
 }
 
-function median(fn: () => void, reps: number, warmup: number): number {
-  for (let i = 0; i < warmup; i++) fn();
-  const ts: number[] = [];
-  for (let i = 0; i < reps; i++) {
-    const t0 = process.hrtime.bigint();
-    fn();
-    ts.push(Number(process.hrtime.bigint() - t0) / 1e9);
-  }
-  ts.sort((a, b) => a - b);
-  return ts[Math.floor(ts.length / 2)];
-}
 
 /**
  * Kernel time of one step by category, in seconds (tf.profile; customGrad scopes, which only
@@ -99,13 +88,13 @@ export async function run(): Promise<BenchResult> {
     });
   };
 
-  const tStep = median(step, P.steps, P.warmup);
-  const tForward = median(forward, P.steps, 2);
+  const tStep = timeMedian(step, P.steps, P.warmup);
+  const tForward = timeMedian(forward, P.steps, 2);
   const parts = await breakdown(step);
   setWasmKernelsEnabled(false);
-  const tStepOps = median(step, Math.max(5, P.steps / 4), 1);
+  const tStepOps = timeMedian(step, Math.max(5, P.steps / 4), 1);
   setWasmKernelsEnabled(true);
-  const tStep2 = median(step, P.steps, 1);
+  const tStep2 = timeMedian(step, P.steps, 1);
   const ours = Math.min(tStep, tStep2);
 
   model.dispose();

@@ -1,4 +1,5 @@
 import { SolverInputError } from './errors.js';
+import { sleb, uleb, vec } from './wasm_binary.js';
 
 /**
  * Float64 fast Fourier transforms for power-of-two sizes, numpy.fft conventions.
@@ -222,34 +223,6 @@ function radix4Pass(x: Float64Array, n2: number, q: number, tw: Float64Array, o1
 // blob), compiled once, and instantiated per plan with its own memory. Where WebAssembly SIMD is
 // unavailable the JS butterflies above are used; both backends are tested against the O(n²) DFT.
 // ---------------------------------------------------------------------------------------------
-
-function uleb(v: number): number[] {
-  const out: number[] = [];
-  do {
-    let b = v & 0x7f;
-    v >>>= 7;
-    if (v !== 0) b |= 0x80;
-    out.push(b);
-  } while (v !== 0);
-  return out;
-}
-
-function sleb(v: number): number[] {
-  const out: number[] = [];
-  for (;;) {
-    const b = v & 0x7f;
-    v >>= 7;
-    if ((v === 0 && (b & 0x40) === 0) || (v === -1 && (b & 0x40) !== 0)) {
-      out.push(b);
-      return out;
-    }
-    out.push(b | 0x80);
-  }
-}
-
-function vec(items: number[][]): number[] {
-  return [...uleb(items.length), ...items.flat()];
-}
 
 const I32 = 0x7f;
 const F64 = 0x7c;

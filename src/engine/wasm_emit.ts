@@ -5,36 +5,10 @@
  * no binary blobs: the kernels are readable TypeScript and are validated by WebAssembly.validate.
  */
 
+import { sleb, uleb, vec } from '../../solvers/wasm_binary.js';
+
 export const I32 = 0x7f;
 export const V128 = 0x7b;
-
-export function uleb(v: number): number[] {
-  const out: number[] = [];
-  do {
-    let b = v & 0x7f;
-    v >>>= 7;
-    if (v !== 0) b |= 0x80;
-    out.push(b);
-  } while (v !== 0);
-  return out;
-}
-
-export function sleb(v: number): number[] {
-  const out: number[] = [];
-  for (;;) {
-    const b = v & 0x7f;
-    v >>= 7;
-    if ((v === 0 && (b & 0x40) === 0) || (v === -1 && (b & 0x40) !== 0)) {
-      out.push(b);
-      return out;
-    }
-    out.push(b | 0x80);
-  }
-}
-
-function vec(items: number[][]): number[] {
-  return [...uleb(items.length), ...items.flat()];
-}
 
 const simd = (op: number) => [0xfd, ...uleb(op)];
 
