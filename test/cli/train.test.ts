@@ -8,6 +8,7 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { pdes, pdesSpawn, ROOT, tmpDir } from '../helpers/cli.js';
 import { launchBrowser, renderPageInBrowser } from '../helpers/browser.js';
+import { h5ready, writeCanonical } from '../../src/data/index.js';
 
 const MODEL = ['--modes', '8', '--width', '16', '--layers', '2', '--train', '30', '--val', '5', '--test', '5', '--batch-size', '10', '-q'];
 
@@ -91,6 +92,20 @@ describe('pdes train / evaluate / report', () => {
     expect(r.code).not.toBe(0);
     expect(r.stderr).toMatch(/8/);
     expect(r.stderr.trim().split('\n')).toHaveLength(2); // the backend line, then the error
+  });
+
+  it('refuses a dataset with another grid rank than the checkpoint (2D data for a 1D model)', async () => {
+    await h5ready();
+    const twoD = path.join(dir, 'two-d.h5');
+    const [n, nt, nx, ny] = [40, 3, 16, 16];
+    writeCanonical(
+      twoD,
+      { shape: [n, nt, nx, ny], coordinates: { x: new Float64Array(nx), y: new Float64Array(ny), t: Float64Array.from([0, 0.5, 1]) }, attrs: { Nu: 0.1 } },
+      () => new Float32Array(nt * nx * ny),
+    );
+    const r = pdes(['evaluate', '--run', run, '--data', twoD]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('input shape [5, 16, 16, 1] is not allowed: use [batch, s, 1]');
   });
 
   it('stops on SIGINT with a checkpoint (exit 130) and --resume finishes the run', async () => {
