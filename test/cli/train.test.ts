@@ -100,7 +100,7 @@ describe('pdes train / evaluate / report', () => {
     const [n, nt, nx, ny] = [40, 3, 16, 16];
     writeCanonical(
       twoD,
-      { shape: [n, nt, nx, ny], coordinates: { x: new Float64Array(nx), y: new Float64Array(ny), t: Float64Array.from([0, 0.5, 1]) }, attrs: { Nu: 0.1 } },
+      { shape: [n, nt, nx, ny], coordinates: { x: Float64Array.from({ length: nx }, (_, i) => i / nx), y: Float64Array.from({ length: ny }, (_, i) => i / ny), t: Float64Array.from([0, 0.5, 1]) }, attrs: { Nu: 0.1 } },
       () => new Float32Array(nt * nx * ny),
     );
     const r = pdes(['evaluate', '--run', run, '--data', twoD]);
