@@ -1,5 +1,5 @@
 import { SolverInputError } from './errors.js';
-import { sleb, uleb, vec } from './wasm_binary.js';
+import { buildMemoryModule, sleb, uleb, type WasmFunctionDef } from './wasm_binary.js';
 
 /**
  * Float64 fast Fourier transforms for power-of-two sizes, numpy.fft conventions.
@@ -267,13 +267,7 @@ function cmulAt(aLocal: number, twLocal: number, offset: number): number[] {
   ];
 }
 
-interface KernelDef {
-  name: string;
-  params: number[];
-  results?: number[];
-  locals: number[];
-  body: number[];
-}
+type KernelDef = WasmFunctionDef;
 
 function kernelDefs(): KernelDef[] {
   // pass4(x, nbytes, Q, tw, mask): radix-4 pass in place, Q = 16q bytes; tw holds per j the six
@@ -536,36 +530,6 @@ function kernelDefs(): KernelDef[] {
 }
 
 /** Binary module: imports env.mem, exports the kernels. */
-function buildModule(defs: KernelDef[]): Uint8Array {
-  const str = (text: string) => vec([...text].map((ch) => [ch.charCodeAt(0)]));
-  const section = (id: number, body: number[]) => [id, ...uleb(body.length), ...body];
-  const localDecls = (types: number[]) => {
-    const runs: number[][] = [];
-    for (const ty of types) {
-      const lastRun = runs[runs.length - 1];
-      if (lastRun && lastRun[1] === ty) lastRun[0]++;
-      else runs.push([1, ty]);
-    }
-    return vec(runs.map(([count, ty]) => [...uleb(count), ty]));
-  };
-  const bytes = [
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, vec(defs.map((d) => [0x60, ...vec(d.params.map((t) => [t])), ...vec((d.results ?? []).map((t) => [t]))]))),
-    ...section(2, vec([[...str('env'), ...str('mem'), 0x02, 0x00, ...uleb(1)]])),
-    ...section(3, vec(defs.map((_, i) => uleb(i)))),
-    ...section(7, vec(defs.map((d, i) => [...str(d.name), 0x00, ...uleb(i)]))),
-    ...section(
-      10,
-      vec(
-        defs.map((d) => {
-          const body = [...localDecls(d.locals), ...d.body, 0x0b];
-          return [...uleb(body.length), ...body];
-        }),
-      ),
-    ),
-  ];
-  return new Uint8Array(bytes);
-}
 
 /** Kernel signatures (byte offsets into the memory; counts in elements). */
 interface Kernels {
@@ -596,7 +560,7 @@ let wasmModule: WasmModule | null | undefined;
 /** The compiled kernel module, or null where WebAssembly SIMD is unavailable. */
 function kernelModule(): WasmModule | null {
   if (wasmModule === undefined) {
-    const bytes = buildModule(kernelDefs());
+    const bytes = buildMemoryModule(kernelDefs());
     wasmModule = wasmApi !== undefined && wasmApi.validate(bytes) ? new wasmApi.Module(bytes) : null;
   }
   return wasmModule;

@@ -5,7 +5,7 @@
  * no binary blobs: the kernels are readable TypeScript and are validated by WebAssembly.validate.
  */
 
-import { sleb, uleb, vec } from '../../solvers/wasm_binary.js';
+import { buildMemoryModule, sleb, uleb, type WasmFunctionDef } from '../../solvers/wasm_binary.js';
 
 export const I32 = 0x7f;
 export const V128 = 0x7b;
@@ -54,41 +54,7 @@ export const op = {
   loop: (...body: number[][]) => [0x03, 0x40, ...body.flat(), 0x0d, 0, 0x0b],
 };
 
-export interface FunctionDef {
-  name: string;
-  params: number[];
-  locals: number[];
-  body: number[];
-}
+export type FunctionDef = WasmFunctionDef;
 
 /** A module importing env.mem (any size) and exporting `defs` (no results). */
-export function buildModule(defs: FunctionDef[]): Uint8Array {
-  const str = (text: string) => vec([...text].map((ch) => [ch.charCodeAt(0)]));
-  const section = (id: number, body: number[]) => [id, ...uleb(body.length), ...body];
-  const localDecls = (types: number[]) => {
-    const runs: number[][] = [];
-    for (const ty of types) {
-      const lastRun = runs[runs.length - 1];
-      if (lastRun && lastRun[1] === ty) lastRun[0]++;
-      else runs.push([1, ty]);
-    }
-    return vec(runs.map(([count, ty]) => [...uleb(count), ty]));
-  };
-  const bytes = [
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, vec(defs.map((d) => [0x60, ...vec(d.params.map((t) => [t])), 0]))),
-    ...section(2, vec([[...str('env'), ...str('mem'), 0x02, 0x00, ...uleb(1)]])),
-    ...section(3, vec(defs.map((_, i) => uleb(i)))),
-    ...section(7, vec(defs.map((d, i) => [...str(d.name), 0x00, ...uleb(i)]))),
-    ...section(
-      10,
-      vec(
-        defs.map((d) => {
-          const body = [...localDecls(d.locals), ...d.body, 0x0b];
-          return [...uleb(body.length), ...body];
-        }),
-      ),
-    ),
-  ];
-  return new Uint8Array(bytes);
-}
+export const buildModule: (defs: FunctionDef[]) => Uint8Array = buildMemoryModule;
