@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { pdes, pdesSpawn, sameBytes, tmpDir } from '../helpers/cli.js';
+import { pdes, pdesInterrupted, sameBytes, tmpDir } from '../helpers/cli.js';
 
 const SMALL = ['burgers-fno', '--samples', '6', '--nx', '32', '--solve-nx', '128', '--frames', '3', '--seed', '7', '-q'];
 // Slow enough (~50 ms a sample, ~1.6 kB of file each) that a kill at 40 kB lands part way.
@@ -83,20 +83,8 @@ describe('pdes generate', () => {
     const full = path.join(dir, 'slow-full.h5');
     expect(pdes(['generate', ...SLOW, '--workers', '2', '-o', full]).code).toBe(0);
     const cut = path.join(dir, 'slow-cut.h5');
-    const child = pdesSpawn(['generate', ...SLOW, '--workers', '2', '-o', cut]);
     // Kill once a few samples are on disk.
-    await new Promise<void>((resolve) => {
-      const started = Date.now();
-      const poll = setInterval(() => {
-        const size = fs.existsSync(cut) ? fs.statSync(cut).size : 0;
-        if (size > 40_000 || Date.now() - started > 20_000) {
-          clearInterval(poll);
-          child.kill('SIGKILL');
-          resolve();
-        }
-      }, 20);
-    });
-    await new Promise((resolve) => child.on('exit', resolve));
+    await pdesInterrupted(['generate', ...SLOW, '--workers', '2', '-o', cut], () => fs.existsSync(cut) && fs.statSync(cut).size > 40_000, 'SIGKILL', 20_000);
     const s = info(cut);
     expect(s.status).toBe('incomplete');
     expect(s.samplesDone).toBeGreaterThan(0);
@@ -111,19 +99,7 @@ describe('pdes generate', () => {
 
   it('stops cleanly on SIGINT (exit 130), keeping finished samples', async () => {
     const cut = path.join(dir, 'slow-int.h5');
-    const child = pdesSpawn(['generate', ...SLOW, '--workers', '1', '-o', cut]);
-    let stderr = '';
-    child.stderr.on('data', (d) => (stderr += String(d)));
-    await new Promise<void>((resolve) => {
-      const poll = setInterval(() => {
-        if (fs.existsSync(cut) && fs.statSync(cut).size > 30_000) {
-          clearInterval(poll);
-          child.kill('SIGINT');
-          resolve();
-        }
-      }, 20);
-    });
-    const code = await new Promise((resolve) => child.on('exit', (c) => resolve(c)));
+    const { code, stderr } = await pdesInterrupted(['generate', ...SLOW, '--workers', '1', '-o', cut], () => fs.existsSync(cut) && fs.statSync(cut).size > 30_000, 'SIGINT');
     expect(code).toBe(130);
     expect(stderr).toMatch(/interrupted: \d+\/60 samples kept in .*slow-int\.h5; run again with --resume/);
     const s = info(cut);

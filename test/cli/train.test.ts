@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { pdes, pdesSpawn, ROOT, tmpDir } from '../helpers/cli.js';
+import { pdes, pdesInterrupted, ROOT, tmpDir } from '../helpers/cli.js';
 import { launchBrowser, renderPageInBrowser } from '../helpers/browser.js';
 import { h5ready, writeCanonical } from '../../src/data/index.js';
 
@@ -110,20 +110,12 @@ describe('pdes train / evaluate / report', () => {
 
   it('stops on SIGINT with a checkpoint (exit 130) and --resume finishes the run', async () => {
     const run2 = path.join(dir, 'run2');
-    const child = pdesSpawn(['train', 'fno', '--data', data, '--out', run2, '--epochs', '400', ...MODEL]);
-    let stderr = '';
-    child.stderr.on('data', (d) => (stderr += String(d)));
-    await new Promise<void>((resolve) => {
-      const poll = setInterval(() => {
-        const f = path.join(run2, 'metrics.jsonl');
-        if (fs.existsSync(f) && fs.readFileSync(f, 'utf8').trim().split('\n').length >= 2) {
-          clearInterval(poll);
-          child.kill('SIGINT');
-          resolve();
-        }
-      }, 20);
-    });
-    const code = await new Promise((resolve) => child.on('exit', (c) => resolve(c)));
+    const metrics = path.join(run2, 'metrics.jsonl');
+    const { code, stderr } = await pdesInterrupted(
+      ['train', 'fno', '--data', data, '--out', run2, '--epochs', '400', ...MODEL],
+      () => fs.existsSync(metrics) && fs.readFileSync(metrics, 'utf8').trim().split('\n').length >= 2,
+      'SIGINT',
+    );
     expect(code).toBe(130);
     expect(stderr).toMatch(/interrupted/i);
     const done = fs.readFileSync(path.join(run2, 'metrics.jsonl'), 'utf8').trim().split('\n').length;

@@ -36,3 +36,30 @@ export function tmpDir(prefix = 'pdes-test-'): string {
 export function sameBytes(a: string, b: string): boolean {
   return Buffer.compare(fs.readFileSync(a), fs.readFileSync(b)) === 0;
 }
+
+/**
+ * Starts `pdes args`, sends `signal` once `ready()` holds (polled every 20 ms; or after `maxMs`),
+ * and resolves with the exit code and stderr.
+ */
+export async function pdesInterrupted(
+  args: string[],
+  ready: () => boolean,
+  signal: NodeJS.Signals,
+  maxMs = Number.POSITIVE_INFINITY,
+): Promise<{ code: number | null; stderr: string }> {
+  const child = pdesSpawn(args);
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += String(d)));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+  const started = Date.now();
+  await new Promise<void>((resolve) => {
+    const poll = setInterval(() => {
+      if (ready() || Date.now() - started > maxMs) {
+        clearInterval(poll);
+        child.kill(signal);
+        resolve();
+      }
+    }, 20);
+  });
+  return { code: await exited, stderr };
+}
