@@ -10,3 +10,16 @@ export {
   type MetricsReport,
   type SampleMetrics,
 } from './field_metrics.js';
+export {
+  checkNsFields,
+  highCorrelationTime,
+  nsRolloutMetrics,
+  pearsonCorrelation,
+  resolveNsMetricsOptions,
+  type NsBandName,
+  type NsFields,
+  type NsMetricsOptions,
+  type NsRolloutMetrics,
+  type ResolvedNsMetricsOptions,
+} from './ns.js';
+export { PowerSpectrum2d } from './fft2d.js';
