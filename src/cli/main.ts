@@ -24,7 +24,8 @@ import { EngineError } from '../engine/errors.js';
 import { ModelConfigError, modelKinds } from '../models/registry.js';
 import '../models/index.js';
 import { train, resolveTrainOptions, TrainOptionsError, TrainingInterrupted, type TrainOptionsInput } from '../training/index.js';
-import { evaluateRun, reportRun, type SplitName } from '../pipeline/evaluate_run.js';
+import { registerModelModules } from '../training/parallel.js';
+import { evaluateRun, reportRun, type EvaluateOptions, type SplitName } from '../pipeline/evaluate_run.js';
 import type { MetricsReport } from '../metrics/index.js';
 
 /** A usage error: exit code 2. */
@@ -166,9 +167,18 @@ const TRAIN_OPTIONS: Options = {
   normalize: { type: 'string' },
   mapping: { type: 'string' },
   stride: { type: 'string' },
+  history: { type: 'string' },
+  future: { type: 'string' },
+  pushforward: { type: 'string' },
   modes: { type: 'string' },
+  modes1: { type: 'string' },
+  modes2: { type: 'string' },
   width: { type: 'string' },
   layers: { type: 'string' },
+  'in-channels': { type: 'string' },
+  'out-channels': { type: 'string' },
+  'model-config': { type: 'string' },
+  'model-module': { type: 'string', multiple: true },
   train: { type: 'string' },
   val: { type: 'string' },
   test: { type: 'string' },
@@ -188,10 +198,17 @@ export function trainInputFromFlags(kind: string, v: Record<string, string | boo
   if (!data) throw new CliUsageError('pdes train needs a dataset: --data FILE.h5');
   const out = str(v.out);
   if (!out) throw new CliUsageError('pdes train needs a run directory: --out DIR');
-  const model: Record<string, unknown> = { kind };
-  if (v.modes !== undefined) model.nModes = num('modes', v.modes, true);
-  if (v.width !== undefined) model.width = num('width', v.width, true);
-  if (v.layers !== undefined) model.nLayers = num('layers', v.layers, true);
+  const model: Record<string, unknown> = { ...modelConfigFlag(v['model-config']), kind };
+  const modelFlags: [string, string][] = [
+    ['modes', 'nModes'],
+    ['modes1', 'modes1'],
+    ['modes2', 'modes2'],
+    ['width', 'width'],
+    ['layers', 'nLayers'],
+    ['in-channels', 'inChannels'],
+    ['out-channels', 'outChannels'],
+  ];
+  for (const [flag, key] of modelFlags) if (v[flag] !== undefined) model[key] = num(flag, v[flag], true);
   const optimizer: Record<string, unknown> = {};
   if (v.optimizer !== undefined) optimizer.kind = str(v.optimizer);
   if (v.lr !== undefined) optimizer.lr = num('lr', v.lr);
@@ -202,7 +219,7 @@ export function trainInputFromFlags(kind: string, v: Record<string, string | boo
   if (v.gamma !== undefined) schedule.gamma = num('gamma', v.gamma);
   const mapping: Record<string, unknown> = {};
   if (v.mapping !== undefined) mapping.kind = str(v.mapping);
-  if (v.stride !== undefined) mapping.stride = num('stride', v.stride, true);
+  for (const k of ['stride', 'history', 'future', 'pushforward'] as const) if (v[k] !== undefined) mapping[k] = num(k, v[k], true);
   const split: Record<string, unknown> = {};
   for (const k of ['train', 'val', 'test'] as const) if (v[k] !== undefined) split[k] = num(k, v[k]);
   const input: Record<string, unknown> = { data, out, model };
@@ -224,10 +241,31 @@ export function trainInputFromFlags(kind: string, v: Record<string, string | boo
   if (v.backend !== undefined) input.backend = str(v.backend);
   if (v.resume) input.resume = true;
   if (v.force) input.overwrite = true;
+  const modules = moduleFlag(v['model-module']);
+  if (modules.length > 0) input.modelModules = modules;
   return input as unknown as TrainOptionsInput;
 }
 
+/** --model-config '{"field": value, …}': model config fields the per-field flags do not cover. */
+function modelConfigFlag(v: string | boolean | undefined): Record<string, unknown> {
+  if (v === undefined) return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(String(v));
+  } catch (err) {
+    throw new CliUsageError(`--model-config is not JSON (${(err as Error).message}): give an object, e.g. '{"nModes": 12}'`);
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new CliUsageError(`--model-config=${String(v)} is not a JSON object: give e.g. '{"nModes": 12}'`);
+  return parsed as Record<string, unknown>;
+}
+
+/** The paths of repeated --model-module flags (parseArgs gives an array for `multiple` options). */
+function moduleFlag(v: unknown): string[] {
+  return v === undefined ? [] : Array.isArray(v) ? v.map(String) : [String(v)];
+}
+
 async function runTrain(kind: string | undefined, v: Record<string, string | boolean | undefined>, say: (s: string) => void): Promise<{ out: string; lastVal: number | null; lastTrain: number; epochs: number }> {
+  await registerModelModules(moduleFlag(v['model-module']));
   if (!kind) throw new CliUsageError(`pdes train takes a model kind (known: ${modelKinds().join(', ')})`);
   const input = trainInputFromFlags(kind, v);
   // Validate everything before touching the engine, so bad input gets its one line and nothing else.
@@ -238,6 +276,29 @@ async function runTrain(kind: string | undefined, v: Record<string, string | boo
   res.model.dispose();
   const last = res.metrics[res.metrics.length - 1];
   return { out: String(input.out), lastVal: last?.valLoss ?? null, lastTrain: last?.trainLoss ?? NaN, epochs: last?.epoch ?? 0 };
+}
+
+const EVALUATE_OPTIONS: Options = {
+  run: { type: 'string' },
+  data: { type: 'string' },
+  split: { type: 'string' },
+  strides: { type: 'string' },
+  'rollout-steps': { type: 'string' },
+  'model-module': { type: 'string', multiple: true },
+  backend: { type: 'string' },
+  json: { type: 'boolean' },
+};
+
+function evaluateOptionsFromFlags(run: string, v: Record<string, string | boolean | undefined>): EvaluateOptions {
+  const strides = v.strides === undefined ? undefined : String(v.strides).split(',').map((x) => num('strides', x, true) as number);
+  return {
+    run,
+    data: str(v.data),
+    split: str(v.split) as SplitName | undefined,
+    strides,
+    rolloutSteps: num('rollout-steps', v['rollout-steps'], true),
+    modelModules: moduleFlag(v['model-module']),
+  };
 }
 
 function formatMetrics(m: MetricsReport): string {
@@ -253,18 +314,22 @@ const COMMANDS: Record<string, Command> = {
     help: `Recipes: ${RECIPE_NAMES.join(', ')} (see 'pdes recipes').
 Options (each overrides the recipe):
   --samples N        number of samples
-  --nx N             stored grid points
-  --solve-nx N       grid points the solver uses (a multiple of --nx)
+  --nx N             stored grid points (per side for Navier-Stokes)
+  --solve-nx N       grid points the solver uses (a multiple of --nx; Navier-Stokes: stored by spectral truncation)
   --nu X             viscosity (burgers-pdebench: PDEBench's Nu, the solver uses Nu/pi)
   --seed N           seed; sample i draws from stream (seed, i)
   --frames N         stored frames, equally spaced on [0, t-end]
   --t-end X          final time
   --method M         spectral | fv
-  --scheme S         spectral: etdrk4 | imex-cnrk; fv: weno5 | muscl-minmod | muscl-vanleer
+  --scheme S         spectral: etdrk4 | imex-cnrk; fv: weno5 | muscl-minmod | muscl-vanleer;
+                     Navier-Stokes: cn-rk3 | cn-euler (the FNO script's scheme)
   --flux F           fv flux: godunov | rusanov
   --cfl X            CFL number in (0, 1]
   --dt X             fixed time step instead of the adaptive CFL step
   --ic KIND          initial-condition sampler: grf | sum-of-sines
+  --forcing F        Navier-Stokes forcing: fno | kolmogorov | none
+  --drag X           Navier-Stokes linear drag alpha (>= 0)
+  --spin-up X        Navier-Stokes time run before the first stored frame (discarded)
   --workers N        worker threads (default: all cores)
   --shard i/N        generate the i-th of N deterministic slices (merge with 'pdes merge')
   --resume           complete a file that was cut short (same options required)
@@ -283,7 +348,7 @@ Options (each overrides the recipe):
     summary: 'train a surrogate on a dataset (checkpoints, resume, data-parallel workers)',
     usage: 'pdes train <model> --data FILE.h5 --out DIR [options]',
     options: TRAIN_OPTIONS,
-    help: `Models: fno (FNO-1D). Writes DIR/config.json, DIR/metrics.jsonl (one line per epoch) and
+    help: `Models: ${modelKinds().join(', ')}. Writes DIR/config.json, DIR/metrics.jsonl (one line per epoch) and
 DIR/checkpoint.safetensors (every --checkpoint-every epochs, at the end, and on Ctrl-C).
 Options:
   --epochs N            epochs (default 500, the FNO paper)
@@ -296,8 +361,18 @@ Options:
   --loss K              rel-l2 (default) | mse
   --normalize K         pointwise (default) | scalar | none; fitted on the training split only
   --mapping K           initial-to-final (u(0) -> u(T), default) | next-step (u(t) -> u(t+dt), rollouts)
-  --stride N            frames between input and output for next-step
+                        | window (k frames -> the next m, stacked as channels; rollouts)
+  --stride N            frames between input and output (next-step), between window frames (window)
+  --history N           window: input frames k per model call (default 10)
+  --future N            window: output frames m per model call (default 1)
+  --pushforward N       window: unroll the model N times without gradient before the loss
+                        (Brandstetter et al. 2022; default 0)
   --modes N, --width N, --layers N   FNO size (default 16, 64, 4)
+  --modes1 N, --modes2 N             Fourier modes along x and y of 2D models (fno2d)
+  --in-channels N, --out-channels N  model channels (default: history x fields, future x fields)
+  --model-config JSON   other model config fields, e.g. '{"projectionChannels": 32}'
+  --model-module FILE   import FILE and register the model kinds it exports as modelEntries
+                        (repeatable; workers import it too)
   --train N, --val N, --test N       split by sample index: counts, or fractions < 1
   --subsample N         spatial stride of the data (FNO's sub)
   --seed N              seeds weights, split and batch order
@@ -316,35 +391,41 @@ Options:
   },
   evaluate: {
     summary: 'evaluate a trained run: relative L2, PDEBench RMSE/nRMSE/cRMSE/bRMSE/fRMSE, max error (JSON)',
-    usage: 'pdes evaluate --run DIR [--data FILE.h5] [--split test] [--strides 1,2,4] [--json]',
-    options: { run: { type: 'string' }, data: { type: 'string' }, split: { type: 'string' }, strides: { type: 'string' }, backend: { type: 'string' }, json: { type: 'boolean' } },
-    help: 'Writes DIR/eval.json (per sample and aggregated). --data evaluates on another file (e.g. the same recipe at a finer --nx);\n--strides sub-samples it for the error-vs-resolution curve.',
+    usage: 'pdes evaluate --run DIR [--data FILE.h5] [--split test] [--strides 1,2,4] [--rollout-steps N] [--json]',
+    options: EVALUATE_OPTIONS,
+    help: `Writes DIR/eval.json (per sample and aggregated). --data evaluates on another file (e.g. the same recipe at a finer --nx);
+--strides sub-samples it for the error-vs-resolution curve (2D data: only when asked, also for a grid other than the training one).
+Next-step and window runs are evaluated by rollout from the first input frames of each sample:
+  --rollout-steps N     predict N frames (default: every frame after the first input window)
+  --model-module FILE   import FILE to register the run's model kind (as for pdes train)`,
     run: async (v) => {
       const run = str(v.run);
       if (!run) throw new CliUsageError('pdes evaluate needs a run: --run DIR');
       await initBackend(str(v.backend));
       process.stderr.write(`backend: ${describeBackend()}\n`);
-      const strides = v.strides === undefined ? undefined : String(v.strides).split(',').map((x) => num('strides', x, true) as number);
-      const r = await evaluateRun({ run, data: str(v.data), split: str(v.split) as SplitName | undefined, strides });
+      const r = await evaluateRun(evaluateOptionsFromFlags(run, v));
       if (v.json) process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
       else {
         process.stdout.write(`${r.split} set: ${r.indices.length} samples of ${r.data}\nmean over samples:\n${formatMetrics(r.metrics)}\n`);
-        process.stdout.write(`relative L2 by resolution: ${r.resolution.map((x) => `nx=${x.nx}: ${x.relL2.toPrecision(4)}`).join(', ')}\n`);
+        process.stdout.write(`relative L2 by resolution: ${r.resolution.map((x) => `${x.grid.length === 1 ? `nx=${x.nx}` : x.grid.join('x')}: ${x.relL2.toPrecision(4)}`).join(', ')}\n`);
+        if (r.rollout !== null) {
+          process.stdout.write(`rollout: ${r.rollout.nFrames} frames from t=${r.rollout.times[0]} to t=${r.rollout.times[r.rollout.nFrames - 1]}; relative L2 per frame ${r.metrics.perFrame.relL2.map((e) => e.toPrecision(3)).join(' ')}\n`);
+        }
       }
       return 0;
     },
   },
   report: {
     summary: 'write the HTML report comparing a trained surrogate with the reference solver',
-    usage: 'pdes report --run DIR [--data FILE.h5] [-o PAGE.html]',
-    options: { run: { type: 'string' }, data: { type: 'string' }, out: { type: 'string', short: 'o' }, split: { type: 'string' }, backend: { type: 'string' } },
-    help: 'Self-contained page (plotly inlined): best/median/worst samples, errors, resolution, training curves, rollouts.',
+    usage: 'pdes report --run DIR [--data FILE.h5] [-o PAGE.html] [--rollout-steps N]',
+    options: { ...EVALUATE_OPTIONS, out: { type: 'string', short: 'o' } },
+    help: 'Self-contained page (plotly inlined): best/median/worst samples, errors, resolution, training curves, rollouts\n(2D data: the line through the middle of the y grid). Takes the options of pdes evaluate.',
     run: async (v) => {
       const run = str(v.run);
       if (!run) throw new CliUsageError('pdes report needs a run: --run DIR');
       await initBackend(str(v.backend));
       process.stderr.write(`backend: ${describeBackend()}\n`);
-      const r = await reportRun({ run, data: str(v.data), out: str(v.out), split: str(v.split) as SplitName | undefined });
+      const r = await reportRun({ ...evaluateOptionsFromFlags(run, v), out: str(v.out) });
       process.stdout.write(`wrote ${r.path} (test relative L2 ${r.evaluation.metrics.mean.relL2.toPrecision(4)})\n`);
       return 0;
     },

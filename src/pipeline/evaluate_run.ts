@@ -6,7 +6,10 @@
  * Evaluation predicts the chosen split of a dataset (by default the training data's test split),
  * computes every metric per sample and aggregated (src/metrics), and repeats the relative L2 at
  * other resolutions: coarser by striding the file (s/2, s/4 …) and finer by passing a dataset
- * stored at a finer grid (same recipe and seed give the same samples).
+ * stored at a finer grid (same recipe and seed give the same samples; 2D data only when strides
+ * are asked for). Next-step and window checkpoints are evaluated by rollout from the first input
+ * frames of each sample (src/training/rollout.ts); eval.json records the frames and their times.
+ * On 2D data, `fieldMetrics2d` is where metrics of the 2D fields (flow diagnostics) are added.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -16,7 +19,8 @@ import { evaluateFields, pickBestMedianWorst, relativeL2Batch, type MetricsRepor
 import { writeSurrogateReport, type SurrogateReportData } from '../report/surrogate_report.js';
 import { loadCheckpoint, type LoadedCheckpoint } from '../training/checkpoint.js';
 import { CheckpointError, TrainOptionsError } from '../training/errors.js';
-import { predictDataset, type Prediction } from '../training/rollout.js';
+import { registerModelModules } from '../training/parallel.js';
+import { fields2d, predictDataset, type Prediction } from '../training/rollout.js';
 import { METRICS_FILE } from '../training/trainer.js';
 import '../models/index.js';
 
@@ -31,17 +35,49 @@ export interface EvaluateOptions {
   split?: SplitName;
   /**
    * Spatial strides of the dataset to evaluate at besides the training one (each must leave at
-   * least 2·nModes points). @default every power of two up to 8 that does
+   * least 2·nModes points). Asking for them also allows 2D data on a grid other than the training
+   * one. @default 1D: every power of two up to 8 that does; 2D: the training stride only
    */
   strides?: number[];
+  /**
+   * Frames to predict by rollout (next-step and window checkpoints). @default every frame of the
+   * samples after the first input window
+   */
+  rolloutSteps?: number;
+  /** Modules registering model kinds from outside src/models (see TrainOptions.modelModules). @default [] */
+  modelModules?: string[];
   /** tfjs backend. @default as initBackend chooses */
   backend?: string;
 }
 
 export interface ResolutionResult {
   nx: number;
+  /** The full grid ([nx] or [nx, ny]). */
+  grid: number[];
   stride: number;
   relL2: number;
+}
+
+/** What a rollout covered (next-step and window checkpoints). */
+export interface RolloutSummary {
+  /** File frames of the first model input, oldest first. */
+  inputFrames: number[];
+  /** First predicted frame. */
+  firstFrame: number;
+  /** Predicted frames (per sample). */
+  nFrames: number;
+  /** Model calls per sample. */
+  modelCalls: number;
+  /** t of each predicted frame (metrics.perFrame runs over the same frames). */
+  times: number[];
+}
+
+/** Metrics of 2D fields, from the fields' 2D structure (see `fieldMetrics2d`). */
+export interface Metrics2D {
+  /** The grid the fields were compared on. */
+  grid: [number, number];
+  /** Fields per point. */
+  channels: number;
 }
 
 export interface EvaluateResult {
@@ -53,8 +89,13 @@ export interface EvaluateResult {
   model: Record<string, unknown>;
   mapping: unknown;
   epochs: number;
+  /** Point-wise metrics over each sample's predicted frames, fields flattened per frame. */
   metrics: MetricsReport;
   resolution: ResolutionResult[];
+  /** The rollout evaluated; null for initial-to-final checkpoints. */
+  rollout: RolloutSummary | null;
+  /** 2D data only. */
+  metrics2d?: Metrics2D;
 }
 
 function checkpointFor(run: string): string {
@@ -72,15 +113,29 @@ function splitOf(ckpt: LoadedCheckpoint, split: SplitName, nSamples: number): nu
   return idx;
 }
 
+/** Values per predicted frame: every point and field, flattened (what the field metrics take). */
+function frameValues(p: Prediction): number {
+  return p.shape.spatial.reduce((a, b) => a * b, 1) * p.shape.channels;
+}
+
+/**
+ * Metrics that need the fields' 2D structure (2D data only); eval.json holds them as `metrics2d`.
+ * The one place for flow diagnostics of rollouts: `fields2d(prediction)` gives pred and truth as
+ * [n, nt, nx, ny, C] with the time of each frame.
+ */
+function fieldMetrics2d(prediction: Prediction): Metrics2D {
+  const f = fields2d(prediction);
+  return { grid: [f.nx, f.ny], channels: f.channels };
+}
+
 interface Evaluated {
   result: EvaluateResult;
   prediction: Prediction;
-  x: Float64Array;
-  t: Float64Array;
 }
 
 async function evaluateInternal(opts: EvaluateOptions): Promise<Evaluated> {
   await h5ready();
+  await registerModelModules(opts.modelModules ?? []);
   const file = checkpointFor(opts.run);
   const ckpt = await loadCheckpoint(file, { backend: opts.backend as never });
   try {
@@ -89,25 +144,30 @@ async function evaluateInternal(opts: EvaluateOptions): Promise<Evaluated> {
     const split = opts.split ?? 'test';
     if (!['train', 'val', 'test'].includes(split)) throw new TrainOptionsError(`split=${split} is not allowed: use train, val or test`);
     const ds = H5Dataset.open(data);
-    const nSamples = ds.nSamples;
-    const nxData = ds.spatialShape[0];
-    const x = ds.x;
-    const t = ds.t;
+    const { nSamples, spatialShape } = ds;
+    const nxData = spatialShape[0];
     ds.close();
     const indices = splitOf(ckpt, split, nSamples);
-    // Data at the training resolution is seen as in training; other data at its own resolution.
-    const subsample = nxData === ckpt.meta.dataShape[2] ? to.subsample : 1;
-    const prediction = await predictDataset(ckpt, data, indices, { subsample });
-    const metrics = evaluateFields(prediction.pred, prediction.truth, { n: prediction.shape.n, nt: prediction.shape.nt, nx: prediction.shape.nx * prediction.shape.channels });
+    const twoD = spatialShape.length === 2;
+    // Data on the training grid is seen as in training; other data at its own resolution (2D data
+    // only when strides ask for other resolutions).
+    const trainedGrid = ckpt.meta.dataShape.slice(2, 2 + spatialShape.length);
+    const subsample = JSON.stringify(spatialShape) === JSON.stringify(trainedGrid) ? to.subsample : 1;
+    const otherGrid = !twoD || opts.strides !== undefined;
+    const predict = (s: number): Promise<Prediction> => predictDataset(ckpt, data, indices, { subsample: s, rolloutSteps: opts.rolloutSteps, otherGrid });
+    const prediction = await predict(subsample);
+    const metrics = evaluateFields(prediction.pred, prediction.truth, { n: prediction.shape.n, nt: prediction.shape.nt, nx: frameValues(prediction) });
     const nModes = typeof ckpt.meta.config.nModes === 'number' ? ckpt.meta.config.nModes : 1;
-    const strides = opts.strides ?? [1, 2, 4, 8].filter((s) => nxData / s >= 2 * nModes && Number.isInteger(nxData / s));
+    const strides = opts.strides ?? (twoD ? [subsample] : [1, 2, 4, 8].filter((s) => nxData / s >= 2 * nModes && Number.isInteger(nxData / s)));
     const resolution: ResolutionResult[] = [];
     for (const s of [...new Set(strides)].sort((a, b) => a - b)) {
-      if (!Number.isInteger(s) || s < 1 || nxData % s !== 0) throw new TrainOptionsError(`stride ${s} is not allowed for ${nxData} points: use a whole divisor`);
+      if (!Number.isInteger(s) || s < 1 || spatialShape.some((n) => n % s !== 0)) {
+        throw new TrainOptionsError(`stride ${s} is not allowed for a [${spatialShape.join(', ')}] grid: use a whole divisor`);
+      }
       if (nxData / s < 2 * nModes) throw new TrainOptionsError(`stride ${s} leaves ${nxData / s} points, fewer than 2·nModes = ${2 * nModes}`);
-      const p = s === subsample ? prediction : await predictDataset(ckpt, data, indices, { subsample: s });
-      const rel = relativeL2Batch(p.pred, p.truth, { n: p.shape.n, nt: p.shape.nt, nx: p.shape.nx * p.shape.channels });
-      resolution.push({ nx: p.shape.nx, stride: s, relL2: rel.reduce((a, b) => a + b, 0) / rel.length });
+      const p = s === subsample ? prediction : await predict(s);
+      const rel = relativeL2Batch(p.pred, p.truth, { n: p.shape.n, nt: p.shape.nt, nx: frameValues(p) });
+      resolution.push({ nx: p.shape.nx, grid: p.shape.spatial, stride: s, relL2: rel.reduce((a, b) => a + b, 0) / rel.length });
     }
     const result: EvaluateResult = {
       run: opts.run,
@@ -120,9 +180,13 @@ async function evaluateInternal(opts: EvaluateOptions): Promise<Evaluated> {
       epochs: ckpt.meta.epoch,
       metrics,
       resolution,
+      rollout:
+        to.mapping.kind === 'initial-to-final'
+          ? null
+          : { inputFrames: prediction.inputFrames, firstFrame: prediction.firstFrame, nFrames: prediction.shape.nt, modelCalls: prediction.modelCalls, times: prediction.times },
     };
-    const xs = Float64Array.from({ length: prediction.shape.nx }, (_, i) => x[i * subsample]);
-    return { result, prediction, x: xs, t };
+    if (twoD) result.metrics2d = fieldMetrics2d(prediction);
+    return { result, prediction };
   } finally {
     ckpt.dispose();
   }
@@ -146,9 +210,19 @@ export interface ReportOptions extends EvaluateOptions {
   out?: string;
 }
 
-function frames(flat: Float32Array, sample: number, nt: number, nx: number): number[][] {
+/**
+ * The frames of one sample as lines u(x) for the report: field 0, and on 2D data the row through
+ * the middle of the y grid (y index `row`).
+ */
+function lineFrames(flat: Float32Array, sample: number, p: Prediction, row: number): number[][] {
+  const { nt, nx, spatial, channels } = p.shape;
+  const ny = spatial.length === 2 ? spatial[1] : 1;
+  const size = nx * ny * channels;
   const out: number[][] = [];
-  for (let k = 0; k < nt; k++) out.push(Array.from(flat.subarray((sample * nt + k) * nx, (sample * nt + k + 1) * nx)));
+  for (let k = 0; k < nt; k++) {
+    const base = (sample * nt + k) * size;
+    out.push(Array.from({ length: nx }, (_, i) => flat[base + (i * ny + row) * channels]));
+  }
   return out;
 }
 
@@ -170,41 +244,35 @@ function readCurves(run: string): SurrogateReportData['curves'] {
 
 /** Evaluates a run and writes the surrogate-vs-DNS HTML report; returns its path and the evaluation. */
 export async function reportRun(opts: ReportOptions): Promise<{ path: string; evaluation: EvaluateResult }> {
-  const { result, prediction, x, t } = await evaluateInternal(opts);
+  const { result, prediction } = await evaluateInternal(opts);
+  const { x, y } = prediction;
   const runDir = fs.existsSync(opts.run) && fs.statSync(opts.run).isDirectory() ? opts.run : path.dirname(opts.run);
   const out = opts.out ?? path.join(runDir, 'report.html');
-  const { nt, nx } = prediction.shape;
-  const nxc = nx * prediction.shape.channels;
+  const row = y === undefined ? 0 : Math.floor(y.length / 2);
   const rel = result.metrics.perSample.map((m) => m.relL2);
-  const mapping = result.mapping as { kind: string; stride?: number; inFrame?: number; outFrame?: number };
-  const frameTimes = (): number[] => {
-    if (mapping.kind === 'next-step') return Array.from({ length: nt }, (_, k) => t[(k + 1) * (mapping.stride ?? 1)]);
-    const of = mapping.outFrame ?? -1;
-    return [t[of < 0 ? t.length + of : of]];
-  };
-  const times = frameTimes();
+  const times = prediction.times;
   const samples = pickBestMedianWorst(rel).map(({ label, index }) => ({
     label,
     index: result.indices[index],
     relL2: rel[index],
     t: times,
-    truth: frames(prediction.truth, index, nt, nxc),
-    pred: frames(prediction.pred, index, nt, nxc),
+    truth: lineFrames(prediction.truth, index, prediction, row),
+    pred: lineFrames(prediction.pred, index, prediction, row),
   }));
   const worst = pickBestMedianWorst(rel).find((s) => s.label === 'worst') as { index: number };
   const data: SurrogateReportData = {
-    title: `${String(result.model.kind).toUpperCase()} surrogate vs DNS — ${path.basename(result.data)}`,
-    x: Array.from(x),
+    title: `${String(result.model.kind).toUpperCase()} surrogate vs DNS — ${path.basename(result.data)}${y === undefined ? '' : ` (cut at y = ${Number(y[row].toPrecision(4))})`}`,
+    x,
     samples,
     metrics: result.metrics,
     resolution: result.resolution.map((r) => ({ nx: r.nx, relL2: r.relL2 })),
     curves: readCurves(runDir),
     rollout:
-      mapping.kind === 'next-step'
+      result.rollout !== null
         ? {
             t: times,
             relL2PerFrame: result.metrics.perFrame.relL2,
-            sample: { index: result.indices[worst.index], truth: frames(prediction.truth, worst.index, nt, nxc), pred: frames(prediction.pred, worst.index, nt, nxc) },
+            sample: { index: result.indices[worst.index], truth: lineFrames(prediction.truth, worst.index, prediction, row), pred: lineFrames(prediction.pred, worst.index, prediction, row) },
           }
         : undefined,
     info: [
@@ -213,6 +281,7 @@ export async function reportRun(opts: ReportOptions): Promise<{ path: string; ev
       ['split', `${result.split} (${result.indices.length} samples)`],
       ['model', JSON.stringify(result.model)],
       ['mapping', JSON.stringify(result.mapping)],
+      ...(result.rollout === null ? [] : [['rollout', `frames ${prediction.frames[0]}–${prediction.frames[prediction.frames.length - 1]} from frames ${prediction.inputFrames.join(', ')} (${result.rollout.nFrames} frames, ${result.rollout.modelCalls} model calls)`] as [string, string]]),
       ['epochs trained', String(result.epochs)],
       ['backend', result.backend],
     ],

@@ -2,10 +2,14 @@
 export { CheckpointError, TrainingDiverged, TrainingInterrupted, TrainOptionsError } from './errors.js';
 export {
   firstDifference,
+  frameStack,
   resolveTrainOptions,
   LOSS_KINDS,
+  MAPPING_KINDS,
   NORMALIZE_MODES,
   RESUMABLE_CHANGES,
+  type DataFrames,
+  type FrameStack,
   type InitialToFinalMapping,
   type LossKind,
   type Mapping,
@@ -16,12 +20,13 @@ export {
   type SplitOptions,
   type TrainOptions,
   type TrainOptionsInput,
+  type WindowMapping,
 } from './options.js';
 export { perSampleLoss, shardLoss } from './losses.js';
 export { AdamOptimizer, type OptimizerState } from './optimizers.js';
 export { lrAt } from './schedules.js';
-export { pairLayout, PairSource, type PairLayout } from './pairs.js';
-export { Predictor, Replica, TensorNormalizer } from './replica.js';
+export { mappingItems, pairLayout, PairSource, type PairLayout } from './pairs.js';
+export { Predictor, Replica, TensorNormalizer, type CallFrames, type StackedLayout } from './replica.js';
 export {
   CHECKPOINT_FILE,
   CHECKPOINT_FORMAT,
@@ -33,6 +38,18 @@ export {
   type LoadedCheckpoint,
   type LoadOptions,
 } from './checkpoint.js';
-export { DataParallel, shardSizes } from './parallel.js';
+export { DataParallel, registerModelModules, shardSizes } from './parallel.js';
 export { train, CONFIG_FILE, METRICS_FILE, type BatchInfo, type TrainHooks, type TrainResult } from './trainer.js';
-export { predictDataset, rollout, type PredictOptions, type Prediction, type RolloutNormalizers } from './rollout.js';
+export {
+  checkDataFits,
+  fields2d,
+  predictDataset,
+  rollout,
+  rolloutPlan,
+  type Fields2D,
+  type PredictOptions,
+  type Prediction,
+  type RolloutNormalizers,
+  type RolloutOptions,
+  type RolloutPlan,
+} from './rollout.js';

@@ -7,6 +7,7 @@ import type { BackendName } from '../engine/backend.js';
 import type { ModelConfig } from '../models/model.js';
 import { resolveModelConfig } from '../models/registry.js';
 import { TrainOptionsError } from './errors.js';
+import { mappingItems } from './pairs.js';
 
 export type LossKind = 'rel-l2' | 'mse';
 export const LOSS_KINDS: readonly LossKind[] = ['rel-l2', 'mse'];
@@ -31,8 +32,57 @@ export interface NextStepMapping {
   stride: number;
 }
 
-export type Mapping = InitialToFinalMapping | NextStepMapping;
+/**
+ * Autoregressive windows: `history` frames in, the next `future` frames out, frames stacked as
+ * channels oldest first (model input k·C channels, output m·C, C fields per point). Training
+ * items are every window of each training sample (teacher forcing); evaluated by rollout.
+ *
+ * `pushforward` p > 0 is Brandstetter et al.'s pushforward trick (2022, "Message passing neural
+ * PDE solvers", §2.3): an item spans history + p·future + future frames; the model is unrolled p
+ * times from the true first `history` frames, its own predictions fed back with no gradient
+ * through the unroll, and the loss is taken on the item's last `future` frames only.
+ */
+export interface WindowMapping {
+  kind: 'window';
+  /** Input frames k per model call. @default 10 */
+  history: number;
+  /** Output frames m per model call. @default 1 */
+  future: number;
+  /** Frames of the file between consecutive window frames. @default 1 */
+  stride: number;
+  /** Unrolled steps p without gradient before the loss (0: teacher forcing only). @default 0 */
+  pushforward: number;
+}
+
+export type Mapping = InitialToFinalMapping | NextStepMapping | WindowMapping;
 export type MappingKind = Mapping['kind'];
+export const MAPPING_KINDS: readonly MappingKind[] = ['initial-to-final', 'next-step', 'window'];
+
+/** Frames per model call and the frame step, for any mapping (1 in, 1 out for the pair kinds). */
+export interface FrameStack {
+  /** Input frames per model call (channels k·C). */
+  history: number;
+  /** Output frames per model call (channels m·C). */
+  future: number;
+  /** Frame step between the frames of a window (the next-step stride; 0 for initial-to-final). */
+  stride: number;
+  /** Unrolled steps without gradient before the loss. */
+  pushforward: number;
+}
+
+export function frameStack(mapping: Mapping): FrameStack {
+  if (mapping.kind === 'window') return { history: mapping.history, future: mapping.future, stride: mapping.stride, pushforward: mapping.pushforward };
+  return { history: 1, future: 1, stride: mapping.kind === 'next-step' ? mapping.stride : 0, pushforward: 0 };
+}
+
+/** The frames of a dataset that options are checked against (an `H5Dataset` has them). */
+export interface DataFrames {
+  path: string;
+  /** Frames per sample. */
+  nt: number;
+  /** Fields per point C. */
+  nChannels: number;
+}
 
 /**
  * Adam with L2 weight decay added to the gradient (torch.optim.Adam, as the FNO reference uses it)
@@ -119,7 +169,9 @@ export interface TrainOptions {
   modelModules: string[];
 }
 
-type PartialMapping = MappingKind | { kind?: MappingKind; inFrame?: number; outFrame?: number; stride?: number };
+type PartialMapping =
+  | MappingKind
+  | { kind?: MappingKind; inFrame?: number; outFrame?: number; stride?: number; history?: number; future?: number; pushforward?: number };
 type PartialSchedule =
   | ScheduleOptions['kind']
   | { kind?: ScheduleOptions['kind']; stepSize?: number; gamma?: number; tMax?: number; etaMin?: number };
@@ -160,8 +212,15 @@ const TOP_KEYS = [
  */
 export const RESUMABLE_CHANGES: readonly string[] = ['epochs', 'workers', 'checkpointEvery', 'resume', 'overwrite', 'modelModules', 'backend'];
 
-/** Fills defaults and validates; throws a `TrainOptionsError` naming the field and value. */
-export function resolveTrainOptions(input: TrainOptionsInput): TrainOptions {
+/**
+ * Fills defaults and validates; throws a `TrainOptionsError` naming the field and value.
+ *
+ * With `data` (the dataset's frames, e.g. an open `H5Dataset`) it also fits the model to the data:
+ * a model config with `inChannels` / `outChannels` fields that the input leaves out gets
+ * history·C / future·C (C fields per point; history = future = 1 for the pair mappings), given
+ * ones must match, and the mapping must fit in the file's frames.
+ */
+export function resolveTrainOptions(input: TrainOptionsInput, data?: DataFrames): TrainOptions {
   if (input === null || typeof input !== 'object' || Array.isArray(input)) throw new TrainOptionsError(`training options ${show(input)} are not allowed: use an object`);
   checkKeys('', input, TOP_KEYS);
   if (typeof input.data !== 'string' || input.data === '') throw new TrainOptionsError(`data=${show(input.data)} is not allowed: use the path of an HDF5 dataset`);
@@ -181,10 +240,11 @@ export function resolveTrainOptions(input: TrainOptionsInput): TrainOptions {
   }
   const backend = input.backend ?? null;
   if (backend !== null && !BACKENDS.includes(backend)) throw new TrainOptionsError(`backend=${show(backend)} is not allowed: use 'tensorflow', 'wasm', 'cpu' or null`);
+  const mapping = resolveMapping(input.mapping);
   return {
     data: input.data,
-    model: resolveModelConfig({ seed, ...(model as { kind: string }) }),
-    mapping: resolveMapping(input.mapping),
+    model: data === undefined ? resolveModelConfig({ seed, ...(model as { kind: string }) }) : fitModelToData({ seed, ...(model as { kind: string }) }, mapping, data),
+    mapping,
     split: resolveSplit(input.split),
     epochs,
     batchSize: integer('batchSize', input.batchSize ?? 20, 1),
@@ -207,15 +267,55 @@ export function resolveTrainOptions(input: TrainOptionsInput): TrainOptions {
 function resolveMapping(m: PartialMapping | undefined): Mapping {
   const obj = typeof m === 'string' ? { kind: m } : (m ?? {});
   if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) throw new TrainOptionsError(`mapping=${show(m)} is not allowed: use 'initial-to-final', 'next-step' or an object with a kind`);
-  const kind = oneOf('mapping.kind', obj.kind ?? 'initial-to-final', ['initial-to-final', 'next-step'] as const);
+  const kind = oneOf('mapping.kind', obj.kind ?? 'initial-to-final', MAPPING_KINDS);
   if (kind === 'initial-to-final') {
     checkKeys('mapping', obj, ['kind', 'inFrame', 'outFrame']);
     const inFrame = integer('mapping.inFrame', obj.inFrame ?? 0, -Number.MAX_SAFE_INTEGER);
     const outFrame = integer('mapping.outFrame', obj.outFrame ?? -1, -Number.MAX_SAFE_INTEGER);
     return { kind, inFrame, outFrame };
   }
+  if (kind === 'window') {
+    checkKeys('mapping', obj, ['kind', 'history', 'future', 'stride', 'pushforward']);
+    return {
+      kind,
+      history: integer('mapping.history', obj.history ?? 10, 1),
+      future: integer('mapping.future', obj.future ?? 1, 1),
+      stride: integer('mapping.stride', obj.stride ?? 1, 1),
+      pushforward: integer('mapping.pushforward', obj.pushforward ?? 0, 0),
+    };
+  }
   checkKeys('mapping', obj, ['kind', 'stride']);
   return { kind, stride: integer('mapping.stride', obj.stride ?? 1, 1) };
+}
+
+/**
+ * The model config with `inChannels` / `outChannels` filled from the mapping and the data's field
+ * count where the model has those fields and the input leaves them out, then checked against
+ * them; and the mapping checked against the file's frames.
+ */
+function fitModelToData(partial: { kind: string; seed: number } & Record<string, unknown>, mapping: Mapping, data: DataFrames): ModelConfig {
+  mappingItems(mapping, data.nt, data.path);
+  const stack = frameStack(mapping);
+  const c = data.nChannels;
+  const sides = [
+    { field: 'inChannels', frames: stack.history, what: 'history', flag: '--in-channels' },
+    { field: 'outChannels', frames: stack.future, what: 'future', flag: '--out-channels' },
+  ] as const;
+  let config = resolveModelConfig(partial);
+  const fill: Record<string, number> = {};
+  for (const s of sides) if (typeof config[s.field] === 'number' && partial[s.field] === undefined) fill[s.field] = s.frames * c;
+  if (Object.keys(fill).length > 0) config = resolveModelConfig({ ...partial, ...fill });
+  const fields = `${c} field${c === 1 ? '' : 's'}`;
+  for (const s of sides) {
+    const have = config[s.field];
+    if (typeof have !== 'number' || have === s.frames * c) continue;
+    if (mapping.kind === 'window') {
+      const alt = have % c === 0 ? ` or --${s.what} ${have / c}` : '';
+      throw new TrainOptionsError(`model ${s.field}=${have} does not match mapping.${s.what}=${s.frames} × ${fields}: set ${s.flag} ${s.frames * c}${alt}`);
+    }
+    throw new TrainOptionsError(`model ${s.field}=${have} does not match the ${mapping.kind} mapping's 1 frame × ${fields}: set ${s.flag} ${c}`);
+  }
+  return config;
 }
 
 function resolveSplit(s: Partial<SplitOptions> | undefined): SplitOptions {

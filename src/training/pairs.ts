@@ -1,28 +1,40 @@
 /**
- * Training pairs (input frame, output frame) built from a dataset's samples per the mapping,
- * streamed from the file: pair p of sample i is pair index i·P + p, and a `PairSource` reads
- * only the samples a batch needs (with a small cache, as a shuffled next-step batch touches
- * several pairs of the same sample).
+ * Training items built from a dataset's samples per the mapping, streamed from the file. An item
+ * is the model's input frames and its target frames, both stacked as channels oldest first in
+ * the model's layout [...spatial, frames·C] (point-major: value (point p, frame j, field c) at
+ * p·frames·C + j·C + c); the pair mappings have one frame each side, so an item is two frames.
+ * Item q of sample i is item index i·I + q, and a `PairSource` reads only the samples a batch
+ * needs (with a small cache, as a shuffled batch touches several items of the same sample).
  */
 import { UnitGaussianNormalizer, type H5Dataset, type SampleSource } from '../data/index.js';
 import { TrainOptionsError } from './errors.js';
 import type { Mapping, NormalizeMode } from './options.js';
 
-/** How frames map to pairs and how a frame is subsampled. */
+/** How frames map to items and how a frame is subsampled. */
 export interface PairLayout {
-  /** (input frame, output frame) of each pair of a sample; P = pairs.length. */
-  pairs: [number, number][];
+  /**
+   * File frames of each item of a sample, oldest first: `history` input frames, then `future`
+   * target frames (with pushforward, the frames unrolled over in between are not read).
+   */
+  items: number[][];
+  /** Input frames per item k. */
+  history: number;
+  /** Target frames per item m. */
+  future: number;
   /** Frames per sample in the file. */
   nt: number;
   /** Spatial shape in the file, [X] or [X, Y]. */
   fileSpatial: number[];
   /** Spatial shape after subsampling: ceil(n / subsample) per axis (Python's x[::s]). */
   spatial: number[];
-  /** Fields per point (1 unless the file is [N, T, X, Y, C]). */
+  /** Fields per point C (1 unless the file is [N, T, X, Y, C]). */
   channels: number;
   subsample: number;
   /** Values per subsampled frame: product(spatial) · channels. */
   frameSize: number;
+  /** Values of an item's input (history · frameSize) and target (future · frameSize). */
+  inputSize: number;
+  outputSize: number;
 }
 
 /** The frames a dataset holds, as `pairLayout` needs them. */
@@ -33,45 +45,79 @@ export interface FrameInfo {
   nChannels: number;
 }
 
-/** Resolves `mapping` against the file's frames; throws naming the mapping field when it does not fit. */
-export function pairLayout(ds: FrameInfo, mapping: Mapping, subsample: number): PairLayout {
-  const nt = ds.nt;
-  let pairs: [number, number][];
+/**
+ * File frames of each item of one sample under `mapping` (see PairLayout.items); throws naming
+ * the mapping fields and the frames allowed when the mapping does not fit in `nt` frames.
+ */
+export function mappingItems(mapping: Mapping, nt: number, path: string): number[][] {
   if (mapping.kind === 'initial-to-final') {
     const frame = (field: string, f: number): number => {
-      if (f < -nt || f >= nt) throw new TrainOptionsError(`mapping.${field}=${f} is not allowed for ${ds.path} with ${nt} frames: use -${nt} to ${nt - 1}`);
+      if (f < -nt || f >= nt) throw new TrainOptionsError(`mapping.${field}=${f} is not allowed for ${path} with ${nt} frames: use -${nt} to ${nt - 1}`);
       return f < 0 ? nt + f : f;
     };
     const a = frame('inFrame', mapping.inFrame);
     const b = frame('outFrame', mapping.outFrame);
-    if (a === b) throw new TrainOptionsError(`mapping inFrame=${mapping.inFrame} and outFrame=${mapping.outFrame} are the same frame of ${ds.path}: use two different frames`);
-    pairs = [[a, b]];
-  } else {
-    if (mapping.stride >= nt) throw new TrainOptionsError(`mapping.stride=${mapping.stride} is not allowed for ${ds.path} with ${nt} frames: use 1 to ${nt - 1}`);
-    pairs = Array.from({ length: nt - mapping.stride }, (_, k) => [k, k + mapping.stride]);
+    if (a === b) throw new TrainOptionsError(`mapping inFrame=${mapping.inFrame} and outFrame=${mapping.outFrame} are the same frame of ${path}: use two different frames`);
+    return [[a, b]];
   }
-  const spatial = ds.spatialShape.map((n) => Math.ceil(n / subsample));
+  if (mapping.kind === 'next-step') {
+    if (mapping.stride >= nt) throw new TrainOptionsError(`mapping.stride=${mapping.stride} is not allowed for ${path} with ${nt} frames: use 1 to ${nt - 1}`);
+    return Array.from({ length: nt - mapping.stride }, (_, k) => [k, k + mapping.stride]);
+  }
+  const { history: k, future: m, stride: s, pushforward: p } = mapping;
+  const length = k + p * m + m;
+  const span = (length - 1) * s + 1;
+  if (span > nt) {
+    throw new TrainOptionsError(
+      `mapping.history=${k}, future=${m}, pushforward=${p} at stride ${s} span ${span} frames but ${path} has ${nt}: use history + (pushforward + 1) × future <= ${Math.floor((nt - 1) / s) + 1}`,
+    );
+  }
+  return Array.from({ length: nt - span + 1 }, (_, f) => [
+    ...Array.from({ length: k }, (_, j) => f + j * s),
+    ...Array.from({ length: m }, (_, j) => f + (k + p * m + j) * s),
+  ]);
+}
+
+/** Spatial shape after subsampling: ceil(n / subsample) per axis. */
+export function subsampledShape(spatial: readonly number[], subsample: number): number[] {
+  return spatial.map((n) => Math.ceil(n / subsample));
+}
+
+/** Resolves `mapping` against the file's frames; throws naming the mapping field when it does not fit. */
+export function pairLayout(ds: FrameInfo, mapping: Mapping, subsample: number): PairLayout {
+  const items = mappingItems(mapping, ds.nt, ds.path);
+  const history = mapping.kind === 'window' ? mapping.history : 1;
+  const future = mapping.kind === 'window' ? mapping.future : 1;
+  const spatial = subsampledShape(ds.spatialShape, subsample);
+  const frameSize = spatial.reduce((a, b) => a * b, 1) * ds.nChannels;
   return {
-    pairs,
-    nt,
+    items,
+    history,
+    future,
+    nt: ds.nt,
     fileSpatial: ds.spatialShape.slice(),
     spatial,
     channels: ds.nChannels,
     subsample,
-    frameSize: spatial.reduce((a, b) => a * b, 1) * ds.nChannels,
+    frameSize,
+    inputSize: history * frameSize,
+    outputSize: future * frameSize,
   };
 }
 
-/** Pair indices of the given samples (sample i → i·P ... i·P + P − 1), in sample order. */
+/** Item indices of the given samples (sample i → i·I ... i·I + I − 1), in sample order. */
 export function pairIndices(layout: PairLayout, samples: readonly number[]): number[] {
-  const p = layout.pairs.length;
+  const p = layout.items.length;
   const out: number[] = [];
   for (const i of samples) for (let k = 0; k < p; k++) out.push(i * p + k);
   return out;
 }
 
+/** The geometry `extractFrame` needs. */
+export type FrameGeometry = Pick<PairLayout, 'fileSpatial' | 'spatial' | 'channels' | 'subsample'>;
+
 /** Copies frame `f` of a row-major sample [T, ...fileSpatial, C], subsampled, into `out` at `offset`. */
-export function extractFrame(sample: Float32Array, layout: PairLayout, f: number, out: Float32Array, offset: number): void {
+export function extractFrame(sample: Float32Array, layout: FrameGeometry, f: number, out: Float32Array, offset: number): void {
   const c = layout.channels;
   const s = layout.subsample;
   const fs = layout.fileSpatial;
@@ -95,8 +141,48 @@ export function extractFrame(sample: Float32Array, layout: PairLayout, f: number
 }
 
 /**
- * The pairs of a dataset as a `SampleSource` of shape [N·P, 2, frameSize] (input frame, then
- * output frame), so the data layer's seeded batching applies to pairs unchanged.
+ * Copies `frames` of a sample, subsampled and stacked as channels oldest first ([...spatial,
+ * frames.length·C], point-major), into `out` at `offset`.
+ */
+export function extractStacked(sample: Float32Array, layout: FrameGeometry, frames: readonly number[], out: Float32Array, offset: number): void {
+  if (frames.length === 1) {
+    extractFrame(sample, layout, frames[0], out, offset);
+    return;
+  }
+  const c = layout.channels;
+  const points = layout.spatial.reduce((a, b) => a * b, 1);
+  const size = points * c;
+  const frame = new Float32Array(size);
+  const stride = frames.length * c;
+  frames.forEach((f, j) => {
+    extractFrame(sample, layout, f, frame, 0);
+    for (let p = 0; p < points; p++) for (let k = 0; k < c; k++) out[offset + p * stride + j * c + k] = frame[p * c + k];
+  });
+}
+
+/**
+ * Frames stacked as channels [batch, points, m·C] to frames one after another [batch, m, points, C]
+ * (the inverse layout of `extractStacked`).
+ */
+export function unstackFrames(stacked: Float32Array, batch: number, frames: number, frameSize: number, channels: number): Float32Array {
+  if (frames === 1) return stacked;
+  const out = new Float32Array(stacked.length);
+  const points = frameSize / channels;
+  for (let b = 0; b < batch; b++) {
+    const base = b * frames * frameSize;
+    for (let p = 0; p < points; p++) {
+      for (let j = 0; j < frames; j++) {
+        for (let k = 0; k < channels; k++) out[base + j * frameSize + p * channels + k] = stacked[base + (p * frames + j) * channels + k];
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * The items of a dataset as a `SampleSource` of shape [N·I, inputSize + outputSize] (the stacked
+ * input frames, then the stacked target frames), so the data layer's seeded batching applies to
+ * items unchanged.
  */
 export class PairSource implements SampleSource {
   readonly shape: number[];
@@ -110,25 +196,31 @@ export class PairSource implements SampleSource {
     readonly layout: PairLayout,
     cacheBytes = 64 * 2 ** 20,
   ) {
-    this.nSamples = dataset.nSamples * layout.pairs.length;
-    this.shape = [this.nSamples, 2, layout.frameSize];
+    this.nSamples = dataset.nSamples * layout.items.length;
+    this.shape = [this.nSamples, layout.inputSize + layout.outputSize];
     this.cacheLimit = Math.max(1, Math.floor(cacheBytes / (4 * dataset.sampleSize)));
   }
 
+  /** Values per item. */
+  get itemSize(): number {
+    return this.layout.inputSize + this.layout.outputSize;
+  }
+
   readSamples(start: number, end: number): Float32Array {
-    const p = this.layout.pairs.length;
-    const size = this.layout.frameSize;
-    const out = new Float32Array((end - start) * 2 * size);
+    const { items, history, inputSize } = this.layout;
+    const p = items.length;
+    const size = this.itemSize;
+    const out = new Float32Array(Math.max(0, end - start) * size);
     if (end <= start) return out;
     const first = Math.floor(start / p);
     const last = Math.floor((end - 1) / p);
     const samples = this.samples(first, last + 1);
     for (let q = start; q < end; q++) {
-      const [a, b] = this.layout.pairs[q % p];
+      const frames = items[q % p];
       const sample = samples[Math.floor(q / p) - first];
-      const o = (q - start) * 2 * size;
-      extractFrame(sample, this.layout, a, out, o);
-      extractFrame(sample, this.layout, b, out, o + size);
+      const o = (q - start) * size;
+      extractStacked(sample, this.layout, frames.slice(0, history), out, o);
+      extractStacked(sample, this.layout, frames.slice(history), out, o + inputSize);
     }
     return out;
   }
@@ -162,13 +254,14 @@ export class PairSource implements SampleSource {
   }
 }
 
-/** Splits batch data [n, 2, frameSize] into inputs and targets [n, frameSize] each. */
-export function splitPairs(data: Float32Array, n: number, frameSize: number): { x: Float32Array; y: Float32Array } {
-  const x = new Float32Array(n * frameSize);
-  const y = new Float32Array(n * frameSize);
+/** Splits batch data [n, inputSize + outputSize] into inputs [n, inputSize] and targets [n, outputSize]. */
+export function splitPairs(data: Float32Array, n: number, inputSize: number, outputSize: number = inputSize): { x: Float32Array; y: Float32Array } {
+  const size = inputSize + outputSize;
+  const x = new Float32Array(n * inputSize);
+  const y = new Float32Array(n * outputSize);
   for (let i = 0; i < n; i++) {
-    x.set(data.subarray(2 * i * frameSize, (2 * i + 1) * frameSize), i * frameSize);
-    y.set(data.subarray((2 * i + 1) * frameSize, (2 * i + 2) * frameSize), i * frameSize);
+    x.set(data.subarray(i * size, i * size + inputSize), i * inputSize);
+    y.set(data.subarray(i * size + inputSize, (i + 1) * size), i * outputSize);
   }
   return { x, y };
 }
@@ -179,23 +272,31 @@ export interface FittedNormalizers {
 }
 
 /**
- * Input and output normalizers fitted on the training samples only (each pair's input frame,
- * resp. output frame, is one observation), streamed a few samples at a time; nulls for 'none'.
+ * Normalizers fitted on the training samples only, streamed a few samples at a time; nulls for
+ * 'none'. The pair mappings fit the input side on each item's input frame and the output side on
+ * its target frame. A window mapping fits one frame normalizer on every frame of the training
+ * samples and uses it for both sides and every stacked frame, so a rollout can feed decoded
+ * outputs back as inputs.
  */
 export function fitPairNormalizers(
   dataset: Pick<H5Dataset, 'sampleSize' | 'readSamples'>,
   layout: PairLayout,
   trainSamples: readonly number[],
   mode: NormalizeMode,
+  mappingKind: Mapping['kind'] = 'initial-to-final',
 ): FittedNormalizers {
   if (mode === 'none') return { input: null, output: null };
   const sampleShape = layout.channels > 1 ? [...layout.spatial, layout.channels] : layout.spatial.slice();
-  const fit = (side: 0 | 1): UnitGaussianNormalizer =>
-    UnitGaussianNormalizer.fitSamples(framesOf(dataset, layout, trainSamples, side), { mode, sampleShape });
-  return { input: fit(0), output: fit(1) };
+  const fit = (frames: number[]): UnitGaussianNormalizer => UnitGaussianNormalizer.fitSamples(framesOf(dataset, layout, trainSamples, frames), { mode, sampleShape });
+  if (mappingKind === 'window') {
+    const frame = fit(Array.from({ length: layout.nt }, (_, f) => f));
+    return { input: frame, output: frame };
+  }
+  return { input: fit(layout.items.map((item) => item[0])), output: fit(layout.items.map((item) => item[item.length - 1])) };
 }
 
-function* framesOf(dataset: Pick<H5Dataset, 'sampleSize' | 'readSamples'>, layout: PairLayout, samples: readonly number[], side: 0 | 1): Generator<Float32Array> {
+/** Frames `frames` (repeats allowed) of each sample, in sample order, as separate arrays. */
+function* framesOf(dataset: Pick<H5Dataset, 'sampleSize' | 'readSamples'>, layout: PairLayout, samples: readonly number[], frames: readonly number[]): Generator<Float32Array> {
   const perRead = 16;
   const size = dataset.sampleSize;
   let k = 0;
@@ -205,9 +306,9 @@ function* framesOf(dataset: Pick<H5Dataset, 'sampleSize' | 'readSamples'>, layou
     const block = dataset.readSamples(samples[k], samples[m - 1] + 1);
     for (let q = 0; q < m - k; q++) {
       const sample = block.subarray(q * size, (q + 1) * size);
-      for (const pair of layout.pairs) {
+      for (const f of frames) {
         const frame = new Float32Array(layout.frameSize);
-        extractFrame(sample, layout, pair[side], frame, 0);
+        extractFrame(sample, layout, f, frame, 0);
         yield frame;
       }
     }

@@ -17,7 +17,8 @@ import * as tf from '@tensorflow/tfjs';
 import { compiledModuleUrl } from '../../datasets/version.js';
 import type { BackendName } from '../engine/backend.js';
 import type { ModelConfig } from '../models/model.js';
-import type { LossKind } from './options.js';
+import { modelKinds, registerModel, type ModelEntry } from '../models/registry.js';
+import type { FrameStack, LossKind } from './options.js';
 import type { Replica, ReplicaNormalizers } from './replica.js';
 
 /** What a worker needs to build its replica. */
@@ -26,6 +27,8 @@ export interface ReplicaSpec {
   normalizers: ReplicaNormalizers;
   loss: LossKind;
   frameShape: number[];
+  /** Frames per model call and pushforward steps (from the mapping). */
+  stack: FrameStack;
   /** The parent's backend, initialised by each worker. */
   backend: BackendName;
   /** File URLs of modules registering extra model kinds (see TrainOptions.modelModules). */
@@ -46,6 +49,17 @@ export function shardSizes(n: number, parts: number): number[] {
 /** Module paths or URLs as absolute file URLs (relative paths against the working directory). */
 export function moduleUrls(modules: readonly string[]): string[] {
   return modules.map((m) => (m.startsWith('file:') ? m : pathToFileURL(path.resolve(m)).href));
+}
+
+/**
+ * Imports modules (paths or file URLs) and registers the `modelEntries` they export, skipping
+ * kinds already registered (TrainOptions.modelModules; each worker does the same).
+ */
+export async function registerModelModules(modules: readonly string[]): Promise<void> {
+  for (const url of moduleUrls(modules)) {
+    const mod = (await import(url)) as { modelEntries?: ModelEntry[] };
+    for (const entry of mod.modelEntries ?? []) if (!modelKinds().includes(entry.kind)) registerModel(entry);
+  }
 }
 
 interface Pending {
@@ -102,13 +116,14 @@ export class DataParallel {
   }
 
   /**
-   * Gradients of the mean loss over the batch (x, y: [n, frameSize] flat) for `weights` (the
+   * Gradients of the mean loss over the batch (x: [n, inputSize], y: [n, outputSize] flat) for `weights` (the
    * local replica's, which the workers copy first): shard 0 here, shards 1.. in the workers,
    * summed in shard order. Returns the batch's mean loss and one gradient tensor per weight.
    */
   async gradients(local: Replica, weights: readonly tf.Variable[], x: Float32Array, y: Float32Array, n: number): Promise<{ loss: number; grads: tf.Tensor[] }> {
     if (this.failure !== null) throw this.failure;
-    const frame = x.length / n;
+    const xSize = x.length / n;
+    const ySize = y.length / n;
     const sizes = shardSizes(n, this.threads);
     const starts = sizes.map((_, k) => sizes.slice(0, k).reduce((a, b) => a + b, 0));
     let offset = 0;
@@ -119,15 +134,15 @@ export class DataParallel {
     const replies = this.workers.map((_, k) => {
       const s = sizes[k + 1];
       if (s === 0) return Promise.resolve(null);
-      const a = starts[k + 1] * frame;
-      const b = a + s * frame;
-      const req: WorkerRequest = { type: 'step', x: x.slice(a, b), y: y.slice(a, b), n: s, batchTotal: n };
+      const a = starts[k + 1];
+      const b = a + s;
+      const req: WorkerRequest = { type: 'step', x: x.slice(a * xSize, b * xSize), y: y.slice(a * ySize, b * ySize), n: s, batchTotal: n };
       return this.call(k, req);
     });
     const acc = new Float32Array(this.weightsView.length);
     let loss = 0;
     if (sizes[0] > 0) {
-      const r = local.gradients(x.subarray(0, sizes[0] * frame), y.subarray(0, sizes[0] * frame), sizes[0], n);
+      const r = local.gradients(x.subarray(0, sizes[0] * xSize), y.subarray(0, sizes[0] * ySize), sizes[0], n);
       loss += r.loss;
       let o = 0;
       for (const g of r.grads) {

@@ -7,8 +7,8 @@ import { parentPort } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../engine/backend.js';
 // The built-in model kinds register when the models module loads.
-import { createModel, modelKinds, registerModel, type ModelEntry } from '../models/index.js';
-import type { WorkerReply, WorkerRequest } from './parallel.js';
+import { createModel } from '../models/index.js';
+import { registerModelModules, type WorkerReply, type WorkerRequest } from './parallel.js';
 import { Replica } from './replica.js';
 
 if (!parentPort) throw new Error('parallel_worker.js must run as a worker thread');
@@ -18,23 +18,16 @@ let replica: Replica | null = null;
 let weightsView: Float32Array | null = null;
 let gradView: Float32Array | null = null;
 
-async function registerModules(urls: readonly string[]): Promise<void> {
-  for (const url of urls) {
-    const mod = (await import(url)) as { modelEntries?: ModelEntry[] };
-    for (const entry of mod.modelEntries ?? []) if (!modelKinds().includes(entry.kind)) registerModel(entry);
-  }
-}
-
 async function handle(req: WorkerRequest): Promise<WorkerReply> {
   if (req.type === 'init') {
     await initBackend(req.spec.backend);
-    await registerModules(req.spec.modelModules);
+    await registerModelModules(req.spec.modelModules);
     const model = createModel(req.spec.modelConfig);
     const shapes = model.trainableWeights().map((w) => w.shape);
     if (JSON.stringify(shapes) !== JSON.stringify(req.weightShapes)) {
       throw new Error(`the '${model.kind}' replica has weight shapes ${JSON.stringify(shapes)}, the parent's are ${JSON.stringify(req.weightShapes)}`);
     }
-    replica = new Replica(model, req.spec.normalizers, req.spec.loss, req.spec.frameShape);
+    replica = new Replica(model, req.spec.normalizers, req.spec.loss, req.spec.frameShape, req.spec.stack);
     weightsView = new Float32Array(req.weights);
     gradView = new Float32Array(req.grads);
     return { type: 'ready' };

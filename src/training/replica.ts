@@ -2,37 +2,52 @@
  * A model with its normalizers and loss: the unit of computation that the trainer runs in this
  * thread and each data-parallel worker runs on its shard. Normalization is the data processor's
  * job (neuraloperator): inputs are encoded before the model, outputs decoded after it, and the
- * loss is taken on decoded outputs against raw targets.
+ * loss is taken on decoded outputs against raw targets. Window models take several frames
+ * stacked as channels and return several; rollouts and pushforward unrolls feed decoded outputs
+ * back as inputs (re-encoded), so training and evaluation see the same units.
  */
 import * as tf from '@tensorflow/tfjs';
 import { UnitGaussianNormalizer, type NormalizerJSON } from '../data/index.js';
 import type { SurrogateModel } from '../models/model.js';
 import { shardLoss, perSampleLoss } from './losses.js';
-import type { LossKind } from './options.js';
+import type { FrameStack, LossKind } from './options.js';
+
+/** How flat frames [batch, values] are laid out: a grid, and frames stacked per point. */
+export interface StackedLayout {
+  /** Spatial shape of a frame, [X] or [X, Y]. */
+  spatial: readonly number[];
+  /** Frames stacked as channels per point (oldest first). @default 1 */
+  frames?: number;
+}
 
 /**
- * A fitted `UnitGaussianNormalizer` as float32 tensors, applied to frames [batch, frameSize].
+ * A fitted frame `UnitGaussianNormalizer` as float32 tensors, applied to flat data [batch, values]
+ * of one or more frames stacked per point ([...spatial, frames·C], see pairs.ts): every stacked
+ * frame gets the same per-point (or scalar) statistics.
  *
  * A pointwise normalizer fitted at one resolution applies at another (resolution-independent
- * models are evaluated at s/2 and 2s): its mean and std, seen as periodic functions of x sampled
- * on the training grid, are re-sampled by periodic linear interpolation (exactly a stride when
- * coarsening by a whole factor). Frames are [nx, channels] row-major; channels carry over.
+ * models are evaluated at s/2 and 2s): its mean and std, seen as periodic functions of the grid
+ * coordinates sampled on the training grid, are re-sampled by periodic linear interpolation along
+ * each axis (exactly a stride when coarsening by a whole factor).
  */
 export class TensorNormalizer {
-  private readonly bySize = new Map<number, { mean: tf.Tensor1D; scale: tf.Tensor1D }>();
+  private readonly byLayout = new Map<string, { mean: tf.Tensor1D; scale: tf.Tensor1D }>();
 
   private constructor(
     private readonly meanValues: Float32Array,
     /** std + eps, as `UnitGaussianNormalizer` uses it. */
     private readonly scaleValues: Float32Array,
     readonly mode: string,
-    /** Values per grid point (channels) for pointwise stats; frames re-sample along x only. */
+    /** Fields per point C. */
     private readonly channels: number,
+    /** Grid the pointwise stats were fitted on (their shape less the field axis). */
+    private readonly fitSpatial: number[],
   ) {}
 
   static from(n: UnitGaussianNormalizer | NormalizerJSON, channels = 1): TensorNormalizer {
     const json = n instanceof UnitGaussianNormalizer ? n.toJSON() : UnitGaussianNormalizer.fromJSON(n).toJSON();
-    return new TensorNormalizer(Float32Array.from(json.mean), Float32Array.from(json.std.map((s) => s + json.eps)), json.mode, channels);
+    const fitSpatial = channels > 1 && json.shape[json.shape.length - 1] === channels ? json.shape.slice(0, -1) : json.shape.slice();
+    return new TensorNormalizer(Float32Array.from(json.mean), Float32Array.from(json.std.map((s) => s + json.eps)), json.mode, channels, fitSpatial);
   }
 
   /** Values per frame the stats cover (1 for scalar). */
@@ -40,46 +55,84 @@ export class TensorNormalizer {
     return this.meanValues.length;
   }
 
-  /** (x − mean) / (std + eps) */
-  encode(x: tf.Tensor2D): tf.Tensor2D {
-    const { mean, scale } = this.stats(x);
+  /**
+   * (x − mean) / (std + eps). `layout` defaults to one frame on a 1D grid of
+   * x.shape[1] / channels points.
+   */
+  encode(x: tf.Tensor2D, layout?: StackedLayout): tf.Tensor2D {
+    const { mean, scale } = this.stats(x, layout);
     return tf.tidy(() => tf.div(tf.sub(x, mean), scale) as tf.Tensor2D);
   }
 
   /** x · (std + eps) + mean */
-  decode(x: tf.Tensor2D): tf.Tensor2D {
-    const { mean, scale } = this.stats(x);
+  decode(x: tf.Tensor2D, layout?: StackedLayout): tf.Tensor2D {
+    const { mean, scale } = this.stats(x, layout);
     return tf.tidy(() => tf.add(tf.mul(x, scale), mean) as tf.Tensor2D);
   }
 
   dispose(): void {
-    for (const t of this.bySize.values()) {
+    for (const t of this.byLayout.values()) {
       t.mean.dispose();
       t.scale.dispose();
     }
-    this.bySize.clear();
+    this.byLayout.clear();
   }
 
-  private stats(x: tf.Tensor2D): { mean: tf.Tensor1D; scale: tf.Tensor1D } {
+  private stats(x: tf.Tensor2D, layout?: StackedLayout): { mean: tf.Tensor1D; scale: tf.Tensor1D } {
+    const c = this.channels;
+    const frames = layout?.frames ?? 1;
+    const spatial = layout?.spatial.slice() ?? [x.shape[1] / (c * frames)];
     const n = this.meanValues.length;
-    const size = n === 1 ? 1 : x.shape[1];
-    let t = this.bySize.get(size);
+    const key = n === 1 ? 'scalar' : `${spatial.join('x')}/${frames}`;
+    let t = this.byLayout.get(key);
     if (t) return t;
-    if (n !== 1 && n !== size) {
-      const c = this.channels;
-      if (this.mode !== 'pointwise' || n % c !== 0 || size % c !== 0) {
+    if (n !== 1) {
+      const points = spatial.reduce((a, b) => a * b, 1);
+      if (points * c * frames !== x.shape[1] || !spatial.every(Number.isInteger)) {
+        throw new RangeError(`data of ${x.shape[1]} values per row is not ${frames} frame(s) of ${c} field(s) on a [${spatial.join(', ')}] grid`);
+      }
+      const size = points * c;
+      if (n !== size && (this.mode !== 'pointwise' || n % c !== 0)) {
         throw new RangeError(
           `a ${this.mode} normalizer fitted on frames of ${n} values cannot be applied to frames of ${size} values: train with normalize: 'scalar' or 'none' to evaluate at other resolutions`,
         );
       }
+      if (this.fitSpatial.length !== spatial.length) {
+        throw new RangeError(`a pointwise normalizer fitted on a [${this.fitSpatial.join(', ')}] grid cannot be applied to a [${spatial.join(', ')}] grid`);
+      }
     }
-    const resample = (v: Float32Array): Float32Array => (n === 1 || n === size ? v : resamplePeriodic(v, this.channels, size / this.channels));
-    t = tf.tidy(() => ({ mean: tf.tensor1d(resample(this.meanValues), 'float32'), scale: tf.tensor1d(resample(this.scaleValues), 'float32') }));
+    const prepare = (v: Float32Array): Float32Array => (n === 1 ? v : repeatPerPoint(resampleGrid(v, this.fitSpatial, spatial, c), c, frames));
+    t = tf.tidy(() => ({ mean: tf.tensor1d(prepare(this.meanValues), 'float32'), scale: tf.tensor1d(prepare(this.scaleValues), 'float32') }));
     tf.keep(t.mean);
     tf.keep(t.scale);
-    this.bySize.set(size, t);
+    this.byLayout.set(key, t);
     return t;
   }
+}
+
+/** Per-point values [points, C] repeated for `frames` stacked frames: [points, frames·C]. */
+function repeatPerPoint(v: Float32Array, channels: number, frames: number): Float32Array {
+  if (frames === 1) return v;
+  const points = v.length / channels;
+  const out = new Float32Array(v.length * frames);
+  for (let p = 0; p < points; p++) for (let j = 0; j < frames; j++) out.set(v.subarray(p * channels, (p + 1) * channels), (p * frames + j) * channels);
+  return out;
+}
+
+/**
+ * Periodic linear re-sampling of values on a grid `from` ([...from, channels] row-major) onto the
+ * grid `to` of the same period and rank, one axis at a time (separable).
+ */
+export function resampleGrid(v: Float32Array, from: readonly number[], to: readonly number[], channels: number): Float32Array {
+  if (from.every((n, i) => n === to[i])) return v;
+  if (from.length === 1) return resamplePeriodic(v, channels, to[0]);
+  // Along y for each x row (channels stay innermost), then along x with a row as the channels.
+  const [nx, ny] = from;
+  const rowFrom = ny * channels;
+  const rowTo = to[1] * channels;
+  const alongY = new Float32Array(nx * rowTo);
+  for (let i = 0; i < nx; i++) alongY.set(resamplePeriodic(v.subarray(i * rowFrom, (i + 1) * rowFrom), channels, to[1]), i * rowTo);
+  return resamplePeriodic(alongY, rowTo, to[0]);
 }
 
 /** Periodic linear re-sampling of [nxFrom, channels] values onto nxTo points of the same period. */
@@ -105,40 +158,127 @@ export interface ReplicaNormalizers {
   output: NormalizerJSON | null;
 }
 
+/** The model's frames per call: k stacked input frames, m stacked output frames. */
+export type CallFrames = Pick<FrameStack, 'history' | 'future'>;
+
 /** A model with its normalizers: predictions in physical units. */
 export class Predictor {
   private readonly input: TensorNormalizer | null;
   private readonly output: TensorNormalizer | null;
+  readonly history: number;
+  readonly future: number;
 
   /**
-   * `frameShape` is the model's view of one frame, [...spatial, channels]; frames travel flat as
-   * [batch, frameSize] between the data and the model.
+   * `frameShape` is one frame, [...spatial, C]; the model takes `history` frames stacked as
+   * channels, [batch, ...spatial, history·C], and returns `future`, [batch, ...spatial, future·C].
+   * Between the data and the model they travel flat, [batch, frames·frameSize] (point-major).
    */
   constructor(
     readonly model: SurrogateModel,
     normalizers: ReplicaNormalizers,
     readonly frameShape: number[],
+    frames: CallFrames = { history: 1, future: 1 },
   ) {
-    this.input = normalizers.input === null ? null : TensorNormalizer.from(normalizers.input, frameShape[frameShape.length - 1]);
-    this.output = normalizers.output === null ? null : TensorNormalizer.from(normalizers.output, frameShape[frameShape.length - 1]);
+    const c = frameShape[frameShape.length - 1];
+    this.input = normalizers.input === null ? null : TensorNormalizer.from(normalizers.input, c);
+    this.output = normalizers.output === null ? null : TensorNormalizer.from(normalizers.output, c);
+    this.history = frames.history;
+    this.future = frames.future;
   }
 
+  /** Values per frame. */
   get frameSize(): number {
     return this.frameShape.reduce((a, b) => a * b, 1);
   }
 
-  /** The model's prediction in physical units: frames [batch, frameSize] → [batch, frameSize]. */
+  /** Values per input (history frames) and per output (future frames). */
+  get inputSize(): number {
+    return this.history * this.frameSize;
+  }
+
+  get outputSize(): number {
+    return this.future * this.frameSize;
+  }
+
+  private get spatial(): number[] {
+    return this.frameShape.slice(0, -1);
+  }
+
+  private get channels(): number {
+    return this.frameShape[this.frameShape.length - 1];
+  }
+
+  /** The model's prediction in physical units: [batch, inputSize] → [batch, outputSize]. */
   predict(x: tf.Tensor2D, training = false): tf.Tensor2D {
     return tf.tidy(() => {
       const b = x.shape[0];
-      const enc = this.input === null ? x : this.input.encode(x);
-      const y = this.model.apply(enc.reshape([b, ...this.frameShape]), { training });
-      if (y.size !== x.size) {
-        throw new RangeError(`model '${this.model.kind}' maps [${[b, ...this.frameShape].join(', ')}] to [${y.shape.join(', ')}]; the trainer needs an output of the input's shape`);
+      const spatial = this.spatial;
+      const enc = this.input === null ? x : this.input.encode(x, { spatial, frames: this.history });
+      const inShape = [b, ...spatial, this.history * this.channels];
+      const y = this.model.apply(enc.reshape(inShape), { training });
+      if (y.size !== b * this.outputSize) {
+        throw new RangeError(
+          `model '${this.model.kind}' maps [${inShape.join(', ')}] to [${y.shape.join(', ')}]; the mapping needs [${[b, ...spatial, this.future * this.channels].join(', ')}] (${this.future} frame(s) of ${this.channels} field(s))`,
+        );
       }
-      const flat = y.reshape([b, x.shape[1]]) as tf.Tensor2D;
-      return this.output === null ? flat : this.output.decode(flat);
+      const flat = y.reshape([b, this.outputSize]) as tf.Tensor2D;
+      return this.output === null ? flat : this.output.decode(flat, { spatial, frames: this.future });
     });
+  }
+
+  /**
+   * The next model input: the last `history` frames of the input window followed by the
+   * predicted frames y, both stacked as channels ([batch, inputSize] and [batch, outputSize]).
+   */
+  shift(x: tf.Tensor2D, y: tf.Tensor2D): tf.Tensor2D {
+    const k = this.history;
+    const m = this.future;
+    if (k === m) return y.clone();
+    return tf.tidy(() => {
+      const b = x.shape[0];
+      const points = this.frameSize / this.channels;
+      const c = this.channels;
+      const y3 = y.reshape([b, points, m * c]);
+      const joined = m > k ? y3 : tf.concat([x.reshape([b, points, k * c]), y3], 2);
+      const total = m > k ? m : k + m;
+      return joined.slice([0, 0, (total - k) * c], [b, points, k * c]).reshape([b, this.inputSize]) as tf.Tensor2D;
+    });
+  }
+
+  /**
+   * Autoregressive rollout from x0 [batch, inputSize]: each model call yields `future` frames and
+   * the last `history` frames feed the next call. Returns the first `nFrames` predicted frames one
+   * after another, [batch, nFrames, frameSize]. Each call runs in its own tf.tidy.
+   */
+  rollout(x0: tf.Tensor2D, nFrames: number): tf.Tensor3D {
+    const b = x0.shape[0];
+    const calls = Math.ceil(nFrames / this.future);
+    const outs: tf.Tensor[] = [];
+    let x = x0;
+    try {
+      for (let k = 0; k < calls; k++) {
+        const prev = x;
+        const y = this.predict(prev);
+        outs.push(tf.tidy(() => this.unstack(y)));
+        x = k + 1 < calls ? this.shift(prev, y) : prev;
+        y.dispose();
+        if (prev !== x0 && prev !== x) prev.dispose();
+      }
+      return tf.tidy(() => tf.concat(outs, 1).slice([0, 0, 0], [b, nFrames, this.frameSize]) as tf.Tensor3D);
+    } finally {
+      tf.dispose(outs);
+      if (x !== x0) x.dispose();
+    }
+  }
+
+  /** Stacked frames [batch, points·m·C] → one after another [batch, m, frameSize]. */
+  private unstack(y: tf.Tensor2D): tf.Tensor3D {
+    const b = y.shape[0];
+    const m = this.future;
+    if (m === 1) return y.reshape([b, 1, this.frameSize]);
+    const c = this.channels;
+    const points = this.frameSize / c;
+    return y.reshape([b, points, m, c]).transpose([0, 2, 1, 3]).reshape([b, m, this.frameSize]);
   }
 
   /** Disposes the normalizer tensors; the model stays (its owner disposes it). */
@@ -148,26 +288,52 @@ export class Predictor {
   }
 }
 
-/** A predictor with a loss: the unit of computation of training, in this thread and each worker. */
+/**
+ * A predictor with a loss: the unit of computation of training, in this thread and each worker.
+ * With pushforward p, the input is first unrolled p model calls from the true window.
+ */
 export class Replica extends Predictor {
+  readonly pushforward: number;
+
   constructor(
     model: SurrogateModel,
     normalizers: ReplicaNormalizers,
     readonly loss: LossKind,
     frameShape: number[],
+    frames: Partial<Pick<FrameStack, 'history' | 'future' | 'pushforward'>> = {},
   ) {
-    super(model, normalizers, frameShape);
+    super(model, normalizers, frameShape, { history: frames.history ?? 1, future: frames.future ?? 1 });
+    this.pushforward = frames.pushforward ?? 0;
   }
 
   /**
-   * Loss Σ_i loss_i / `batchTotal` over this shard of `n` pairs and its gradient for every
-   * trainable weight (in `trainableWeights()` order; the caller disposes them).
+   * The input after `pushforward` model calls from x, each fed its own decoded prediction (no
+   * gradient: call it outside a gradient function). Returns x itself when pushforward is 0.
+   */
+  unroll(x: tf.Tensor2D, training = false): tf.Tensor2D {
+    let u = x;
+    for (let k = 0; k < this.pushforward; k++) {
+      const prev = u;
+      u = tf.tidy(() => this.shift(prev, this.predict(prev, training)));
+      if (prev !== x) prev.dispose();
+    }
+    return u;
+  }
+
+  /**
+   * Loss Σ_i loss_i / `batchTotal` over this shard of `n` items (x: [n, inputSize], y: [n,
+   * outputSize]) and its gradient for every trainable weight (in `trainableWeights()` order; the
+   * caller disposes them).
+   *
+   * Pushforward: the unrolled input is computed before, not inside, the gradient function, so it
+   * enters the loss as a constant — torch.no_grad() in Brandstetter et al. (tfjs has no
+   * stop-gradient op); the gradient is that of a one-call loss from the unrolled input.
    */
   gradients(x: Float32Array, y: Float32Array, n: number, batchTotal: number): { loss: number; grads: tf.Tensor[] } {
     const weights = this.model.trainableWeights();
     const out = tf.tidy(() => {
-      const xt = tf.tensor2d(x, [n, this.frameSize]);
-      const yt = tf.tensor2d(y, [n, this.frameSize]);
+      const xt = this.unroll(tf.tensor2d(x, [n, this.inputSize]), true);
+      const yt = tf.tensor2d(y, [n, this.outputSize]);
       const { value, grads } = tf.variableGrads(() => shardLoss(this.loss, this.predict(xt, true), yt, batchTotal), weights);
       return [value, ...weights.map((w, i) => {
         const g = grads[w.name];
@@ -180,9 +346,12 @@ export class Replica extends Predictor {
     return { loss, grads: out.slice(1) };
   }
 
-  /** Σ_i loss_i over `n` pairs (no gradient), e.g. for validation. */
+  /** Σ_i loss_i over `n` items (no gradient; with the same unroll as training), e.g. for validation. */
   lossSum(x: Float32Array, y: Float32Array, n: number): number {
-    const t = tf.tidy(() => tf.sum(perSampleLoss(this.loss, this.predict(tf.tensor2d(x, [n, this.frameSize])), tf.tensor2d(y, [n, this.frameSize]))));
+    const t = tf.tidy(() => {
+      const xt = this.unroll(tf.tensor2d(x, [n, this.inputSize]));
+      return tf.sum(perSampleLoss(this.loss, this.predict(xt), tf.tensor2d(y, [n, this.outputSize])));
+    });
     const v = t.dataSync()[0];
     t.dispose();
     return v;

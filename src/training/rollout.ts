@@ -1,14 +1,16 @@
 /**
- * Inference helpers the evaluation code calls: autoregressive rollouts for next-step models and
- * predictions of a checkpoint over dataset samples, in physical units (normalizers applied).
+ * Inference helpers the evaluation code calls: autoregressive rollouts for next-step and window
+ * models and predictions of a checkpoint over dataset samples, in physical units (normalizers
+ * applied), with the frames and times they stand for.
  */
 import * as tf from '@tensorflow/tfjs';
 import { H5Dataset, h5ready, readGathered, type NormalizerJSON, type UnitGaussianNormalizer } from '../data/index.js';
 import type { BackendName } from '../engine/backend.js';
 import type { SurrogateModel } from '../models/model.js';
-import { loadCheckpoint, type LoadedCheckpoint } from './checkpoint.js';
+import { loadCheckpoint, type CheckpointMeta, type LoadedCheckpoint } from './checkpoint.js';
 import { TrainOptionsError } from './errors.js';
-import { extractFrame, pairLayout } from './pairs.js';
+import { frameStack, type Mapping } from './options.js';
+import { extractFrame, extractStacked, mappingItems, subsampledShape, type FrameGeometry } from './pairs.js';
 import { Predictor } from './replica.js';
 
 export interface RolloutNormalizers {
@@ -16,39 +18,43 @@ export interface RolloutNormalizers {
   output: UnitGaussianNormalizer | NormalizerJSON | null;
 }
 
-/**
- * Autoregressive rollout u_{k+1} = model(u_k), k = 0 … steps−1, from u0 [batch, ...frame]
- * (the model's input layout, e.g. [batch, s, 1]); returns [batch, steps, ...frame] (u_1 … u_steps).
- * Each step runs in its own tf.tidy, so only the outputs stay in memory. With normalizers, each
- * step encodes its input and decodes its output, as in training.
- */
-export function rollout(model: SurrogateModel, u0: tf.Tensor, steps: number, normalizers: RolloutNormalizers = { input: null, output: null }): tf.Tensor {
-  if (!Number.isSafeInteger(steps) || steps < 1) throw new RangeError(`rollout steps=${steps} is not allowed: use an integer >= 1`);
-  if (u0.rank < 2) throw new RangeError(`rollout u0 has shape [${u0.shape.join(', ')}]; expected [batch, ...frame]`);
-  const toJson = (n: RolloutNormalizers['input']): NormalizerJSON | null => (n === null ? null : 'toJSON' in n ? n.toJSON() : n);
-  const frame = u0.shape.slice(1);
-  const predictor = new Predictor(model, { input: toJson(normalizers.input), output: toJson(normalizers.output) }, frame);
-  try {
-    return rolloutFlat(predictor, tf.tidy(() => u0.reshape([u0.shape[0], -1]) as tf.Tensor2D), steps, true);
-  } finally {
-    predictor.dispose();
-  }
+export interface RolloutOptions {
+  /** Frames k stacked as channels in u0 (oldest first). @default 1 */
+  history?: number;
+  /** Frames m the model returns per call, stacked as channels. @default 1 */
+  future?: number;
 }
 
-/** Rollout on flat frames [batch, frameSize] → [batch, steps, ...frame]; disposes `u0` if `own`. */
-function rolloutFlat(predictor: Predictor, u0: tf.Tensor2D, steps: number, own: boolean): tf.Tensor {
-  const outs: tf.Tensor2D[] = [];
+/**
+ * Autoregressive rollout from u0 [batch, ...spatial, history·C] (the model's input layout, frames
+ * stacked as channels oldest first): each model call yields `future` frames, and the last
+ * `history` frames feed the next call. Returns the first `steps` predicted frames,
+ * [batch, steps, ...spatial, C]; with history = future = 1 that is u_{k+1} = model(u_k).
+ * Each call runs in its own tf.tidy, so only the outputs stay in memory. With normalizers, each
+ * call encodes its input and decodes its output, as in training.
+ */
+export function rollout(model: SurrogateModel, u0: tf.Tensor, steps: number, normalizers: RolloutNormalizers = { input: null, output: null }, opts: RolloutOptions = {}): tf.Tensor {
+  if (!Number.isSafeInteger(steps) || steps < 1) throw new RangeError(`rollout steps=${steps} is not allowed: use an integer >= 1`);
+  if (u0.rank < 2) throw new RangeError(`rollout u0 has shape [${u0.shape.join(', ')}]; expected [batch, ...spatial, history·channels]`);
+  const history = opts.history ?? 1;
+  const future = opts.future ?? 1;
+  const stacked = u0.shape[u0.rank - 1];
+  if (!Number.isSafeInteger(history) || history < 1 || stacked % history !== 0) {
+    throw new RangeError(`rollout history=${history} is not allowed for u0 with ${stacked} channels: use a divisor of the channel count`);
+  }
+  if (!Number.isSafeInteger(future) || future < 1) throw new RangeError(`rollout future=${future} is not allowed: use an integer >= 1`);
+  const toJson = (n: RolloutNormalizers['input']): NormalizerJSON | null => (n === null ? null : 'toJSON' in n ? n.toJSON() : n);
+  const frame = [...u0.shape.slice(1, -1), stacked / history];
+  const predictor = new Predictor(model, { input: toJson(normalizers.input), output: toJson(normalizers.output) }, frame, { history, future });
+  const x0 = tf.tidy(() => u0.reshape([u0.shape[0], -1]) as tf.Tensor2D);
   try {
-    let u = u0;
-    for (let k = 0; k < steps; k++) {
-      const prev = u;
-      u = tf.tidy(() => predictor.predict(prev));
-      outs.push(u);
-    }
-    return tf.tidy(() => tf.stack(outs, 1).reshape([u0.shape[0], steps, ...predictor.frameShape]));
+    const out = predictor.rollout(x0, steps);
+    const shaped = out.reshape([u0.shape[0], steps, ...frame]);
+    out.dispose();
+    return shaped;
   } finally {
-    tf.dispose(outs);
-    if (own) u0.dispose();
+    x0.dispose();
+    predictor.dispose();
   }
 }
 
@@ -59,6 +65,16 @@ export interface PredictOptions {
   batchSize?: number;
   /** tfjs backend to initialise when `checkpoint` is a path. @default the active backend */
   backend?: BackendName;
+  /**
+   * Frames to predict by rollout (next-step and window mappings), at most the frames the samples
+   * hold after the first input window. @default all of them
+   */
+  rolloutSteps?: number;
+  /**
+   * Accept a grid (after subsampling) other than the one trained on, for resolution-independent
+   * models. @default true for 1D data (FNO-1D is evaluated at s/2, 2s), false for 2D data
+   */
+  otherGrid?: boolean;
 }
 
 export interface Prediction {
@@ -68,15 +84,91 @@ export interface Prediction {
   truth: Float32Array;
   /**
    * n samples × nt predicted frames × nx points (plus the full spatial shape and channels).
-   * initial-to-final: nt = 1 (the output frame); next-step with stride s: a rollout from
-   * frame 0 over nt = floor((frames − 1)/s) steps, compared with frames s, 2s, … .
+   * initial-to-final: nt = 1 (the output frame); next-step with stride s: a rollout from frame 0
+   * compared with frames s, 2s, …; window (history k, stride s): a rollout from frames 0, s, …,
+   * (k−1)s compared with frames ks, (k+1)s, … .
    */
   shape: { n: number; nt: number; nx: number; spatial: number[]; channels: number };
+  /** File frame of each predicted frame (nt entries). */
+  frames: number[];
+  /** The first predicted frame, frames[0] (k·s for a window, s for next-step). */
+  firstFrame: number;
+  /** The file's t-coordinate of each predicted frame (nt entries). */
+  times: number[];
+  /** File frames the model was given as its first input, oldest first. */
+  inputFrames: number[];
+  /** Model calls per sample: ceil(nt / future) for rollouts, 1 for initial-to-final. */
+  modelCalls: number;
+  /** The file's x-coordinate (and y on 2D data) at the predicted points (after subsampling). */
+  x: number[];
+  y?: number[];
+}
+
+/** What a predicted frame sequence of one mapping covers in a file of `nt` frames. */
+export interface RolloutPlan {
+  inputFrames: number[];
+  frames: number[];
+  modelCalls: number;
+}
+
+/**
+ * The frames a checkpoint's mapping predicts in a file of `nt` frames; throws a one-line
+ * `TrainOptionsError` naming the frames needed when the file is too short or `rolloutSteps` does
+ * not fit.
+ */
+export function rolloutPlan(mapping: Mapping, nt: number, path: string, rolloutSteps?: number): RolloutPlan {
+  if (mapping.kind === 'initial-to-final') {
+    if (rolloutSteps !== undefined) {
+      throw new TrainOptionsError(`rolloutSteps=${rolloutSteps} is not allowed for an initial-to-final checkpoint: rollouts need a next-step or window mapping`);
+    }
+    const [[a, b]] = mappingItems(mapping, nt, path);
+    return { inputFrames: [a], frames: [b], modelCalls: 1 };
+  }
+  const { history: k, future: m, stride: s } = frameStack(mapping);
+  const available = Math.floor((nt - 1) / s) - k + 1;
+  if (available < 1) {
+    const what = mapping.kind === 'window' ? `mapping.history=${k} at stride ${s}` : `mapping.stride=${s}`;
+    throw new TrainOptionsError(`${path} has ${nt} frames; the checkpoint's ${what} needs at least ${k * s + 1} (history + 1 frames): evaluate on data with more frames`);
+  }
+  if (rolloutSteps !== undefined && (!Number.isSafeInteger(rolloutSteps) || rolloutSteps < 1 || rolloutSteps > available)) {
+    throw new TrainOptionsError(`rolloutSteps=${rolloutSteps} is not allowed for ${path} with ${nt} frames (history ${k}, stride ${s}): use 1 to ${available}`);
+  }
+  const n = rolloutSteps ?? available;
+  return {
+    inputFrames: Array.from({ length: k }, (_, j) => j * s),
+    frames: Array.from({ length: n }, (_, j) => (k + j) * s),
+    modelCalls: Math.ceil(n / m),
+  };
+}
+
+/**
+ * Checks that a dataset fits a checkpoint before anything is predicted: the same grid rank and
+ * fields per point, and the training grid after subsampling unless `otherGrid`. Throws a
+ * one-line `TrainOptionsError` naming both values.
+ */
+export function checkDataFits(meta: Pick<CheckpointMeta, 'frameShape'>, ds: Pick<H5Dataset, 'path' | 'spatialShape' | 'nChannels'>, subsample: number, otherGrid: boolean): void {
+  const trained = meta.frameShape.slice(0, -1);
+  const fields = meta.frameShape[meta.frameShape.length - 1];
+  if (ds.nChannels !== fields) {
+    throw new TrainOptionsError(`${ds.path} has ${ds.nChannels} field(s) per point; the checkpoint was trained on ${fields}: evaluate on data with the same fields`);
+  }
+  if (ds.spatialShape.length !== trained.length) {
+    throw new TrainOptionsError(
+      `${ds.path} has a ${ds.spatialShape.length}D grid [${ds.spatialShape.join(', ')}]; the checkpoint was trained on a ${trained.length}D grid [${trained.join(', ')}]: evaluate on ${trained.length}D data`,
+    );
+  }
+  const grid = subsampledShape(ds.spatialShape, subsample);
+  if (!otherGrid && grid.some((n, i) => n !== trained[i])) {
+    throw new TrainOptionsError(
+      `${ds.path} gives a [${grid.join(', ')}] grid at subsample ${subsample}; the checkpoint was trained on [${trained.join(', ')}]: evaluate on the training grid, or ask for other resolutions explicitly (strides)`,
+    );
+  }
 }
 
 /**
  * Predictions of a checkpoint (loaded, or a path) on samples `indices` of a dataset, with the
- * ground truth they are compared with.
+ * ground truth they are compared with. Nothing is predicted until the data is checked to fit
+ * (fields, grid, frames; see `checkDataFits` and `rolloutPlan`).
  */
 export async function predictDataset(checkpoint: LoadedCheckpoint | string, datasetPath: string, indices: readonly number[], opts: PredictOptions = {}): Promise<Prediction> {
   const ckpt = typeof checkpoint === 'string' ? await loadCheckpoint(checkpoint, { backend: opts.backend }) : checkpoint;
@@ -88,37 +180,79 @@ export async function predictDataset(checkpoint: LoadedCheckpoint | string, data
     const batchSize = opts.batchSize ?? to.batchSize;
     if (!Number.isSafeInteger(subsample) || subsample < 1) throw new TrainOptionsError(`subsample=${subsample} is not allowed: use an integer >= 1`);
     if (!Number.isSafeInteger(batchSize) || batchSize < 1) throw new TrainOptionsError(`batchSize=${batchSize} is not allowed: use an integer >= 1`);
-    const layout = pairLayout(ds, to.mapping, subsample);
-    const frameShape = [...layout.spatial, layout.channels];
-    const F = layout.frameSize;
-    const mapping = to.mapping;
-    const times = mapping.kind === 'initial-to-final' ? [layout.pairs[0][1]] : Array.from({ length: Math.floor((ds.nt - 1) / mapping.stride) }, (_, k) => (k + 1) * mapping.stride);
-    const first = mapping.kind === 'initial-to-final' ? layout.pairs[0][0] : 0;
-    const nt = times.length;
+    checkDataFits(ckpt.meta, ds, subsample, opts.otherGrid ?? ds.spatialShape.length === 1);
+    const plan = rolloutPlan(to.mapping, ds.nt, ds.path, opts.rolloutSteps);
+    const stack = frameStack(to.mapping);
+    const spatial = subsampledShape(ds.spatialShape, subsample);
+    const geometry: FrameGeometry = { fileSpatial: ds.spatialShape, spatial, channels: ds.nChannels, subsample };
+    const frameShape = [...spatial, ds.nChannels];
+    const F = frameShape.reduce((a, b) => a * b, 1);
+    const nt = plan.frames.length;
     const n = indices.length;
     const pred = new Float32Array(n * nt * F);
     const truth = new Float32Array(n * nt * F);
-    const predictor = new Predictor(ckpt.model, { input: ckpt.meta.normalizer.input, output: ckpt.meta.normalizer.output }, frameShape);
+    const predictor = new Predictor(ckpt.model, ckpt.meta.normalizer, frameShape, stack);
     try {
       for (let a = 0; a < n; a += batchSize) {
         const idx = indices.slice(a, a + batchSize);
         const raw = readGathered(ds, idx, ds.sampleSize);
-        const x = new Float32Array(idx.length * F);
+        const x = new Float32Array(idx.length * predictor.inputSize);
         idx.forEach((_, q) => {
           const sample = raw.subarray(q * ds.sampleSize, (q + 1) * ds.sampleSize);
-          extractFrame(sample, layout, first, x, q * F);
-          times.forEach((f, k) => extractFrame(sample, layout, f, truth, ((a + q) * nt + k) * F));
+          extractStacked(sample, geometry, plan.inputFrames, x, q * predictor.inputSize);
+          plan.frames.forEach((f, k) => extractFrame(sample, geometry, f, truth, ((a + q) * nt + k) * F));
         });
-        const out = rolloutFlat(predictor, tf.tensor2d(x, [idx.length, F]), nt, true);
+        const x0 = tf.tensor2d(x, [idx.length, predictor.inputSize]);
+        const out = predictor.rollout(x0, nt);
+        x0.dispose();
         pred.set(out.dataSync() as Float32Array, a * nt * F);
         out.dispose();
       }
     } finally {
       predictor.dispose();
     }
-    return { pred, truth, shape: { n, nt, nx: layout.spatial[0], spatial: layout.spatial, channels: layout.channels } };
+    return {
+      pred,
+      truth,
+      shape: { n, nt, nx: spatial[0], spatial, channels: ds.nChannels },
+      frames: plan.frames,
+      firstFrame: plan.frames[0],
+      times: plan.frames.map((f) => ds.t[f]),
+      inputFrames: plan.inputFrames,
+      modelCalls: plan.modelCalls,
+      x: Array.from({ length: spatial[0] }, (_, i) => ds.x[i * subsample]),
+      ...(ds.y === undefined ? {} : { y: Array.from({ length: spatial[1] }, (_, j) => (ds.y as Float64Array)[j * subsample]) }),
+    };
   } finally {
     ds.close();
     if (typeof checkpoint === 'string') ckpt.dispose();
   }
+}
+
+/**
+ * A 2D prediction as the flow metrics take it (src/metrics/ns.ts `NsFields`, when channels = 1):
+ * fields [n, nt, nx, ny, channels], the time of each frame and the domain size.
+ */
+export interface Fields2D {
+  pred: Float32Array;
+  truth: Float32Array;
+  n: number;
+  nt: number;
+  nx: number;
+  ny: number;
+  channels: number;
+  /** t of each frame (nt entries). */
+  times: number[];
+  /** Period L along x of the (uniform, periodic) grid: nx·(x₁ − x₀), before any subsampling too. */
+  length: number;
+  /** Period along y: ny·(y₁ − y₀). */
+  lengthY: number;
+}
+
+/** The fields of a prediction on 2D data (see Fields2D); throws for 1D data. */
+export function fields2d(p: Prediction): Fields2D {
+  if (p.shape.spatial.length !== 2 || p.y === undefined) throw new RangeError(`fields2d needs a prediction on 2D data; this one is on a [${p.shape.spatial.join(', ')}] grid`);
+  const [nx, ny] = p.shape.spatial;
+  const period = (c: number[]): number => (c.length > 1 ? c.length * (c[1] - c[0]) : 1);
+  return { pred: p.pred, truth: p.truth, n: p.shape.n, nt: p.shape.nt, nx, ny, channels: p.shape.channels, times: p.times, length: period(p.x), lengthY: period(p.y) };
 }

@@ -1,6 +1,6 @@
 /**
  * The one trainer (neuraloperator's Trainer): every model kind trains through `train`. It reads
- * pairs lazily from the dataset file, fits normalizers on the training split, steps a
+ * items (input and target frames) lazily from the dataset file, fits normalizers on the training split, steps a
  * hand-written Adam/AdamW over seeded batch orders (a pure function of seed and epoch), validates
  * every epoch, logs metrics.jsonl, checkpoints atomically and resumes bit-identically.
  */
@@ -15,9 +15,9 @@ import { ProgressBar, type ProgressOptions } from '../util/progress.js';
 import { CHECKPOINT_FILE, getWeights, readCheckpoint, setWeights, writeCheckpoint, type CheckpointFile, type CheckpointMeta, type EpochMetrics } from './checkpoint.js';
 import { TrainingDiverged, TrainingInterrupted, TrainOptionsError } from './errors.js';
 import { AdamOptimizer } from './optimizers.js';
-import { firstDifference, resolveTrainOptions, RESUMABLE_CHANGES, type TrainOptions, type TrainOptionsInput } from './options.js';
-import { fitPairNormalizers, pairIndices, pairLayout, PairSource, splitPairs, type PairLayout } from './pairs.js';
-import { DataParallel, moduleUrls } from './parallel.js';
+import { firstDifference, frameStack, resolveTrainOptions, RESUMABLE_CHANGES, type TrainOptions, type TrainOptionsInput } from './options.js';
+import { fitPairNormalizers, pairIndices, pairLayout, PairSource, splitPairs } from './pairs.js';
+import { DataParallel, moduleUrls, registerModelModules } from './parallel.js';
 import { Replica, type ReplicaNormalizers } from './replica.js';
 import { lrAt } from './schedules.js';
 
@@ -59,43 +59,48 @@ export interface TrainResult {
 /** Trains per `input` (see TrainOptions); `hooks` observe or interrupt it. */
 export async function train(input: TrainOptionsInput, hooks: TrainHooks = {}): Promise<TrainResult> {
   const t0 = performance.now();
-  const opts = resolveTrainOptions(input);
-  const backend = await initBackend(opts.backend ?? undefined);
+  // Model kinds from modelModules must be known before the options resolve the model config.
+  const modules = Array.isArray(input.modelModules) ? input.modelModules.filter((m) => typeof m === 'string' && m !== '') : [];
+  await registerModelModules(modules);
+  // Cheap checks first; then again against the file's frames (model channels, window length).
+  resolveTrainOptions(input);
   await h5ready();
-  const ckptPath = opts.out === null ? null : nodePath.join(opts.out, CHECKPOINT_FILE);
-  const resumed = prepareOut(opts, ckptPath);
-  const ds = H5Dataset.open(opts.data);
-  if (resumed !== null && JSON.stringify(resumed.meta.dataShape) !== JSON.stringify(ds.shape)) {
-    ds.close();
-    throw new TrainOptionsError(`resume: ${opts.data} has shape [${ds.shape.join(', ')}] but ${resumed.path} was trained on data of shape [${resumed.meta.dataShape.join(', ')}]`);
-  }
+  const ds = H5Dataset.open(input.data);
   let model: SurrogateModel | null = null;
   let replica: Replica | null = null;
   let optimizer: AdamOptimizer | null = null;
   let dp: DataParallel | null = null;
   let bar: ProgressBar | null = null;
   try {
+    const opts = resolveTrainOptions(input, ds);
+    const backend = await initBackend(opts.backend ?? undefined);
+    const ckptPath = opts.out === null ? null : nodePath.join(opts.out, CHECKPOINT_FILE);
+    const resumed = prepareOut(opts, ckptPath);
+    if (resumed !== null && JSON.stringify(resumed.meta.dataShape) !== JSON.stringify(ds.shape)) {
+      throw new TrainOptionsError(`resume: ${opts.data} has shape [${ds.shape.join(', ')}] but ${resumed.path} was trained on data of shape [${resumed.meta.dataShape.join(', ')}]`);
+    }
     const layout = pairLayout(ds, opts.mapping, opts.subsample);
+    const stack = frameStack(opts.mapping);
     const splits = resumed?.meta.splits ?? makeSplits(ds.nSamples, opts);
-    const normJson: ReplicaNormalizers = resumed?.meta.normalizer ?? toJson(fitPairNormalizers(ds, layout, splits.train, opts.normalize));
+    const normJson: ReplicaNormalizers = resumed?.meta.normalizer ?? toJson(fitPairNormalizers(ds, layout, splits.train, opts.normalize, opts.mapping.kind));
     model = createModel(opts.model);
     if (resumed !== null) setWeights(model, resumed.weights, resumed.path);
     const frameShape = [...layout.spatial, layout.channels];
-    replica = new Replica(model, normJson, opts.loss, frameShape);
+    replica = new Replica(model, normJson, opts.loss, frameShape, stack);
     const weights = model.trainableWeights();
     optimizer = new AdamOptimizer(opts.optimizer, weights);
     if (resumed !== null) optimizer.setState(resumed.optimizer);
     if (opts.workers > 1) {
-      const spec = { modelConfig: opts.model, normalizers: normJson, loss: opts.loss, frameShape, backend: backend.name, modelModules: moduleUrls(opts.modelModules) };
+      const spec = { modelConfig: opts.model, normalizers: normJson, loss: opts.loss, frameShape, stack, backend: backend.name, modelModules: moduleUrls(opts.modelModules) };
       dp = await DataParallel.start(opts.workers, spec, weights.map((w) => w.shape.slice()));
     }
 
     const source = new PairSource(ds, layout);
-    const trainPairs = pairIndices(layout, splits.train);
-    const valPairs = pairIndices(layout, splits.val);
+    const trainItems = pairIndices(layout, splits.train);
+    const valItems = pairIndices(layout, splits.val);
     const metrics = resumed?.meta.metrics.slice() ?? [];
     writeRunFiles(opts, metrics);
-    const nb = countBatches(trainPairs.length, opts.batchSize);
+    const nb = countBatches(trainItems.length, opts.batchSize);
     let epoch = resumed?.meta.epoch ?? 0;
     let startBatch = resumed?.meta.batch ?? 0;
     let partial = { ...(resumed?.meta.partial ?? { lossSum: 0, count: 0, seconds: 0 }) };
@@ -129,7 +134,7 @@ export async function train(input: TrainOptionsInput, hooks: TrainHooks = {}): P
 
     for (; epoch < opts.epochs; epoch++) {
       const lr = lrAt(opts.schedule, opts.optimizer.lr, epoch);
-      const order = batchOrder(trainPairs, { shuffle: true, seed: opts.seed, epoch });
+      const order = batchOrder(trainItems, { shuffle: true, seed: opts.seed, epoch });
       const tStart = performance.now();
       for (let b = startBatch; b <= nb; b++) {
         if (hooks.signal?.aborted) {
@@ -140,7 +145,7 @@ export async function train(input: TrainOptionsInput, hooks: TrainHooks = {}): P
         if (b === nb) break;
         const idx = order.slice(b * opts.batchSize, (b + 1) * opts.batchSize);
         const n = idx.length;
-        const { x, y } = splitPairs(readGathered(source, idx, 2 * layout.frameSize), n, layout.frameSize);
+        const { x, y } = splitPairs(readGathered(source, idx, source.itemSize), n, layout.inputSize, layout.outputSize);
         const { loss, grads } = dp === null ? replica.gradients(x, y, n, n) : await dp.gradients(replica, weights, x, y, n);
         if (!Number.isFinite(loss)) {
           tf.dispose(grads);
@@ -156,7 +161,7 @@ export async function train(input: TrainOptionsInput, hooks: TrainHooks = {}): P
         // Lets an abort (a signal handler) run between batches.
         if (dp === null) await new Promise((resolve) => setImmediate(resolve));
       }
-      const valLoss = valPairs.length === 0 ? null : evaluate(replica, source, valPairs, opts.batchSize, layout);
+      const valLoss = valItems.length === 0 ? null : evaluate(replica, source, valItems, opts.batchSize);
       if (valLoss !== null && !Number.isFinite(valLoss)) {
         bar?.end();
         throw new TrainingDiverged(epoch + 1, null, valLoss, lastGood);
@@ -200,15 +205,16 @@ export async function train(input: TrainOptionsInput, hooks: TrainHooks = {}): P
   }
 }
 
-/** Mean per-sample loss over `pairs`, in order, `batchSize` at a time. */
-function evaluate(replica: Replica, source: PairSource, pairs: number[], batchSize: number, layout: PairLayout): number {
+/** Mean per-item loss over `items`, in order, `batchSize` at a time. */
+function evaluate(replica: Replica, source: PairSource, items: number[], batchSize: number): number {
+  const { inputSize, outputSize } = source.layout;
   let sum = 0;
-  for (let a = 0; a < pairs.length; a += batchSize) {
-    const idx = pairs.slice(a, a + batchSize);
-    const { x, y } = splitPairs(readGathered(source, idx, 2 * layout.frameSize), idx.length, layout.frameSize);
+  for (let a = 0; a < items.length; a += batchSize) {
+    const idx = items.slice(a, a + batchSize);
+    const { x, y } = splitPairs(readGathered(source, idx, source.itemSize), idx.length, inputSize, outputSize);
     sum += replica.lossSum(x, y, idx.length);
   }
-  return sum / pairs.length;
+  return sum / items.length;
 }
 
 function makeSplits(n: number, opts: TrainOptions): Splits {

@@ -1,7 +1,8 @@
 /**
  * The ML side through the CLI on a tiny problem: train → evaluate → report, interruption and
  * resume, and the bad-input errors (unknown model, backend not installed, changed config on resume,
- * missing run, a dataset the model cannot take).
+ * missing run, a dataset the model cannot take); window training with pushforward on 2D data and
+ * its rollout evaluation.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -9,6 +10,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { pdes, pdesInterrupted, ROOT, tmpDir } from '../helpers/cli.js';
 import { launchBrowser, renderPageInBrowser } from '../helpers/browser.js';
 import { h5ready, writeCanonical } from '../../src/data/index.js';
+import { write2d } from '../training/helpers.js';
 
 const MODEL = ['--modes', '8', '--width', '16', '--layers', '2', '--train', '30', '--val', '5', '--test', '5', '--batch-size', '10', '-q'];
 
@@ -105,7 +107,8 @@ describe('pdes train / evaluate / report', () => {
     );
     const r = pdes(['evaluate', '--run', run, '--data', twoD]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('input shape [5, 16, 16, 1] is not allowed: use [batch, s, 1]');
+    expect(r.stderr).toContain(`${twoD} has a 2D grid [16, 16]; the checkpoint was trained on a 1D grid [64]: evaluate on 1D data`);
+    expect(r.stderr.trim().split('\n')).toHaveLength(2); // the backend line, then the error
   });
 
   it('stops on SIGINT with a checkpoint (exit 130) and --resume finishes the run', async () => {
@@ -152,5 +155,82 @@ describe('pdes train / evaluate / report', () => {
     } finally {
       await browser.close();
     }
+  });
+});
+
+describe('pdes train --mapping window / evaluate --rollout-steps on 2D data', () => {
+  // The toy model (test/training/toy_model.js) takes 2D grids and any channel counts.
+  const TOY = ['--model-module', 'test/training/toy_model.js'];
+  const TRAIN = ['--train', '8', '--val', '2', '--test', '2', '--batch-size', '8', '--epochs', '2', '-q'];
+  let dir: string;
+  let data: string;
+  let run: string;
+  beforeAll(async () => {
+    await h5ready();
+    dir = tmpDir();
+    data = write2d(path.join(dir, 'waves.h5'), { samples: 12, nt: 8, nx: 8, ny: 8 });
+    run = path.join(dir, 'run');
+    const r = pdes(['train', 'toy-conv', ...TOY, '--data', data, '--out', run, '--mapping', 'window', '--history', '2', '--future', '1', '--pushforward', '1', ...TRAIN]);
+    expect(r.code, r.stderr).toBe(0);
+  });
+
+  it('fills the model channels from the window and records the mapping', () => {
+    const config = JSON.parse(fs.readFileSync(path.join(run, 'config.json'), 'utf8'));
+    expect(config.mapping).toEqual({ kind: 'window', history: 2, future: 1, stride: 1, pushforward: 1 });
+    expect(config.model).toMatchObject({ kind: 'toy-conv', inChannels: 2, outChannels: 1 });
+    expect(config.modelModules).toEqual(['test/training/toy_model.js']);
+  });
+
+  it('evaluates by rollout from the first history frames: frames, times and per-frame errors in eval.json', () => {
+    const r = pdes(['evaluate', '--run', run, ...TOY, '--rollout-steps', '3', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const ev = JSON.parse(r.stdout);
+    expect(ev.mapping).toEqual({ kind: 'window', history: 2, future: 1, stride: 1, pushforward: 1 });
+    expect(ev.rollout.inputFrames).toEqual([0, 1]);
+    expect(ev.rollout).toMatchObject({ firstFrame: 2, nFrames: 3, modelCalls: 3 });
+    ev.rollout.times.forEach((t: number, k: number) => expect(t).toBeCloseTo(0.1 * (k + 2), 12));
+    expect(ev.metrics.perFrame.relL2).toHaveLength(3);
+    expect(ev.metrics.perSample).toHaveLength(2);
+    expect(ev.metrics2d).toEqual({ grid: [8, 8], channels: 1 });
+    expect(ev.resolution).toMatchObject([{ nx: 8, grid: [8, 8], stride: 1 }]);
+    expect(ev.resolution[0].relL2).toBeCloseTo(ev.metrics.mean.relL2, 12);
+    expect(JSON.parse(fs.readFileSync(path.join(run, 'eval.json'), 'utf8'))).toEqual(ev);
+    const text = pdes(['evaluate', '--run', run, ...TOY]);
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toMatch(/rollout: 6 frames from t=0\.2 to t=0\.7\d*; relative L2 per frame( [\d.e-]+){6}\n/);
+    const page = path.join(dir, 'report.html');
+    const rep = pdes(['report', '--run', run, ...TOY, '-o', page]);
+    expect(rep.code, rep.stderr).toBe(0);
+    const html = fs.readFileSync(page, 'utf8');
+    expect(html).toContain('(cut at y = 0.5)');
+    expect(html).toContain('id="rollout-fields"');
+  });
+
+  it('refuses data that does not fit the checkpoint: one line naming both values, exit 2, nothing written', () => {
+    const before = fs.readFileSync(path.join(run, 'eval.json'), 'utf8');
+    const short = write2d(path.join(dir, 'short.h5'), { samples: 12, nt: 2, nx: 8, ny: 8 });
+    const coarse = write2d(path.join(dir, 'coarse.h5'), { samples: 12, nt: 8, nx: 4, ny: 4 });
+    const twoFields = write2d(path.join(dir, 'two-fields.h5'), { samples: 12, nt: 8, nx: 8, ny: 8, channels: 2 });
+    const cases: [string[], string][] = [
+      [['--data', short], `${short} has 2 frames; the checkpoint's mapping.history=2 at stride 1 needs at least 3 (history + 1 frames)`],
+      [['--data', coarse], `${coarse} gives a [4, 4] grid at subsample 1; the checkpoint was trained on [8, 8]`],
+      [['--data', twoFields], `${twoFields} has 2 field(s) per point; the checkpoint was trained on 1`],
+      [['--rollout-steps', '7'], `rolloutSteps=7 is not allowed for ${data} with 8 frames (history 2, stride 1): use 1 to 6`],
+    ];
+    for (const [args, message] of cases) {
+      const r = pdes(['evaluate', '--run', run, ...TOY, ...args]);
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toContain(`pdes evaluate: ${message}`);
+      expect(r.stderr.trim().split('\n')).toHaveLength(2); // the backend line, then the error
+    }
+    expect(fs.readFileSync(path.join(run, 'eval.json'), 'utf8')).toBe(before);
+  });
+
+  it('refuses model channels that do not match the window before writing anything', () => {
+    const out = path.join(dir, 'bad-channels');
+    const r = pdes(['train', 'toy-conv', ...TOY, '--data', data, '--out', out, '--mapping', 'window', '--history', '2', '--in-channels', '3', ...TRAIN]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n').pop()).toBe('pdes train: model inChannels=3 does not match mapping.history=2 × 1 field: set --in-channels 2 or --history 3');
+    expect(fs.existsSync(out)).toBe(false);
   });
 });

@@ -12,7 +12,7 @@ describe('resolveTrainOptions', () => {
     const o = resolveTrainOptions(BASE);
     expect(o).toEqual({
       data: 'd.h5',
-      model: { kind: 'toy-conv', seed: 0, width: 8, kernel: 5 },
+      model: { kind: 'toy-conv', seed: 0, width: 8, kernel: 5, inChannels: 1, outChannels: 1 },
       mapping: { kind: 'initial-to-final', inFrame: 0, outFrame: -1 },
       split: { train: null, val: 0.1, test: 0.1, shuffle: false },
       epochs: 500,
