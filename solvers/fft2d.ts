@@ -1,0 +1,1052 @@
+import { SolverInputError } from './errors.js';
+import { isPowerOfTwo, type FftBackend } from './fft.js';
+import { buildMemoryModule, sleb, uleb, type WasmFunctionDef } from './wasm_binary.js';
+
+/**
+ * Float64 real 2D FFTs on row-major [nx, ny] grids, numpy.fft.rfft2 / irfft2 conventions.
+ *
+ * A real field x has index i·ny + j for (x_i, y_j). Its spectrum has shape [nx, ny/2 + 1],
+ * interleaved complex (index 2·(p·(ny/2+1) + q) for the real part of mode (p, q)):
+ * X[p, q] = Σ_{i,j} x[i, j]·e^{−2πi(pi/nx + qj/ny)}, unnormalised; p in numpy order
+ * (0 … nx/2 − 1, −nx/2 … −1), q = 0 … ny/2. The inverse divides by nx·ny and, like numpy,
+ * ignores the imaginary parts that a real field cannot have (the q = 0 and q = ny/2 columns are
+ * taken as what the x-inverse makes of them, then only their real parts are used).
+ *
+ * **Sizes**: nx and ny must be powers of two, nx ≥ 2 and ny ≥ 4 (anything else is a
+ * SolverInputError naming the size).
+ *
+ * Scheme (the "row-vector" formulation): every 1D transform runs along the OUTER axis of a
+ * row-major array, so each butterfly combines whole contiguous rows and its twiddles are loaded
+ * once per row pair instead of once per element. The y transform is the real-to-complex one of
+ * Numerical Recipes §12.3.2 (pack y pairs as one complex value, complex FFT of length ny/2,
+ * untangle), done after one complex transpose [nx][ny/2] → [ny/2][nx]; then a second transpose
+ * [ny/2 + 1][nx] → [nx][ny/2 + 1] and the complex FFT along x. The 1D butterflies are those of
+ * solvers/fft.ts (iterative radix-4 decimation in time, radix-2 first pass when log2 L is odd,
+ * bit reversal fused into the first pass, twiddles straight from Math.cos/sin), applied to rows.
+ *
+ * Solvers that stay in Fourier space can skip the transposes to and from the natural layout:
+ * the "packed" layout stores a real field as [ny/2][nx] complex, t[j'][i] = (x[i, 2j'],
+ * x[i, 2j'+1]); point-wise products are layout-independent, so a pseudo-spectral step can keep
+ * its physical fields packed (one transpose per 2D transform instead of two), and transform only
+ * the first `cols` spectral columns q < cols when the rest are known to be zero (dealiased).
+ *
+ * Backends: WebAssembly SIMD kernels (one f64x2 vector per complex value, emitted below
+ * instruction by instruction like solvers/fft.ts's) where available, and the same algorithm in
+ * plain JS (fallback and readable reference). Both are tested against an O(n²) DFT.
+ * Measured on the 2-core x86-64 dev machine at 256², see bench/ns2d_step.ts.
+ */
+
+/** True when an [nx, ny] real 2D FFT is supported: powers of two, nx ≥ 2, ny ≥ 4. */
+export function isFft2dSize(nx: number, ny: number): boolean {
+  return isPowerOfTwo(nx) && isPowerOfTwo(ny) && nx >= 2 && ny >= 4;
+}
+
+function checkSize2d(nx: number, ny: number): void {
+  if (!isPowerOfTwo(nx) || nx < 2) {
+    throw new SolverInputError(`2D FFT size nx=${nx} is not allowed: use a power of two >= 2 (e.g. 256)`);
+  }
+  if (!isPowerOfTwo(ny) || ny < 4) {
+    throw new SolverInputError(`2D FFT size ny=${ny} is not allowed: use a power of two >= 4 (e.g. 256)`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// WebAssembly instruction encodings (core + SIMD) used by the kernels here and by kernels that
+// share a 2D arena's memory (solvers/ns2d). Same encodings as solvers/fft.ts's private table.
+// ---------------------------------------------------------------------------------------------
+
+export const I32 = 0x7f;
+export const F64 = 0x7c;
+export const V128 = 0x7b;
+
+const simd = (op: number) => [0xfd, ...uleb(op)];
+
+export const W = {
+  get: (i: number) => [0x20, ...uleb(i)],
+  set: (i: number) => [0x21, ...uleb(i)],
+  tee: (i: number) => [0x22, ...uleb(i)],
+  i32: (v: number) => [0x41, ...sleb(v)],
+  f64: (v: number) => [0x44, ...new Uint8Array(new Float64Array([v]).buffer)],
+  add: [0x6a],
+  sub: [0x6b],
+  mul: [0x6c],
+  shl: [0x74],
+  shrU: [0x76],
+  ne: [0x47],
+  leU: [0x4d],
+  load32: (offset: number) => [0x28, 2, ...uleb(offset)],
+  vload: (offset: number) => [...simd(0), 4, ...uleb(offset)],
+  vstore: (offset: number) => [...simd(11), 4, ...uleb(offset)],
+  /** v128.load64_splat: one f64 from memory into both lanes. */
+  splat64: [...simd(10), 3, 0],
+  /** i8x16.shuffle with the given 16 byte lanes of (a, b). */
+  shuffle: (lanes: number[]) => [...simd(13), ...lanes],
+  /** Exchanges the two f64 lanes of a vector (pass it twice). */
+  swap: [...simd(13), 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7],
+  /** (a, b) → (a.lane0, a.lane0). */
+  dupLo: [...simd(13), 0, 1, 2, 3, 4, 5, 6, 7, 0, 1, 2, 3, 4, 5, 6, 7],
+  /** (a, b) → (a.lane0, b.lane0). */
+  loLo: [...simd(13), 0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23],
+  splat: simd(20),
+  lane: (i: number) => [...simd(33), i],
+  f64add: [0xa0],
+  f64max: [0xa5],
+  xor: simd(81),
+  vadd: simd(240),
+  vsub: simd(241),
+  vmul: simd(242),
+  vmax: simd(245),
+  /** `loop` whose body ends by branching back while the condition left on the stack is true. */
+  loop: (...body: number[][]) => [0x03, 0x40, ...body.flat(), 0x0d, 0, 0x0b],
+};
+
+/**
+ * A kernel with named locals: `fn(name, ['x', 'n'], { i32: ['p'], v128: ['a'] }, (L) => body)`
+ * where L maps each name to its local index (params first, then i32, f64, v128 locals).
+ */
+export function kernel(
+  name: string,
+  params: { i32?: string[]; f64?: string[] },
+  locals: { i32?: string[]; f64?: string[]; v128?: string[] },
+  body: (L: Record<string, number>) => number[][],
+  results?: number[],
+): WasmFunctionDef {
+  const L: Record<string, number> = {};
+  const paramTypes: number[] = [];
+  let i = 0;
+  for (const p of params.i32 ?? []) {
+    L[p] = i++;
+    paramTypes.push(I32);
+  }
+  for (const p of params.f64 ?? []) {
+    L[p] = i++;
+    paramTypes.push(F64);
+  }
+  const localTypes: number[] = [];
+  for (const [ty, names] of [
+    [I32, locals.i32 ?? []],
+    [F64, locals.f64 ?? []],
+    [V128, locals.v128 ?? []],
+  ] as const) {
+    for (const nme of names) {
+      if (nme in L) throw new Error(`kernel ${name}: duplicate local ${nme}`);
+      L[nme] = i++;
+      localTypes.push(ty);
+    }
+  }
+  return { name, params: paramTypes, results, locals: localTypes, body: body(L).flat() };
+}
+
+/** Complex product v·w with v in local `v` and w stored as WR = (wr, wr), WI = (−wi, wi) in locals. */
+function cmulLocals(v: number, wr: number, wi: number): number[] {
+  return [...W.get(v), ...W.get(wr), ...W.vmul, ...W.get(v), ...W.get(v), ...W.swap, ...W.get(wi), ...W.vmul, ...W.vadd];
+}
+
+function fft2dKernelDefs(): WasmFunctionDef[] {
+  // bfirst4(src, dst, rev, L, vb, ss, ds, mask): rows p = 0 … L−1 of dst get the size-4 radix-4
+  // butterflies of src rows rev[p], rev[p] + L/2, + L/4, + 3L/4 (bit reversal fused), on the
+  // first vb bytes of every row; ss / ds are the row strides in bytes.
+  const bfirst4 = kernel(
+    'bfirst4',
+    { i32: ['src', 'dst', 'rev', 'L', 'vb', 'ss', 'ds', 'mask'] },
+    { i32: ['rp', 'rend', 'd0', 'a', 'aend', 'h1', 'h2', 'h3', 'dp', 'ds2', 'ds3'], v128: ['c0', 'c2', 'c1', 'c3', 's02', 'd02', 's13', 'tt', 'mk'] },
+    (L) => [
+      [...W.get(L.mask), ...W.vload(0), ...W.set(L.mk)],
+      [...W.get(L.rev), ...W.tee(L.rp), ...W.get(L.L), ...W.i32(2), ...W.shl, ...W.add, ...W.set(L.rend)],
+      [...W.get(L.dst), ...W.set(L.d0)],
+      [...W.get(L.L), ...W.i32(2), ...W.shrU, ...W.get(L.ss), ...W.mul, ...W.set(L.h1)],
+      [...W.get(L.h1), ...W.get(L.h1), ...W.add, ...W.set(L.h2)],
+      [...W.get(L.h2), ...W.get(L.h1), ...W.add, ...W.set(L.h3)],
+      [...W.get(L.ds), ...W.get(L.ds), ...W.add, ...W.set(L.ds2)],
+      [...W.get(L.ds2), ...W.get(L.ds), ...W.add, ...W.set(L.ds3)],
+      W.loop(
+        [...W.get(L.src), ...W.get(L.rp), ...W.load32(0), ...W.get(L.ss), ...W.mul, ...W.add, ...W.tee(L.a), ...W.get(L.vb), ...W.add, ...W.set(L.aend)],
+        [...W.get(L.d0), ...W.set(L.dp)],
+        W.loop(
+          [...W.get(L.a), ...W.vload(0), ...W.set(L.c0)],
+          [...W.get(L.a), ...W.get(L.h2), ...W.add, ...W.vload(0), ...W.set(L.c2)],
+          [...W.get(L.a), ...W.get(L.h1), ...W.add, ...W.vload(0), ...W.set(L.c1)],
+          [...W.get(L.a), ...W.get(L.h3), ...W.add, ...W.vload(0), ...W.set(L.c3)],
+          [...W.get(L.c0), ...W.get(L.c2), ...W.vadd, ...W.set(L.s02)],
+          [...W.get(L.c0), ...W.get(L.c2), ...W.vsub, ...W.set(L.d02)],
+          [...W.get(L.c1), ...W.get(L.c3), ...W.vadd, ...W.set(L.s13)],
+          [...W.get(L.c1), ...W.get(L.c3), ...W.vsub, ...W.tee(L.tt), ...W.get(L.tt), ...W.swap, ...W.get(L.mk), ...W.xor, ...W.set(L.tt)],
+          [...W.get(L.dp), ...W.get(L.s02), ...W.get(L.s13), ...W.vadd, ...W.vstore(0)],
+          [...W.get(L.dp), ...W.get(L.ds), ...W.add, ...W.get(L.d02), ...W.get(L.tt), ...W.vadd, ...W.vstore(0)],
+          [...W.get(L.dp), ...W.get(L.ds2), ...W.add, ...W.get(L.s02), ...W.get(L.s13), ...W.vsub, ...W.vstore(0)],
+          [...W.get(L.dp), ...W.get(L.ds3), ...W.add, ...W.get(L.d02), ...W.get(L.tt), ...W.vsub, ...W.vstore(0)],
+          [...W.get(L.dp), ...W.i32(16), ...W.add, ...W.set(L.dp)],
+          [...W.get(L.a), ...W.i32(16), ...W.add, ...W.tee(L.a), ...W.get(L.aend), ...W.ne],
+        ),
+        [...W.get(L.d0), ...W.get(L.ds2), ...W.add, ...W.get(L.ds2), ...W.add, ...W.set(L.d0)],
+        [...W.get(L.rp), ...W.i32(16), ...W.add, ...W.tee(L.rp), ...W.get(L.rend), ...W.ne],
+      ),
+    ],
+  );
+
+  // bfirst2(src, dst, rev, L, vb, ss, ds): radix-2 first pass, rows rev[p] and rev[p] + L/2.
+  const bfirst2 = kernel(
+    'bfirst2',
+    { i32: ['src', 'dst', 'rev', 'L', 'vb', 'ss', 'ds'] },
+    { i32: ['rp', 'rend', 'd0', 'a', 'aend', 'half', 'dp'], v128: ['x0', 'x1'] },
+    (L) => [
+      [...W.get(L.rev), ...W.tee(L.rp), ...W.get(L.L), ...W.i32(2), ...W.shl, ...W.add, ...W.set(L.rend)],
+      [...W.get(L.dst), ...W.set(L.d0)],
+      [...W.get(L.L), ...W.i32(1), ...W.shrU, ...W.get(L.ss), ...W.mul, ...W.set(L.half)],
+      W.loop(
+        [...W.get(L.src), ...W.get(L.rp), ...W.load32(0), ...W.get(L.ss), ...W.mul, ...W.add, ...W.tee(L.a), ...W.get(L.vb), ...W.add, ...W.set(L.aend)],
+        [...W.get(L.d0), ...W.set(L.dp)],
+        W.loop(
+          [...W.get(L.a), ...W.vload(0), ...W.set(L.x0)],
+          [...W.get(L.a), ...W.get(L.half), ...W.add, ...W.vload(0), ...W.set(L.x1)],
+          [...W.get(L.dp), ...W.get(L.x0), ...W.get(L.x1), ...W.vadd, ...W.vstore(0)],
+          [...W.get(L.dp), ...W.get(L.ds), ...W.add, ...W.get(L.x0), ...W.get(L.x1), ...W.vsub, ...W.vstore(0)],
+          [...W.get(L.dp), ...W.i32(16), ...W.add, ...W.set(L.dp)],
+          [...W.get(L.a), ...W.i32(16), ...W.add, ...W.tee(L.a), ...W.get(L.aend), ...W.ne],
+        ),
+        [...W.get(L.d0), ...W.get(L.ds), ...W.add, ...W.get(L.ds), ...W.add, ...W.set(L.d0)],
+        [...W.get(L.rp), ...W.i32(8), ...W.add, ...W.tee(L.rp), ...W.get(L.rend), ...W.ne],
+      ),
+    ],
+  );
+
+  // bpass4(x, nb, vb, st, Q, tw, mask): one in-place radix-4 pass on rows of stride st (bytes),
+  // nb = L·st, Q = q·st; tw holds per j the six vectors W1R, W1I, W2R, W2I, W3R, W3I.
+  const bpass4 = kernel(
+    'bpass4',
+    { i32: ['x', 'nb', 'vb', 'st', 'Q', 'tw', 'mask'] },
+    {
+      i32: ['Q2', 'Q3', 'b', 'bend', 'r', 'rend', 't', 'p', 'pend'],
+      v128: ['w1r', 'w1i', 'w2r', 'w2i', 'w3r', 'w3i', 'a0', 'c1', 'c2', 'c3', 's02', 'd02', 's13', 'tt', 'mk', 'v'],
+    },
+    (L) => [
+      [...W.get(L.mask), ...W.vload(0), ...W.set(L.mk)],
+      [...W.get(L.Q), ...W.get(L.Q), ...W.add, ...W.tee(L.Q2), ...W.get(L.Q), ...W.add, ...W.set(L.Q3)],
+      [...W.get(L.x), ...W.tee(L.b), ...W.get(L.nb), ...W.add, ...W.set(L.bend)],
+      W.loop(
+        [...W.get(L.b), ...W.tee(L.r), ...W.get(L.Q), ...W.add, ...W.set(L.rend), ...W.get(L.tw), ...W.set(L.t)],
+        W.loop(
+          [...W.get(L.t), ...W.vload(0), ...W.set(L.w1r), ...W.get(L.t), ...W.vload(16), ...W.set(L.w1i)],
+          [...W.get(L.t), ...W.vload(32), ...W.set(L.w2r), ...W.get(L.t), ...W.vload(48), ...W.set(L.w2i)],
+          [...W.get(L.t), ...W.vload(64), ...W.set(L.w3r), ...W.get(L.t), ...W.vload(80), ...W.set(L.w3i)],
+          [...W.get(L.r), ...W.tee(L.p), ...W.get(L.vb), ...W.add, ...W.set(L.pend)],
+          W.loop(
+            [...W.get(L.p), ...W.vload(0), ...W.set(L.a0)],
+            [...W.get(L.p), ...W.get(L.Q), ...W.add, ...W.vload(0), ...W.set(L.v), ...cmulLocals(L.v, L.w2r, L.w2i), ...W.set(L.c2)],
+            [...W.get(L.p), ...W.get(L.Q2), ...W.add, ...W.vload(0), ...W.set(L.v), ...cmulLocals(L.v, L.w1r, L.w1i), ...W.set(L.c1)],
+            [...W.get(L.p), ...W.get(L.Q3), ...W.add, ...W.vload(0), ...W.set(L.v), ...cmulLocals(L.v, L.w3r, L.w3i), ...W.set(L.c3)],
+            [...W.get(L.a0), ...W.get(L.c2), ...W.vadd, ...W.set(L.s02)],
+            [...W.get(L.a0), ...W.get(L.c2), ...W.vsub, ...W.set(L.d02)],
+            [...W.get(L.c1), ...W.get(L.c3), ...W.vadd, ...W.set(L.s13)],
+            [...W.get(L.c1), ...W.get(L.c3), ...W.vsub, ...W.tee(L.tt), ...W.get(L.tt), ...W.swap, ...W.get(L.mk), ...W.xor, ...W.set(L.tt)],
+            [...W.get(L.p), ...W.get(L.s02), ...W.get(L.s13), ...W.vadd, ...W.vstore(0)],
+            [...W.get(L.p), ...W.get(L.Q), ...W.add, ...W.get(L.d02), ...W.get(L.tt), ...W.vadd, ...W.vstore(0)],
+            [...W.get(L.p), ...W.get(L.Q2), ...W.add, ...W.get(L.s02), ...W.get(L.s13), ...W.vsub, ...W.vstore(0)],
+            [...W.get(L.p), ...W.get(L.Q3), ...W.add, ...W.get(L.d02), ...W.get(L.tt), ...W.vsub, ...W.vstore(0)],
+            [...W.get(L.p), ...W.i32(16), ...W.add, ...W.tee(L.p), ...W.get(L.pend), ...W.ne],
+          ),
+          [...W.get(L.t), ...W.i32(96), ...W.add, ...W.set(L.t)],
+          [...W.get(L.r), ...W.get(L.st), ...W.add, ...W.tee(L.r), ...W.get(L.rend), ...W.ne],
+        ),
+        [...W.get(L.b), ...W.get(L.Q2), ...W.add, ...W.get(L.Q2), ...W.add, ...W.tee(L.b), ...W.get(L.bend), ...W.ne],
+      ),
+    ],
+  );
+
+  // brpost(x, tw, m, vb, st, mask): untangles rows k and m − k (k = 1 … m/2) of the packed
+  // transform into rfft rows, in place; tw holds W^k = e^{−iπk/m} as (wr, wr), (−wi, wi).
+  const brpost = kernel(
+    'brpost',
+    { i32: ['x', 'tw', 'm', 'vb', 'st', 'mask'] },
+    { i32: ['pa', 'pb', 't', 'c'], v128: ['A', 'E', 'O', 'T', 'half', 'mk', 'wr', 'wi'] },
+    (L) => [
+      [...W.get(L.mask), ...W.vload(0), ...W.set(L.mk)],
+      [...W.f64(0.5), ...W.splat, ...W.set(L.half)],
+      [...W.get(L.x), ...W.get(L.st), ...W.add, ...W.set(L.pa)],
+      [...W.get(L.x), ...W.get(L.m), ...W.i32(1), ...W.sub, ...W.get(L.st), ...W.mul, ...W.add, ...W.set(L.pb)],
+      [...W.get(L.tw), ...W.i32(32), ...W.add, ...W.set(L.t)],
+      W.loop(
+        [...W.get(L.t), ...W.vload(0), ...W.set(L.wr), ...W.get(L.t), ...W.vload(16), ...W.set(L.wi)],
+        [...W.i32(0), ...W.set(L.c)],
+        W.loop(
+          // A = Z_k, B = conj(Z_{m−k}) (in O); E = (A + B)/2; O = −i(A − B)/2; X_k = E + W·O.
+          [...W.get(L.pa), ...W.get(L.c), ...W.add, ...W.vload(0), ...W.set(L.A)],
+          [...W.get(L.pb), ...W.get(L.c), ...W.add, ...W.vload(0), ...W.get(L.mk), ...W.xor, ...W.set(L.O)],
+          [...W.get(L.A), ...W.get(L.O), ...W.vadd, ...W.get(L.half), ...W.vmul, ...W.set(L.E)],
+          [...W.get(L.A), ...W.get(L.O), ...W.vsub, ...W.get(L.half), ...W.vmul, ...W.tee(L.O), ...W.get(L.O), ...W.swap, ...W.get(L.mk), ...W.xor, ...W.set(L.O)],
+          [...cmulLocals(L.O, L.wr, L.wi), ...W.set(L.T)],
+          [...W.get(L.pa), ...W.get(L.c), ...W.add, ...W.get(L.E), ...W.get(L.T), ...W.vadd, ...W.vstore(0)],
+          [...W.get(L.pb), ...W.get(L.c), ...W.add, ...W.get(L.E), ...W.get(L.T), ...W.vsub, ...W.get(L.mk), ...W.xor, ...W.vstore(0)],
+          [...W.get(L.c), ...W.i32(16), ...W.add, ...W.tee(L.c), ...W.get(L.vb), ...W.ne],
+        ),
+        [...W.get(L.t), ...W.i32(32), ...W.add, ...W.set(L.t)],
+        [...W.get(L.pb), ...W.get(L.st), ...W.sub, ...W.set(L.pb)],
+        [...W.get(L.pa), ...W.get(L.st), ...W.add, ...W.tee(L.pa), ...W.get(L.pb), ...W.leU],
+      ),
+    ],
+  );
+
+  // bdc(x, m, vb, st): row 0 ← (Re Z0 + Im Z0, 0), row m ← (Re Z0 − Im Z0, 0): the DC and
+  // Nyquist rows of the rfft from the packed transform's row 0.
+  const bdc = kernel(
+    'bdc',
+    { i32: ['x', 'm', 'vb', 'st'] },
+    { i32: ['p', 'pend', 'nyq'], v128: ['v', 's', 'zero'] },
+    (L) => [
+      [...W.f64(0), ...W.splat, ...W.set(L.zero)],
+      [...W.get(L.m), ...W.get(L.st), ...W.mul, ...W.set(L.nyq)],
+      [...W.get(L.x), ...W.tee(L.p), ...W.get(L.vb), ...W.add, ...W.set(L.pend)],
+      W.loop(
+        [...W.get(L.p), ...W.vload(0), ...W.set(L.v)],
+        [...W.get(L.v), ...W.get(L.v), ...W.get(L.v), ...W.swap, ...W.vsub, ...W.set(L.s)],
+        [...W.get(L.p), ...W.get(L.nyq), ...W.add, ...W.get(L.s), ...W.get(L.zero), ...W.loLo, ...W.vstore(0)],
+        [...W.get(L.p), ...W.get(L.v), ...W.get(L.v), ...W.get(L.v), ...W.swap, ...W.vadd, ...W.get(L.zero), ...W.loLo, ...W.vstore(0)],
+        [...W.get(L.p), ...W.i32(16), ...W.add, ...W.tee(L.p), ...W.get(L.pend), ...W.ne],
+      ),
+    ],
+  );
+
+  // brpre(src, dst, tw, m, vb, ss, ds, masks, s): packs rfft rows 0 … m of src into the m rows
+  // Z/… of dst for the inverse (out of place), scaled by s. masks: lane-1 flip, then lane-0 flip.
+  const brpre = kernel(
+    'brpre',
+    { i32: ['src', 'dst', 'tw', 'm', 'vb', 'ss', 'ds', 'masks'], f64: ['s'] },
+    { i32: ['pa', 'pb', 'za', 'zb', 't', 'c', 'nyq'], v128: ['A', 'B', 'E', 'O', 'm1', 'm0', 'sv', 'wr', 'wi'] },
+    (L) => [
+      [...W.get(L.masks), ...W.vload(0), ...W.set(L.m1)],
+      [...W.get(L.masks), ...W.vload(16), ...W.set(L.m0)],
+      [...W.get(L.s), ...W.splat, ...W.set(L.sv)],
+      [...W.get(L.m), ...W.get(L.ss), ...W.mul, ...W.set(L.nyq)],
+      // Row 0: s·(Re X0 + Re Xm, Re X0 − Re Xm).
+      [...W.i32(0), ...W.set(L.c)],
+      W.loop(
+        [...W.get(L.src), ...W.get(L.c), ...W.add, ...W.tee(L.pa), ...W.vload(0), ...W.set(L.A)],
+        [...W.get(L.pa), ...W.get(L.nyq), ...W.add, ...W.vload(0), ...W.set(L.B)],
+        [
+          ...W.get(L.dst), ...W.get(L.c), ...W.add,
+          ...W.get(L.A), ...W.get(L.A), ...W.dupLo, ...W.get(L.B), ...W.get(L.B), ...W.dupLo, ...W.get(L.m1), ...W.xor, ...W.vadd,
+          ...W.get(L.sv), ...W.vmul, ...W.vstore(0),
+        ],
+        [...W.get(L.c), ...W.i32(16), ...W.add, ...W.tee(L.c), ...W.get(L.vb), ...W.ne],
+      ),
+      [...W.get(L.src), ...W.get(L.ss), ...W.add, ...W.set(L.pa)],
+      [...W.get(L.src), ...W.get(L.m), ...W.i32(1), ...W.sub, ...W.get(L.ss), ...W.mul, ...W.add, ...W.set(L.pb)],
+      [...W.get(L.dst), ...W.get(L.ds), ...W.add, ...W.set(L.za)],
+      [...W.get(L.dst), ...W.get(L.m), ...W.i32(1), ...W.sub, ...W.get(L.ds), ...W.mul, ...W.add, ...W.set(L.zb)],
+      [...W.get(L.tw), ...W.i32(32), ...W.add, ...W.set(L.t)],
+      W.loop(
+        [...W.get(L.t), ...W.vload(0), ...W.set(L.wr), ...W.get(L.t), ...W.vload(16), ...W.set(L.wi)],
+        [...W.i32(0), ...W.set(L.c)],
+        W.loop(
+          // A = X_k, B = conj(X_{m−k}); E = A + B; O = conj(W)·(A − B); Z_k = s(E + iO), Z_{m−k} = s(conj E + swap O).
+          [...W.get(L.pa), ...W.get(L.c), ...W.add, ...W.vload(0), ...W.set(L.A)],
+          [...W.get(L.pb), ...W.get(L.c), ...W.add, ...W.vload(0), ...W.get(L.m1), ...W.xor, ...W.set(L.B)],
+          [...W.get(L.A), ...W.get(L.B), ...W.vadd, ...W.set(L.E)],
+          [...W.get(L.A), ...W.get(L.B), ...W.vsub, ...W.set(L.B)],
+          [...W.get(L.B), ...W.get(L.wr), ...W.vmul, ...W.get(L.B), ...W.get(L.B), ...W.swap, ...W.get(L.wi), ...W.vmul, ...W.vsub, ...W.set(L.O)],
+          [
+            ...W.get(L.za), ...W.get(L.c), ...W.add,
+            ...W.get(L.E), ...W.get(L.O), ...W.get(L.O), ...W.swap, ...W.get(L.m0), ...W.xor, ...W.vadd, ...W.get(L.sv), ...W.vmul, ...W.vstore(0),
+          ],
+          [
+            ...W.get(L.zb), ...W.get(L.c), ...W.add,
+            ...W.get(L.E), ...W.get(L.m1), ...W.xor, ...W.get(L.O), ...W.get(L.O), ...W.swap, ...W.vadd, ...W.get(L.sv), ...W.vmul, ...W.vstore(0),
+          ],
+          [...W.get(L.c), ...W.i32(16), ...W.add, ...W.tee(L.c), ...W.get(L.vb), ...W.ne],
+        ),
+        [...W.get(L.t), ...W.i32(32), ...W.add, ...W.set(L.t)],
+        [...W.get(L.za), ...W.get(L.ds), ...W.add, ...W.set(L.za)],
+        [...W.get(L.zb), ...W.get(L.ds), ...W.sub, ...W.set(L.zb)],
+        [...W.get(L.pb), ...W.get(L.ss), ...W.sub, ...W.set(L.pb)],
+        [...W.get(L.pa), ...W.get(L.ss), ...W.add, ...W.tee(L.pa), ...W.get(L.pb), ...W.leU],
+      ),
+    ],
+  );
+
+  // ctranspose(src, dst, R, C, ss, ds): complex transpose dst[c][r] = src[r][c], r < R, c < C.
+  // Four source rows per sweep, so every destination cache line gets 64 contiguous bytes.
+  const ctranspose = kernel(
+    'ctranspose',
+    { i32: ['src', 'dst', 'R', 'C', 'ss', 'ds'] },
+    { i32: ['r', 'a', 'aend', 'd', 'ss2', 'ss3', 'rest'] },
+    (L) => [
+      [...W.get(L.ss), ...W.get(L.ss), ...W.add, ...W.tee(L.ss2), ...W.get(L.ss), ...W.add, ...W.set(L.ss3)],
+      [...W.get(L.C), ...W.i32(4), ...W.shl, ...W.set(L.rest)],
+      [...W.i32(0), ...W.set(L.r)],
+      // Rows in groups of four (R is a multiple of 4).
+      W.loop(
+        [...W.get(L.src), ...W.get(L.r), ...W.get(L.ss), ...W.mul, ...W.add, ...W.tee(L.a), ...W.get(L.rest), ...W.add, ...W.set(L.aend)],
+        [...W.get(L.dst), ...W.get(L.r), ...W.i32(4), ...W.shl, ...W.add, ...W.set(L.d)],
+        W.loop(
+          [...W.get(L.d), ...W.get(L.a), ...W.vload(0), ...W.vstore(0)],
+          [...W.get(L.d), ...W.get(L.a), ...W.get(L.ss), ...W.add, ...W.vload(0), ...W.vstore(16)],
+          [...W.get(L.d), ...W.get(L.a), ...W.get(L.ss2), ...W.add, ...W.vload(0), ...W.vstore(32)],
+          [...W.get(L.d), ...W.get(L.a), ...W.get(L.ss3), ...W.add, ...W.vload(0), ...W.vstore(48)],
+          [...W.get(L.d), ...W.get(L.ds), ...W.add, ...W.set(L.d)],
+          [...W.get(L.a), ...W.i32(16), ...W.add, ...W.tee(L.a), ...W.get(L.aend), ...W.ne],
+        ),
+        [...W.get(L.r), ...W.i32(4), ...W.add, ...W.tee(L.r), ...W.get(L.R), ...W.ne],
+      ),
+    ],
+  );
+
+  // ctranspose1(src, dst, R, C, ss, ds): the same one source row at a time (any R).
+  const ctranspose1 = kernel(
+    'ctranspose1',
+    { i32: ['src', 'dst', 'R', 'C', 'ss', 'ds'] },
+    { i32: ['r', 'a', 'aend', 'd', 'rest'] },
+    (L) => [
+      [...W.get(L.C), ...W.i32(4), ...W.shl, ...W.set(L.rest)],
+      [...W.i32(0), ...W.set(L.r)],
+      W.loop(
+        [...W.get(L.src), ...W.get(L.r), ...W.get(L.ss), ...W.mul, ...W.add, ...W.tee(L.a), ...W.get(L.rest), ...W.add, ...W.set(L.aend)],
+        [...W.get(L.dst), ...W.get(L.r), ...W.i32(4), ...W.shl, ...W.add, ...W.set(L.d)],
+        W.loop(
+          [...W.get(L.d), ...W.get(L.a), ...W.vload(0), ...W.vstore(0)],
+          [...W.get(L.d), ...W.get(L.ds), ...W.add, ...W.set(L.d)],
+          [...W.get(L.a), ...W.i32(16), ...W.add, ...W.tee(L.a), ...W.get(L.aend), ...W.ne],
+        ),
+        [...W.get(L.r), ...W.i32(1), ...W.add, ...W.tee(L.r), ...W.get(L.R), ...W.ne],
+      ),
+    ],
+  );
+
+  return [bfirst4, bfirst2, bpass4, brpost, bdc, brpre, ctranspose, ctranspose1];
+}
+
+/** Kernel signatures: byte offsets into the memory, counts as noted. */
+interface Kernels2d {
+  bfirst4(src: number, dst: number, rev: number, L: number, vb: number, ss: number, ds: number, mask: number): void;
+  bfirst2(src: number, dst: number, rev: number, L: number, vb: number, ss: number, ds: number): void;
+  bpass4(x: number, nb: number, vb: number, st: number, Q: number, tw: number, mask: number): void;
+  brpost(x: number, tw: number, m: number, vb: number, st: number, mask: number): void;
+  bdc(x: number, m: number, vb: number, st: number): void;
+  brpre(src: number, dst: number, tw: number, m: number, vb: number, ss: number, ds: number, masks: number, s: number): void;
+  ctranspose(src: number, dst: number, R: number, C: number, ss: number, ds: number): void;
+  ctranspose1(src: number, dst: number, R: number, C: number, ss: number, ds: number): void;
+}
+
+/** The part of the WebAssembly JS API used here (the project's TS lib has no WebAssembly types). */
+interface WasmApi {
+  validate(bytes: Uint8Array): boolean;
+  Module: new (bytes: Uint8Array) => WasmModule;
+  Instance: new (module: WasmModule, imports: Record<string, Record<string, unknown>>) => { exports: unknown };
+  Memory: new (descriptor: { initial: number }) => WasmMemory;
+}
+type WasmModule = { readonly __wasmModule?: never };
+/** A WebAssembly.Memory (opaque here). */
+export type WasmMemory = { readonly buffer: ArrayBuffer };
+
+const wasmApi = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+const compiled = new Map<string, WasmModule | null>();
+
+/**
+ * Compiles (once per key) a module of kernels that import one memory `env.mem`; null where
+ * WebAssembly SIMD is unavailable.
+ */
+export function compileKernelModule(key: string, defs: () => WasmFunctionDef[]): WasmModule | null {
+  let mod = compiled.get(key);
+  if (mod === undefined) {
+    const bytes = buildMemoryModule(defs());
+    mod = wasmApi !== undefined && wasmApi.validate(bytes) ? new wasmApi.Module(bytes) : null;
+    compiled.set(key, mod);
+  }
+  return mod;
+}
+
+function fftModule(): WasmModule | null {
+  return compileKernelModule('fft2d', fft2dKernelDefs);
+}
+
+/** The backend new 2D plans get by default: 'wasm' (SIMD kernels) when available, else 'js'. */
+export function defaultFft2dBackend(): FftBackend {
+  return fftModule() !== null ? 'wasm' : 'js';
+}
+
+// ---------------------------------------------------------------------------------------------
+// The same kernels in plain JS, on a Float64Array over the arena's buffer (byte offsets / 8).
+// ---------------------------------------------------------------------------------------------
+
+function jsKernels(buffer: ArrayBuffer): Kernels2d {
+  const f = new Float64Array(buffer);
+  const u32 = new Uint32Array(buffer);
+  /** Sign of the imaginary lane of the "−i·d13" rotation: read from the mask like the wasm kernels. */
+  const rot = (mask: number) => (Object.is(f[mask / 8 + 1], -0) ? 1 : -1);
+  return {
+    bfirst4(src, dst, rev, L, vb, ss, ds, mask) {
+      // mask flips lane 1 (forward: tt = −i·d13) or lane 0 (inverse: tt = +i·d13).
+      const sg = rot(mask);
+      const h1 = ((L >> 2) * ss) / 8;
+      const n = vb / 8;
+      for (let p = 0; p < L; p += 4) {
+        const a = (src + u32[rev / 4 + p] * ss) / 8;
+        const d0 = (dst + p * ds) / 8;
+        const d1 = d0 + ds / 8;
+        const d2 = d1 + ds / 8;
+        const d3 = d2 + ds / 8;
+        for (let c = 0; c < n; c += 2) {
+          const i0 = a + c;
+          const c0r = f[i0];
+          const c0i = f[i0 + 1];
+          const c2r = f[i0 + 2 * h1];
+          const c2i = f[i0 + 2 * h1 + 1];
+          const c1r = f[i0 + h1];
+          const c1i = f[i0 + h1 + 1];
+          const c3r = f[i0 + 3 * h1];
+          const c3i = f[i0 + 3 * h1 + 1];
+          const s02r = c0r + c2r;
+          const s02i = c0i + c2i;
+          const d02r = c0r - c2r;
+          const d02i = c0i - c2i;
+          const s13r = c1r + c3r;
+          const s13i = c1i + c3i;
+          const d13r = c1r - c3r;
+          const d13i = c1i - c3i;
+          // tt = swap(d13) with one lane negated: (d13i, −d13r) forward, (−d13i, d13r) inverse.
+          const ttr = sg * d13i;
+          const tti = -sg * d13r;
+          f[d0 + c] = s02r + s13r;
+          f[d0 + c + 1] = s02i + s13i;
+          f[d1 + c] = d02r + ttr;
+          f[d1 + c + 1] = d02i + tti;
+          f[d2 + c] = s02r - s13r;
+          f[d2 + c + 1] = s02i - s13i;
+          f[d3 + c] = d02r - ttr;
+          f[d3 + c + 1] = d02i - tti;
+        }
+      }
+    },
+    bfirst2(src, dst, rev, L, vb, ss, ds) {
+      const half = ((L >> 1) * ss) / 8;
+      const n = vb / 8;
+      for (let p = 0; p < L; p += 2) {
+        const a = (src + u32[rev / 4 + p] * ss) / 8;
+        const d0 = (dst + p * ds) / 8;
+        const d1 = d0 + ds / 8;
+        for (let c = 0; c < n; c++) {
+          const x0 = f[a + c];
+          const x1 = f[a + half + c];
+          f[d0 + c] = x0 + x1;
+          f[d1 + c] = x0 - x1;
+        }
+      }
+    },
+    bpass4(x, nb, vb, st, Q, tw, mask) {
+      const sg = rot(mask);
+      const q = Q / 8;
+      const n = vb / 8;
+      for (let b = x / 8, bend = (x + nb) / 8; b < bend; b += 4 * q) {
+        for (let r = b, t = tw / 8; r < b + q; r += st / 8, t += 12) {
+          // Stored as (wr, wr, −wi, wi): take wr and wi.
+          const w1r = f[t];
+          const w1i = f[t + 3];
+          const w2r = f[t + 4];
+          const w2i = f[t + 7];
+          const w3r = f[t + 8];
+          const w3i = f[t + 11];
+          for (let c = 0; c < n; c += 2) {
+            const i0 = r + c;
+            const i1 = i0 + q;
+            const i2 = i1 + q;
+            const i3 = i2 + q;
+            const c0r = f[i0];
+            const c0i = f[i0 + 1];
+            const ar = f[i1];
+            const ai = f[i1 + 1];
+            const br = f[i2];
+            const bi = f[i2 + 1];
+            const cr = f[i3];
+            const ci = f[i3 + 1];
+            const c2r = ar * w2r - ai * w2i;
+            const c2i = ar * w2i + ai * w2r;
+            const c1r = br * w1r - bi * w1i;
+            const c1i = br * w1i + bi * w1r;
+            const c3r = cr * w3r - ci * w3i;
+            const c3i = cr * w3i + ci * w3r;
+            const s02r = c0r + c2r;
+            const s02i = c0i + c2i;
+            const d02r = c0r - c2r;
+            const d02i = c0i - c2i;
+            const s13r = c1r + c3r;
+            const s13i = c1i + c3i;
+            const d13r = c1r - c3r;
+            const d13i = c1i - c3i;
+            const ttr = sg * d13i;
+            const tti = -sg * d13r;
+            f[i0] = s02r + s13r;
+            f[i0 + 1] = s02i + s13i;
+            f[i1] = d02r + ttr;
+            f[i1 + 1] = d02i + tti;
+            f[i2] = s02r - s13r;
+            f[i2 + 1] = s02i - s13i;
+            f[i3] = d02r - ttr;
+            f[i3 + 1] = d02i - tti;
+          }
+        }
+      }
+    },
+    brpost(x, tw, m, vb, st, _mask) {
+      const n = vb / 8;
+      for (let k = 1; k <= m >> 1; k++) {
+        const pa = (x + k * st) / 8;
+        const pb = (x + (m - k) * st) / 8;
+        const t = tw / 8 + 4 * k;
+        const wr = f[t];
+        const wi = f[t + 3];
+        for (let c = 0; c < n; c += 2) {
+          const ar = f[pa + c];
+          const ai = f[pa + c + 1];
+          const br = f[pb + c];
+          const bi = -f[pb + c + 1];
+          const er = 0.5 * (ar + br);
+          const ei = 0.5 * (ai + bi);
+          const or = 0.5 * (ai - bi);
+          const oi = -0.5 * (ar - br);
+          const tr = wr * or - wi * oi;
+          const ti = wr * oi + wi * or;
+          f[pa + c] = er + tr;
+          f[pa + c + 1] = ei + ti;
+          f[pb + c] = er - tr;
+          f[pb + c + 1] = ti - ei;
+        }
+      }
+    },
+    bdc(x, m, vb, st) {
+      const n = vb / 8;
+      const p = x / 8;
+      const q = (x + m * st) / 8;
+      for (let c = 0; c < n; c += 2) {
+        const re = f[p + c];
+        const im = f[p + c + 1];
+        f[p + c] = re + im;
+        f[p + c + 1] = 0;
+        f[q + c] = re - im;
+        f[q + c + 1] = 0;
+      }
+    },
+    brpre(src, dst, tw, m, vb, ss, ds, _masks, s) {
+      const n = vb / 8;
+      const p0 = src / 8;
+      const pm = (src + m * ss) / 8;
+      const z0 = dst / 8;
+      for (let c = 0; c < n; c += 2) {
+        const x0 = f[p0 + c];
+        const xm = f[pm + c];
+        f[z0 + c] = s * (x0 + xm);
+        f[z0 + c + 1] = s * (x0 - xm);
+      }
+      for (let k = 1; k <= m >> 1; k++) {
+        const pa = (src + k * ss) / 8;
+        const pb = (src + (m - k) * ss) / 8;
+        const za = (dst + k * ds) / 8;
+        const zb = (dst + (m - k) * ds) / 8;
+        const t = tw / 8 + 4 * k;
+        const wr = f[t];
+        const wi = -f[t + 3];
+        for (let c = 0; c < n; c += 2) {
+          const ar = f[pa + c];
+          const ai = f[pa + c + 1];
+          const br = f[pb + c];
+          const bi = -f[pb + c + 1];
+          const er = ar + br;
+          const ei = ai + bi;
+          const dr = ar - br;
+          const di = ai - bi;
+          const or = wr * dr - wi * di;
+          const oi = wr * di + wi * dr;
+          f[za + c] = s * (er - oi);
+          f[za + c + 1] = s * (ei + or);
+          f[zb + c] = s * (er + oi);
+          f[zb + c + 1] = s * (or - ei);
+        }
+      }
+    },
+    ctranspose(src, dst, R, C, ss, ds) {
+      for (let r = 0; r < R; r++) {
+        const a = (src + r * ss) / 8;
+        let d = (dst + 16 * r) / 8;
+        for (let c = 0; c < C; c++, d += ds / 8) {
+          f[d] = f[a + 2 * c];
+          f[d + 1] = f[a + 2 * c + 1];
+        }
+      }
+    },
+    ctranspose1(src, dst, R, C, ss, ds) {
+      this.ctranspose(src, dst, R, C, ss, ds);
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The arena: one memory holding tables, scratch and the caller's arrays.
+// ---------------------------------------------------------------------------------------------
+
+const MASK_LANE1 = 0; // flips the sign of lane 1: forward rotations, conjugation
+const MASK_LANE0 = 16; // flips the sign of lane 0: inverse rotations
+
+/** Tables of the batched complex FFT of one length L along the outer axis. */
+interface AxisPlan {
+  L: number;
+  rev: number;
+  radix2First: boolean;
+  stages: number[];
+  twF: number;
+  twI: number;
+}
+
+/**
+ * Float64 arrays next to a 2D FFT plan (in one wasm memory when the backend is 'wasm'), with the
+ * transforms a pseudo-spectral 2D solver chains every step. Arrays passed in must come from
+ * `alloc`. Spectra are [nx][ny/2+1] interleaved complex (numpy layout); physical fields are
+ * [nx][ny] (natural) or [ny/2][nx] complex pairs (packed, see the file comment).
+ */
+export interface SpectralArena2d {
+  readonly nx: number;
+  readonly ny: number;
+  readonly backend: FftBackend;
+  /** The arena's memory (wasm backend), for kernels instantiated on it; null for 'js'. */
+  readonly memory: WasmMemory | null;
+  /** The whole arena buffer (wasm memory or plain ArrayBuffer). */
+  readonly buffer: ArrayBuffer;
+  /** A zeroed float64 array of `length` from the arena (16-byte aligned). */
+  alloc(length: number): Float64Array;
+  /** out ← rfft2(x): x has nx·ny reals (natural layout), out nx·(ny+2) values. */
+  rfft2(x: Float64Array, out: Float64Array): void;
+  /** out ← irfft2(c): c has nx·(ny+2) values, out nx·ny reals. c is left unchanged. */
+  irfft2(c: Float64Array, out: Float64Array): void;
+  /**
+   * out ← rfft2 of the packed field t, columns q < cols only (the others are left as they were).
+   * t is left unchanged.
+   */
+  rfft2Packed(t: Float64Array, out: Float64Array, cols?: number): void;
+  /** t ← irfft2(c) in packed layout, reading only the columns q < cols of c (the rest taken as 0). */
+  irfft2Packed(c: Float64Array, t: Float64Array, cols?: number): void;
+  /** Natural [nx][ny] → packed [ny/2][nx] complex pairs (a transpose). */
+  pack(x: Float64Array, t: Float64Array): void;
+  /** Packed → natural layout. */
+  unpack(t: Float64Array, x: Float64Array): void;
+}
+
+/** An arena for [nx, ny] transforms with room for `capacity` further doubles. */
+export function createSpectralArena2d(nx: number, ny: number, capacity: number, backend: FftBackend = defaultFft2dBackend()): SpectralArena2d {
+  checkSize2d(nx, ny);
+  if (!Number.isSafeInteger(capacity) || capacity < 0) throw new SolverInputError(`arena capacity=${capacity} is not allowed: use an integer >= 0 (doubles)`);
+  if (backend !== 'wasm' && backend !== 'js') throw new SolverInputError(`FFT backend '${String(backend)}' is unknown: use 'wasm' or 'js'`);
+  return new Arena2d(nx, ny, capacity, backend);
+}
+
+class Arena2d implements SpectralArena2d {
+  readonly memory: WasmMemory | null;
+  readonly buffer: ArrayBuffer;
+  private readonly k: Kernels2d;
+  private readonly m: number;
+  private readonly planX: AxisPlan;
+  private readonly planY: AxisPlan;
+  /** rfft untangling twiddles W^k = e^{−iπk/m}, k = 0 … m/2. */
+  private readonly twP: number;
+  private readonly s1: number;
+  private readonly s2: number;
+  /** Scratch for the pruned inverse: rows ≥ `dirtyRows` stay zero. */
+  private readonly sp: number;
+  private dirtyRows = 0;
+  private next: number;
+  private readonly end: number;
+  private readonly f64: Float64Array;
+
+  constructor(
+    readonly nx: number,
+    readonly ny: number,
+    capacity: number,
+    readonly backend: FftBackend,
+  ) {
+    const m = ny / 2;
+    this.m = m;
+    let off = 64;
+    const take = (bytes: number) => {
+      const at = off;
+      off = Math.ceil((off + bytes) / 16) * 16;
+      return at;
+    };
+    const lengths = nx === m ? [nx] : [nx, m];
+    const layout = new Map<number, { rev: number; stages: number[]; twF: number; twI: number; radix2First: boolean }>();
+    for (const L of lengths) {
+      let bits = 0;
+      while (1 << bits < L) bits++;
+      const radix2First = bits % 2 === 1;
+      const stages: number[] = [];
+      let count = 0;
+      for (let q = radix2First ? 2 : 4; 4 * q <= L; q *= 4) {
+        stages.push(q);
+        count += q;
+      }
+      layout.set(L, { rev: take(4 * L), stages, twF: take(96 * count), twI: take(96 * count), radix2First });
+    }
+    this.twP = take(32 * (Math.floor(m / 2) + 1));
+    const scratch = 16 * nx * (m + 1);
+    this.s1 = take(scratch);
+    this.s2 = take(scratch);
+    this.sp = take(scratch);
+    // Each alloc rounds up to 16 bytes: the extra 16 bytes per 2 doubles of slack are in `capacity + 64`.
+    this.next = take(8 * (capacity + 64));
+    this.end = off;
+    if (backend === 'wasm') {
+      const mod = fftModule();
+      if (mod === null || wasmApi === undefined) throw new SolverInputError("FFT backend 'wasm' is not available here (no WebAssembly SIMD): use 'js'");
+      const memory = new wasmApi.Memory({ initial: Math.max(1, Math.ceil(off / 65536)) });
+      this.k = new wasmApi.Instance(mod, { env: { mem: memory } }).exports as Kernels2d;
+      this.memory = memory;
+      this.buffer = memory.buffer;
+    } else {
+      this.buffer = new ArrayBuffer(off);
+      this.memory = null;
+      this.k = jsKernels(this.buffer);
+    }
+    const f = new Float64Array(this.buffer);
+    this.f64 = f;
+    f[MASK_LANE1 / 8 + 1] = -0;
+    f[MASK_LANE0 / 8] = -0;
+    const put = (at: number, angle: number) => {
+      const wr = Math.cos(angle);
+      const wi = Math.sin(angle);
+      f[at] = wr;
+      f[at + 1] = wr;
+      f[at + 2] = -wi;
+      f[at + 3] = wi;
+    };
+    const plans = new Map<number, AxisPlan>();
+    for (const [L, lay] of layout) {
+      let bits = 0;
+      while (1 << bits < L) bits++;
+      const revView = new Uint32Array(this.buffer, lay.rev, L);
+      for (let i = 0; i < L; i++) {
+        let r = 0;
+        for (let b = 0, x = i; b < bits; b++, x >>= 1) r = (r << 1) | (x & 1);
+        revView[i] = r;
+      }
+      for (const [base, sign] of [
+        [lay.twF, -1],
+        [lay.twI, 1],
+      ]) {
+        let at = base / 8;
+        for (const q of lay.stages) {
+          for (let j = 0; j < q; j++) {
+            for (let s = 1; s <= 3; s++, at += 4) put(at, (sign * 2 * Math.PI * s * j) / (4 * q));
+          }
+        }
+      }
+      plans.set(L, { L, ...lay });
+    }
+    for (let k = 0; k <= Math.floor(m / 2); k++) put(this.twP / 8 + 4 * k, (-Math.PI * k) / m);
+    this.planX = plans.get(nx) as AxisPlan;
+    this.planY = plans.get(m) as AxisPlan;
+  }
+
+  alloc(length: number): Float64Array {
+    if (!Number.isSafeInteger(length) || length < 0) throw new SolverInputError(`array length ${length} is not allowed: use an integer >= 0`);
+    const at = this.next;
+    const bytes = Math.ceil((8 * length) / 16) * 16;
+    if (at + bytes > this.end) throw new SolverInputError(`2D FFT arena is full: ${length} more doubles do not fit`);
+    this.next += bytes;
+    return new Float64Array(this.buffer, at, length);
+  }
+
+  private at(a: Float64Array, length: number, name: string): number {
+    if (a.buffer !== this.buffer) throw new SolverInputError(`${name} is not an array of this arena: use arena.alloc()`);
+    if (a.length < length) throw new SolverInputError(`${name} has length ${a.length}: need ${length}`);
+    return a.byteOffset;
+  }
+
+  /**
+   * Batched complex FFT of length plan.L along the outer axis: rows of src (stride ss bytes) →
+   * rows of dst (stride ds), first vb bytes of each row. src and dst must not overlap.
+   */
+  private axis(plan: AxisPlan, src: number, ss: number, dst: number, ds: number, vb: number, inverse: boolean): void {
+    const k = this.k;
+    const L = plan.L;
+    if (L === 1) {
+      const n = vb / 8;
+      this.f64.copyWithin(dst / 8, src / 8, src / 8 + n);
+      return;
+    }
+    const mask = inverse ? MASK_LANE0 : MASK_LANE1;
+    if (plan.radix2First) k.bfirst2(src, dst, plan.rev, L, vb, ss, ds);
+    else k.bfirst4(src, dst, plan.rev, L, vb, ss, ds, mask);
+    let tw = inverse ? plan.twI : plan.twF;
+    for (const q of plan.stages) {
+      k.bpass4(dst, L * ds, vb, ds, q * ds, tw, mask);
+      tw += 96 * q;
+    }
+  }
+
+  /** dst[c][r] ← src[r][c] (complex), r < R, c < C: source rows four at a time, then the rest. */
+  private transpose(src: number, dst: number, R: number, C: number, ss: number, ds: number): void {
+    const r4 = R - (R % 4);
+    if (r4 > 0) this.k.ctranspose(src, dst, r4, C, ss, ds);
+    if (r4 < R) this.k.ctranspose1(src + r4 * ss, dst + 16 * r4, R - r4, C, ss, ds);
+  }
+
+  private checkCols(cols: number): void {
+    if (!Number.isInteger(cols) || cols < 1 || cols > this.m + 1) {
+      throw new SolverInputError(`cols=${cols} is not allowed: use an integer in [1, ${this.m + 1}]`);
+    }
+  }
+
+  rfft2Packed(t: Float64Array, out: Float64Array, cols = this.m + 1): void {
+    const { nx, m } = this;
+    this.checkCols(cols);
+    const tp = this.at(t, nx * 2 * m, 't');
+    const op = this.at(out, nx * 2 * (m + 1), 'out');
+    const rowT = 16 * nx;
+    const rowS = 16 * (m + 1);
+    // y: FFT of length m on rows of nx complex values, untangle to rows 0 … m.
+    this.axis(this.planY, tp, rowT, this.s2, rowT, rowT, false);
+    if (m >= 2) this.k.brpost(this.s2, this.twP, m, rowT, rowT, MASK_LANE1);
+    this.k.bdc(this.s2, m, rowT, rowT);
+    // [cols][nx] → [nx][cols of m+1], then x along the outer axis.
+    this.transpose(this.s2, this.s1, cols, nx, rowT, rowS);
+    this.axis(this.planX, this.s1, rowS, op, rowS, 16 * cols, false);
+  }
+
+  irfft2Packed(c: Float64Array, t: Float64Array, cols = this.m + 1): void {
+    const { nx, m } = this;
+    this.checkCols(cols);
+    const cp = this.at(c, nx * 2 * (m + 1), 'c');
+    const tp = this.at(t, nx * 2 * m, 't');
+    const rowT = 16 * nx;
+    const rowS = 16 * (m + 1);
+    this.axis(this.planX, cp, rowS, this.s1, rowS, 16 * cols, true);
+    if (this.dirtyRows > cols) this.f64.fill(0, (this.sp + cols * rowT) / 8, (this.sp + this.dirtyRows * rowT) / 8);
+    this.transpose(this.s1, this.sp, nx, cols, rowS, rowT);
+    this.dirtyRows = cols;
+    this.k.brpre(this.sp, this.s1, this.twP, m, rowT, rowT, rowT, MASK_LANE1, 1 / (nx * 2 * m));
+    this.axis(this.planY, this.s1, rowT, tp, rowT, rowT, true);
+  }
+
+  pack(x: Float64Array, t: Float64Array): void {
+    const { nx, m } = this;
+    const xp = this.at(x, nx * 2 * m, 'x');
+    const tp = this.at(t, nx * 2 * m, 't');
+    if (overlaps(x, t)) throw new SolverInputError('pack output must not overlap its input');
+    this.transpose(xp, tp, nx, m, 16 * m, 16 * nx);
+  }
+
+  unpack(t: Float64Array, x: Float64Array): void {
+    const { nx, m } = this;
+    const tp = this.at(t, nx * 2 * m, 't');
+    const xp = this.at(x, nx * 2 * m, 'x');
+    if (overlaps(x, t)) throw new SolverInputError('unpack output must not overlap its input');
+    this.transpose(tp, xp, m, nx, 16 * nx, 16 * m);
+  }
+
+  rfft2(x: Float64Array, out: Float64Array): void {
+    const { nx, m } = this;
+    const xp = this.at(x, nx * 2 * m, 'x');
+    const op = this.at(out, nx * 2 * (m + 1), 'out');
+    if (overlaps(x, out)) throw new SolverInputError('rfft2 output must not overlap its input');
+    const rowT = 16 * nx;
+    const rowS = 16 * (m + 1);
+    this.transpose(xp, this.s1, nx, m, 16 * m, rowT);
+    this.axis(this.planY, this.s1, rowT, this.s2, rowT, rowT, false);
+    if (m >= 2) this.k.brpost(this.s2, this.twP, m, rowT, rowT, MASK_LANE1);
+    this.k.bdc(this.s2, m, rowT, rowT);
+    this.transpose(this.s2, this.s1, m + 1, nx, rowT, rowS);
+    this.axis(this.planX, this.s1, rowS, op, rowS, rowS, false);
+  }
+
+  irfft2(c: Float64Array, out: Float64Array): void {
+    const { nx, m } = this;
+    const cp = this.at(c, nx * 2 * (m + 1), 'c');
+    const op = this.at(out, nx * 2 * m, 'out');
+    const rowT = 16 * nx;
+    const rowS = 16 * (m + 1);
+    this.axis(this.planX, cp, rowS, this.s1, rowS, rowS, true);
+    this.transpose(this.s1, this.s2, nx, m + 1, rowS, rowT);
+    this.k.brpre(this.s2, this.s1, this.twP, m, rowT, rowT, rowT, MASK_LANE1, 1 / (nx * 2 * m));
+    this.axis(this.planY, this.s1, rowT, this.s2, rowT, rowT, true);
+    this.transpose(this.s2, op, m, nx, rowT, 16 * m);
+  }
+}
+
+function overlaps(a: Float64Array, b: Float64Array): boolean {
+  if (a.buffer !== b.buffer) return false;
+  return a.byteOffset < b.byteOffset + b.byteLength && b.byteOffset < a.byteOffset + a.byteLength;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Plans on plain arrays (copy in and out of the arena) and the numpy-style functions.
+// ---------------------------------------------------------------------------------------------
+
+/** A real 2D FFT of one [nx, ny] size on caller-owned arrays (copies through its arena). */
+export class RealFft2d {
+  readonly nx: number;
+  readonly ny: number;
+  readonly backend: FftBackend;
+  private readonly arena: SpectralArena2d;
+  private readonly x: Float64Array;
+  private readonly c: Float64Array;
+
+  /** `backend` defaults to defaultFft2dBackend(); asking for 'wasm' where it is unavailable throws. */
+  constructor(nx: number, ny: number, backend: FftBackend = defaultFft2dBackend()) {
+    checkSize2d(nx, ny);
+    this.nx = nx;
+    this.ny = ny;
+    this.backend = backend;
+    this.arena = createSpectralArena2d(nx, ny, nx * ny + nx * (ny + 2) + 4, backend);
+    this.x = this.arena.alloc(nx * ny);
+    this.c = this.arena.alloc(nx * (ny + 2));
+  }
+
+  /** numpy.fft.rfft2(x): x has nx·ny reals (row-major), out gets nx·(ny/2+1) interleaved complex values. */
+  forward(x: ArrayLike<number>, out: Float64Array = new Float64Array(this.nx * (this.ny + 2))): Float64Array {
+    const { nx, ny } = this;
+    if (x.length !== nx * ny) throw new SolverInputError(`real 2D input has length ${x.length} but this FFT has nx=${nx}, ny=${ny} (needs ${nx * ny})`);
+    if (out.length !== nx * (ny + 2)) throw new SolverInputError(`output has length ${out.length}: rfft2 of [${nx}, ${ny}] gives ${nx * (ny + 2)} (nx·(ny/2+1) interleaved complex)`);
+    this.x.set(x);
+    this.arena.rfft2(this.x, this.c);
+    out.set(this.c);
+    return out;
+  }
+
+  /** numpy.fft.irfft2(c, s=(nx, ny)): c has nx·(ny/2+1) interleaved complex values; out gets nx·ny reals. */
+  inverse(c: ArrayLike<number>, out: Float64Array = new Float64Array(this.nx * this.ny)): Float64Array {
+    const { nx, ny } = this;
+    if (c.length !== nx * (ny + 2)) throw new SolverInputError(`spectrum has length ${c.length} but irfft2 to [${nx}, ${ny}] needs ${nx * (ny + 2)}`);
+    if (out.length !== nx * ny) throw new SolverInputError(`output has length ${out.length} but irfft2 produces ${nx * ny} values`);
+    this.c.set(c);
+    this.arena.irfft2(this.c, this.x);
+    out.set(this.x);
+    return out;
+  }
+}
+
+const plans2d = new Map<string, RealFft2d>();
+
+/** The cached real 2D FFT plan of size [nx, ny]. */
+export function realFft2d(nx: number, ny: number): RealFft2d {
+  const key = `${nx}x${ny}`;
+  let p = plans2d.get(key);
+  if (p === undefined) {
+    p = new RealFft2d(nx, ny);
+    plans2d.set(key, p);
+  }
+  return p;
+}
+
+/** numpy.fft.rfft2 of the row-major [nx, ny] real array x. */
+export function rfft2(x: ArrayLike<number>, nx: number, ny: number, out?: Float64Array): Float64Array {
+  return realFft2d(nx, ny).forward(x, out);
+}
+
+/** numpy.fft.irfft2(c, s=(nx, ny)). */
+export function irfft2(c: ArrayLike<number>, nx: number, ny: number, out?: Float64Array): Float64Array {
+  return realFft2d(nx, ny).inverse(c, out);
+}
+
+/**
+ * Instantiates a kernel module (compiled with compileKernelModule) on an arena's memory, so its
+ * kernels work on the arena's arrays in place; null for a 'js' arena.
+ */
+export function instantiateOnArena<K>(arena: SpectralArena2d, module: WasmModule | null): K | null {
+  if (arena.memory === null || module === null || wasmApi === undefined) return null;
+  return new wasmApi.Instance(module, { env: { mem: arena.memory } }).exports as K;
+}
