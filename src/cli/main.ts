@@ -173,10 +173,12 @@ const TRAIN_OPTIONS: Options = {
   modes: { type: 'string' },
   modes1: { type: 'string' },
   modes2: { type: 'string' },
+  modes3: { type: 'string' },
   width: { type: 'string' },
   layers: { type: 'string' },
   'in-channels': { type: 'string' },
   'out-channels': { type: 'string' },
+  'out-frames': { type: 'string' },
   'model-config': { type: 'string' },
   'model-module': { type: 'string', multiple: true },
   train: { type: 'string' },
@@ -203,10 +205,12 @@ export function trainInputFromFlags(kind: string, v: Record<string, string | boo
     ['modes', 'nModes'],
     ['modes1', 'modes1'],
     ['modes2', 'modes2'],
+    ['modes3', 'modes3'],
     ['width', 'width'],
     ['layers', 'nLayers'],
     ['in-channels', 'inChannels'],
     ['out-channels', 'outChannels'],
+    ['out-frames', 'outFrames'],
   ];
   for (const [flag, key] of modelFlags) if (v[flag] !== undefined) model[key] = num(flag, v[flag], true);
   const optimizer: Record<string, unknown> = {};
@@ -368,8 +372,9 @@ Options:
   --pushforward N       window: unroll the model N times without gradient before the loss
                         (Brandstetter et al. 2022; default 0)
   --modes N, --width N, --layers N   FNO size (default 16, 64, 4)
-  --modes1 N, --modes2 N             Fourier modes along x and y of 2D models (fno2d)
+  --modes1 N, --modes2 N, --modes3 N Fourier modes along x, y (fno2d, fno3d) and t (fno3d)
   --in-channels N, --out-channels N  model channels (default: history x fields, future x fields)
+  --out-frames N        output frames of models with one channel per frame (fno3d; default: future)
   --model-config JSON   other model config fields, e.g. '{"projectionChannels": 32}'
   --model-module FILE   import FILE and register the model kinds it exports as modelEntries
                         (repeatable; workers import it too)

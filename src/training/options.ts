@@ -216,9 +216,9 @@ export const RESUMABLE_CHANGES: readonly string[] = ['epochs', 'workers', 'check
  * Fills defaults and validates; throws a `TrainOptionsError` naming the field and value.
  *
  * With `data` (the dataset's frames, e.g. an open `H5Dataset`) it also fits the model to the data:
- * a model config with `inChannels` / `outChannels` fields that the input leaves out gets
- * history·C / future·C (C fields per point; history = future = 1 for the pair mappings), given
- * ones must match, and the mapping must fit in the file's frames.
+ * a model config with `inChannels` / `outChannels` (or `outFrames`) fields that the input leaves
+ * out gets history·C / future·C (C fields per point; history = future = 1 for the pair mappings),
+ * given ones must match, and the mapping must fit in the file's frames.
  */
 export function resolveTrainOptions(input: TrainOptionsInput, data?: DataFrames): TrainOptions {
   if (input === null || typeof input !== 'object' || Array.isArray(input)) throw new TrainOptionsError(`training options ${show(input)} are not allowed: use an object`);
@@ -297,9 +297,11 @@ function fitModelToData(partial: { kind: string; seed: number } & Record<string,
   mappingItems(mapping, data.nt, data.path);
   const stack = frameStack(mapping);
   const c = data.nChannels;
+  // `outFrames`: models with one output channel per frame (fno3d).
   const sides = [
     { field: 'inChannels', frames: stack.history, what: 'history', flag: '--in-channels' },
     { field: 'outChannels', frames: stack.future, what: 'future', flag: '--out-channels' },
+    { field: 'outFrames', frames: stack.future, what: 'future', flag: '--out-frames' },
   ] as const;
   let config = resolveModelConfig(partial);
   const fill: Record<string, number> = {};

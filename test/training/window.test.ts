@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../../solvers/random.js';
 import { H5Dataset, h5ready, UnitGaussianNormalizer, type NormalizerJSON } from '../../src/data/index.js';
 import { initBackend } from '../../src/engine/index.js';
-import { createModel } from '../../src/models/index.js';
+import { createModel, modelKinds, registerModel } from '../../src/models/index.js';
 import {
   loadCheckpoint,
   predictDataset,
@@ -39,6 +39,17 @@ beforeAll(async () => {
   await initBackend('wasm');
   await h5ready();
   registerToy();
+  // Config only (never built): a model kind whose output count is outFrames.
+  if (!modelKinds().includes('test-out-frames')) {
+    registerModel({
+      kind: 'test-out-frames',
+      summary: 'config-only model of the option tests',
+      resolveConfig: (p) => ({ seed: 0, inChannels: 1, outFrames: 1, ...p }),
+      create: () => {
+        throw new Error('test-out-frames is config-only');
+      },
+    });
+  }
   dir = makeTmpDir();
   data = write2d(path.join(dir, 'waves.h5'), { samples: 12, nt: NT, nx: NX, ny: NY });
   coded = write2d(path.join(dir, 'coded.h5'), { samples: 3, nt: 12, nx: 4, ny: 3, channels: 2, value: (i, f, x, y, c) => i * 1e5 + c * 1e4 + f * 100 + x * 10 + y });
@@ -57,6 +68,12 @@ describe('window mapping options', () => {
   it('fills the model channels from the mapping and the fields per point', () => {
     const o = resolveTrainOptions({ ...BASE, mapping: { kind: 'window', history: 3, future: 2 } }, { path: 'd.h5', nt: 20, nChannels: 2 });
     expect([o.model.inChannels, o.model.outChannels]).toEqual([6, 4]);
+    // A model with one output channel per frame (as fno3d) names them outFrames.
+    const frames = resolveTrainOptions({ ...BASE, model: { kind: 'test-out-frames' }, mapping: { kind: 'window', history: 3, future: 5 } }, { path: 'd.h5', nt: 20, nChannels: 1 });
+    expect(frames.model).toEqual({ kind: 'test-out-frames', seed: 0, inChannels: 3, outFrames: 5 });
+    expect(() => resolveTrainOptions({ ...BASE, model: { kind: 'test-out-frames', outFrames: 4 }, mapping: { kind: 'window', history: 3, future: 5 } }, { path: 'd.h5', nt: 20, nChannels: 1 })).toThrow(
+      'model outFrames=4 does not match mapping.future=5 × 1 field: set --out-frames 5 or --future 4',
+    );
     // Without the file nothing is filled (the registry's defaults stay).
     expect(resolveTrainOptions({ ...BASE, mapping: { kind: 'window', history: 3 } }).model.inChannels).toBe(1);
   });
