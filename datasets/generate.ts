@@ -105,6 +105,7 @@ export function shardRange(samples: number, shard?: Shard): [number, number] {
 }
 
 function solverName(r: ResolvedRecipe): string {
+  if (r.pde === 'navier-stokes-2d') return `ns2d-pseudo-spectral-${r.solver.scheme}`;
   return r.solver.method === 'spectral'
     ? `burgers-spectral-${r.solver.stepper}`
     : `burgers-fv-${r.solver.reconstruction}-${r.solver.flux}-ssprk3`;
@@ -123,13 +124,21 @@ export function datasetHeader(r: ResolvedRecipe, shard?: Shard): DatasetHeader {
     solver: solverName(r),
     'solver-version': SOLVER_VERSION,
   };
+  if (r.pde === 'navier-stokes-2d') {
+    attrs.drag = r.drag;
+    attrs.forcing = r.forcing;
+    attrs['spin-up'] = r.spinUp;
+  }
   if (shard) {
     attrs.shard = `${shard.index}/${shard.count}`;
     attrs['sample-offset'] = start;
   }
   return {
-    shape: [end - start, r.nFrames, r.nx],
-    coordinates: { x: storedGrid(r).points(), t: outputTimes(r) },
+    shape: r.pde === 'navier-stokes-2d' ? [end - start, r.nFrames, r.nx, r.nx] : [end - start, r.nFrames, r.nx],
+    coordinates:
+      r.pde === 'navier-stokes-2d'
+        ? { x: storedGrid(r).points(), y: storedGrid(r).points(), t: outputTimes(r) }
+        : { x: storedGrid(r).points(), t: outputTimes(r) },
     attrs,
   };
 }

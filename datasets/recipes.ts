@@ -7,6 +7,9 @@
 import { SAMPLER_KINDS, resolveSamplerConfig, type SamplerConfig } from './samplers/index.js';
 import { FV_FLUXES, FV_RECONSTRUCTIONS, type Reconstruction, type RiemannFlux } from '../solvers/burgers/finite_volume.js';
 import { SPECTRAL_STEPPERS, type SpectralStepper } from '../solvers/burgers/spectral.js';
+import { applyNsOverrides, NS_RECIPES, nsFrameTimes, type NsRecipe } from './recipes_ns.js';
+
+export type { NsRecipe, NsSolverConfig } from './recipes_ns.js';
 
 /** Error in a recipe name or override; the CLI maps it to exit code 2. */
 export class RecipeError extends Error {
@@ -47,12 +50,12 @@ export interface BurgersRecipe {
   seed: number;
 }
 
-export type ResolvedRecipe = BurgersRecipe;
+export type ResolvedRecipe = BurgersRecipe | NsRecipe;
 
 /** PDEBench's published 1D Burgers viscosities (the `Nu` of its file names). */
 export const PDEBENCH_BURGERS_NU = [0.001, 0.002, 0.004, 0.01, 0.02, 0.04, 0.1, 0.2, 0.4, 1.0, 2.0, 4.0] as const;
 
-const RECIPES: Record<string, { summary: string; build: () => BurgersRecipe }> = {
+const BURGERS_RECIPES: Record<string, { summary: string; build: () => BurgersRecipe }> = {
   'burgers-fno': {
     summary: 'FNO paper: nu = 0.1, GRF N(0, 625(-Laplacian+25I)^-2) initial data on [0,1), T = 1, solved spectrally on 8192 points',
     build: () => ({
@@ -95,6 +98,8 @@ const RECIPES: Record<string, { summary: string; build: () => BurgersRecipe }> =
   },
 };
 
+const RECIPES: Record<string, { summary: string; build: () => ResolvedRecipe }> = { ...BURGERS_RECIPES, ...NS_RECIPES };
+
 export const RECIPE_NAMES = Object.keys(RECIPES);
 
 export function recipeSummaries(): { name: string; summary: string }[] {
@@ -122,6 +127,12 @@ export interface RecipeOverrides {
   dt?: number;
   /** initial-condition sampler kind */
   ic?: string;
+  /** Navier–Stokes forcing preset: 'fno' | 'kolmogorov' | 'none'. */
+  forcing?: string;
+  /** Navier–Stokes linear drag α. */
+  drag?: number;
+  /** Navier–Stokes time run before the first stored frame. */
+  spinUp?: number;
 }
 
 function positiveInt(name: string, v: number, min = 1): number {
@@ -138,8 +149,17 @@ function positiveReal(name: string, v: number): number {
 export function resolveRecipe(name: string, overrides: RecipeOverrides = {}): ResolvedRecipe {
   const entry = RECIPES[name];
   if (!entry) throw new RecipeError(`unknown recipe '${name}': known recipes are ${RECIPE_NAMES.join(', ')}`);
-  const r = entry.build();
+  const built = entry.build();
   const o = overrides;
+  if (built.pde === 'navier-stokes-2d') {
+    return applyNsOverrides(built, o, (msg) => {
+      throw new RecipeError(msg);
+    });
+  }
+  const r = built;
+  for (const k of ['forcing', 'drag', 'spinUp'] as const) {
+    if (o[k] !== undefined) throw new RecipeError(`--${k === 'spinUp' ? 'spin-up' : k}=${o[k]} is not allowed for ${r.name}: it is a Navier-Stokes option`);
+  }
   if (o.samples !== undefined) r.samples = positiveInt('samples', o.samples);
   if (o.seed !== undefined) {
     if (!Number.isSafeInteger(o.seed) || o.seed < 0) throw new RecipeError(`--seed=${o.seed} is not allowed: use an integer in [0, 2^53)`);
@@ -215,6 +235,7 @@ function resolveSolver(current: BurgersSolverConfig, o: RecipeOverrides): Burger
 
 /** The stored output times: nFrames equally spaced on [0, tEnd] (a single frame is t = tEnd). */
 export function outputTimes(r: ResolvedRecipe): Float64Array {
+  if (r.pde === 'navier-stokes-2d') return nsFrameTimes(r);
   const t = new Float64Array(r.nFrames);
   if (r.nFrames === 1) {
     t[0] = r.tEnd;

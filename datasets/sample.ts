@@ -8,8 +8,10 @@ import { Rng } from '../solvers/random.js';
 import { SolverInstabilityError } from '../solvers/errors.js';
 import { solveBurgersFv } from '../solvers/burgers/finite_volume.js';
 import { solveBurgersSpectral } from '../solvers/burgers/spectral.js';
+import { solveNs2d, spectralResample, type Ns2dConfig } from '../solvers/ns2d/index.js';
 import { sampleInitialCondition } from './samplers/index.js';
-import { outputTimes, type ResolvedRecipe } from './recipes.js';
+import { sampleGrf2d } from './samplers/grf2d.js';
+import { outputTimes, type NsRecipe, type ResolvedRecipe } from './recipes.js';
 
 /** A solver failure tied to the sample it happened in. */
 export class SampleError extends Error {
@@ -48,13 +50,40 @@ export function restrictToStored(u: Float64Array, r: ResolvedRecipe, out: Float3
   }
 }
 
-/** Initial condition of sample `index` on the solve grid (float64). */
+/** Initial condition of sample `index` on the solve grid (float64; n² values x-major for Navier–Stokes). */
 export function initialCondition(r: ResolvedRecipe, index: number): Float64Array {
+  if (r.pde === 'navier-stokes-2d') return sampleGrf2d(r.initialCondition, r.solveNx, r.domain[1] - r.domain[0], new Rng(r.seed, index));
   return sampleInitialCondition(r.initialCondition, solveGrid(r), new Rng(r.seed, index));
+}
+
+/** The Navier–Stokes solver configuration of a recipe. */
+export function nsSolverConfig(r: NsRecipe): Ns2dConfig {
+  return {
+    n: r.solveNx,
+    length: r.domain[1] - r.domain[0],
+    nu: r.nu,
+    drag: r.drag,
+    forcing: r.forcing,
+    scheme: r.solver.scheme,
+    dt: r.solver.dt !== null ? { kind: 'fixed', dt: r.solver.dt } : { kind: 'cfl', cfl: r.solver.cfl, maxDt: r.solver.maxDt },
+  };
+}
+
+/** Solve times of a Navier–Stokes recipe: the frame times shifted by the spin-up. */
+export function nsSolveTimes(r: NsRecipe): number[] {
+  return Array.from(outputTimes(r), (t) => r.spinUp + t);
 }
 
 /** Solves sample `index` and returns its frames on the solve grid (float64). */
 export function solveSample(r: ResolvedRecipe, index: number): Float64Array[] {
+  if (r.pde === 'navier-stokes-2d') {
+    try {
+      return solveNs2d(initialCondition(r, index), nsSolveTimes(r), nsSolverConfig(r));
+    } catch (e) {
+      if (e instanceof SolverInstabilityError) throw new SampleError(index, e);
+      throw e;
+    }
+  }
   const grid = solveGrid(r);
   const u0 = initialCondition(r, index);
   const times = outputTimes(r);
@@ -81,8 +110,17 @@ export function solveSample(r: ResolvedRecipe, index: number): Float64Array[] {
   }
 }
 
-/** Sample `index` as stored: float32 [nFrames, nx], row-major. */
+/** Values per stored frame: nx (1D) or nx² (2D). */
+export function frameSize(r: ResolvedRecipe): number {
+  return r.pde === 'navier-stokes-2d' ? r.nx * r.nx : r.nx;
+}
+
+/**
+ * Sample `index` as stored: float32 [nFrames, nx] (Burgers) or [nFrames, nx, nx] (Navier–Stokes,
+ * spectrally truncated from the solve grid), row-major.
+ */
 export function computeSample(r: ResolvedRecipe, index: number): Float32Array {
+  if (r.pde === 'navier-stokes-2d') return computeNsSample(r, index);
   const frames = solveSample(r, index);
   const out = new Float32Array(r.nFrames * r.nx);
   const times = outputTimes(r);
@@ -95,5 +133,27 @@ export function computeSample(r: ResolvedRecipe, index: number): Float32Array {
       }
     }
   });
+  return out;
+}
+
+function computeNsSample(r: NsRecipe, index: number): Float32Array {
+  const size = r.nx * r.nx;
+  const out = new Float32Array(r.nFrames * size);
+  const times = outputTimes(r);
+  const store = (k: number, w: Float64Array): void => {
+    const c = r.nx === r.solveNx ? w : spectralResample(w, r.solveNx, r.nx);
+    for (let i = 0; i < size; i++) {
+      const v = (out[k * size + i] = c[i]);
+      if (!Number.isFinite(v)) {
+        throw new SampleError(index, new SolverInstabilityError(times[k], `|w| = ${Math.abs(c[i])} overflows float32 storage`));
+      }
+    }
+  };
+  try {
+    solveNs2d(initialCondition(r, index), nsSolveTimes(r), nsSolverConfig(r), { onFrame: store });
+  } catch (e) {
+    if (e instanceof SolverInstabilityError) throw new SampleError(index, e);
+    throw e;
+  }
   return out;
 }
