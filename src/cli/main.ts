@@ -57,6 +57,9 @@ const GENERATE_OPTIONS: Options = {
   cfl: { type: 'string' },
   dt: { type: 'string' },
   ic: { type: 'string' },
+  forcing: { type: 'string' },
+  drag: { type: 'string' },
+  'spin-up': { type: 'string' },
   workers: { type: 'string' },
   out: { type: 'string', short: 'o' },
   resume: { type: 'boolean' },
@@ -95,6 +98,9 @@ function overridesFrom(v: Record<string, string | boolean | undefined>): RecipeO
     cfl: num('cfl', v.cfl),
     dt: num('dt', v.dt),
     ic: str(v.ic),
+    forcing: str(v.forcing),
+    drag: num('drag', v.drag),
+    spinUp: num('spin-up', v['spin-up']),
   };
 }
 
