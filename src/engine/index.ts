@@ -8,3 +8,9 @@ export { setWasmKernelsEnabled, wasmKernelsActive, wasmKernelsStatus } from './w
 export { clearEngineCaches, engineCacheSize } from './cache.js';
 export { getWeightData, setWeightData, type HasWeights } from './weights.js';
 export { checkGradients, type GradCheckResult } from './grad_check.js';
+export { cdft, icdft, cdftBasis, keptFrequencies } from './cdft.js';
+export { rdftNd, irdftNd, spectrumShape } from './dft_nd.js';
+export { complexModeMixBlocks } from './spectral_nd.js';
+export { modesToFront, modesToBack } from './wasm_transpose.js';
+export { view } from './view.js';
+export { repeatColumns, padColumns, cropColumns } from './columns.js';

@@ -20,7 +20,8 @@
  * - `PdesComplexMac` out[u, v, :] = Σ_w A[u, v, w, :] ⊗ B[u, v, w, :] for planar complex rows
  *   (M real parts then M imaginary parts), with A, B addressed by byte strides so one kernel does
  *   the mode mixing and both of its gradients (conjugating A or B); 4 modes per vector, up to 16
- *   modes per pass held in registers.
+ *   modes per pass held in registers. Optionally over independent blocks (the per-(ky, kz) weight
+ *   blocks of the 2D/3D mode mixing, spectral_nd.ts).
  * - `PdesGemmSmallLeft`, `PdesGemmReduce`, `PdesRowSum`: channels-first linear layers and their
  *   gradients without packing (wasm_gemm.ts).
  * - `PdesFoldHalves` / `PdesUnfoldHalves` (one radix-2 butterfly over a row's halves, optionally
@@ -311,7 +312,7 @@ interface WasmApi {
   Memory: abstract new (...args: never[]) => { buffer: ArrayBuffer };
 }
 
-type Fn = (...args: number[]) => void;
+export type Fn = (...args: number[]) => void;
 interface GeluExports {
   gelu: Fn;
   geluGrad: Fn;
@@ -397,7 +398,16 @@ function special(b: Binding, key: string, def: () => FunctionDef): Fn {
   return fn;
 }
 
-function offsetOf(backend: BackendWasm, t: tf.TensorInfo): number {
+/**
+ * For engine kernels registered in other files: the function `f` of a module built once from
+ * `def()` under `key` and bound to the wasm backend's memory. Only while wasmKernelsActive().
+ */
+export function engineFunction(backend: BackendWasm, key: string, def: () => FunctionDef): Fn {
+  return special(bind(backend) as Binding, key, def);
+}
+
+/** Byte offset of a float32 tensor's data in the wasm backend's memory (for engine kernels). */
+export function offsetOf(backend: BackendWasm, t: tf.TensorInfo): number {
   if (t.dtype !== 'float32') throw new EngineError(`engine kernels take float32 tensors, got ${t.dtype}`);
   const data = backend.dataIdMap.get(t.dataId);
   if (!data) throw new EngineError('engine kernel input has no data on the wasm backend');
@@ -525,15 +535,19 @@ function registerKernels(): void {
       const be = backend as BackendWasm;
       const a = inputs.a as tf.TensorInfo;
       const b = inputs.b as tf.TensorInfo;
-      const { m, conj, outShape, aStrides, bStrides, counts } = attrs as unknown as CmacAttrs;
+      const { m, conj, outShape, aStrides, bStrides, counts, blocks } = attrs as unknown as CmacAttrs;
       const out = be.makeOutput(outShape, 'float32');
       const fn = cmacExports(bind(be) as Binding, m)[`cmac_${conj}`];
       const row = 8 * m;
-      fn(
-        offsetOf(be, a), aStrides[0] * row, aStrides[1] * row, aStrides[2] * row,
-        offsetOf(be, b), bStrides[0] * row, bStrides[1] * row, bStrides[2] * row,
-        offsetOf(be, out), counts[0], counts[1], counts[2],
-      );
+      const [nBlocks, aBlock, bBlock] = blocks ?? [1, 0, 0];
+      const [pa, pb, po] = [offsetOf(be, a), offsetOf(be, b), offsetOf(be, out)];
+      for (let g = 0; g < nBlocks; g++) {
+        fn(
+          pa + g * aBlock * row, aStrides[0] * row, aStrides[1] * row, aStrides[2] * row,
+          pb + g * bBlock * row, bStrides[0] * row, bStrides[1] * row, bStrides[2] * row,
+          po + g * counts[0] * counts[1] * row, counts[0], counts[1], counts[2],
+        );
+      }
       return out;
     },
   });
@@ -616,6 +630,11 @@ interface CmacAttrs {
   aStrides: [number, number, number];
   bStrides: [number, number, number];
   counts: [number, number, number];
+  /**
+   * Independent products one after another: [count, A stride, B stride] in rows; block g reads A
+   * and B that many rows further on per g and writes counts[0]·counts[1] rows further on.
+   */
+  blocks?: [number, number, number];
 }
 
 /**
