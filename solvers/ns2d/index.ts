@@ -1,0 +1,22 @@
+/**
+ * 2D incompressible Navier–Stokes reference solver (vorticity–streamfunction, pseudo-spectral,
+ * float64): the public API. See navier_stokes.ts for the equation, config.ts for the schemes and
+ * forcings, solve.ts for the driver and its stability bound, diagnostics.ts for budgets.
+ */
+export {
+  NS_FORCINGS,
+  NS_SCHEMES,
+  NS_TABLEAUS,
+  createImexRkCnTableau,
+  forcingField,
+  resolveNs2dConfig,
+  type ImexRkCnTableau,
+  type Ns2dConfig,
+  type Ns2dParams,
+  type NsForcingPreset,
+  type NsScheme,
+  type ResolvedNs2dConfig,
+} from './config.js';
+export { energySpectrum, nsDiagnostics, spectralResample, velocityFromVorticity, type NsDiagnostics } from './diagnostics.js';
+export { createNs2dStepper, NavierStokes2D, type Ns2dStepper } from './navier_stokes.js';
+export { advectiveDtBound, dtBoundForVelocity, solveNs2d } from './solve.js';
