@@ -422,6 +422,13 @@ Next-step and window runs are evaluated by rollout from the first input frames o
         if (r.rollout !== null) {
           process.stdout.write(`rollout: ${r.rollout.nFrames} frames from t=${r.rollout.times[0]} to t=${r.rollout.times[r.rollout.nFrames - 1]}; relative L2 per frame ${r.metrics.perFrame.relL2.map((e) => e.toPrecision(3)).join(' ')}\n`);
         }
+        const ns = r.metrics2d?.ns;
+        if (ns) {
+          const c = ns.correlation.mean;
+          process.stdout.write(
+            `vorticity correlation with the DNS: ${c[0].toPrecision(3)} at the first frame, ${c[c.length - 1].toPrecision(3)} at the last; time above ${ns.highCorrelationTime.threshold}: median ${ns.highCorrelationTime.median.toPrecision(3)}, mean ${ns.highCorrelationTime.mean.toPrecision(3)} (from the last input frame)\n`,
+          );
+        }
       }
       return 0;
     },

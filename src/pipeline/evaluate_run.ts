@@ -15,7 +15,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { H5Dataset, h5ready } from '../data/index.js';
 import { describeBackend } from '../engine/backend.js';
-import { evaluateFields, pickBestMedianWorst, relativeL2Batch, type MetricsReport } from '../metrics/index.js';
+import { evaluateFields, nsRolloutMetrics, pickBestMedianWorst, relativeL2Batch, type MetricsReport, type NsFields, type NsRolloutMetrics } from '../metrics/index.js';
+import { writeNsReport } from '../report/ns_report.js';
 import { writeSurrogateReport, type SurrogateReportData } from '../report/surrogate_report.js';
 import { loadCheckpoint, type LoadedCheckpoint } from '../training/checkpoint.js';
 import { CheckpointError, TrainOptionsError } from '../training/errors.js';
@@ -78,6 +79,13 @@ export interface Metrics2D {
   grid: [number, number];
   /** Fields per point. */
   channels: number;
+  /**
+   * Flow diagnostics of single-field rollouts (vorticity): correlation with the DNS over time,
+   * high-correlation time, energy spectra and their band errors, enstrophy (src/metrics/ns.ts).
+   * Times are measured from the last input frame (t − t_input), so the high-correlation time is a
+   * duration of the rollout.
+   */
+  ns?: NsRolloutMetrics;
 }
 
 export interface EvaluateResult {
@@ -125,7 +133,21 @@ function frameValues(p: Prediction): number {
  */
 function fieldMetrics2d(prediction: Prediction): Metrics2D {
   const f = fields2d(prediction);
-  return { grid: [f.nx, f.ny], channels: f.channels };
+  const out: Metrics2D = { grid: [f.nx, f.ny], channels: f.channels };
+  const ns = nsFields(prediction);
+  if (ns) out.ns = nsRolloutMetrics(ns);
+  return out;
+}
+
+/**
+ * A single-field 2D rollout as the Navier–Stokes metrics take it (square periodic box of side
+ * L = the x period), times measured from the last input frame; null when not applicable.
+ */
+function nsFields(prediction: Prediction): NsFields | null {
+  if (prediction.shape.spatial.length !== 2 || prediction.shape.channels !== 1 || prediction.inputFrames.length === 0) return null;
+  const f = fields2d(prediction);
+  const t0 = prediction.inputTimes[prediction.inputTimes.length - 1];
+  return { pred: f.pred, truth: f.truth, n: f.n, nt: f.nt, nx: f.nx, ny: f.ny, length: f.length, times: f.times.map((t) => t - t0) };
 }
 
 interface Evaluated {
@@ -286,7 +308,20 @@ export async function reportRun(opts: ReportOptions): Promise<{ path: string; ev
       ['backend', result.backend],
     ],
   };
-  writeSurrogateReport(out, data);
+  const ns = result.metrics2d?.ns;
+  const fields = nsFields(prediction);
+  if (ns && fields && result.rollout !== null) {
+    const curves = data.curves;
+    writeNsReport(out, {
+      title: `${String(result.model.kind).toUpperCase()} rollout vs DNS — ${path.basename(result.data)}`,
+      info: data.info,
+      metrics: ns,
+      fields,
+      curves: curves?.epoch.map((epoch, i) => ({ epoch, trainLoss: curves.trainLoss[i], ...(curves.valLoss ? { valLoss: curves.valLoss[i] } : {}) })),
+    });
+  } else {
+    writeSurrogateReport(out, data);
+  }
   if (fs.existsSync(opts.run) && fs.statSync(opts.run).isDirectory()) writeJsonAtomic(path.join(opts.run, 'eval.json'), result);
   return { path: out, evaluation: result };
 }

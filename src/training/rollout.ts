@@ -97,6 +97,8 @@ export interface Prediction {
   times: number[];
   /** File frames the model was given as its first input, oldest first. */
   inputFrames: number[];
+  /** The file's t-coordinate of each input frame. */
+  inputTimes: number[];
   /** Model calls per sample: ceil(nt / future) for rollouts, 1 for initial-to-final. */
   modelCalls: number;
   /** The file's x-coordinate (and y on 2D data) at the predicted points (after subsampling). */
@@ -219,6 +221,7 @@ export async function predictDataset(checkpoint: LoadedCheckpoint | string, data
       firstFrame: plan.frames[0],
       times: plan.frames.map((f) => ds.t[f]),
       inputFrames: plan.inputFrames,
+      inputTimes: plan.inputFrames.map((f) => ds.t[f]),
       modelCalls: plan.modelCalls,
       x: Array.from({ length: spatial[0] }, (_, i) => ds.x[i * subsample]),
       ...(ds.y === undefined ? {} : { y: Array.from({ length: spatial[1] }, (_, j) => (ds.y as Float64Array)[j * subsample]) }),

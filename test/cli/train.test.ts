@@ -191,19 +191,29 @@ describe('pdes train --mapping window / evaluate --rollout-steps on 2D data', ()
     ev.rollout.times.forEach((t: number, k: number) => expect(t).toBeCloseTo(0.1 * (k + 2), 12));
     expect(ev.metrics.perFrame.relL2).toHaveLength(3);
     expect(ev.metrics.perSample).toHaveLength(2);
-    expect(ev.metrics2d).toEqual({ grid: [8, 8], channels: 1 });
+    expect(ev.metrics2d).toMatchObject({ grid: [8, 8], channels: 1 });
+    // Flow diagnostics against the DNS, on times measured from the last input frame (t = 0.1).
+    const ns = ev.metrics2d.ns;
+    expect(ns.correlation.mean).toHaveLength(3);
+    ns.times.forEach((t: number, k: number) => expect(t).toBeCloseTo(0.1 * (k + 1), 12));
+    expect(ns.relL2.perFrame).toHaveLength(3);
+    ns.relL2.perFrame.forEach((v: number, k: number) => expect(v).toBeCloseTo(ev.metrics.perFrame.relL2[k], 5));
+    expect(ns.highCorrelationTime.perSample).toHaveLength(2);
     expect(ev.resolution).toMatchObject([{ nx: 8, grid: [8, 8], stride: 1 }]);
     expect(ev.resolution[0].relL2).toBeCloseTo(ev.metrics.mean.relL2, 12);
     expect(JSON.parse(fs.readFileSync(path.join(run, 'eval.json'), 'utf8'))).toEqual(ev);
     const text = pdes(['evaluate', '--run', run, ...TOY]);
     expect(text.code, text.stderr).toBe(0);
     expect(text.stdout).toMatch(/rollout: 6 frames from t=0\.2 to t=0\.7\d*; relative L2 per frame( [\d.e-]+){6}\n/);
+    expect(text.stdout).toMatch(/vorticity correlation with the DNS: [\d.e-]+ at the first frame, [\d.e-]+ at the last; time above 0\.8: median [\d.e-]+, mean [\d.e-]+/);
     const page = path.join(dir, 'report.html');
     const rep = pdes(['report', '--run', run, ...TOY, '-o', page]);
     expect(rep.code, rep.stderr).toBe(0);
     const html = fs.readFileSync(page, 'utf8');
-    expect(html).toContain('(cut at y = 0.5)');
-    expect(html).toContain('id="rollout-fields"');
+    // A single-field 2D rollout gets the DNS comparison report (vorticity, correlation, spectra).
+    expect(html).toContain('id="ns-vorticity"');
+    expect(html).toContain('id="ns-correlation"');
+    expect(html).toContain('id="ns-spectra"');
   });
 
   it('refuses data that does not fit the checkpoint: one line naming both values, exit 2, nothing written', () => {
