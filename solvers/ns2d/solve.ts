@@ -73,6 +73,12 @@ export function advectiveDtBound(w: Float64Array, cfg: Ns2dConfig): number {
   return dtBoundForVelocity(rc, projectedMaxVelocity(w, rc));
 }
 
+function maxAbsOf(w: ArrayLike<number>): number {
+  let m = 0;
+  for (let i = 0; i < w.length; i++) m = Math.max(m, Math.abs(w[i]));
+  return m;
+}
+
 function checkField(w: ArrayLike<number>, n: number, name: string): void {
   if (w === null || typeof w !== 'object' || typeof w.length !== 'number') throw new SolverInputError(`${name} must be a Float64Array of n·n values`);
   if (w.length !== n * n) throw new SolverInputError(`${name} has ${w.length} values but the grid n=${n} has n·n=${n * n}`);
@@ -109,6 +115,11 @@ export function solveNs2d(
   const { n } = rc;
   checkField(w0, n, 'w0');
   const ts = checkOutputTimes(times, 0);
+  if (rc.scheme === 'cn-euler' && rc.nu === 0 && rc.drag === 0 && maxAbsOf(w0) > 0) {
+    throw new SolverInputError(
+      `scheme 'cn-euler' with nu=0 and drag=0 is not allowed: its forward-Euler advection is unstable for every dt without viscosity or drag (stability bound 0); use scheme 'cn-rk3'`,
+    );
+  }
   const eq = new NavierStokes2D(rc, { coefficientArrays: 4 * rc.tableau.gammas.length });
   eq.setVorticity(w0);
   const stepper = createNs2dStepper(eq, rc.tableau);
@@ -118,9 +129,8 @@ export function solveNs2d(
     const u0 = stepper.maxVelocity();
     const bound = dtBoundForVelocity(rc, u0);
     if (dtCfg.dt > bound) {
-      const hint = rc.scheme === 'cn-euler' && bound === 0 ? ": cn-euler's forward-Euler advection is unstable without viscosity or drag; use scheme 'cn-rk3'" : `: use dt <= ${floor4(bound)}`;
       throw new SolverInputError(
-        `dt=${dtCfg.dt} is above the stability bound ${BOUND_FORMULA[rc.scheme]}=${bound} for explicit advection at n=${n} (max |u| = ${u0})${hint}`,
+        `dt=${dtCfg.dt} is above the stability bound ${BOUND_FORMULA[rc.scheme]}=${bound} for explicit advection at n=${n} (max |u| = ${u0}): use dt <= ${floor4(bound)}`,
       );
     }
   }
