@@ -6,13 +6,31 @@ export { SolverInputError, SolverInstabilityError } from '../solvers/errors.js';
 export { solveBurgersFv, type FvOptions } from '../solvers/burgers/finite_volume.js';
 export { solveBurgersSpectral, type SpectralOptions } from '../solvers/burgers/spectral.js';
 export { coleHopfField, coleHopfCellAverages, type ColeHopfProblem } from '../solvers/burgers/cole_hopf.js';
+export {
+  solveNs2d,
+  spectralResample,
+  velocityFromVorticity,
+  nsDiagnostics,
+  energySpectrum,
+  advectiveDtBound,
+  NavierStokes2D,
+  createNs2dStepper,
+  NS_SCHEMES,
+  NS_FORCINGS,
+  type Ns2dConfig,
+  type NsScheme,
+  type NsForcingPreset,
+  type NsDiagnostics,
+} from '../solvers/ns2d/index.js';
+export { sampleGrf2d, resolveGrf2dOptions, type Grf2dOptions } from '../datasets/samplers/grf2d.js';
 export { resolveRecipe, recipeSummaries, outputTimes, RECIPE_NAMES, type ResolvedRecipe, type RecipeOverrides } from '../datasets/recipes.js';
 export { generateDataset, mergeShards, type GenerateOptions } from '../datasets/generate.js';
-export { computeSample } from '../datasets/sample.js';
+export { computeSample, initialCondition } from '../datasets/sample.js';
 export { sampleInitialCondition, resolveSamplerConfig, type SamplerConfig } from '../datasets/samplers/index.js';
 export { plotDatasetSamples } from './report/dataset_plot.js';
 export * from './metrics/index.js';
 export { writeSurrogateReport, surrogateReportFigures, type SurrogateReportData } from './report/surrogate_report.js';
+export { renderNsReport, writeNsReport, type NsReportInput } from './report/ns_report.js';
 export { initBackend, describeBackend } from './engine/backend.js';
 export * from './models/index.js';
 export {
@@ -21,6 +39,7 @@ export {
   loadCheckpoint,
   predictDataset,
   rollout,
+  fields2d,
   TrainOptionsError,
   CheckpointError,
   TrainingDiverged,
