@@ -58,7 +58,8 @@ function data(batch: number, s: number, channels: number, outChannels: number): 
 /**
  * Kernel time of one step by category, in seconds (tf.profile; customGrad scopes, which only
  * wrap the kernels they run, are left out so nothing is counted twice). With the engine kernels
- * every BatchMatMul is a DFT product (the pointwise layers run on PdesGemm*).
+ * the DFT products run on PdesGemmSmallRight and the pointwise layers on PdesGemmSmallLeft /
+ * PdesGemmReduce / PdesRowSum.
  */
 async function breakdown(step: () => void): Promise<Record<string, number>> {
   const info = await tf.profile(step);
@@ -66,7 +67,7 @@ async function breakdown(step: () => void): Promise<Record<string, number>> {
   for (const k of info.kernels) {
     if (k.name.includes('scope')) continue;
     let cat: string;
-    if (k.name === 'BatchMatMul') cat = 'spectral_dft_matmul';
+    if (k.name === 'BatchMatMul' || k.name === 'PdesGemmSmallRight') cat = 'spectral_dft_matmul';
     else if (k.name === 'PdesTransposeBlocks') cat = 'spectral_layout';
     else if (k.name === 'PdesComplexMac') cat = 'spectral_mode_mixing';
     else if (k.name.startsWith('PdesFold') || k.name.startsWith('PdesUnfold') || k.name.includes('nterleave')) cat = 'spectral_dft_folding';
