@@ -14,11 +14,14 @@ const BENCHES: Record<string, () => Promise<{ run: () => Promise<BenchResult> }>
   generation: () => import('./generation.js'),
   fno_step: () => import('./fno_step.js'),
   fno_train_throughput: () => import('./fno_train_throughput.js'),
+  ns2d_step: () => import('./ns2d_step.js'),
+  fno2d_step: () => import('./fno2d_step.js'),
 };
 
 /** Long runs (tens of minutes): only when named, e.g. `npm run bench -- fno_accuracy`. */
 const LONG: Record<string, () => Promise<{ run: () => Promise<BenchResult> }>> = {
   fno_accuracy: () => import('./fno_accuracy.js'),
+  ns_accuracy: () => import('./ns_accuracy.js'),
 };
 
 async function main(): Promise<void> {
