@@ -23,3 +23,18 @@ export {
   type ResolvedNsMetricsOptions,
 } from './ns.js';
 export { PowerSpectrum2d } from './fft2d.js';
+export {
+  checkUqFields,
+  frontPosition,
+  gaussianCrps,
+  normalCdf,
+  normalQuantile,
+  resolveUqMetricsOptions,
+  uqMetrics,
+  type FrontOptions,
+  type ResolvedUqMetricsOptions,
+  type UqFields,
+  type UqMetrics,
+  type UqMetricsOptions,
+  type UqSampleMetrics,
+} from './uq.js';
