@@ -18,7 +18,9 @@ import { dirname } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { H5Dataset, ProgressiveWriter, writeCanonical, h5ready, type DatasetHeader } from '../src/data/index.js';
 import { outputTimes, recipeDifference, recipeJson, type ResolvedRecipe } from './recipes.js';
-import { computeSample, SampleError, storedGrid } from './sample.js';
+import { computeSample, initialCondition, nsSolverConfig, SampleError, storedGrid } from './sample.js';
+import { checkFixedDt } from '../solvers/ns2d/index.js';
+import { SolverInputError } from '../solvers/errors.js';
 import { compiledModuleUrl, packageVersion, SOLVER_VERSION } from './version.js';
 import type { WorkerReply, WorkerRequest } from './generate_worker.js';
 
@@ -160,6 +162,7 @@ export async function generateDataset(opts: GenerateOptions): Promise<GenerateRe
   const workers = opts.workers ?? os.availableParallelism();
   if (!Number.isInteger(workers) || workers < 1) throw new GenerationUsageError(`--workers=${workers} is not allowed: use an integer >= 1`);
 
+  preflight(r, start);
   fs.mkdirSync(dirname(path), { recursive: true });
   let writer: ProgressiveWriter;
   if (fs.existsSync(path) && !opts.force) {
@@ -212,6 +215,21 @@ export async function generateDataset(opts: GenerateOptions): Promise<GenerateRe
     writer.close();
   }
   return { path, samples: total, computed: total, seconds: (performance.now() - t0) / 1000, alreadyComplete: false };
+}
+
+/**
+ * Checks what can be checked before a file is touched: a Navier–Stokes configuration the solver
+ * refuses (a forcing on the wrong domain, a fixed step above the explicit-advection bound of the
+ * first sample) is a usage error (exit 2), not a failure midway.
+ */
+function preflight(r: ResolvedRecipe, first: number): void {
+  if (r.pde !== 'navier-stokes-2d') return;
+  try {
+    checkFixedDt(initialCondition(r, first), nsSolverConfig(r));
+  } catch (e) {
+    if (e instanceof SolverInputError) throw new GenerationUsageError(`sample ${first}: ${e.message}`);
+    throw e;
+  }
 }
 
 async function runPool(

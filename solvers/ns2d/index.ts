@@ -19,4 +19,4 @@ export {
 } from './config.js';
 export { energySpectrum, nsDiagnostics, spectralResample, velocityFromVorticity, type NsDiagnostics } from './diagnostics.js';
 export { createNs2dStepper, NavierStokes2D, type Ns2dStepper } from './navier_stokes.js';
-export { advectiveDtBound, dtBoundForVelocity, solveNs2d } from './solve.js';
+export { advectiveDtBound, checkFixedDt, dtBoundForVelocity, solveNs2d } from './solve.js';

@@ -73,6 +73,26 @@ export function advectiveDtBound(w: Float64Array, cfg: Ns2dConfig): number {
   return dtBoundForVelocity(rc, projectedMaxVelocity(w, rc));
 }
 
+/**
+ * Throws the one-line SolverInputError solveNs2d gives when cfg has a fixed dt above the
+ * stability bound at w0 (callers check before they write anything).
+ */
+export function checkFixedDt(w0: Float64Array, cfg: Ns2dConfig): void {
+  const rc = resolveNs2dConfig(cfg);
+  if (rc.dt.kind !== 'fixed') return;
+  checkField(w0, rc.n, 'w0');
+  checkDtAgainstBound(rc, rc.dt.dt, projectedMaxVelocity(w0, rc));
+}
+
+function checkDtAgainstBound(rc: ResolvedNs2dConfig, dt: number, u0: number): void {
+  const bound = dtBoundForVelocity(rc, u0);
+  if (dt > bound) {
+    throw new SolverInputError(
+      `dt=${dt} is above the stability bound ${BOUND_FORMULA[rc.scheme]}=${bound} for explicit advection at n=${rc.n} (max |u| = ${u0}): use dt <= ${floor4(bound)}`,
+    );
+  }
+}
+
 function maxAbsOf(w: ArrayLike<number>): number {
   let m = 0;
   for (let i = 0; i < w.length; i++) m = Math.max(m, Math.abs(w[i]));
@@ -127,12 +147,7 @@ export function solveNs2d(
   const dtCfg = rc.dt;
   if (dtCfg.kind === 'fixed') {
     const u0 = stepper.maxVelocity();
-    const bound = dtBoundForVelocity(rc, u0);
-    if (dtCfg.dt > bound) {
-      throw new SolverInputError(
-        `dt=${dtCfg.dt} is above the stability bound ${BOUND_FORMULA[rc.scheme]}=${bound} for explicit advection at n=${n} (max |u| = ${u0}): use dt <= ${floor4(bound)}`,
-      );
-    }
+    checkDtAgainstBound(rc, dtCfg.dt, u0);
   }
   let next = 0;
   let stepped = false;

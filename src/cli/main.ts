@@ -133,7 +133,7 @@ async function runGenerate(v: Record<string, string | boolean | undefined>, pos:
   const showBar = !v.quiet;
   let barTotal = -1;
   let progress: ProgressBar | null = null;
-  log(`generate ${recipe.name}: ${recipe.samples} samples${shard ? ` (shard ${shard.index}/${shard.count})` : ''}, nx=${recipe.nx} (solved on ${recipe.solveNx}), ${recipe.nFrames} frames to t=${recipe.tEnd} -> ${out}`);
+  log(`generate ${recipe.name}: ${recipe.samples} samples${shard ? ` (shard ${shard.index}/${shard.count})` : ''}, ${recipe.pde === 'navier-stokes-2d' ? `${recipe.nx}x${recipe.nx} (solved on ${recipe.solveNx}x${recipe.solveNx})` : `nx=${recipe.nx} (solved on ${recipe.solveNx})`}, ${recipe.nFrames} frames to t=${recipe.tEnd} -> ${out}`);
   const res = await withInterrupts((signal) =>
     generateDataset({
       recipe,
