@@ -42,6 +42,8 @@ export interface DatasetSummary {
   /** Root attributes except `recipe`, which is given parsed. */
   attrs: Record<string, number | string>;
   recipe: Record<string, unknown> | null;
+  /** Per-sample float64 datasets besides `tensor`, with their full shape [N, ...] (empty if none). */
+  extras: { name: string; shape: number[] }[];
   /** null when no sample is finished. */
   values: ValueSummary | null;
 }
@@ -79,6 +81,7 @@ export function describeDataset(path: string, opts: DescribeOptions = {}): Datas
       coordinates,
       attrs,
       recipe: ds.recipe,
+      extras: Object.entries(ds.extras).map(([name, shape]) => ({ name, shape: [ds.nSamples, ...shape] })),
       values: summarizeValues(ds, maxSamples, perRead),
     };
   } finally {
@@ -107,6 +110,7 @@ export function formatSummary(s: DatasetSummary): string {
   const attrText = Object.entries(s.attrs)
     .map(([k, v]) => `${k}=${typeof v === 'number' ? num(v) : v}`)
     .join('  ');
+  if (s.extras.length > 0) lines.push(['extras', s.extras.map((e) => `${e.name} float64 ${formatShape(e.shape)}`).join('  ')]);
   lines.push(['attrs', attrText || '(none)']);
   if (s.values === null) {
     lines.push(['values', '(no finished samples)']);

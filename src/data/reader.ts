@@ -47,6 +47,11 @@ export class H5Dataset implements SampleSource {
   /** Entries of `t-coordinate` in the file: `nt`, or `nt + 1` in PDEBench's published files. */
   readonly tEntriesInFile: number;
   readonly recipe: Record<string, unknown> | null;
+  /**
+   * Per-sample float64 datasets besides `tensor` (see DatasetHeader.extras): name → the shape of
+   * one sample's entry ([] for `parameter` [N], [T] for `mass` [N, T]). Empty for files without.
+   */
+  readonly extras: Record<string, number[]>;
   private file: HdfFile | null;
   private readonly tensor: HdfDataset;
   private readonly done: Uint8Array;
@@ -65,6 +70,7 @@ export class H5Dataset implements SampleSource {
     readonly attrs: Record<string, number | string>,
     readonly status: DatasetStatus,
     done: Uint8Array,
+    extras: Record<string, number[]>,
   ) {
     this.file = file;
     this.tensor = tensor;
@@ -77,6 +83,7 @@ export class H5Dataset implements SampleSource {
     this.done = done;
     this.nDone = done.reduce((a, b) => a + (b === 1 ? 1 : 0), 0);
     this.recipe = parseRecipe(path, attrs);
+    this.extras = extras;
   }
 
   /**
@@ -119,7 +126,8 @@ export class H5Dataset implements SampleSource {
     if (problem !== null) throw new DataFormatError(`${path}: ${problem}`);
     const attrs = readAttrs(file);
     const { status, done } = readStatus(path, file, attrs, shape[0]);
-    return new H5Dataset(path, file, tensor, shape, dtype, x, y, framesTime(t, shape[1]), t.length, attrs, status, done);
+    const extras = findExtras(file, shape[0]);
+    return new H5Dataset(path, file, tensor, shape, dtype, x, y, framesTime(t, shape[1]), t.length, attrs, status, done, extras);
   }
 
   /** Axis letters, e.g. ['N', 'T', 'X']. */
@@ -143,16 +151,7 @@ export class H5Dataset implements SampleSource {
    */
   readSamples(start: number, end: number): Float32Array {
     const tensor = this.openTensor();
-    if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || start < 0 || end > this.nSamples || start > end) {
-      throw new DataInputError(`readSamples(${start}, ${end}) is out of range for ${this.path}: use integers 0 <= start <= end <= ${this.nSamples}`);
-    }
-    if (this.nDone < this.nSamples) {
-      for (let i = start; i < end; i++) {
-        if (this.done[i] !== 1) {
-          throw new DataInputError(`sample ${i} of ${this.path} has not been written (incomplete file: ${this.nDone}/${this.nSamples} samples done)`);
-        }
-      }
-    }
+    this.checkRange('readSamples', start, end);
     if (start === end) return new Float32Array(0);
     let raw: unknown;
     try {
@@ -163,6 +162,32 @@ export class H5Dataset implements SampleSource {
     if (raw instanceof Float32Array) return raw;
     if (raw instanceof Float64Array) return Float32Array.from(raw);
     throw new DataFormatError(`${this.path}: reading \`${TENSOR}\` gave ${describeValue(raw)}, not float data`);
+  }
+
+  /**
+   * Entries `start` to `end` (exclusive) of the extra dataset `name`, row-major float64
+   * [end - start, ...extras[name]], read as one hyperslab; the same range and unwritten-sample
+   * checks as readSamples.
+   */
+  readExtra(name: string, start: number, end: number): Float64Array {
+    const file = this.openFile();
+    const names = Object.keys(this.extras);
+    if (!names.includes(name)) {
+      throw new DataInputError(`${this.path} has no extra dataset "${name}" (${names.length > 0 ? `extras: ${names.join(', ')}` : 'the file has no extras'})`);
+    }
+    this.checkRange('readExtra', start, end);
+    const size = this.extras[name].reduce((a, b) => a * b, 1);
+    if (start === end) return new Float64Array(0);
+    const ds = getDataset(file, name) as HdfDataset;
+    let raw: unknown;
+    try {
+      raw = ds.slice([[start, end]]);
+    } catch (err) {
+      throw new DataFormatError(`${this.path}: cannot read \`${name}\` ${start} to ${end - 1} (HDF5: ${hdf5Reason(err)})`);
+    }
+    const out = raw instanceof Float64Array ? raw : raw instanceof Float32Array ? Float64Array.from(raw) : null;
+    if (out === null || out.length !== (end - start) * size) throw new DataFormatError(`${this.path}: reading \`${name}\` gave ${describeValue(raw)}, not float data`);
+    return out;
   }
 
   readSample(i: number): Float32Array {
@@ -180,8 +205,26 @@ export class H5Dataset implements SampleSource {
   }
 
   private openTensor(): HdfDataset {
-    if (this.file === null) throw new DataInputError(`${this.path} is closed`);
+    this.openFile();
     return this.tensor;
+  }
+
+  private openFile(): HdfFile {
+    if (this.file === null) throw new DataInputError(`${this.path} is closed`);
+    return this.file;
+  }
+
+  private checkRange(what: string, start: number, end: number): void {
+    if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || start < 0 || end > this.nSamples || start > end) {
+      throw new DataInputError(`${what}(${start}, ${end}) is out of range for ${this.path}: use integers 0 <= start <= end <= ${this.nSamples}`);
+    }
+    if (this.nDone < this.nSamples) {
+      for (let i = start; i < end; i++) {
+        if (this.done[i] !== 1) {
+          throw new DataInputError(`sample ${i} of ${this.path} has not been written (incomplete file: ${this.nDone}/${this.nSamples} samples done)`);
+        }
+      }
+    }
   }
 }
 
@@ -227,6 +270,20 @@ export function getDataset(group: HdfGroup, name: string): HdfDataset | null {
   const entity = group.get(name);
   if (entity === null || !(entity instanceof h5().Dataset)) return null;
   return entity;
+}
+
+/** Root float datasets with N rows other than the layout's own: the per-sample extras. */
+function findExtras(file: HdfFile, n: number): Record<string, number[]> {
+  const reserved = [TENSOR, X_COORDINATE, Y_COORDINATE, T_COORDINATE, SAMPLES_DONE];
+  const out: Record<string, number[]> = {};
+  for (const name of file.keys().slice().sort()) {
+    if (reserved.includes(name)) continue;
+    const ds = getDataset(file, name);
+    const shape = ds?.shape ?? [];
+    if (ds === null || shape.length < 1 || shape[0] !== n || (ds.dtype !== '<d' && ds.dtype !== '<f')) continue;
+    out[name] = shape.slice(1);
+  }
+  return out;
 }
 
 function readCoordinate(path: string, file: HdfFile, name: string): Float64Array {

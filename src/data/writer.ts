@@ -35,7 +35,24 @@ export interface DatasetHeader {
    * as int64, other numbers as float64, strings as variable-length UTF-8.
    */
   attrs: Record<string, number | string>;
+  /**
+   * Optional per-sample float64 datasets besides `tensor`, by name → the shape of one sample's
+   * entry: e.g. `{ parameter: [], mass: [T] }` stores `parameter` [N] and `mass` [N, T]. Written
+   * with each sample, so resumed, sharded and merged files keep them; canonical files store them
+   * after `tensor`, in name order.
+   */
+  extras?: Record<string, number[]>;
 }
+
+/** One sample with its extras (as `writeCanonical`'s `getSample` may return). */
+export interface SampleRecord {
+  tensor: Float32Array;
+  /** One entry per header extra, float64 of that extra's per-sample size. */
+  extras: Record<string, Float64Array>;
+}
+
+/** Names an extra dataset may not take: the layout's own datasets. */
+const RESERVED_NAMES = [TENSOR, X_COORDINATE, Y_COORDINATE, T_COORDINATE, SAMPLES_DONE];
 
 export interface CreateOptions {
   /** Replace an existing file at `path`. @default false */
@@ -53,6 +70,7 @@ export class ProgressiveWriter {
   private readonly doneSet: HdfDataset;
   private readonly doneFlags: Uint8Array;
   private readonly size: number;
+  private readonly extraSets: Map<string, HdfDataset>;
 
   private constructor(
     readonly path: string,
@@ -65,6 +83,7 @@ export class ProgressiveWriter {
     this.doneSet = requireDataset(file, SAMPLES_DONE);
     this.doneFlags = doneFlags;
     this.size = sampleSize(header.shape);
+    this.extraSets = new Map(Object.keys(header.extras ?? {}).map((name) => [name, requireDataset(file, name)]));
   }
 
   /** Creates a new file; refuses to replace an existing one unless `{ overwrite: true }`. */
@@ -78,6 +97,7 @@ export class ProgressiveWriter {
     const file = withFixedClock(() => {
       const f = createFile(path);
       createTensor(f, norm.shape);
+      createExtras(f, n, norm.extras);
       writeCoordinates(f, norm.coordinates);
       f.create_dataset({ name: SAMPLES_DONE, data: new Uint8Array(n), shape: [n], dtype: '<B' });
       writeAttrs(f, norm.attrs);
@@ -92,7 +112,7 @@ export class ProgressiveWriter {
     h5();
     if (!fs.existsSync(path)) throw new DataInputError(`cannot resume ${path}: no such file`);
     const probe = H5Dataset.open(path);
-    const { status, shape, x, y, t, attrs } = probe;
+    const { status, shape, x, y, t, attrs, extras } = probe;
     const done = probe.samplesDone();
     probe.close();
     if (status === 'complete') throw new DataInputError(`cannot resume ${path}: it is complete (attribute \`${ATTR.complete}\` = 1)`);
@@ -100,6 +120,7 @@ export class ProgressiveWriter {
       throw new DataInputError(`cannot resume ${path}: not written by ${GENERATOR_NAME} (attribute \`${ATTR.generator}\` is ${JSON.stringify(attrs[ATTR.generator] ?? null)})`);
     }
     const header: DatasetHeader = { shape, coordinates: y === undefined ? { x, t } : { x, y, t }, attrs };
+    if (Object.keys(extras).length > 0) header.extras = extras;
     return new ProgressiveWriter(path, openHdf5(path, 'a'), header, done);
   }
 
@@ -108,13 +129,18 @@ export class ProgressiveWriter {
     return this.doneFlags.slice();
   }
 
-  /** Writes tensor[i], flushes, then marks samples-done[i] = 1 and flushes again. */
-  writeSample(i: number, data: Float32Array): void {
+  /**
+   * Writes tensor[i] and the sample's extras (required when the header has extras), flushes, then
+   * marks samples-done[i] = 1 and flushes again.
+   */
+  writeSample(i: number, data: Float32Array, extras?: Record<string, Float64Array>): void {
     const file = this.openFile();
     this.checkIndex(i);
     checkSampleData(data, this.size, i, this.header.shape);
+    checkExtras(extras, this.header.extras, i);
     withFixedClock(() => {
       this.tensor.write_slice([[i, i + 1]], data);
+      for (const [name, ds] of this.extraSets) ds.write_slice([[i, i + 1]], (extras as Record<string, Float64Array>)[name]);
       // Data before flag: a crash between the two flushes leaves the sample unmarked, never
       // marked-but-missing.
       file.flush();
@@ -131,6 +157,21 @@ export class ProgressiveWriter {
     const raw = this.tensor.slice([[i, i + 1]]);
     if (!(raw instanceof Float32Array)) throw new DataInputError(`${this.path}: \`${TENSOR}\` did not read back as float32`);
     return raw;
+  }
+
+  /** The extras written with sample i (empty when the header has none). */
+  readExtras(i: number): Record<string, Float64Array> {
+    this.openFile();
+    this.checkIndex(i);
+    if (this.doneFlags[i] !== 1) throw new DataInputError(`sample ${i} of ${this.path} has not been written yet`);
+    const out: Record<string, Float64Array> = {};
+    for (const [name, ds] of this.extraSets) out[name] = asFloat64(ds.slice([[i, i + 1]]), `${this.path}: \`${name}\``);
+    return out;
+  }
+
+  /** Sample i with its extras, in the form `writeCanonical` takes. */
+  readRecord(i: number): SampleRecord {
+    return { tensor: this.readSample(i), extras: this.readExtras(i) };
   }
 
   close(): void {
@@ -156,10 +197,11 @@ export class ProgressiveWriter {
 /**
  * Writes the final file canonically: to `${path}.tmp-<pid>`, with fixed clock, tensor created at
  * full shape chunked [1, T, ...], samples written in index order from `getSample(i)` (streamed: one
- * sample in memory at a time), coordinates, attrs in sorted order, `complete` = 1 last; closes,
- * fsyncs and renames over `path` atomically. Same inputs → same bytes.
+ * sample in memory at a time; `getSample` returns a `SampleRecord` when the header has extras), the
+ * extras in name order, coordinates, attrs in sorted order, `complete` = 1 last; closes, fsyncs
+ * and renames over `path` atomically. Same inputs → same bytes.
  */
-export function writeCanonical(path: string, header: DatasetHeader, getSample: (i: number) => Float32Array): void {
+export function writeCanonical(path: string, header: DatasetHeader, getSample: (i: number) => Float32Array | SampleRecord): void {
   h5();
   const norm = normalizeHeader(header);
   const tmp = `${path}.tmp-${process.pid}`;
@@ -172,11 +214,24 @@ export function writeCanonical(path: string, header: DatasetHeader, getSample: (
       const f = createFile(tmp);
       state.file = f;
       const tensor = createTensor(f, norm.shape);
-      for (let i = 0; i < norm.shape[0]; i++) {
-        const data = getSample(i);
-        checkSampleData(data, size, i, norm.shape);
-        tensor.write_slice([[i, i + 1]], data);
+      const n = norm.shape[0];
+      const extraSpec = norm.extras ?? {};
+      const extraValues = new Map(Object.entries(extraSpec).map(([name, shape]) => [name, new Float64Array(n * sampleSize([n, ...shape]))]));
+      for (let i = 0; i < n; i++) {
+        const got = getSample(i);
+        const isRecord = !(got instanceof Float32Array) && got !== null && typeof got === 'object' && 'tensor' in got;
+        const record: { tensor: Float32Array; extras?: Record<string, Float64Array> } = isRecord ? got : { tensor: got as Float32Array };
+        checkSampleData(record.tensor, size, i, norm.shape);
+        tensor.write_slice([[i, i + 1]], record.tensor);
+        checkExtras(record.extras, norm.extras, i);
+        if (norm.extras !== undefined) {
+          for (const [name, all] of extraValues) {
+            const v = (record.extras as Record<string, Float64Array>)[name];
+            all.set(v, i * v.length);
+          }
+        }
       }
+      for (const [name, all] of extraValues) f.create_dataset({ name, data: all, shape: [n, ...extraSpec[name]], dtype: '<d' });
       writeCoordinates(f, norm.coordinates);
       writeAttrs(f, norm.attrs);
       writeAttr(f, ATTR.complete, 1);
@@ -224,7 +279,60 @@ export function normalizeHeader(header: DatasetHeader): DatasetHeader {
     attrs[key] = value;
   }
   const coordinates = c.y === undefined ? { x: c.x.slice(), t: c.t.slice() } : { x: c.x.slice(), y: c.y.slice(), t: c.t.slice() };
-  return { shape: header.shape.slice(), coordinates, attrs };
+  const out: DatasetHeader = { shape: header.shape.slice(), coordinates, attrs };
+  if (header.extras !== undefined) out.extras = normalizeExtras(header.extras);
+  return out;
+}
+
+function normalizeExtras(extras: Record<string, number[]>): Record<string, number[]> {
+  if (extras === null || typeof extras !== 'object' || Array.isArray(extras)) {
+    throw new DataInputError(`extras ${describe(extras)} is not allowed: use { name: per-sample shape }, e.g. { mass: [T] }`);
+  }
+  const out: Record<string, number[]> = {};
+  for (const name of Object.keys(extras).sort()) {
+    if (name === '' || name.includes('/') || name.startsWith('.')) throw new DataInputError(`extra name ${JSON.stringify(name)} is not allowed: use a plain dataset name such as "mass"`);
+    if (RESERVED_NAMES.includes(name)) throw new DataInputError(`extra name "${name}" is not allowed: it is one of the layout's datasets (${RESERVED_NAMES.join(', ')})`);
+    const shape = extras[name];
+    if (!Array.isArray(shape) || shape.some((d) => !Number.isSafeInteger(d) || d < 1)) {
+      throw new DataInputError(`extra "${name}" has per-sample shape ${JSON.stringify(shape)}: use an array of positive integers ([] for one number per sample)`);
+    }
+    out[name] = shape.slice();
+  }
+  return out;
+}
+
+/** Each header extra present, float64, of its per-sample size; nothing else. */
+function checkExtras(extras: Record<string, Float64Array> | undefined, spec: Record<string, number[]> | undefined, i: number): void {
+  const names = Object.keys(spec ?? {});
+  if (names.length === 0) {
+    if (extras !== undefined && Object.keys(extras).length > 0) {
+      throw new DataInputError(`sample ${i} has extras ${Object.keys(extras).join(', ')} but the header declares none`);
+    }
+    return;
+  }
+  if (extras === null || typeof extras !== 'object') throw new DataInputError(`sample ${i} has no extras: the header declares ${names.join(', ')}`);
+  for (const name of Object.keys(extras)) {
+    if (!names.includes(name)) throw new DataInputError(`sample ${i} has extra "${name}" that the header does not declare (declared: ${names.join(', ')})`);
+  }
+  for (const name of names) {
+    const v = extras[name];
+    const want = sampleSize([0, ...(spec as Record<string, number[]>)[name]]);
+    if (!(v instanceof Float64Array)) throw new DataInputError(`sample ${i}: extra "${name}" is ${describe(v)}: use a Float64Array`);
+    if (v.length !== want) throw new DataInputError(`sample ${i}: extra "${name}" has ${v.length} values; expected ${want}`);
+  }
+}
+
+/** Extras created at full shape [N, ...] float64 (contiguous: fixed size, written by sample). */
+function createExtras(file: HdfFile, n: number, extras: Record<string, number[]> | undefined): void {
+  for (const [name, shape] of Object.entries(extras ?? {})) {
+    file.create_dataset({ name, data: new Float64Array(n * sampleSize([n, ...shape])), shape: [n, ...shape], dtype: '<d' });
+  }
+}
+
+function asFloat64(raw: unknown, what: string): Float64Array {
+  if (raw instanceof Float64Array) return raw;
+  if (raw instanceof Float32Array) return Float64Array.from(raw);
+  throw new DataInputError(`${what} did not read back as float data`);
 }
 
 /**
