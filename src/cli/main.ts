@@ -25,6 +25,7 @@ import { ModelConfigError, modelKinds } from '../models/registry.js';
 import '../models/index.js';
 import { train, resolveTrainOptions, TrainOptionsError, TrainingInterrupted, type TrainOptionsInput } from '../training/index.js';
 import { registerModelModules } from '../training/parallel.js';
+import { EnsembleInterrupted, trainEnsemble } from '../uq/index.js';
 import { evaluateRun, reportRun, type EvaluateOptions, type SplitName } from '../pipeline/evaluate_run.js';
 import type { MetricsReport } from '../metrics/index.js';
 
@@ -187,6 +188,9 @@ const TRAIN_OPTIONS: Options = {
   'out-frames': { type: 'string' },
   'model-config': { type: 'string' },
   'model-module': { type: 'string', multiple: true },
+  dropout: { type: 'string' },
+  ensemble: { type: 'string' },
+  'ensemble-workers': { type: 'string' },
   train: { type: 'string' },
   val: { type: 'string' },
   test: { type: 'string' },
@@ -219,6 +223,7 @@ export function trainInputFromFlags(kind: string, v: Record<string, string | boo
     ['out-frames', 'outFrames'],
   ];
   for (const [flag, key] of modelFlags) if (v[flag] !== undefined) model[key] = num(flag, v[flag], true);
+  if (v.dropout !== undefined) model.dropout = num('dropout', v.dropout);
   const optimizer: Record<string, unknown> = {};
   if (v.optimizer !== undefined) optimizer.kind = str(v.optimizer);
   if (v.lr !== undefined) optimizer.lr = num('lr', v.lr);
@@ -274,14 +279,31 @@ function moduleFlag(v: unknown): string[] {
   return v === undefined ? [] : Array.isArray(v) ? v.map(String) : [String(v)];
 }
 
-async function runTrain(kind: string | undefined, v: Record<string, string | boolean | undefined>, say: (s: string) => void): Promise<{ out: string; lastVal: number | null; lastTrain: number; epochs: number }> {
+async function runTrain(
+  kind: string | undefined,
+  v: Record<string, string | boolean | undefined>,
+  say: (s: string) => void,
+): Promise<{ out: string; lastVal: number | null; lastTrain: number; epochs: number; members?: number }> {
   await registerModelModules(moduleFlag(v['model-module']));
   if (!kind) throw new CliUsageError(`pdes train takes a model kind (known: ${modelKinds().join(', ')})`);
   const input = trainInputFromFlags(kind, v);
+  const members = num('ensemble', v.ensemble, true);
+  const ensembleWorkers = num('ensemble-workers', v['ensemble-workers'], true);
+  if (members === undefined && ensembleWorkers !== undefined) throw new CliUsageError('--ensemble-workers needs --ensemble N (members)');
+  if (members !== undefined && members < 1) throw new CliUsageError(`--ensemble=${members} is not allowed: use an integer >= 1 (members)`);
+  if (ensembleWorkers !== undefined && ensembleWorkers < 1) throw new CliUsageError(`--ensemble-workers=${ensembleWorkers} is not allowed: use an integer >= 1`);
   // Validate everything before touching the engine, so bad input gets its one line and nothing else.
   resolveTrainOptions(input);
   const info = await initBackend(input.backend ?? undefined);
   say(`backend: ${describeBackend()}${info.name === 'wasm' ? ' (install @tensorflow/tfjs-node or -node-gpu for the native backend)' : ''}`);
+  if (members !== undefined) {
+    const progress = v.quiet ? false : process.stderr;
+    const ens = await withInterrupts((signal) => trainEnsemble({ ...input, backend: info.name, ensemble: members, ensembleWorkers }, { signal, progress }));
+    const lasts = ens.members.map((m) => m.metrics[m.metrics.length - 1]);
+    const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
+    const vals = lasts.map((l) => l?.valLoss).filter((x): x is number => typeof x === 'number');
+    return { out: ens.dir, lastVal: vals.length === lasts.length ? mean(vals) : null, lastTrain: mean(lasts.map((l) => l?.trainLoss ?? NaN)), epochs: lasts[0]?.epoch ?? 0, members };
+  }
   const res = await withInterrupts((signal) => train({ ...input, backend: info.name }, { signal, progress: v.quiet ? false : process.stderr }));
   res.model.dispose();
   const last = res.metrics[res.metrics.length - 1];
@@ -368,7 +390,8 @@ Options:
   --weight-decay X      (default 1e-4)
   --schedule K          step (default: halve every 100 epochs) | cosine | constant
   --step-size N, --gamma X   step schedule parameters
-  --loss K              rel-l2 (default) | mse
+  --loss K              rel-l2 (default) | mse | gaussian-nll (a noise head: mean and variance channels,
+                        Gaussian negative log-likelihood in normalised units)
   --normalize K         pointwise (default) | scalar | none; fitted on the training split only
   --mapping K           initial-to-final (u(0) -> u(T), default) | next-step (u(t) -> u(t+dt), rollouts)
                         | window (k frames -> the next m, stacked as channels; rollouts)
@@ -382,6 +405,11 @@ Options:
   --in-channels N, --out-channels N  model channels (default: history x fields, future x fields)
   --out-frames N        output frames of models with one channel per frame (fno3d; default: future)
   --model-config JSON   other model config fields, e.g. '{"projectionChannels": 32}'
+  --dropout X           fno: dropout rate after each Fourier layer (training; MC dropout at inference)
+  --ensemble M          a deep ensemble of M members (seeds seed, seed+1, …; one data split): writes
+                        DIR/ensemble.json and DIR/member-<i>/ (each a run directory; --resume continues
+                        the unfinished members)
+  --ensemble-workers N  members trained at a time, one worker thread each (default: all cores)
   --model-module FILE   import FILE and register the model kinds it exports as modelEntries
                         (repeatable; workers import it too)
   --train N, --val N, --test N       split by sample index: counts, or fractions < 1
@@ -395,8 +423,17 @@ Options:
   -q, --quiet           no progress bar`,
     run: async (v, pos) => {
       if (pos.length > 1) throw new CliUsageError(`pdes train takes one model kind, got ${pos.length}`);
-      const r = await runTrain(pos[0], v, (s) => process.stderr.write(`${s}\n`));
-      process.stdout.write(`trained ${r.epochs} epochs: train loss ${r.lastTrain.toPrecision(4)}${r.lastVal === null ? '' : `, validation loss ${r.lastVal.toPrecision(4)}`}; run in ${r.out}\n`);
+      let r: Awaited<ReturnType<typeof runTrain>>;
+      try {
+        r = await runTrain(pos[0], v, (s) => process.stderr.write(`${s}\n`));
+      } catch (e) {
+        if (!(e instanceof EnsembleInterrupted)) throw e;
+        process.stderr.write(`pdes train: ${e.message}\n`);
+        return e.exitCode;
+      }
+      const losses = `train loss ${r.lastTrain.toPrecision(4)}${r.lastVal === null ? '' : `, validation loss ${r.lastVal.toPrecision(4)}`}`;
+      if (r.members !== undefined) process.stdout.write(`trained an ensemble of ${r.members} members, ${r.epochs} epochs each: mean ${losses}; ensemble in ${r.out}\n`);
+      else process.stdout.write(`trained ${r.epochs} epochs: ${losses}; run in ${r.out}\n`);
       return 0;
     },
   },

@@ -19,6 +19,10 @@
  * dense layers as PyTorch's default (Kaiming-uniform with a = √5: weight and bias
  * U(−1/√fan_in, 1/√fan_in)); spectral weights as the reference code, real and imaginary parts
  * U(0, 1/(in·out)).
+ *
+ * Dropout (config `dropout` = rate p > 0): inverted dropout on the activations after each Fourier
+ * layer (after its GELU; after the last layer's output) when a call asks for it — in training, or
+ * at inference for MC dropout (Gal & Ghahramani 2016). A call's `seed` fixes its masks.
  */
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../../solvers/random.js';
@@ -49,6 +53,20 @@ export interface FnoConfig extends ModelConfig {
   projectionChannels: number;
   /** Append the grid coordinate x ∈ [0, 1) as an input channel. @default true */
   positionalEmbedding: boolean;
+  /**
+   * Dropout rate in [0, 1) after each Fourier layer (training and MC dropout). Optional: a config
+   * without it (every config written before it existed) has none. @default 0
+   */
+  dropout?: number;
+}
+
+/** Options of one call: fno's dropout is on when `dropout` (default: `training`) and its rate > 0. */
+export interface FnoApplyOptions {
+  training?: boolean;
+  /** Dropout on, also outside training (MC dropout). @default training */
+  dropout?: boolean;
+  /** Seed of this call's dropout masks (layer l uses `${seed}:${l}`); none: tfjs's global RNG. */
+  seed?: number;
 }
 
 export const FNO_DEFAULTS: Omit<FnoConfig, 'kind'> = {
@@ -81,7 +99,7 @@ const INT_FIELDS: Record<string, number> = {
 /** Fills defaults and validates; throws ModelConfigError naming the field and value. */
 export function resolveFnoConfig(partial: Partial<FnoConfig> & { kind: string }): FnoConfig {
   if (partial.kind !== 'fno') throw new ModelConfigError(`fno config: kind='${partial.kind}' is not allowed: use 'fno'`);
-  const known = ['kind', ...Object.keys(FNO_DEFAULTS)];
+  const known = ['kind', ...Object.keys(FNO_DEFAULTS), 'dropout'];
   for (const key of Object.keys(partial)) {
     if (!known.includes(key)) throw new ModelConfigError(`fno config: unknown field '${key}': known fields are ${known.join(', ')}`);
   }
@@ -95,6 +113,9 @@ export function resolveFnoConfig(partial: Partial<FnoConfig> & { kind: string })
   }
   if (typeof cfg.positionalEmbedding !== 'boolean') {
     throw new ModelConfigError(`fno config: positionalEmbedding=${shown(cfg.positionalEmbedding)} is not allowed: use true or false`);
+  }
+  if (cfg.dropout !== undefined && (typeof cfg.dropout !== 'number' || !(cfg.dropout >= 0 && cfg.dropout < 1))) {
+    throw new ModelConfigError(`fno config: dropout=${shown(cfg.dropout)} is not allowed: use a rate in [0, 1)`);
   }
   return cfg;
 }
@@ -149,8 +170,10 @@ export class Fno implements SurrogateModel<FnoConfig> {
     ];
   }
 
-  apply(x: tf.Tensor, _opts: { training?: boolean } = {}): tf.Tensor {
+  apply(x: tf.Tensor, opts: FnoApplyOptions = {}): tf.Tensor {
     const { nModes, width, inChannels, outChannels, positionalEmbedding, nLayers } = this.config;
+    const dropout = this.config.dropout ?? 0;
+    const drop = dropout > 0 && (opts.dropout ?? opts.training ?? false);
     if (x.rank !== 3 || x.shape[2] !== inChannels) {
       throw new ModelConfigError(`fno: input shape [${x.shape.join(', ')}] is not allowed: use [batch, s, ${inChannels}]`);
     }
@@ -189,6 +212,7 @@ export class Fno implements SurrogateModel<FnoConfig> {
         const pointwise = linearChannelsFirst(h, layer.pointwise.w as tf.Tensor2D, layer.pointwise.b as tf.Tensor1D);
         const z = tf.reshape(irdft(tf.reshape(g, [width * batch, 2 * nModes]), s, tf.reshape(pointwise, [width * batch, s])), [width, n]) as tf.Tensor2D;
         h = l < nLayers - 1 ? gelu(z) : z;
+        if (drop) h = tf.dropout(h, dropout, undefined, opts.seed === undefined ? undefined : `${opts.seed}:${l}`) as tf.Tensor2D;
       });
       const [p1, p2] = this.projection;
       const y = linearChannelsFirst(gelu(linearChannelsFirst(h, p1.w as tf.Tensor2D, p1.b as tf.Tensor1D)), p2.w as tf.Tensor2D, p2.b as tf.Tensor1D);

@@ -5,6 +5,7 @@ export {
   frameStack,
   resolveTrainOptions,
   LOSS_KINDS,
+  outputHeads,
   MAPPING_KINDS,
   NORMALIZE_MODES,
   RESUMABLE_CHANGES,
@@ -22,11 +23,11 @@ export {
   type TrainOptionsInput,
   type WindowMapping,
 } from './options.js';
-export { perSampleLoss, shardLoss } from './losses.js';
+export { headVariance, perSampleLoss, shardLoss, VARIANCE_FLOOR } from './losses.js';
 export { AdamOptimizer, type OptimizerState } from './optimizers.js';
 export { lrAt } from './schedules.js';
 export { mappingItems, pairLayout, PairSource, type PairLayout } from './pairs.js';
-export { Predictor, Replica, TensorNormalizer, type CallFrames, type StackedLayout } from './replica.js';
+export { mixSeed, Predictor, Replica, TensorNormalizer, type CallFrames, type ForwardOptions, type StackedLayout } from './replica.js';
 export {
   CHECKPOINT_FILE,
   CHECKPOINT_FORMAT,
@@ -44,11 +45,14 @@ export {
   checkDataFits,
   fields2d,
   predictDataset,
+  predictPasses,
   rollout,
   rolloutPlan,
   type Fields2D,
+  type PassOptions,
   type PredictOptions,
   type Prediction,
+  type PredictionPass,
   type RolloutNormalizers,
   type RolloutOptions,
   type RolloutPlan,

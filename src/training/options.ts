@@ -9,8 +9,19 @@ import { resolveModelConfig } from '../models/registry.js';
 import { TrainOptionsError } from './errors.js';
 import { mappingItems } from './pairs.js';
 
-export type LossKind = 'rel-l2' | 'mse';
-export const LOSS_KINDS: readonly LossKind[] = ['rel-l2', 'mse'];
+/**
+ * 'rel-l2' and 'mse' compare the prediction with the target (see losses.ts). 'gaussian-nll' trains
+ * a Gaussian noise head (heteroscedastic aleatoric uncertainty, Nix & Weigend 1994; Lakshminarayanan
+ * et al. 2017): the model's output channels are doubled — the future·C mean channels, then future·C
+ * raw-variance channels — and the loss is the Gaussian negative log-likelihood in normalised units.
+ */
+export type LossKind = 'rel-l2' | 'mse' | 'gaussian-nll';
+export const LOSS_KINDS: readonly LossKind[] = ['rel-l2', 'mse', 'gaussian-nll'];
+
+/** Output heads per predicted value: 2 (mean, variance) for 'gaussian-nll', else 1. */
+export function outputHeads(loss: LossKind): number {
+  return loss === 'gaussian-nll' ? 2 : 1;
+}
 
 /** Normalizers fitted on the training split only: per grid point, one scalar, or none. */
 export type NormalizeMode = 'pointwise' | 'scalar' | 'none';
@@ -142,8 +153,13 @@ export interface TrainOptions {
   loss: LossKind;
   /** @default 'pointwise' */
   normalize: NormalizeMode;
-  /** Seeds the split shuffle, the batch order and (unless the model sets it) the weights. @default 0 */
+  /** Seeds the split shuffle, the batch order, dropout masks and (unless the model sets it) the weights. @default 0 */
   seed: number;
+  /**
+   * Seeds the split shuffle instead of `seed` (an ensemble's members differ in `seed` but share the
+   * split of the ensemble's base seed); null: `seed`. @default null
+   */
+  splitSeed: number | null;
   /** Compute threads for data-parallel training: this thread plus workers − 1 worker threads. @default 1 */
   workers: number;
   /** Checkpoint every this many epochs (and always at the end). @default 10 */
@@ -189,6 +205,7 @@ export interface TrainOptionsInput {
   loss?: LossKind;
   normalize?: NormalizeMode;
   seed?: number;
+  splitSeed?: number | null;
   workers?: number;
   checkpointEvery?: number;
   out?: string | null;
@@ -203,7 +220,7 @@ const BACKENDS: readonly BackendName[] = ['tensorflow', 'wasm', 'cpu'];
 
 const TOP_KEYS = [
   'data', 'model', 'mapping', 'split', 'epochs', 'batchSize', 'optimizer', 'schedule', 'loss', 'normalize', 'seed',
-  'workers', 'checkpointEvery', 'out', 'subsample', 'backend', 'resume', 'overwrite', 'modelModules',
+  'splitSeed', 'workers', 'checkpointEvery', 'out', 'subsample', 'backend', 'resume', 'overwrite', 'modelModules',
 ] as const;
 
 /**
@@ -217,8 +234,9 @@ export const RESUMABLE_CHANGES: readonly string[] = ['epochs', 'workers', 'check
  *
  * With `data` (the dataset's frames, e.g. an open `H5Dataset`) it also fits the model to the data:
  * a model config with `inChannels` / `outChannels` (or `outFrames`) fields that the input leaves
- * out gets history·C / future·C (C fields per point; history = future = 1 for the pair mappings),
- * given ones must match, and the mapping must fit in the file's frames.
+ * out gets history·C / future·C (C fields per point; history = future = 1 for the pair mappings;
+ * outChannels = 2·future·C with the 'gaussian-nll' loss: mean and variance channels), given ones
+ * must match, and the mapping must fit in the file's frames.
  */
 export function resolveTrainOptions(input: TrainOptionsInput, data?: DataFrames): TrainOptions {
   if (input === null || typeof input !== 'object' || Array.isArray(input)) throw new TrainOptionsError(`training options ${show(input)} are not allowed: use an object`);
@@ -241,18 +259,22 @@ export function resolveTrainOptions(input: TrainOptionsInput, data?: DataFrames)
   const backend = input.backend ?? null;
   if (backend !== null && !BACKENDS.includes(backend)) throw new TrainOptionsError(`backend=${show(backend)} is not allowed: use 'tensorflow', 'wasm', 'cpu' or null`);
   const mapping = resolveMapping(input.mapping);
+  const loss = oneOf('loss', input.loss ?? 'rel-l2', LOSS_KINDS);
+  const splitSeed = input.splitSeed ?? null;
+  if (splitSeed !== null) integer('splitSeed', splitSeed, 0);
   return {
     data: input.data,
-    model: data === undefined ? resolveModelConfig({ seed, ...(model as { kind: string }) }) : fitModelToData({ seed, ...(model as { kind: string }) }, mapping, data),
+    model: data === undefined ? resolveModelConfig({ seed, ...(model as { kind: string }) }) : fitModelToData({ seed, ...(model as { kind: string }) }, mapping, data, loss),
     mapping,
     split: resolveSplit(input.split),
     epochs,
     batchSize: integer('batchSize', input.batchSize ?? 20, 1),
     optimizer: resolveOptimizer(input.optimizer),
     schedule: resolveSchedule(input.schedule, epochs),
-    loss: oneOf('loss', input.loss ?? 'rel-l2', LOSS_KINDS),
+    loss,
     normalize: oneOf('normalize', input.normalize ?? 'pointwise', NORMALIZE_MODES),
     seed,
+    splitSeed,
     workers: integer('workers', input.workers ?? 1, 1),
     checkpointEvery: integer('checkpointEvery', input.checkpointEvery ?? 10, 1),
     out,
@@ -293,24 +315,31 @@ function resolveMapping(m: PartialMapping | undefined): Mapping {
  * count where the model has those fields and the input leaves them out, then checked against
  * them; and the mapping checked against the file's frames.
  */
-function fitModelToData(partial: { kind: string; seed: number } & Record<string, unknown>, mapping: Mapping, data: DataFrames): ModelConfig {
+function fitModelToData(partial: { kind: string; seed: number } & Record<string, unknown>, mapping: Mapping, data: DataFrames, loss: LossKind): ModelConfig {
   mappingItems(mapping, data.nt, data.path);
   const stack = frameStack(mapping);
   const c = data.nChannels;
+  const heads = outputHeads(loss);
   // `outFrames`: models with one output channel per frame (fno3d).
   const sides = [
-    { field: 'inChannels', frames: stack.history, what: 'history', flag: '--in-channels' },
-    { field: 'outChannels', frames: stack.future, what: 'future', flag: '--out-channels' },
-    { field: 'outFrames', frames: stack.future, what: 'future', flag: '--out-frames' },
+    { field: 'inChannels', frames: stack.history, what: 'history', flag: '--in-channels', heads: 1 },
+    { field: 'outChannels', frames: stack.future, what: 'future', flag: '--out-channels', heads },
+    { field: 'outFrames', frames: stack.future, what: 'future', flag: '--out-frames', heads: 1 },
   ] as const;
   let config = resolveModelConfig(partial);
+  if (heads > 1 && typeof config.outChannels !== 'number') {
+    throw new TrainOptionsError(`loss='${loss}' needs a model with an outChannels field (mean and variance channels); '${config.kind}' has none: use loss 'rel-l2' or 'mse'`);
+  }
   const fill: Record<string, number> = {};
-  for (const s of sides) if (typeof config[s.field] === 'number' && partial[s.field] === undefined) fill[s.field] = s.frames * c;
+  for (const s of sides) if (typeof config[s.field] === 'number' && partial[s.field] === undefined) fill[s.field] = s.frames * c * s.heads;
   if (Object.keys(fill).length > 0) config = resolveModelConfig({ ...partial, ...fill });
   const fields = `${c} field${c === 1 ? '' : 's'}`;
   for (const s of sides) {
     const have = config[s.field];
-    if (typeof have !== 'number' || have === s.frames * c) continue;
+    if (typeof have !== 'number' || have === s.frames * c * s.heads) continue;
+    if (s.heads > 1) {
+      throw new TrainOptionsError(`model ${s.field}=${have} does not match loss='${loss}': it needs 2 × ${s.frames} frame(s) × ${fields} (mean and variance channels): set ${s.flag} ${2 * s.frames * c} or leave it out`);
+    }
     if (mapping.kind === 'window') {
       const alt = have % c === 0 ? ` or --${s.what} ${have / c}` : '';
       throw new TrainOptionsError(`model ${s.field}=${have} does not match mapping.${s.what}=${s.frames} × ${fields}: set ${s.flag} ${s.frames * c}${alt}`);

@@ -19,7 +19,7 @@ import type { BackendName } from '../engine/backend.js';
 import type { ModelConfig } from '../models/model.js';
 import { modelKinds, registerModel, type ModelEntry } from '../models/registry.js';
 import type { FrameStack, LossKind } from './options.js';
-import type { Replica, ReplicaNormalizers } from './replica.js';
+import { mixSeed, type Replica, type ReplicaNormalizers } from './replica.js';
 
 /** What a worker needs to build its replica. */
 export interface ReplicaSpec {
@@ -37,7 +37,7 @@ export interface ReplicaSpec {
 
 export type WorkerRequest =
   | { type: 'init'; spec: ReplicaSpec; weightShapes: number[][]; weights: SharedArrayBuffer; grads: SharedArrayBuffer }
-  | { type: 'step'; x: Float32Array; y: Float32Array; n: number; batchTotal: number };
+  | { type: 'step'; x: Float32Array; y: Float32Array; n: number; batchTotal: number; seed?: number };
 
 export type WorkerReply = { type: 'ready' } | { type: 'grads'; loss: number } | { type: 'error'; message: string };
 
@@ -119,8 +119,9 @@ export class DataParallel {
    * Gradients of the mean loss over the batch (x: [n, inputSize], y: [n, outputSize] flat) for `weights` (the
    * local replica's, which the workers copy first): shard 0 here, shards 1.. in the workers,
    * summed in shard order. Returns the batch's mean loss and one gradient tensor per weight.
+   * With `seed`, shard k's dropout masks are seeded by mixSeed(seed, k).
    */
-  async gradients(local: Replica, weights: readonly tf.Variable[], x: Float32Array, y: Float32Array, n: number): Promise<{ loss: number; grads: tf.Tensor[] }> {
+  async gradients(local: Replica, weights: readonly tf.Variable[], x: Float32Array, y: Float32Array, n: number, seed?: number): Promise<{ loss: number; grads: tf.Tensor[] }> {
     if (this.failure !== null) throw this.failure;
     const xSize = x.length / n;
     const ySize = y.length / n;
@@ -136,13 +137,13 @@ export class DataParallel {
       if (s === 0) return Promise.resolve(null);
       const a = starts[k + 1];
       const b = a + s;
-      const req: WorkerRequest = { type: 'step', x: x.slice(a * xSize, b * xSize), y: y.slice(a * ySize, b * ySize), n: s, batchTotal: n };
+      const req: WorkerRequest = { type: 'step', x: x.slice(a * xSize, b * xSize), y: y.slice(a * ySize, b * ySize), n: s, batchTotal: n, ...(seed === undefined ? {} : { seed: mixSeed(seed, k + 1) }) };
       return this.call(k, req);
     });
     const acc = new Float32Array(this.weightsView.length);
     let loss = 0;
     if (sizes[0] > 0) {
-      const r = local.gradients(x.subarray(0, sizes[0] * xSize), y.subarray(0, sizes[0] * ySize), sizes[0], n);
+      const r = local.gradients(x.subarray(0, sizes[0] * xSize), y.subarray(0, sizes[0] * ySize), sizes[0], n, seed === undefined ? undefined : mixSeed(seed, 0));
       loss += r.loss;
       let o = 0;
       for (const g of r.grads) {

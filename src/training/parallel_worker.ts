@@ -42,7 +42,7 @@ async function handle(req: WorkerRequest): Promise<WorkerReply> {
       o += w.size;
     }
   });
-  const { loss, grads } = replica.gradients(req.x, req.y, req.n, req.batchTotal);
+  const { loss, grads } = replica.gradients(req.x, req.y, req.n, req.batchTotal, req.seed);
   let o = 0;
   for (const g of grads) {
     gradView.set(g.dataSync() as Float32Array, o);

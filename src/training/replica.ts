@@ -9,7 +9,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { UnitGaussianNormalizer, type NormalizerJSON } from '../data/index.js';
 import type { SurrogateModel } from '../models/model.js';
-import { shardLoss, perSampleLoss } from './losses.js';
+import { headVariance, perSampleLoss } from './losses.js';
 import type { FrameStack, LossKind } from './options.js';
 
 /** How flat frames [batch, values] are laid out: a grid, and frames stacked per point. */
@@ -68,6 +68,12 @@ export class TensorNormalizer {
   decode(x: tf.Tensor2D, layout?: StackedLayout): tf.Tensor2D {
     const { mean, scale } = this.stats(x, layout);
     return tf.tidy(() => tf.add(tf.mul(x, scale), mean) as tf.Tensor2D);
+  }
+
+  /** A variance of encoded values in physical units: v · (std + eps)². */
+  decodeVariance(v: tf.Tensor2D, layout?: StackedLayout): tf.Tensor2D {
+    const { scale } = this.stats(v, layout);
+    return tf.tidy(() => tf.mul(v, tf.square(scale)) as tf.Tensor2D);
   }
 
   dispose(): void {
@@ -158,8 +164,34 @@ export interface ReplicaNormalizers {
   output: NormalizerJSON | null;
 }
 
-/** The model's frames per call: k stacked input frames, m stacked output frames. */
-export type CallFrames = Pick<FrameStack, 'history' | 'future'>;
+/**
+ * The model's frames per call: k stacked input frames, m stacked output frames; with `noiseHead`
+ * the model returns 2m·C channels, the m·C means then m·C raw variances (the 'gaussian-nll' loss).
+ */
+export type CallFrames = Pick<FrameStack, 'history' | 'future'> & { noiseHead?: boolean };
+
+/**
+ * Options of one model call. Models with dropout (fno's `dropout` rate) apply it when `dropout`
+ * is on, with masks drawn from `seed` (the same seed gives the same masks); models without
+ * dropout ignore both.
+ */
+export interface ForwardOptions {
+  /** Training mode. @default false */
+  training?: boolean;
+  /** Dropout on: in training, or at inference for MC dropout. @default training */
+  dropout?: boolean;
+  /** Seed of this call's dropout masks; without one they come from tfjs's global RNG. */
+  seed?: number;
+}
+
+/** A seed derived from a seed and an index (a 32-bit integer hash), for per-call dropout seeds. */
+export function mixSeed(seed: number, index: number): number {
+  let h = Math.imul((seed % 0x7fffffff) ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(index + 0x632be5ab, 0xc2b2ae35);
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x7feb352d);
+  h ^= h >>> 15;
+  return h >>> 0;
+}
 
 /** A model with its normalizers: predictions in physical units. */
 export class Predictor {
@@ -167,11 +199,14 @@ export class Predictor {
   private readonly output: TensorNormalizer | null;
   readonly history: number;
   readonly future: number;
+  /** The model has a noise head (mean and variance channels). */
+  readonly noiseHead: boolean;
 
   /**
    * `frameShape` is one frame, [...spatial, C]; the model takes `history` frames stacked as
-   * channels, [batch, ...spatial, history·C], and returns `future`, [batch, ...spatial, future·C].
-   * Between the data and the model they travel flat, [batch, frames·frameSize] (point-major).
+   * channels, [batch, ...spatial, history·C], and returns `future`, [batch, ...spatial, future·C]
+   * (twice that with a noise head). Between the data and the model they travel flat,
+   * [batch, frames·frameSize] (point-major).
    */
   constructor(
     readonly model: SurrogateModel,
@@ -184,6 +219,7 @@ export class Predictor {
     this.output = normalizers.output === null ? null : TensorNormalizer.from(normalizers.output, c);
     this.history = frames.history;
     this.future = frames.future;
+    this.noiseHead = frames.noiseHead ?? false;
   }
 
   /** Values per frame. */
@@ -208,22 +244,63 @@ export class Predictor {
     return this.frameShape[this.frameShape.length - 1];
   }
 
-  /** The model's prediction in physical units: [batch, inputSize] → [batch, outputSize]. */
-  predict(x: tf.Tensor2D, training = false): tf.Tensor2D {
-    return tf.tidy(() => {
+  /**
+   * The model's raw outputs for x [batch, inputSize], in normalised units: the mean channels and,
+   * with a noise head, the raw variance channels (σ² = softplus(raw) + 1e-6), each
+   * [batch, outputSize].
+   */
+  outputs(x: tf.Tensor2D, opts: boolean | ForwardOptions = false): { mean: tf.Tensor2D; rawVariance: tf.Tensor2D | null } {
+    const o: ForwardOptions = typeof opts === 'boolean' ? { training: opts } : opts;
+    const call: ForwardOptions = { training: o.training ?? false, dropout: o.dropout ?? o.training ?? false, ...(o.seed === undefined ? {} : { seed: o.seed }) };
+    const out = tf.tidy(() => {
       const b = x.shape[0];
       const spatial = this.spatial;
       const enc = this.input === null ? x : this.input.encode(x, { spatial, frames: this.history });
       const inShape = [b, ...spatial, this.history * this.channels];
-      const y = this.model.apply(enc.reshape(inShape), { training });
-      if (y.size !== b * this.outputSize) {
+      const y = this.model.apply(enc.reshape(inShape), call);
+      const heads = this.noiseHead ? 2 : 1;
+      if (y.size !== b * this.outputSize * heads) {
+        const what = this.noiseHead ? `2 × ${this.future} frame(s) of ${this.channels} field(s): means and variances` : `${this.future} frame(s) of ${this.channels} field(s)`;
         throw new RangeError(
-          `model '${this.model.kind}' maps [${inShape.join(', ')}] to [${y.shape.join(', ')}]; the mapping needs [${[b, ...spatial, this.future * this.channels].join(', ')}] (${this.future} frame(s) of ${this.channels} field(s))`,
+          `model '${this.model.kind}' maps [${inShape.join(', ')}] to [${y.shape.join(', ')}]; the mapping needs [${[b, ...spatial, heads * this.future * this.channels].join(', ')}] (${what})`,
         );
       }
-      const flat = y.reshape([b, this.outputSize]) as tf.Tensor2D;
-      return this.output === null ? flat : this.output.decode(flat, { spatial, frames: this.future });
+      if (!this.noiseHead) return [y.reshape([b, this.outputSize])];
+      const mc = this.future * this.channels;
+      const points = this.outputSize / mc;
+      const y3 = y.reshape([b * points, 2 * mc]);
+      return [y3.slice([0, 0], [b * points, mc]).reshape([b, this.outputSize]), y3.slice([0, mc], [b * points, mc]).reshape([b, this.outputSize])];
     });
+    return { mean: out[0] as tf.Tensor2D, rawVariance: (out[1] as tf.Tensor2D | undefined) ?? null };
+  }
+
+  /** The model's prediction (its mean) in physical units: [batch, inputSize] → [batch, outputSize]. */
+  predict(x: tf.Tensor2D, opts: boolean | ForwardOptions = false): tf.Tensor2D {
+    return tf.tidy(() => this.decode(this.outputs(x, opts).mean));
+  }
+
+  /**
+   * Mean and, with a noise head, variance in physical units (σ²·(std + eps)² of the output
+   * normalizer), each [batch, outputSize]; variance null without a noise head.
+   */
+  predictMoments(x: tf.Tensor2D, opts: boolean | ForwardOptions = false): { mean: tf.Tensor2D; variance: tf.Tensor2D | null } {
+    const out = tf.tidy(() => {
+      const { mean, rawVariance } = this.outputs(x, opts);
+      if (rawVariance === null) return [this.decode(mean)];
+      const v = headVariance(rawVariance) as tf.Tensor2D;
+      return [this.decode(mean), this.output === null ? v : this.output.decodeVariance(v, { spatial: this.spatial, frames: this.future })];
+    });
+    return { mean: out[0], variance: out[1] ?? null };
+  }
+
+  /** Targets [batch, outputSize] in physical units → normalised units (the output normalizer). */
+  encodeOutput(y: tf.Tensor2D): tf.Tensor2D {
+    return this.output === null ? y.clone() : this.output.encode(y, { spatial: this.spatial, frames: this.future });
+  }
+
+  /** Call inside a tidy: without a normalizer it returns `flat` itself. */
+  private decode(flat: tf.Tensor2D): tf.Tensor2D {
+    return this.output === null ? flat : this.output.decode(flat, { spatial: this.spatial, frames: this.future });
   }
 
   /**
@@ -251,22 +328,42 @@ export class Predictor {
    * after another, [batch, nFrames, frameSize]. Each call runs in its own tf.tidy.
    */
   rollout(x0: tf.Tensor2D, nFrames: number): tf.Tensor3D {
+    const { mean, variance } = this.rolloutMoments(x0, nFrames);
+    variance?.dispose();
+    return mean;
+  }
+
+  /**
+   * `rollout` with the noise head's variance of each predicted frame (physical units; null without
+   * a noise head). The variance of a call is the model's one-call variance given the fed-back
+   * means: it is not propagated through the rollout. With `dropoutSeed`, dropout is on and call k
+   * draws its masks from mixSeed(dropoutSeed, k) (one MC-dropout sample of the rollout).
+   */
+  rolloutMoments(x0: tf.Tensor2D, nFrames: number, opts: { dropoutSeed?: number } = {}): { mean: tf.Tensor3D; variance: tf.Tensor3D | null } {
     const b = x0.shape[0];
     const calls = Math.ceil(nFrames / this.future);
     const outs: tf.Tensor[] = [];
+    const vars: tf.Tensor[] = [];
     let x = x0;
     try {
       for (let k = 0; k < calls; k++) {
         const prev = x;
-        const y = this.predict(prev);
+        const call: ForwardOptions = opts.dropoutSeed === undefined ? {} : { dropout: true, seed: mixSeed(opts.dropoutSeed, k) };
+        const { mean: y, variance } = this.predictMoments(prev, call);
         outs.push(tf.tidy(() => this.unstack(y)));
+        if (variance !== null) {
+          vars.push(tf.tidy(() => this.unstack(variance)));
+          variance.dispose();
+        }
         x = k + 1 < calls ? this.shift(prev, y) : prev;
         y.dispose();
         if (prev !== x0 && prev !== x) prev.dispose();
       }
-      return tf.tidy(() => tf.concat(outs, 1).slice([0, 0, 0], [b, nFrames, this.frameSize]) as tf.Tensor3D);
+      const cut = (ts: tf.Tensor[]): tf.Tensor3D => tf.tidy(() => tf.concat(ts, 1).slice([0, 0, 0], [b, nFrames, this.frameSize]) as tf.Tensor3D);
+      return { mean: cut(outs), variance: vars.length === 0 ? null : cut(vars) };
     } finally {
       tf.dispose(outs);
+      tf.dispose(vars);
       if (x !== x0) x.dispose();
     }
   }
@@ -302,22 +399,31 @@ export class Replica extends Predictor {
     frameShape: number[],
     frames: Partial<Pick<FrameStack, 'history' | 'future' | 'pushforward'>> = {},
   ) {
-    super(model, normalizers, frameShape, { history: frames.history ?? 1, future: frames.future ?? 1 });
+    super(model, normalizers, frameShape, { history: frames.history ?? 1, future: frames.future ?? 1, noiseHead: loss === 'gaussian-nll' });
     this.pushforward = frames.pushforward ?? 0;
   }
 
   /**
    * The input after `pushforward` model calls from x, each fed its own decoded prediction (no
-   * gradient: call it outside a gradient function). Returns x itself when pushforward is 0.
+   * gradient: call it outside a gradient function). Returns x itself when pushforward is 0. In
+   * training, unroll call k draws its dropout masks from mixSeed(seed, k + 1).
    */
-  unroll(x: tf.Tensor2D, training = false): tf.Tensor2D {
+  unroll(x: tf.Tensor2D, training = false, seed?: number): tf.Tensor2D {
     let u = x;
     for (let k = 0; k < this.pushforward; k++) {
       const prev = u;
-      u = tf.tidy(() => this.shift(prev, this.predict(prev, training)));
+      const opts: ForwardOptions = { training, ...(seed === undefined ? {} : { seed: mixSeed(seed, k + 1) }) };
+      u = tf.tidy(() => this.shift(prev, this.predict(prev, opts)));
       if (prev !== x) prev.dispose();
     }
     return u;
+  }
+
+  /** Per-item losses [n] of inputs xt against physical targets yt (gaussian-nll: in normalised units). */
+  private itemLosses(xt: tf.Tensor2D, yt: tf.Tensor2D, opts: ForwardOptions): tf.Tensor1D {
+    if (this.loss !== 'gaussian-nll') return perSampleLoss(this.loss, this.predict(xt, opts), yt);
+    const { mean, rawVariance } = this.outputs(xt, opts);
+    return perSampleLoss(this.loss, mean, this.encodeOutput(yt), rawVariance ?? undefined);
   }
 
   /**
@@ -328,13 +434,17 @@ export class Replica extends Predictor {
    * Pushforward: the unrolled input is computed before, not inside, the gradient function, so it
    * enters the loss as a constant — torch.no_grad() in Brandstetter et al. (tfjs has no
    * stop-gradient op); the gradient is that of a one-call loss from the unrolled input.
+   *
+   * `seed` seeds this shard's dropout masks (models with dropout): the trainer derives it from
+   * the run's seed, the optimizer step and the shard, so runs and resumes are reproducible.
    */
-  gradients(x: Float32Array, y: Float32Array, n: number, batchTotal: number): { loss: number; grads: tf.Tensor[] } {
+  gradients(x: Float32Array, y: Float32Array, n: number, batchTotal: number, seed?: number): { loss: number; grads: tf.Tensor[] } {
     const weights = this.model.trainableWeights();
+    const opts: ForwardOptions = { training: true, ...(seed === undefined ? {} : { seed }) };
     const out = tf.tidy(() => {
-      const xt = this.unroll(tf.tensor2d(x, [n, this.inputSize]), true);
+      const xt = this.unroll(tf.tensor2d(x, [n, this.inputSize]), true, seed);
       const yt = tf.tensor2d(y, [n, this.outputSize]);
-      const { value, grads } = tf.variableGrads(() => shardLoss(this.loss, this.predict(xt, true), yt, batchTotal), weights);
+      const { value, grads } = tf.variableGrads(() => tf.div(tf.sum(this.itemLosses(xt, yt, opts)), batchTotal) as tf.Scalar, weights);
       return [value, ...weights.map((w, i) => {
         const g = grads[w.name];
         if (g === undefined) throw new RangeError(`weight ${i} ('${w.name}') of model '${this.model.kind}' receives no gradient`);
@@ -350,7 +460,7 @@ export class Replica extends Predictor {
   lossSum(x: Float32Array, y: Float32Array, n: number): number {
     const t = tf.tidy(() => {
       const xt = this.unroll(tf.tensor2d(x, [n, this.inputSize]));
-      return tf.sum(perSampleLoss(this.loss, this.predict(xt), tf.tensor2d(y, [n, this.outputSize])));
+      return tf.sum(this.itemLosses(xt, tf.tensor2d(y, [n, this.outputSize]), {}));
     });
     const v = t.dataSync()[0];
     t.dispose();

@@ -11,7 +11,7 @@ import { loadCheckpoint, type CheckpointMeta, type LoadedCheckpoint } from './ch
 import { TrainOptionsError } from './errors.js';
 import { frameStack, type Mapping } from './options.js';
 import { extractFrame, extractStacked, mappingItems, subsampledShape, type FrameGeometry } from './pairs.js';
-import { Predictor } from './replica.js';
+import { mixSeed, Predictor } from './replica.js';
 
 export interface RolloutNormalizers {
   input: UnitGaussianNormalizer | NormalizerJSON | null;
@@ -23,6 +23,8 @@ export interface RolloutOptions {
   history?: number;
   /** Frames m the model returns per call, stacked as channels. @default 1 */
   future?: number;
+  /** The model has a noise head (a 'gaussian-nll' model): the mean channels are rolled out. @default false */
+  noiseHead?: boolean;
 }
 
 /**
@@ -45,7 +47,7 @@ export function rollout(model: SurrogateModel, u0: tf.Tensor, steps: number, nor
   if (!Number.isSafeInteger(future) || future < 1) throw new RangeError(`rollout future=${future} is not allowed: use an integer >= 1`);
   const toJson = (n: RolloutNormalizers['input']): NormalizerJSON | null => (n === null ? null : 'toJSON' in n ? n.toJSON() : n);
   const frame = [...u0.shape.slice(1, -1), stacked / history];
-  const predictor = new Predictor(model, { input: toJson(normalizers.input), output: toJson(normalizers.output) }, frame, { history, future });
+  const predictor = new Predictor(model, { input: toJson(normalizers.input), output: toJson(normalizers.output) }, frame, { history, future, noiseHead: opts.noiseHead ?? false });
   const x0 = tf.tidy(() => u0.reshape([u0.shape[0], -1]) as tf.Tensor2D);
   try {
     const out = predictor.rollout(x0, steps);
@@ -80,6 +82,12 @@ export interface PredictOptions {
 export interface Prediction {
   /** Row-major [n, nt, ...spatial, channels] (float32, physical units). */
   pred: Float32Array;
+  /**
+   * A noise-head ('gaussian-nll') model's predicted variance at the same points, physical units
+   * (σ²·(std + eps)² of the output normalizer); per model call given the fed-back means, not
+   * propagated through a rollout. Absent for other models.
+   */
+  variance?: Float32Array;
   /** The dataset's frames at the same times and points. */
   truth: Float32Array;
   /**
@@ -173,6 +181,35 @@ export function checkDataFits(meta: Pick<CheckpointMeta, 'frameShape'>, ds: Pick
  * (fields, grid, frames; see `checkDataFits` and `rolloutPlan`).
  */
 export async function predictDataset(checkpoint: LoadedCheckpoint | string, datasetPath: string, indices: readonly number[], opts: PredictOptions = {}): Promise<Prediction> {
+  const { prediction } = await predictPasses(checkpoint, datasetPath, indices, opts);
+  return prediction;
+}
+
+/** One forward pass over the samples: mean (and a noise head's variance), [n, nt, ...spatial, C]. */
+export interface PredictionPass {
+  pred: Float32Array;
+  variance?: Float32Array;
+}
+
+export interface PassOptions extends PredictOptions {
+  /**
+   * MC dropout: `samples` passes with dropout on; pass k's rollout call c on the batch starting at
+   * sample a draws its masks from mixSeed(mixSeed(mixSeed(seed, k), a), c), so the same seed (and
+   * batchSize) gives the same samples. Without it, one pass with dropout off.
+   */
+  dropout?: { samples: number; seed: number };
+}
+
+/**
+ * `predictDataset` with several forward passes (MC dropout) over the same samples, each read once:
+ * `passes[k]` is pass k; `prediction` is the first, with the truth, frames and coordinates.
+ */
+export async function predictPasses(
+  checkpoint: LoadedCheckpoint | string,
+  datasetPath: string,
+  indices: readonly number[],
+  opts: PassOptions = {},
+): Promise<{ prediction: Prediction; passes: PredictionPass[] }> {
   const ckpt = typeof checkpoint === 'string' ? await loadCheckpoint(checkpoint, { backend: opts.backend }) : checkpoint;
   await h5ready();
   const ds = H5Dataset.open(datasetPath);
@@ -182,6 +219,8 @@ export async function predictDataset(checkpoint: LoadedCheckpoint | string, data
     const batchSize = opts.batchSize ?? to.batchSize;
     if (!Number.isSafeInteger(subsample) || subsample < 1) throw new TrainOptionsError(`subsample=${subsample} is not allowed: use an integer >= 1`);
     if (!Number.isSafeInteger(batchSize) || batchSize < 1) throw new TrainOptionsError(`batchSize=${batchSize} is not allowed: use an integer >= 1`);
+    const nPasses = opts.dropout?.samples ?? 1;
+    if (!Number.isSafeInteger(nPasses) || nPasses < 1) throw new TrainOptionsError(`samples=${nPasses} is not allowed: use an integer >= 1`);
     checkDataFits(ckpt.meta, ds, subsample, opts.otherGrid ?? ds.spatialShape.length === 1);
     const plan = rolloutPlan(to.mapping, ds.nt, ds.path, opts.rolloutSteps);
     const stack = frameStack(to.mapping);
@@ -191,9 +230,13 @@ export async function predictDataset(checkpoint: LoadedCheckpoint | string, data
     const F = frameShape.reduce((a, b) => a * b, 1);
     const nt = plan.frames.length;
     const n = indices.length;
-    const pred = new Float32Array(n * nt * F);
+    const noiseHead = to.loss === 'gaussian-nll';
+    const passes: PredictionPass[] = Array.from({ length: nPasses }, () => ({
+      pred: new Float32Array(n * nt * F),
+      ...(noiseHead ? { variance: new Float32Array(n * nt * F) } : {}),
+    }));
     const truth = new Float32Array(n * nt * F);
-    const predictor = new Predictor(ckpt.model, ckpt.meta.normalizer, frameShape, stack);
+    const predictor = new Predictor(ckpt.model, ckpt.meta.normalizer, frameShape, { ...stack, noiseHead });
     try {
       for (let a = 0; a < n; a += batchSize) {
         const idx = indices.slice(a, a + batchSize);
@@ -205,16 +248,25 @@ export async function predictDataset(checkpoint: LoadedCheckpoint | string, data
           plan.frames.forEach((f, k) => extractFrame(sample, geometry, f, truth, ((a + q) * nt + k) * F));
         });
         const x0 = tf.tensor2d(x, [idx.length, predictor.inputSize]);
-        const out = predictor.rollout(x0, nt);
-        x0.dispose();
-        pred.set(out.dataSync() as Float32Array, a * nt * F);
-        out.dispose();
+        try {
+          passes.forEach((pass, k) => {
+            const dropoutSeed = opts.dropout === undefined ? undefined : mixSeed(mixSeed(opts.dropout.seed, k), a);
+            const out = predictor.rolloutMoments(x0, nt, dropoutSeed === undefined ? {} : { dropoutSeed });
+            pass.pred.set(out.mean.dataSync() as Float32Array, a * nt * F);
+            if (out.variance !== null) pass.variance?.set(out.variance.dataSync() as Float32Array, a * nt * F);
+            out.mean.dispose();
+            out.variance?.dispose();
+          });
+        } finally {
+          x0.dispose();
+        }
       }
     } finally {
       predictor.dispose();
     }
-    return {
-      pred,
+    const prediction: Prediction = {
+      pred: passes[0].pred,
+      ...(passes[0].variance === undefined ? {} : { variance: passes[0].variance }),
       truth,
       shape: { n, nt, nx: spatial[0], spatial, channels: ds.nChannels },
       frames: plan.frames,
@@ -226,6 +278,7 @@ export async function predictDataset(checkpoint: LoadedCheckpoint | string, data
       x: Array.from({ length: spatial[0] }, (_, i) => ds.x[i * subsample]),
       ...(ds.y === undefined ? {} : { y: Array.from({ length: spatial[1] }, (_, j) => (ds.y as Float64Array)[j * subsample]) }),
     };
+    return { prediction, passes };
   } finally {
     ds.close();
     if (typeof checkpoint === 'string') ckpt.dispose();

@@ -18,7 +18,8 @@ import { AdamOptimizer } from './optimizers.js';
 import { firstDifference, frameStack, resolveTrainOptions, RESUMABLE_CHANGES, type TrainOptions, type TrainOptionsInput } from './options.js';
 import { fitPairNormalizers, pairIndices, pairLayout, PairSource, splitPairs } from './pairs.js';
 import { DataParallel, moduleUrls, registerModelModules } from './parallel.js';
-import { Replica, type ReplicaNormalizers } from './replica.js';
+import { mixSeed, Replica, type ReplicaNormalizers } from './replica.js';
+import { resolveModelConfig } from '../models/registry.js';
 import { lrAt } from './schedules.js';
 
 export const METRICS_FILE = 'metrics.jsonl';
@@ -146,7 +147,9 @@ export async function train(input: TrainOptionsInput, hooks: TrainHooks = {}): P
         const idx = order.slice(b * opts.batchSize, (b + 1) * opts.batchSize);
         const n = idx.length;
         const { x, y } = splitPairs(readGathered(source, idx, source.itemSize), n, layout.inputSize, layout.outputSize);
-        const { loss, grads } = dp === null ? replica.gradients(x, y, n, n) : await dp.gradients(replica, weights, x, y, n);
+        // Dropout masks: a pure function of (seed, optimizer step, shard), so a resume continues them.
+        const stepSeed = mixSeed(opts.seed, optimizer.step);
+        const { loss, grads } = dp === null ? replica.gradients(x, y, n, n, mixSeed(stepSeed, 0)) : await dp.gradients(replica, weights, x, y, n, stepSeed);
         if (!Number.isFinite(loss)) {
           tf.dispose(grads);
           bar?.end();
@@ -219,7 +222,16 @@ function evaluate(replica: Replica, source: PairSource, items: number[], batchSi
 
 function makeSplits(n: number, opts: TrainOptions): Splits {
   const { train, val, test, shuffle } = opts.split;
-  return splitIndices(n, train === null ? { val, test } : { train, val, test }, { shuffle, seed: opts.seed });
+  return splitIndices(n, train === null ? { val, test } : { train, val, test }, { shuffle, seed: opts.splitSeed ?? opts.seed });
+}
+
+/**
+ * A checkpoint's options as this version resolves them: fields added since it was written take
+ * their defaults (`splitSeed`, new model config fields such as fno's `dropout`), so older runs
+ * resume.
+ */
+function upgradeOptions(saved: TrainOptions): TrainOptions {
+  return { ...saved, splitSeed: saved.splitSeed ?? null, model: resolveModelConfig(saved.model) };
 }
 
 function toJson(n: { input: UnitGaussianNormalizer | null; output: UnitGaussianNormalizer | null }): ReplicaNormalizers {
@@ -235,7 +247,7 @@ function prepareOut(opts: TrainOptions, ckptPath: string | null): CheckpointFile
   const files = [CHECKPOINT_FILE, METRICS_FILE, CONFIG_FILE].map((f) => nodePath.join(opts.out as string, f));
   if (opts.resume) {
     const ckpt = readCheckpoint(ckptPath);
-    const diff = firstDifference(ckpt.meta.trainOptions, opts, [...RESUMABLE_CHANGES, 'out']);
+    const diff = firstDifference(upgradeOptions(ckpt.meta.trainOptions), opts, [...RESUMABLE_CHANGES, 'out']);
     if (diff !== null) {
       throw new TrainOptionsError(`resume: ${ckptPath} was trained with other options (${diff}, checkpoint vs now); use the same options or another out`);
     }

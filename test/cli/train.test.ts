@@ -2,7 +2,8 @@
  * The ML side through the CLI on a tiny problem: train → evaluate → report, interruption and
  * resume, and the bad-input errors (unknown model, backend not installed, changed config on resume,
  * missing run, a dataset the model cannot take); window training with pushforward on 2D data and
- * its rollout evaluation.
+ * its rollout evaluation; ensembles, the noise head and dropout (--ensemble, --loss gaussian-nll,
+ * --dropout).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -85,6 +86,35 @@ describe('pdes train / evaluate / report', () => {
     const missing = pdes(['evaluate', '--run', path.join(dir, 'nothing')]);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('no checkpoint at');
+  });
+
+  it('--ensemble M --ensemble-workers 2 --loss gaussian-nll --dropout X writes an ensemble of run directories', () => {
+    const ens = path.join(dir, 'ens');
+    const r = pdes(['train', 'fno', '--data', data, '--out', ens, '--epochs', '1', ...MODEL, '--ensemble', '2', '--ensemble-workers', '2', '--loss', 'gaussian-nll', '--dropout', '0.1', '--seed', '3']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^trained an ensemble of 2 members, 1 epochs each: mean train loss [\d.e-]+, validation loss [\d.e-]+; ensemble in /);
+    const manifest = JSON.parse(fs.readFileSync(path.join(ens, 'ensemble.json'), 'utf8'));
+    expect(manifest).toMatchObject({ ensemble: 2, seeds: [3, 4], splitSeed: 3, options: { loss: 'gaussian-nll', seed: 3 } });
+    for (const i of [0, 1]) {
+      const config = JSON.parse(fs.readFileSync(path.join(ens, `member-${i}`, 'config.json'), 'utf8'));
+      expect(config).toMatchObject({ seed: 3 + i, splitSeed: 3, loss: 'gaussian-nll', model: { kind: 'fno', outChannels: 2, dropout: 0.1, seed: 3 + i } });
+    }
+    const again = pdes(['train', 'fno', '--data', data, '--out', ens, '--epochs', '1', ...MODEL, '--ensemble', '2', '--loss', 'gaussian-nll', '--dropout', '0.1', '--seed', '3', '--resume']);
+    expect(again.code, again.stderr).toBe(0);
+    const e = pdes(['evaluate', '--run', path.join(ens, 'member-1'), '--json']);
+    expect(e.code, e.stderr).toBe(0);
+    expect(JSON.parse(e.stdout).metrics.mean.relL2).toBeGreaterThan(0);
+  });
+
+  it.each([
+    [['--ensemble-workers', '2'], '--ensemble-workers needs --ensemble N (members)'],
+    [['--ensemble', '0'], '--ensemble=0 is not allowed: use an integer >= 1 (members)'],
+    [['--dropout', '1.5'], 'fno config: dropout=1.5 is not allowed: use a rate in [0, 1)'],
+    [['--loss', 'nll'], "loss='nll' is not allowed: use 'rel-l2', 'mse', 'gaussian-nll'"],
+  ])('pdes train %j is a usage error (exit 2), one line', (flags, msg) => {
+    const r = pdes(['train', 'fno', '--data', data, '--out', path.join(dir, 'bad'), ...flags]);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr.trim()).toBe(`pdes train: ${msg}`);
   });
 
   it('refuses a dataset too coarse for the model, naming the grid', () => {

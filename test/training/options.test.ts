@@ -22,6 +22,7 @@ describe('resolveTrainOptions', () => {
       loss: 'rel-l2',
       normalize: 'pointwise',
       seed: 0,
+      splitSeed: null,
       workers: 1,
       checkpointEvery: 10,
       out: null,
