@@ -30,6 +30,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../../solvers/random.js';
 import { complexModeMixBlocks, gelu, irdftNd, linearChannelsFirst, modesToBack, modesToFront, rdftNd, spectrumShape, view } from '../engine/index.js';
+import type { FnoApplyOptions } from './fno.js';
 import type { ModelConfig, SurrogateModel } from './model.js';
 import { ModelConfigError, registerModel } from './registry.js';
 
@@ -55,6 +56,8 @@ export interface Fno2dConfig extends ModelConfig {
   positionalEmbedding: boolean;
   /** Zero-padding of both axes (at the end) around the Fourier layers, for non-periodic data. @default 0 */
   padding: number;
+  /** Dropout rate in [0, 1) after each Fourier layer (training and MC dropout; see fno.ts). Optional. @default 0 */
+  dropout?: number;
 }
 
 export const FNO2D_DEFAULTS: Omit<Fno2dConfig, 'kind'> = {
@@ -83,7 +86,8 @@ export function resolveFnoFields<C extends ModelConfig>(
   kind: string, defaults: Omit<C, 'kind'>, intMinima: Record<string, number>, partial: { kind: string } & Record<string, unknown>,
 ): C {
   if (partial.kind !== kind) throw new ModelConfigError(`${kind} config: kind='${partial.kind}' is not allowed: use '${kind}'`);
-  const known = ['kind', ...Object.keys(defaults)];
+  // `dropout` is optional: configs without it (all written before it existed) have none.
+  const known = ['kind', ...Object.keys(defaults), 'dropout'];
   for (const key of Object.keys(partial)) {
     if (!known.includes(key)) throw new ModelConfigError(`${kind} config: unknown field '${key}': known fields are ${known.join(', ')}`);
   }
@@ -102,6 +106,10 @@ export function resolveFnoFields<C extends ModelConfig>(
     if (typeof v === 'boolean' && typeof rec[field] !== 'boolean') {
       throw new ModelConfigError(`${kind} config: ${field}=${shown(rec[field])} is not allowed: use true or false`);
     }
+  }
+  const dropout = rec.dropout;
+  if (dropout !== undefined && (typeof dropout !== 'number' || !(dropout >= 0 && dropout < 1))) {
+    throw new ModelConfigError(`${kind} config: dropout=${shown(dropout)} is not allowed: use a rate in [0, 1)`);
   }
   return cfg;
 }
@@ -175,9 +183,10 @@ export class FnoWeights {
 
   /**
    * The Fourier layers on h [width, batch·Π dims] (row-major grid per channel and sample):
-   * σ(W v + b + F⁻¹(R · F v)), σ = GELU except after the last.
+   * σ(W v + b + F⁻¹(R · F v)), σ = GELU except after the last; with `dropout`, inverted dropout
+   * after each layer (layer l's masks seeded by `${seed}:${l}` when a seed is given).
    */
-  fourierLayers(h: tf.Tensor2D, batch: number, dims: number[], modes: number[]): tf.Tensor2D {
+  fourierLayers(h: tf.Tensor2D, batch: number, dims: number[], modes: number[], dropout: { rate: number; seed?: number } | null = null): tf.Tensor2D {
     const width = h.shape[0];
     const rows = width * batch;
     const points = dims.reduce((p, q) => p * q, 1);
@@ -188,6 +197,7 @@ export class FnoWeights {
       const pointwise = linearChannelsFirst(h, layer.pointwise.w as tf.Tensor2D, layer.pointwise.b as tf.Tensor1D);
       const z = view(irdftNd(mixed, dims, modes, view(pointwise, [rows, points]) as tf.Tensor2D), [width, batch * points]) as tf.Tensor2D;
       h = l < this.layers.length - 1 ? gelu(z) : z;
+      if (dropout !== null) h = tf.dropout(h, dropout.rate, undefined, dropout.seed === undefined ? undefined : `${dropout.seed}:${l}`) as tf.Tensor2D;
     });
     return h;
   }
@@ -201,6 +211,13 @@ export class FnoWeights {
   dispose(): void {
     for (const v of this.all()) v.dispose();
   }
+}
+
+/** The dropout a call applies: the config's rate when the call asks for dropout (default: in training). */
+export function dropoutOf(config: { dropout?: number }, opts: FnoApplyOptions): { rate: number; seed?: number } | null {
+  const rate = config.dropout ?? 0;
+  if (rate <= 0 || !(opts.dropout ?? opts.training ?? false)) return null;
+  return opts.seed === undefined ? { rate } : { rate, seed: opts.seed };
 }
 
 /** [n, c] → [c, n] (a channels-last input to channels-first). */
@@ -247,7 +264,7 @@ export class Fno2d implements SurrogateModel<Fno2dConfig> {
     });
   }
 
-  apply(x: tf.Tensor, _opts: { training?: boolean } = {}): tf.Tensor {
+  apply(x: tf.Tensor, opts: FnoApplyOptions = {}): tf.Tensor {
     const { modes1, modes2, width, inChannels, outChannels, positionalEmbedding, padding } = this.config;
     if (x.rank !== 4 || x.shape[3] !== inChannels) {
       throw new ModelConfigError(`fno2d: input shape [${x.shape.join(', ')}] is not allowed: use [batch, X, Y, ${inChannels}]`);
@@ -268,7 +285,7 @@ export class Fno2d implements SurrogateModel<Fno2dConfig> {
       if (padding > 0) {
         h = view(tf.pad(view(h, [width * batch, sx, sy]), [[0, 0], [0, padding], [0, padding]]), [width, batch * px * py]) as tf.Tensor2D;
       }
-      h = this.weights.fourierLayers(h, batch, [px, py], [modes1, modes2]);
+      h = this.weights.fourierLayers(h, batch, [px, py], [modes1, modes2], dropoutOf(this.config, opts));
       if (padding > 0) h = view(tf.slice(view(h, [width * batch, px, py]), [0, 0, 0], [width * batch, sx, sy]), [width, n]) as tf.Tensor2D;
       return view(toChannelsLast(this.weights.project(h)), [batch, sx, sy, outChannels]);
     });

@@ -25,7 +25,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { cropColumns, padColumns, repeatColumns, view } from '../engine/index.js';
-import { FnoWeights, gridChannels, resolveFnoFields, toChannelsFirst } from './fno2d.js';
+import type { FnoApplyOptions } from './fno.js';
+import { dropoutOf, FnoWeights, gridChannels, resolveFnoFields, toChannelsFirst } from './fno2d.js';
 import type { ModelConfig, SurrogateModel } from './model.js';
 import { ModelConfigError, registerModel } from './registry.js';
 
@@ -53,6 +54,8 @@ export interface Fno3dConfig extends ModelConfig {
   projectionChannels: number;
   /** Append the coordinates x, y, t ∈ [0, 1) as input channels. @default true */
   positionalEmbedding: boolean;
+  /** Dropout rate in [0, 1) after each Fourier layer (training and MC dropout; see fno.ts). Optional. @default 0 */
+  dropout?: number;
 }
 
 export const FNO3D_DEFAULTS: Omit<Fno3dConfig, 'kind'> = {
@@ -97,7 +100,7 @@ export class Fno3d implements SurrogateModel<Fno3dConfig> {
     });
   }
 
-  apply(x: tf.Tensor, _opts: { training?: boolean } = {}): tf.Tensor {
+  apply(x: tf.Tensor, opts: FnoApplyOptions = {}): tf.Tensor {
     const { modes1, modes2, modes3, width, inChannels, outFrames, timePadding, positionalEmbedding } = this.config;
     if (x.rank !== 4 || x.shape[3] !== inChannels) {
       throw new ModelConfigError(`fno3d: input shape [${x.shape.join(', ')}] is not allowed: use [batch, X, Y, ${inChannels}]`);
@@ -114,7 +117,7 @@ export class Fno3d implements SurrogateModel<Fno3dConfig> {
       if (positionalEmbedding) h = tf.concat([h, gridChannels(batch, [sx, sy, outFrames])], 0);
       h = this.weights.liftUp(h);
       if (timePadding > 0) h = view(padColumns(view(h, [width * points, outFrames]), frames), [width, points * frames]);
-      h = this.weights.fourierLayers(h, batch, [sx, sy, frames], [modes1, modes2, modes3]);
+      h = this.weights.fourierLayers(h, batch, [sx, sy, frames], [modes1, modes2, modes3], dropoutOf(this.config, opts));
       if (timePadding > 0) h = view(cropColumns(view(h, [width * points, frames]), outFrames), [width, points * outFrames]);
       return view(this.weights.project(h), [batch, sx, sy, outFrames]);
     });

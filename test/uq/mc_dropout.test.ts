@@ -1,5 +1,5 @@
 /**
- * MC dropout: fno's dropout in training and at inference, seeded samples aggregated like an
+ * MC dropout: the FNOs' dropout in training and at inference, seeded samples aggregated like an
  * ensemble's members, and the errors for a model without dropout or a single sample.
  */
 import path from 'node:path';
@@ -52,6 +52,28 @@ describe('fno dropout', () => {
     m.dispose();
     expect(() => createModel({ kind: 'fno', dropout: 1 })).toThrow(new ModelConfigError('fno config: dropout=1 is not allowed: use a rate in [0, 1)'));
     expect(createModel({ kind: 'fno', nModes: 4 }).config.dropout).toBeUndefined();
+  });
+
+  it.each([
+    ['fno2d', { modes1: 2, modes2: 2, width: 4, nLayers: 2, inChannels: 1, projectionChannels: 8 }],
+    ['fno3d', { modes1: 2, modes2: 2, modes3: 2, width: 4, nLayers: 2, inChannels: 1, outFrames: 2, timePadding: 2, projectionChannels: 8 }],
+  ])('%s has the same dropout: off by default, seeded when on', (kind, cfg) => {
+    const m = createModel({ kind, ...cfg, dropout: 0.5 });
+    const x = tf.randomNormal([1, 8, 8, 1], 0, 1, 'float32', 2);
+    const call = (o: FnoApplyOptions): Float32Array => {
+      const y = m.apply(x, o);
+      const v = y.dataSync() as Float32Array;
+      y.dispose();
+      return v;
+    };
+    const off = call({});
+    expect(Array.from(call({ training: false }))).toEqual(Array.from(off));
+    expect(Array.from(call({ dropout: true, seed: 1 }))).toEqual(Array.from(call({ training: true, seed: 1 })));
+    expect(Array.from(call({ dropout: true, seed: 1 }))).not.toEqual(Array.from(call({ dropout: true, seed: 2 })));
+    expect(Array.from(call({ dropout: true, seed: 1 }))).not.toEqual(Array.from(off));
+    x.dispose();
+    m.dispose();
+    expect(() => createModel({ kind, ...cfg, dropout: -0.1 })).toThrow(`${kind} config: dropout=-0.1 is not allowed: use a rate in [0, 1)`);
   });
 
   it('trains reproducibly: the same seed gives bit-identical weights', async () => {
