@@ -12,7 +12,7 @@
  *
  * Data: `pdes generate ns-fno-nu1e-3 --samples 250 --nx 64 --solve-nx 128 --frames 20 --t-end 19`
  * (solved on 128² instead of 256² to fit the hour on 2 cores; README gives the cost per sample).
- * Env: PDES_NSACC_DATA, PDES_NSACC_OUT, PDES_NSACC_EPOCHS (60), PDES_NSACC_WORKERS (2),
+ * Env: PDES_NSACC_DATA, PDES_NSACC_OUT, PDES_NSACC_EPOCHS (30), PDES_NSACC_WORKERS (2),
  * PDES_NSACC_SOLVE_NX (128).
  */
 import fs from 'node:fs';
@@ -30,7 +30,7 @@ export async function run(): Promise<BenchResult> {
   const solveNx = Number(process.env.PDES_NSACC_SOLVE_NX ?? 128);
   const data = process.env.PDES_NSACC_DATA ?? path.join(os.tmpdir(), 'pdes-nsacc', `ns-fno-nu1e-3-250-s${solveNx}.h5`);
   const out = process.env.PDES_NSACC_OUT ?? path.join(os.tmpdir(), 'pdes-nsacc', 'run');
-  const epochs = Number(process.env.PDES_NSACC_EPOCHS ?? 60);
+  const epochs = Number(process.env.PDES_NSACC_EPOCHS ?? 30);
   const workers = Number(process.env.PDES_NSACC_WORKERS ?? 2);
   const P = { nTrain: 200, nTest: 50, history: 10, frames: 20, batch: 20, lr: 1e-3, width: 20, modes: 12, nLayers: 4 };
   let generateSeconds = 0;
