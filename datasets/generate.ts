@@ -17,8 +17,9 @@ import os from 'node:os';
 import { dirname } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { H5Dataset, ProgressiveWriter, writeCanonical, h5ready, type DatasetHeader } from '../src/data/index.js';
+import type { SampleRecord } from '../src/data/writer.js';
 import { outputTimes, recipeDifference, recipeJson, type ResolvedRecipe } from './recipes.js';
-import { computeSample, initialCondition, nsSolverConfig, SampleError, storedGrid } from './sample.js';
+import { computeSampleRecord, initialCondition, nsSolverConfig, SampleError, sampleExtras, storedGrid } from './sample.js';
 import { checkFixedDt } from '../solvers/ns2d/index.js';
 import { SolverInputError } from '../solvers/errors.js';
 import { compiledModuleUrl, packageVersion, SOLVER_VERSION } from './version.js';
@@ -107,6 +108,7 @@ export function shardRange(samples: number, shard?: Shard): [number, number] {
 }
 
 function solverName(r: ResolvedRecipe): string {
+  if (r.pde === 'gpme') return `gpme-fv-${r.solver.faceFlux}-${r.solver.scheme}`;
   if (r.pde === 'navier-stokes-2d') return `ns2d-pseudo-spectral-${r.solver.scheme}`;
   return r.solver.method === 'spectral'
     ? `burgers-spectral-${r.solver.stepper}`
@@ -117,7 +119,6 @@ function solverName(r: ResolvedRecipe): string {
 export function datasetHeader(r: ResolvedRecipe, shard?: Shard): DatasetHeader {
   const [start, end] = shardRange(r.samples, shard);
   const attrs: Record<string, number | string> = {
-    Nu: r.attrNu,
     equation: r.equation,
     generator: 'pde-surrogate',
     'package-version': packageVersion(),
@@ -126,6 +127,8 @@ export function datasetHeader(r: ResolvedRecipe, shard?: Shard): DatasetHeader {
     solver: solverName(r),
     'solver-version': SOLVER_VERSION,
   };
+  if (r.pde === 'gpme') attrs['parameter-name'] = r.parameterName;
+  else attrs.Nu = r.attrNu;
   if (r.pde === 'navier-stokes-2d') {
     attrs.drag = r.drag;
     attrs.forcing = r.forcing;
@@ -135,7 +138,7 @@ export function datasetHeader(r: ResolvedRecipe, shard?: Shard): DatasetHeader {
     attrs.shard = `${shard.index}/${shard.count}`;
     attrs['sample-offset'] = start;
   }
-  return {
+  const header: DatasetHeader = {
     shape: r.pde === 'navier-stokes-2d' ? [end - start, r.nFrames, r.nx, r.nx] : [end - start, r.nFrames, r.nx],
     coordinates:
       r.pde === 'navier-stokes-2d'
@@ -143,6 +146,9 @@ export function datasetHeader(r: ResolvedRecipe, shard?: Shard): DatasetHeader {
         : { x: storedGrid(r).points(), t: outputTimes(r) },
     attrs,
   };
+  const extras = sampleExtras(r);
+  if (extras !== undefined) header.extras = extras;
+  return header;
 }
 
 function checkSameRecipe(path: string, fileRecipe: unknown, r: ResolvedRecipe, what: string): void {
@@ -195,22 +201,23 @@ export async function generateDataset(opts: GenerateOptions): Promise<GenerateRe
     let nDone = total - todo.length;
     const resumedFrom = nDone;
     opts.onProgress?.({ done: nDone, total, resumedFrom });
-    const onSample = (k: number, data: Float32Array): void => {
-      writer.writeSample(k, data);
+    const onSample = (k: number, data: Float32Array, extras?: Record<string, Float64Array>): void => {
+      writer.writeSample(k, data, extras);
       nDone++;
       opts.onProgress?.({ done: nDone, total, resumedFrom });
     };
     if (workers === 1 || todo.length <= 1) {
       for (const k of todo) {
         if (opts.signal?.aborted) throw new GenerationInterrupted(nDone, total, path);
-        onSample(k, computeSample(r, start + k));
+        const s = computeSampleRecord(r, start + k);
+        onSample(k, s.tensor, s.extras);
         // Let signal handlers run between samples.
         await new Promise((res) => setImmediate(res));
       }
     } else {
       await runPool(r, start, todo, Math.min(workers, todo.length), onSample, opts.signal, () => nDone, total, path);
     }
-    writeCanonical(path, header, (k) => writer.readSample(k));
+    writeCanonical(path, header, (k) => (header.extras ? writer.readRecord(k) : writer.readSample(k)));
   } finally {
     writer.close();
   }
@@ -237,7 +244,7 @@ async function runPool(
   offset: number,
   todo: number[],
   nWorkers: number,
-  onSample: (k: number, data: Float32Array) => void,
+  onSample: (k: number, data: Float32Array, extras?: Record<string, Float64Array>) => void,
   signal: AbortSignal | undefined,
   doneCount: () => number,
   total: number,
@@ -280,7 +287,7 @@ async function runPool(
             return fail(msg.unstable ? new GenerationError(msg.error) : new GenerationError(`sample ${msg.index}: ${msg.error}`));
           }
           try {
-            onSample(msg.index - offset, msg.data);
+            onSample(msg.index - offset, msg.data, msg.extras);
           } catch (e) {
             return fail(e instanceof Error ? e : new Error(String(e)));
           }
@@ -339,9 +346,14 @@ export async function mergeShards(opts: MergeOptions): Promise<{ path: string; s
     const r = recipe as ResolvedRecipe;
     const header = datasetHeader(r);
     const ranges = [...Array(count).keys()].map((i) => shardRange(r.samples, { index: i, count }));
-    writeCanonical(opts.out, header, (k) => {
+    writeCanonical(opts.out, header, (k): Float32Array | SampleRecord => {
       const slot = ranges.findIndex(([a, b]) => k >= a && k < b);
-      return (bySlot.get(slot) as H5Dataset).readSample(k - ranges[slot][0]);
+      const f = bySlot.get(slot) as H5Dataset;
+      const i = k - ranges[slot][0];
+      if (header.extras === undefined) return f.readSample(i);
+      const extras: Record<string, Float64Array> = {};
+      for (const name of Object.keys(header.extras)) extras[name] = f.readExtra(name, i, i + 1);
+      return { tensor: f.readSample(i), extras };
     });
     return { path: opts.out, samples: r.samples };
   } finally {

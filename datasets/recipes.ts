@@ -8,8 +8,10 @@ import { SAMPLER_KINDS, resolveSamplerConfig, type SamplerConfig } from './sampl
 import { FV_FLUXES, FV_RECONSTRUCTIONS, type Reconstruction, type RiemannFlux } from '../solvers/burgers/finite_volume.js';
 import { SPECTRAL_STEPPERS, type SpectralStepper } from '../solvers/burgers/spectral.js';
 import { applyNsOverrides, NS_RECIPES, nsFrameTimes, type NsRecipe } from './recipes_ns.js';
+import { applyGpmeOverrides, GPME_RECIPES, type GpmeRecipe } from './recipes_gpme.js';
 
 export type { NsRecipe, NsSolverConfig } from './recipes_ns.js';
+export type { GpmeCase, GpmeParameterSpec, GpmeRecipe, GpmeSolverConfig } from './recipes_gpme.js';
 
 /** Error in a recipe name or override; the CLI maps it to exit code 2. */
 export class RecipeError extends Error {
@@ -50,7 +52,7 @@ export interface BurgersRecipe {
   seed: number;
 }
 
-export type ResolvedRecipe = BurgersRecipe | NsRecipe;
+export type ResolvedRecipe = BurgersRecipe | NsRecipe | GpmeRecipe;
 
 /** PDEBench's published 1D Burgers viscosities (the `Nu` of its file names). */
 export const PDEBENCH_BURGERS_NU = [0.001, 0.002, 0.004, 0.01, 0.02, 0.04, 0.1, 0.2, 0.4, 1.0, 2.0, 4.0] as const;
@@ -98,7 +100,7 @@ const BURGERS_RECIPES: Record<string, { summary: string; build: () => BurgersRec
   },
 };
 
-const RECIPES: Record<string, { summary: string; build: () => ResolvedRecipe }> = { ...BURGERS_RECIPES, ...NS_RECIPES };
+const RECIPES: Record<string, { summary: string; build: () => ResolvedRecipe }> = { ...BURGERS_RECIPES, ...NS_RECIPES, ...GPME_RECIPES };
 
 export const RECIPE_NAMES = Object.keys(RECIPES);
 
@@ -133,6 +135,10 @@ export interface RecipeOverrides {
   drag?: number;
   /** Navier–Stokes time run before the first stored frame. */
   spinUp?: number;
+  /** GPME: parameter values (k, m or p*) that samples cycle through, e.g. [1, 3, 6] or '1,3,6'. */
+  parameter?: number[] | string;
+  /** GPME: a uniform parameter range, [a, b] or 'a:b'. */
+  parameterRange?: [number, number] | string;
 }
 
 function positiveInt(name: string, v: number, min = 1): number {
@@ -145,12 +151,29 @@ function positiveReal(name: string, v: number): number {
   return v;
 }
 
+/**
+ * The recipe type a name resolves to: a literal 'gpme-…' name gives a GpmeRecipe, another literal
+ * a Burgers or Navier–Stokes recipe, a non-literal string any recipe.
+ */
+export type RecipeFor<N extends string> = string extends N ? ResolvedRecipe : N extends `gpme-${string}` ? GpmeRecipe : BurgersRecipe | NsRecipe;
+
 /** Resolves a named recipe with overrides into a fully specified, validated recipe. */
-export function resolveRecipe(name: string, overrides: RecipeOverrides = {}): ResolvedRecipe {
+export function resolveRecipe<N extends string>(name: N, overrides: RecipeOverrides = {}): RecipeFor<N> {
+  return resolveAny(name, overrides) as RecipeFor<N>;
+}
+
+function resolveAny(name: string, overrides: RecipeOverrides): ResolvedRecipe {
   const entry = RECIPES[name];
   if (!entry) throw new RecipeError(`unknown recipe '${name}': known recipes are ${RECIPE_NAMES.join(', ')}`);
   const built = entry.build();
   const o = overrides;
+  if (built.pde === 'gpme') {
+    return applyGpmeOverrides(built, o, (msg) => {
+      throw new RecipeError(msg);
+    });
+  }
+  if (o.parameter !== undefined) throw new RecipeError(`--parameter=${String(o.parameter)} is not allowed for ${built.name}: it is a GPME option`);
+  if (o.parameterRange !== undefined) throw new RecipeError(`--parameter-range=${String(o.parameterRange)} is not allowed for ${built.name}: it is a GPME option`);
   if (built.pde === 'navier-stokes-2d') {
     return applyNsOverrides(built, o, (msg) => {
       throw new RecipeError(msg);
