@@ -61,6 +61,8 @@ const GENERATE_OPTIONS: Options = {
   forcing: { type: 'string' },
   drag: { type: 'string' },
   'spin-up': { type: 'string' },
+  parameter: { type: 'string' },
+  'parameter-range': { type: 'string' },
   workers: { type: 'string' },
   out: { type: 'string', short: 'o' },
   resume: { type: 'boolean' },
@@ -102,6 +104,8 @@ function overridesFrom(v: Record<string, string | boolean | undefined>): RecipeO
     forcing: str(v.forcing),
     drag: num('drag', v.drag),
     spinUp: num('spin-up', v['spin-up']),
+    parameter: str(v.parameter),
+    parameterRange: str(v['parameter-range']),
   };
 }
 
@@ -354,14 +358,17 @@ Options (each overrides the recipe):
   --t-end X          final time
   --method M         spectral | fv
   --scheme S         spectral: etdrk4 | imex-cnrk; fv: weno5 | muscl-minmod | muscl-vanleer;
-                     Navier-Stokes: cn-rk3 | cn-euler (the FNO script's scheme)
-  --flux F           fv flux: godunov | rusanov
+                     Navier-Stokes: cn-rk3 | cn-euler (the FNO script's scheme);
+                     GPME: bdf2 | crank-nicolson | backward-euler
+  --flux F           fv flux: godunov | rusanov; GPME face diffusivity: kirchhoff | arithmetic
   --cfl X            CFL number in (0, 1]
-  --dt X             fixed time step instead of the adaptive CFL step
+  --dt X             fixed time step instead of the adaptive CFL step (GPME: the largest implicit step)
   --ic KIND          initial-condition sampler: grf | sum-of-sines
   --forcing F        Navier-Stokes forcing: fno | kolmogorov | none
   --drag X           Navier-Stokes linear drag alpha (>= 0)
   --spin-up X        Navier-Stokes time run before the first stored frame (discarded)
+  --parameter A,B    GPME: samples cycle through these values of k / m / p* (held-out tests)
+  --parameter-range a:b  GPME: draw k / m / p* uniformly from [a, b] per sample
   --workers N        worker threads (default: all cores)
   --shard i/N        generate the i-th of N deterministic slices (merge with 'pdes merge')
   --resume           complete a file that was cut short (same options required)
