@@ -16,6 +16,7 @@ const BENCHES: Record<string, () => Promise<{ run: () => Promise<BenchResult> }>
   fno_train_throughput: () => import('./fno_train_throughput.js'),
   ns2d_step: () => import('./ns2d_step.js'),
   fno2d_step: () => import('./fno2d_step.js'),
+  projection: () => import('./projection.js'),
 };
 
 /** Long runs (tens of minutes): only when named, e.g. `npm run bench -- fno_accuracy`. */

@@ -30,6 +30,8 @@ export { sampleInitialCondition, resolveSamplerConfig, type SamplerConfig } from
 export { plotDatasetSamples } from './report/dataset_plot.js';
 export * from './metrics/index.js';
 export { writeSurrogateReport, surrogateReportFigures, type SurrogateReportData } from './report/surrogate_report.js';
+export * from './physics/index.js';
+export { renderUqReport, writeUqReport, type UqReportInput } from './report/uq_report.js';
 export { renderNsReport, writeNsReport, type NsReportInput } from './report/ns_report.js';
 export { initBackend, describeBackend } from './engine/backend.js';
 export * from './models/index.js';
