@@ -22,6 +22,7 @@ export {
   type NsForcingPreset,
   type NsDiagnostics,
 } from '../solvers/ns2d/index.js';
+export { solveGpme, heatExact, pmeExact, stefanExact, stefanZ, type GpmeProblem, type GpmeOptions, type GpmeFrame } from '../solvers/gpme/index.js';
 export { sampleGrf2d, resolveGrf2dOptions, type Grf2dOptions } from '../datasets/samplers/grf2d.js';
 export { resolveRecipe, recipeSummaries, outputTimes, RECIPE_NAMES, type ResolvedRecipe, type RecipeOverrides } from '../datasets/recipes.js';
 export { generateDataset, mergeShards, type GenerateOptions } from '../datasets/generate.js';
