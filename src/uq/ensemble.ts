@@ -34,7 +34,10 @@ export const ENSEMBLE_VERSION = 1;
 export interface EnsembleOptionsInput extends TrainOptionsInput {
   /** Members M (>= 1). */
   ensemble: number;
-  /** Members trained at a time, each in its own worker thread. @default os.availableParallelism() */
+  /**
+   * Members trained at a time, each in its own worker thread (a member with `workers` > 1 starts
+   * that many threads of its own). @default os.availableParallelism()
+   */
   ensembleWorkers?: number;
 }
 
