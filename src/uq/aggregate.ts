@@ -96,3 +96,20 @@ export function aggregateSamples(samples: readonly SampledValues[], n: number, w
   }
   return { mean, variance, epistemicVariance: epistemic, aleatoricVariance: aleatoric, lowRank: { factor, rank, valuesPerSample: P }, nSamples: M };
 }
+
+/**
+ * Sample i's predictive covariance Σ_i = D_i D_iᵀ + diag(a_i) in the low-rank form the
+ * conservation projection takes (src/physics `LowRankCovariance`, float64): `factor` [P × rank]
+ * row-major, `diag` the aleatoric variances (zeros without a noise head).
+ */
+export function sampleCovariance(m: PredictiveMoments, i: number): { kind: 'lowrank'; factor: Float64Array; rank: number; diag: Float64Array } {
+  const { factor, rank, valuesPerSample: P } = m.lowRank;
+  const n = m.mean.length / P;
+  if (!Number.isSafeInteger(i) || i < 0 || i >= n) throw new RangeError(`sample ${i} is not one of the ${n} predicted samples`);
+  return {
+    kind: 'lowrank',
+    factor: Float64Array.from(factor.subarray(i * P * rank, (i + 1) * P * rank)),
+    rank,
+    diag: m.aleatoricVariance === null ? new Float64Array(P) : Float64Array.from(m.aleatoricVariance.subarray(i * P, (i + 1) * P)),
+  };
+}

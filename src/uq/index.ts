@@ -1,5 +1,5 @@
 /** Uncertainty quantification: deep ensembles (seeded runs of the one trainer), MC dropout, aggregation. */
-export { aggregateSamples, type LowRankFactor, type PredictiveMoments, type SampledValues } from './aggregate.js';
+export { aggregateSamples, sampleCovariance, type LowRankFactor, type PredictiveMoments, type SampledValues } from './aggregate.js';
 export {
   ENSEMBLE_FILE,
   ENSEMBLE_FORMAT,

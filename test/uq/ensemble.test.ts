@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../src/engine/index.js';
 import { predictDataset, readCheckpoint, train, TrainOptionsError, type TrainOptionsInput } from '../../src/training/index.js';
-import { aggregateSamples, EnsembleInterrupted, loadEnsemble, NO_ENSEMBLE_VARIANCE, predictEnsemble, readEnsembleManifest, trainEnsemble, UqError } from '../../src/uq/index.js';
+import { aggregateSamples, EnsembleInterrupted, sampleCovariance, loadEnsemble, NO_ENSEMBLE_VARIANCE, predictEnsemble, readEnsembleManifest, trainEnsemble, UqError } from '../../src/uq/index.js';
 import { makeBurgers, makeTmpDir, registerToy, removeTmpDirs, toyOptions } from '../training/helpers.js';
 
 // Members train in worker threads, which run the compiled dist/ code (npx tsc -p tsconfig.build.json).
@@ -190,6 +190,10 @@ describe('aggregateSamples', () => {
     expect(a.variance[1]).toBeCloseTo(3 + 0.3, 6);
     const r = 1 / Math.sqrt(2);
     expect(Array.from(a.lowRank.factor).map((x) => x / r)).toEqual([-1, 1, 0, -1, -1, 2].map((x) => expect.closeTo(x, 6)));
+    const cov = sampleCovariance(a, 0);
+    expect(cov).toMatchObject({ kind: 'lowrank', rank: 3 });
+    expect(Array.from(cov.factor)).toEqual(Array.from(a.lowRank.factor));
+    expect(cov.diag[1]).toBeCloseTo(0.3, 6);
     const one = aggregateSamples([s[0]], 1, { noVariance: 'x' });
     expect(one.lowRank.rank).toBe(0);
     expect(Array.from(one.variance)).toEqual(Array.from(s[0].variance));
