@@ -17,12 +17,14 @@ const BENCHES: Record<string, () => Promise<{ run: () => Promise<BenchResult> }>
   ns2d_step: () => import('./ns2d_step.js'),
   fno2d_step: () => import('./fno2d_step.js'),
   projection: () => import('./projection.js'),
+  ensemble: () => import('./ensemble.js'),
 };
 
 /** Long runs (tens of minutes): only when named, e.g. `npm run bench -- fno_accuracy`. */
 const LONG: Record<string, () => Promise<{ run: () => Promise<BenchResult> }>> = {
   fno_accuracy: () => import('./fno_accuracy.js'),
   ns_accuracy: () => import('./ns_accuracy.js'),
+  uq_gpme: () => import('./uq_gpme.js'),
 };
 
 async function main(): Promise<void> {

@@ -52,4 +52,6 @@ export {
   type TrainResult,
   type TrainHooks,
 } from './training/index.js';
+export * from './uq/index.js';
+export { evaluateUqRun, reportUqRun, parseConserve, type UqEvaluateOptions, type UqEvaluateResult, type ConserveSpec } from './pipeline/evaluate_uq.js';
 export { evaluateRun, reportRun, type EvaluateOptions, type EvaluateResult, type ReportOptions } from './pipeline/evaluate_run.js';

@@ -25,9 +25,11 @@ import { ModelConfigError, modelKinds } from '../models/registry.js';
 import '../models/index.js';
 import { train, resolveTrainOptions, TrainOptionsError, TrainingInterrupted, type TrainOptionsInput } from '../training/index.js';
 import { registerModelModules } from '../training/parallel.js';
-import { EnsembleInterrupted, trainEnsemble } from '../uq/index.js';
+import { ENSEMBLE_FILE, EnsembleInterrupted, trainEnsemble, UqError } from '../uq/index.js';
 import { evaluateRun, reportRun, type EvaluateOptions, type SplitName } from '../pipeline/evaluate_run.js';
-import type { MetricsReport } from '../metrics/index.js';
+import { evaluateUqRun, parseConserve, reportUqRun, type UqEvaluateOptions, type UqGroupResult } from '../pipeline/evaluate_uq.js';
+import { ProjectionInputError } from '../physics/index.js';
+import { MetricsInputError, type MetricsReport } from '../metrics/index.js';
 
 /** A usage error: exit code 2. */
 export class CliUsageError extends Error {
@@ -323,7 +325,49 @@ const EVALUATE_OPTIONS: Options = {
   'model-module': { type: 'string', multiple: true },
   backend: { type: 'string' },
   json: { type: 'boolean' },
+  conserve: { type: 'string', multiple: true },
+  covariance: { type: 'string' },
+  'mc-dropout': { type: 'string' },
+  seed: { type: 'string' },
+  ood: { type: 'string' },
 };
+
+/** The probabilistic path (src/pipeline/evaluate_uq.ts): an ensemble directory, or any UQ flag. */
+function wantsUq(run: string, v: Record<string, string | boolean | undefined>): boolean {
+  const uqFlag = v.conserve !== undefined || v.covariance !== undefined || v['mc-dropout'] !== undefined || v.ood !== undefined;
+  return uqFlag || fs.existsSync(path.join(run, ENSEMBLE_FILE));
+}
+
+function uqOptionsFromFlags(run: string, v: Record<string, string | boolean | undefined>): UqEvaluateOptions {
+  const conserveFlags = (v.conserve as unknown as string[] | undefined) ?? [];
+  const conserve = conserveFlags.flatMap((c) => c.split(',')).map(parseConserve);
+  const cov = str(v.covariance);
+  if (cov !== undefined && cov !== 'diag' && cov !== 'lowrank') throw new CliUsageError(`--covariance=${cov} is not allowed: use diag or lowrank`);
+  const mc = num('mc-dropout', v['mc-dropout'], true);
+  if (mc !== undefined && mc < 2) throw new CliUsageError(`--mc-dropout=${mc} is not allowed: use at least 2 passes`);
+  return {
+    run,
+    data: str(v.data),
+    split: str(v.split) as SplitName | undefined,
+    conserve,
+    ...(cov !== undefined ? { covariance: cov } : {}),
+    ...(mc !== undefined ? { mcDropout: mc } : {}),
+    seed: num('seed', v.seed, true),
+    ood: str(v.ood),
+    rolloutSteps: num('rollout-steps', v['rollout-steps'], true),
+    modelModules: moduleFlag(v['model-module']),
+  };
+}
+
+function formatUqGroup(label: string, g: UqGroupResult): string {
+  const f = (x: number): string => (Number.isFinite(x) ? x.toPrecision(4) : 'n/a');
+  const head = `${label}: ${g.indices.length} samples of ${g.data} (mass from ${g.massSource})\n  ${'variant'.padEnd(20)} ${['MSE', 'log-lik', 'CRPS', 'cov50', 'cov90', 'cov95', '|dM|/M max'].map((h) => h.padStart(10)).join(' ')}`;
+  const rows = g.variants.map((r) => {
+    const m = r.metrics;
+    return `  ${r.name.padEnd(20)} ${[m.mse, m.logLik, m.crps, ...m.coverage, m.conservation.relMaxAbs].map((x) => f(x).padStart(10)).join(' ')}${m.front ? `  front error ${f(m.front.meanAbs)}` : ''}`;
+  });
+  return [head, ...rows].join('\n');
+}
 
 function evaluateOptionsFromFlags(run: string, v: Record<string, string | boolean | undefined>): EvaluateOptions {
   const strides = v.strides === undefined ? undefined : String(v.strides).split(',').map((x) => num('strides', x, true) as number);
@@ -452,12 +496,28 @@ Options:
 --strides sub-samples it for the error-vs-resolution curve (2D data: only when asked, also for a grid other than the training one).
 Next-step and window runs are evaluated by rollout from the first input frames of each sample:
   --rollout-steps N     predict N frames (default: every frame after the first input window)
-  --model-module FILE   import FILE to register the run's model kind (as for pdes train)`,
+  --model-module FILE   import FILE to register the run's model kind (as for pdes train)
+Probabilistic evaluation (an ensemble directory from --ensemble M, a --loss gaussian-nll run, or --mc-dropout K)
+writes DIR/uq.json: MSE, Gaussian log-likelihood, CRPS, coverage of 50/90/95% intervals, calibration, conservation error:
+  --conserve C          add a variant: exact (ProbConserv's projection, sigma = 0), noisy:SIGMA, or hard (HardC);
+                        repeat or comma-separate (--conserve exact,hard)
+  --covariance K        Sigma of the projection: diag (predictive variances, default) or lowrank (ensemble factor)
+  --mc-dropout K        K seeded dropout passes of a run trained with --dropout (--seed S)
+  --ood FILE            also evaluate every sample of FILE (e.g. held-out parameters)`,
     run: async (v) => {
       const run = str(v.run);
       if (!run) throw new CliUsageError('pdes evaluate needs a run: --run DIR');
       await initBackend(str(v.backend));
       process.stderr.write(`backend: ${describeBackend()}\n`);
+      if (wantsUq(run, v)) {
+        const u = await evaluateUqRun(uqOptionsFromFlags(run, v));
+        if (v.json) process.stdout.write(`${JSON.stringify(u, null, 2)}\n`);
+        else {
+          process.stdout.write(`${u.method}${u.members > 1 ? ` of ${u.members}` : ''}; frames ${u.frames[0]}-${u.frames[u.frames.length - 1]}\n${formatUqGroup('in distribution', u.inDistribution)}\n`);
+          if (u.ood) process.stdout.write(`${formatUqGroup('out of distribution', u.ood)}\n`);
+        }
+        return 0;
+      }
       const r = await evaluateRun(evaluateOptionsFromFlags(run, v));
       if (v.json) process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
       else {
@@ -487,6 +547,11 @@ Next-step and window runs are evaluated by rollout from the first input frames o
       if (!run) throw new CliUsageError('pdes report needs a run: --run DIR');
       await initBackend(str(v.backend));
       process.stderr.write(`backend: ${describeBackend()}\n`);
+      if (wantsUq(run, v)) {
+        const u = await reportUqRun({ ...uqOptionsFromFlags(run, v), out: str(v.out) });
+        process.stdout.write(`wrote ${u.path} (${u.evaluation.inDistribution.variants.map((x) => `${x.name} MSE ${x.metrics.mse.toPrecision(4)}`).join(', ')})\n`);
+        return 0;
+      }
       const r = await reportRun({ ...evaluateOptionsFromFlags(run, v), out: str(v.out) });
       process.stdout.write(`wrote ${r.path} (test relative L2 ${r.evaluation.metrics.mean.relL2.toPrecision(4)})\n`);
       return 0;
@@ -680,7 +745,10 @@ function isUsageError(e: unknown): boolean {
     e instanceof SolverInputError ||
     e instanceof TrainOptionsError ||
     e instanceof ModelConfigError ||
-    e instanceof EngineError
+    e instanceof EngineError ||
+    e instanceof UqError ||
+    e instanceof ProjectionInputError ||
+    e instanceof MetricsInputError
   )
     return true;
   const code = (e as { code?: unknown }).code;
