@@ -19,7 +19,17 @@ describe('pdes command: help and usage errors', () => {
   it('lists recipes', () => {
     const r = pdes(['recipes', '--json']);
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout).map((x: { name: string }) => x.name)).toEqual(['burgers-fno', 'burgers-pdebench']);
+    expect(JSON.parse(r.stdout).map((x: { name: string }) => x.name)).toEqual([
+      'burgers-fno',
+      'burgers-pdebench',
+      'ns-fno-nu1e-3',
+      'ns-fno-nu1e-4',
+      'ns-fno-nu1e-5',
+      'ns-kolmogorov-re1000',
+      'gpme-heat',
+      'gpme-pme',
+      'gpme-stefan',
+    ]);
   });
 
   it.each([
