@@ -36,7 +36,7 @@ function plotlyJs(): string {
 }
 
 /** JSON safe to embed in a <script> element. */
-function scriptJson(v: unknown): string {
+export function scriptJson(v: unknown): string {
   return JSON.stringify(v).replace(/</g, '\\u003c');
 }
 
@@ -70,8 +70,13 @@ window.__plotsRendered = Promise.all(figures.map((f) => Plotly.newPlot(f.id, f.d
 
 /** Writes a page atomically (temp file + rename). */
 export function writePage(file: string, opts: PageOptions): void {
+  writeHtml(file, renderPage(opts));
+}
+
+/** Writes an HTML string atomically (temp file + rename), for pages that add to renderPage's. */
+export function writeHtml(file: string, html: string): void {
   fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   const tmp = `${file}.tmp-${process.pid}`;
-  fs.writeFileSync(tmp, renderPage(opts));
+  fs.writeFileSync(tmp, html);
   fs.renameSync(tmp, file);
 }

@@ -11,9 +11,8 @@
  * 3 samples × 21 frames of 64² take about 2.8 MB. Line data are written with 6 significant digits.
  */
 import { checkNsFields, pickBestMedianWorst, type NsFields, type NsRolloutMetrics } from '../metrics/index.js';
-import fs from 'node:fs';
-import path from 'node:path';
-import { renderPage, type PageOptions, type PlotlyFigure } from './html.js';
+import { base64, curvesFigure, DECODE_FLOAT32_JS, fmt, frameControlsJs, fromBase64, insertBefore, legendTop, median, r6, thin } from './format.js';
+import { renderPage, scriptJson, writeHtml, type PageOptions, type PlotlyFigure } from './html.js';
 
 export interface NsReportInput {
   title: string;
@@ -78,32 +77,10 @@ const ERROR_COLOURSCALE = [
   [1, '#276419'],
 ];
 
+const REPORT = 'Navier–Stokes report';
+
 function fail(message: string): never {
-  throw new Error(`Navier–Stokes report: ${message}`);
-}
-
-/** 6 significant digits; NaN and ±Infinity become null (what JSON can hold). */
-function r6(v: number): number | null {
-  return Number.isFinite(v) ? Number(v.toPrecision(6)) : null;
-}
-
-function fmt(v: number): string {
-  if (Number.isNaN(v)) return 'n/a';
-  if (!Number.isFinite(v)) return String(v);
-  return v === 0 || (Math.abs(v) >= 1e-3 && Math.abs(v) < 1e4) ? String(Number(v.toPrecision(4))) : v.toExponential(3);
-}
-
-/** Indices 0..n−1 thinned to at most max, evenly spaced, first and last kept. */
-function thin(n: number, max: number): number[] {
-  if (n <= max) return Array.from({ length: n }, (_, i) => i);
-  return [...new Set(Array.from({ length: max }, (_, k) => Math.round((k * (n - 1)) / (max - 1))))];
-}
-
-function median(v: number[]): number {
-  const s = v.filter((x) => !Number.isNaN(x)).sort((a, b) => a - b);
-  if (s.length === 0) return NaN;
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+  throw new Error(`${REPORT}: ${message}`);
 }
 
 /** The worst value: the largest, or the smallest when lowerIsWorse; NaN if any is NaN (a diverged sample). */
@@ -114,16 +91,6 @@ function worst(v: number[], lowerIsWorse = false): number {
     w = lowerIsWorse ? Math.min(w, x) : Math.max(w, x);
   }
   return w;
-}
-
-function base64(a: Float32Array): string {
-  return Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
-}
-
-/** Copies out of Buffer's pool, whose offsets need not be multiples of 4. */
-function fromBase64(s: string): Float32Array {
-  const buf = Buffer.from(s, 'base64');
-  return new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
 }
 
 function checkInput(input: NsReportInput): { maxFrames: number; maxGrid: number } {
@@ -344,16 +311,11 @@ function vorticityCaption(d: NsVorticityData, sample: number, slot: number): str
  */
 function controlsScript(d: NsVorticityData): string {
   const captions = d.samples.map((_, s) => d.frames.map((__, k) => vorticityCaption(d, s, k)));
-  return `<script type="application/json" id="ns-report-data">${JSON.stringify({ ...d, captions }).replace(/</g, '\\u003c')}</script>
+  return `<script type="application/json" id="ns-report-data">${scriptJson({ ...d, captions })}</script>
 <script>
 (() => {
   const d = JSON.parse(document.getElementById('ns-report-data').textContent);
-  const decode = (s) => {
-    const bin = atob(s);
-    const bytes = new Uint8Array(bin.length);
-    for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-    return new Float32Array(bytes.buffer);
-  };
+${DECODE_FLOAT32_JS}
   const rows = (a) => Array.from({ length: d.nyShown }, (_, r) => Array.from(a.subarray(r * d.nxShown, (r + 1) * d.nxShown)));
   const state = { sample: d.initial.sample, slot: d.initial.slot };
   const gd = document.getElementById(d.figure);
@@ -370,17 +332,7 @@ function controlsScript(d: NsVorticityData): string {
     }, [0, 1, 2]);
   };
   window.__plotsRendered.then(() => {
-    gd.on('plotly_sliderchange', (e) => {
-      const slot = Number(e.step.value);
-      if (slot === state.slot) return;
-      state.slot = slot;
-      show();
-    });
-    gd.on('plotly_buttonclicked', (e) => {
-      if (e.active === state.sample || e.active < 0) return;
-      state.sample = e.active;
-      show();
-    });
+${frameControlsJs('    ')}
     document.body.dataset.nsControls = 'ready';
   });
 })();
@@ -390,10 +342,6 @@ function controlsScript(d: NsVorticityData): string {
 
 function timeAxis(): Record<string, unknown> {
   return { title: { text: 't' } };
-}
-
-function legendTop(): Record<string, unknown> {
-  return { orientation: 'h', x: 1, xanchor: 'right', y: 1.02, yanchor: 'bottom' };
 }
 
 /** Per-sample lines (light, at most MAX_SAMPLE_LINES), the picks highlighted, the mean bold. */
@@ -563,20 +511,6 @@ function samplesTable(m: NsRolloutMetrics, picks: NsVorticityData['samples']): P
   };
 }
 
-function curvesFigure(c: NonNullable<NsReportInput['curves']>): PlotlyFigure {
-  const epoch = c.map((e) => e.epoch);
-  const data: unknown[] = [{ type: 'scatter', mode: 'lines', name: 'train loss', x: epoch, y: c.map((e) => r6(e.trainLoss)), line: { color: DNS_COLOUR } }];
-  if (c.some((e) => e.valLoss !== undefined)) {
-    data.push({ type: 'scatter', mode: 'lines', name: 'validation loss', x: epoch, y: c.map((e) => (e.valLoss === undefined ? null : r6(e.valLoss))), line: { color: SURROGATE_COLOUR } });
-  }
-  return {
-    id: 'training-curves',
-    title: 'Training curves',
-    data,
-    layout: { margin: { t: 30, b: 50, l: 70, r: 20 }, xaxis: { title: { text: 'epoch' } }, yaxis: { type: 'log', title: { text: 'loss' }, exponentformat: 'power' }, legend: legendTop() },
-  };
-}
-
 /** The page's figures, in order, and the embedded vorticity data (exported for tests). */
 export function nsReportFigures(input: NsReportInput): { figures: PlotlyFigure[]; vorticity: NsVorticityData } {
   const vorticity = nsVorticityData(input);
@@ -591,7 +525,7 @@ export function nsReportFigures(input: NsReportInput): { figures: PlotlyFigure[]
     enstrophyFigure(m),
     samplesTable(m, vorticity.samples),
   ];
-  if (input.curves?.length) figures.push(curvesFigure(input.curves));
+  if (input.curves?.length) figures.push(curvesFigure(input.curves, { logLoss: true }));
   return { figures, vorticity };
 }
 
@@ -609,29 +543,15 @@ function pageOptions(input: NsReportInput, figures: PlotlyFigure[]): PageOptions
   };
 }
 
-/**
- * Puts `text` before the last `marker` of the page renderPage wrote (the last: the inlined plotly
- * comes first, and everything renderPage escapes holds no '<'); throws if it is missing.
- */
-function insertBefore(html: string, marker: string, text: string): string {
-  const at = html.lastIndexOf(marker);
-  if (at < 0) fail(`the page from renderPage has no "${marker}" to attach the controls to`);
-  return html.slice(0, at) + text + html.slice(at);
-}
-
 /** The report as one HTML string (figures as in nsReportFigures, plus the slider and sample controls). */
 export function renderNsReport(input: NsReportInput): string {
   const { figures, vorticity } = nsReportFigures(input);
   let html = renderPage(pageOptions(input, figures));
-  html = insertBefore(html, '</head>', `<style>#${vorticity.figure}.plot{height:560px}</style>\n`);
-  return insertBefore(html, '</body>', controlsScript(vorticity));
+  html = insertBefore(html, '</head>', `<style>#${vorticity.figure}.plot{height:560px}</style>\n`, REPORT);
+  return insertBefore(html, '</body>', controlsScript(vorticity), REPORT);
 }
 
 /** Writes the report atomically (temp file + rename, as html.ts's writePage). */
 export function writeNsReport(file: string, input: NsReportInput): void {
-  const html = renderNsReport(input);
-  fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-  const tmp = `${file}.tmp-${process.pid}`;
-  fs.writeFileSync(tmp, html);
-  fs.renameSync(tmp, file);
+  writeHtml(file, renderNsReport(input));
 }

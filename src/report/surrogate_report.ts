@@ -7,6 +7,7 @@
  * heatmaps to 256 × 256 (every k-th point, never averaged), so a report stays a few MB.
  */
 import type { MetricsReport, SampleMetrics } from '../metrics/index.js';
+import { fmt, legendTop, median, r6, thin } from './format.js';
 import { writePage, type PlotlyFigure } from './html.js';
 
 export interface SurrogateReportSample {
@@ -51,23 +52,6 @@ const MAX_FRAMES = 11;
 const DNS_COLOUR = '#1f3b73';
 const SURROGATE_COLOUR = '#d9480f';
 const ERROR_COLOUR = '#2b8a3e';
-
-/** 6 significant digits; NaN and ±Infinity become null (what JSON can hold). */
-function r6(v: number): number | null {
-  return Number.isFinite(v) ? Number(v.toPrecision(6)) : null;
-}
-
-function fmt(v: number): string {
-  if (Number.isNaN(v)) return 'n/a';
-  if (!Number.isFinite(v)) return String(v);
-  return v === 0 || (Math.abs(v) >= 1e-3 && Math.abs(v) < 1e4) ? String(Number(v.toPrecision(4))) : v.toExponential(3);
-}
-
-/** Indices 0..n−1 thinned to at most max, evenly spaced, first and last kept. */
-function thin(n: number, max: number): number[] {
-  if (n <= max) return Array.from({ length: n }, (_, i) => i);
-  return [...new Set(Array.from({ length: max }, (_, k) => Math.round((k * (n - 1)) / (max - 1))))];
-}
 
 function pick(v: number[], idx: number[]): (number | null)[] {
   return idx.map((i) => r6(v[i]));
@@ -118,13 +102,6 @@ const METRIC_ROWS: [keyof SampleMetrics, string][] = [
   ['fHigh', 'Fourier error, high modes'],
   ['maxErr', 'largest |e| (PDEBench: worst per frame, mean over frames)'],
 ];
-
-function median(v: number[]): number {
-  const s = v.filter((x) => !Number.isNaN(x)).sort((a, b) => a - b);
-  if (s.length === 0) return NaN;
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
 
 function metricsTable(m: MetricsReport): PlotlyFigure {
   const { iLow, iHigh } = m.options;
@@ -182,7 +159,7 @@ function sampleFigure(s: SurrogateReportSample, x: number[], id: string): Plotly
     xaxis: { anchor: 'y2', title: { text: 'x' } },
     yaxis: { domain: [0.38, 1], title: { text: 'u' } },
     yaxis2: { domain: [0, 0.27], title: { text: 'surrogate − DNS' }, zeroline: true },
-    legend: { orientation: 'h', x: 1, xanchor: 'right', y: 1.02, yanchor: 'bottom' },
+    legend: legendTop(),
     hovermode: 'x',
   };
   if (nt > 1) {
@@ -288,7 +265,7 @@ function curvesFigure(c: NonNullable<SurrogateReportData['curves']>): PlotlyFigu
     margin: { t: 30, b: 50, l: 70, r: c.lr ? 80 : 20 },
     xaxis: { title: { text: 'epoch' } },
     yaxis: logAxis([...train, ...(val ?? [])], 'loss'),
-    legend: { orientation: 'h', x: 1, xanchor: 'right', y: 1.02, yanchor: 'bottom' },
+    legend: legendTop(),
   };
   if (c.lr) {
     const lr = c.lr.map(r6);

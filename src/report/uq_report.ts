@@ -15,10 +15,9 @@
  * computed in the page. 3 samples × 11 frames × 3 variants of 1024 points take about 1.3 MB a group.
  * Line data are written with 6 significant digits.
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import { pickBestMedianWorst, type UqMetrics } from '../metrics/index.js';
-import { renderPage, type PlotlyFigure } from './html.js';
+import { base64, curvesFigure, DECODE_FLOAT32_JS, fmt, frameControlsJs, fromBase64, insertBefore, r6, thin, type FmtOptions } from './format.js';
+import { renderPage, scriptJson, writeHtml, type PlotlyFigure } from './html.js';
 
 export interface UqReportVariant {
   /** 'base' (the unconstrained model), 'projected' (ProbConserv), 'hardc' (HardC), or any other name; unique in a group. */
@@ -113,39 +112,16 @@ const VARIANT_STYLE: Record<string, { label: string; colour: string }> = {
 };
 const OTHER_COLOURS = ['#7048e8', '#0c8599', '#e67700', '#c2255c'];
 
+/** ±∞ as symbols: a deterministic variant's log-likelihood is −∞ wherever it is not exact. */
+const FMT: FmtOptions = { infinity: 'symbol' };
+const REPORT = 'UQ report';
+
 function fail(message: string): never {
-  throw new Error(`UQ report: ${message}`);
-}
-
-/** 6 significant digits; NaN and ±Infinity become null (what JSON can hold). */
-function r6(v: number): number | null {
-  return Number.isFinite(v) ? Number(v.toPrecision(6)) : null;
-}
-
-function fmt(v: number): string {
-  if (Number.isNaN(v)) return 'n/a';
-  if (!Number.isFinite(v)) return v > 0 ? '+∞' : '−∞';
-  return v === 0 || (Math.abs(v) >= 1e-3 && Math.abs(v) < 1e4) ? String(Number(v.toPrecision(4))) : v.toExponential(3);
+  throw new Error(`${REPORT}: ${message}`);
 }
 
 function pct(v: number): string {
   return Number.isFinite(v) ? `${(100 * v).toFixed(1)}%` : 'n/a';
-}
-
-/** Indices 0..n−1 thinned to at most max, evenly spaced, first and last kept. */
-function thin(n: number, max: number): number[] {
-  if (n <= max) return Array.from({ length: n }, (_, i) => i);
-  return [...new Set(Array.from({ length: max }, (_, k) => Math.round((k * (n - 1)) / (max - 1))))];
-}
-
-function base64(a: Float32Array): string {
-  return Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
-}
-
-/** Copies out of Buffer's pool, whose offsets need not be multiples of 4. */
-function fromBase64(s: string): Float32Array {
-  const buf = Buffer.from(s, 'base64');
-  return new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
 }
 
 /** Label and colour of a variant: the known names get theirs, others a colour by position. */
@@ -280,8 +256,8 @@ export function bandTraceValues(d: UqBandData, sample: number, slot: number): Fl
 
 function bandCaption(d: UqBandData, sample: number, slot: number, parameterName: string): string {
   const s = d.samples[sample];
-  const p = s.parameter === undefined ? '' : `, ${parameterName} = ${fmt(s.parameter)}`;
-  return `${d.group} — ${s.label}: sample ${s.index}${p}, base MSE ${fmt(s.mse)}; t = ${fmt(d.times[slot])}`;
+  const p = s.parameter === undefined ? '' : `, ${parameterName} = ${fmt(s.parameter, FMT)}`;
+  return `${d.group} — ${s.label}: sample ${s.index}${p}, base MSE ${fmt(s.mse, FMT)}; t = ${fmt(d.times[slot], FMT)}`;
 }
 
 function f4(a: Float32Array): { dtype: string; bdata: string } {
@@ -317,7 +293,7 @@ function bandFigure(d: UqBandData, g: Group, parameterName: string): PlotlyFigur
     const levels = m.options.coverageLevels;
     const widest = levels.indexOf(Math.max(...levels));
     annotations.push({
-      text: `${v.label}: CRPS ${fmt(m.crps)}, ${pct(m.coverage[widest])} inside the ${Number((100 * levels[widest]).toFixed(1))}% interval`,
+      text: `${v.label}: CRPS ${fmt(m.crps, FMT)}, ${pct(m.coverage[widest])} inside the ${Number((100 * levels[widest]).toFixed(1))}% interval`,
       x: x0 + width / 2,
       xref: 'paper',
       xanchor: 'center',
@@ -380,7 +356,7 @@ function bandFigure(d: UqBandData, g: Group, parameterName: string): PlotlyFigur
         yanchor: 'top',
         pad: { t: 10 },
         currentvalue: { prefix: 't = ', xanchor: 'left', font: { size: 13 } },
-        steps: d.frames.map((_, k) => ({ method: 'skip', label: fmt(d.times[k]), value: String(k), args: [] })),
+        steps: d.frames.map((_, k) => ({ method: 'skip', label: fmt(d.times[k], FMT), value: String(k), args: [] })),
       },
     ];
   }
@@ -397,14 +373,14 @@ function metricsTable(groups: Group[]): PlotlyFigure {
       const row = [
         groups.length > 1 ? g.label : `${g.label} (${m.n})`,
         variantStyle(v.name, i).label,
-        fmt(m.mse),
-        fmt(m.crps),
-        fmt(m.logLik),
+        fmt(m.mse, FMT),
+        fmt(m.crps, FMT),
+        fmt(m.logLik, FMT),
         ...m.coverage.map(pct),
-        fmt(m.conservation.meanAbs),
-        `${fmt(m.conservation.relMaxAbs)}`,
+        fmt(m.conservation.meanAbs, FMT),
+        `${fmt(m.conservation.relMaxAbs, FMT)}`,
       ];
-      if (hasFront) row.push(m.front ? fmt(m.front.meanAbs) : '—');
+      if (hasFront) row.push(m.front ? fmt(m.front.meanAbs, FMT) : '—');
       rows.push(row);
     });
   }
@@ -573,20 +549,6 @@ function parameterFigure(groups: Group[], name: string): PlotlyFigure {
   return { id: 'uq-parameters', title: `Errors against ${name}`, data, layout };
 }
 
-function curvesFigure(c: NonNullable<UqReportInput['curves']>): PlotlyFigure {
-  const epoch = c.map((e) => e.epoch);
-  const data: unknown[] = [{ type: 'scatter', mode: 'lines', name: 'train loss', x: epoch, y: c.map((e) => r6(e.trainLoss)), line: { color: '#1f3b73' } }];
-  if (c.some((e) => e.valLoss !== undefined)) {
-    data.push({ type: 'scatter', mode: 'lines', name: 'validation loss', x: epoch, y: c.map((e) => (e.valLoss === undefined ? null : r6(e.valLoss))), line: { color: '#d9480f' } });
-  }
-  return {
-    id: 'training-curves',
-    title: 'Training curves',
-    data,
-    layout: { margin: { t: 30, b: 50, l: 70, r: 20 }, xaxis: { title: { text: 'epoch' } }, yaxis: { title: { text: 'loss' } }, legend: { orientation: 'h', x: 1, xanchor: 'right', y: 1.02, yanchor: 'bottom' } },
-  };
-}
-
 /** The page's figures, in order, and the embedded band data of each group (exported for tests). */
 export function uqReportFigures(input: UqReportInput): { figures: PlotlyFigure[]; bands: UqBandData[] } {
   const { groups, maxFrames, maxPoints } = resolve(input);
@@ -607,16 +569,11 @@ export function uqReportFigures(input: UqReportInput): { figures: PlotlyFigure[]
  */
 function controlsScript(bands: UqBandData[], parameterName: string): string {
   const payload = bands.map((d) => ({ ...d, captions: d.samples.map((_, s) => d.frames.map((__, k) => bandCaption(d, s, k, parameterName))) }));
-  return `<script type="application/json" id="uq-report-data">${JSON.stringify(payload).replace(/</g, '\\u003c')}</script>
+  return `<script type="application/json" id="uq-report-data">${scriptJson(payload)}</script>
 <script>
 (() => {
   const all = JSON.parse(document.getElementById('uq-report-data').textContent);
-  const decode = (s) => {
-    const bin = atob(s);
-    const bytes = new Uint8Array(bin.length);
-    for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-    return new Float32Array(bytes.buffer);
-  };
+${DECODE_FLOAT32_JS}
   const values = (d, sample, slot) => {
     const s = d.samples[sample];
     const truth = decode(s.truth[slot]);
@@ -642,17 +599,7 @@ function controlsScript(bands: UqBandData[], parameterName: string): string {
         const y = values(d, state.sample, state.slot);
         return Plotly.update(gd, { y }, { 'title.text': d.captions[state.sample][state.slot] }, y.map((_, i) => i));
       };
-      gd.on('plotly_sliderchange', (e) => {
-        const slot = Number(e.step.value);
-        if (slot === state.slot) return;
-        state.slot = slot;
-        show();
-      });
-      gd.on('plotly_buttonclicked', (e) => {
-        if (e.active === state.sample || e.active < 0) return;
-        state.sample = e.active;
-        show();
-      });
+${frameControlsJs('      ')}
     }
     document.body.dataset.uqControls = 'ready';
   });
@@ -661,22 +608,12 @@ function controlsScript(bands: UqBandData[], parameterName: string): string {
 `;
 }
 
-/**
- * Puts `text` before the last `marker` of the page renderPage wrote (the last: the inlined plotly
- * comes first, and everything renderPage escapes holds no '<'); throws if it is missing.
- */
-function insertBefore(html: string, marker: string, text: string): string {
-  const at = html.lastIndexOf(marker);
-  if (at < 0) fail(`the page from renderPage has no "${marker}" to attach the controls to`);
-  return html.slice(0, at) + text + html.slice(at);
-}
-
 function intro(input: UqReportInput): string[] {
   const base = baseVariant({ label: '', truth: input.truth, variants: input.variants });
   const names = input.variants.map((v, i) => variantStyle(v.name, i).label).join(', ');
   const m = base.metrics;
   const lines = [
-    `Probabilistic predictions (Gaussian mean and variance per point) of ${m.n} test samples of ${m.nt} frames on ${m.nx} points, t = ${fmt(input.times[0])} … ${fmt(input.times[m.nt - 1])}; variants: ${names}.`,
+    `Probabilistic predictions (Gaussian mean and variance per point) of ${m.n} test samples of ${m.nt} frames on ${m.nx} points, t = ${fmt(input.times[0], FMT)} … ${fmt(input.times[m.nt - 1], FMT)}; variants: ${names}.`,
     `The samples shown are the best, median and worst of each test set by the ${variantStyle(base.name, 0).label} model's MSE; ΔM is the predicted mass Σ w·μ minus the true mass.`,
   ];
   if (input.ood) lines.push(`Second test set: ${input.ood.label} (${input.ood.variants[0].metrics.n} samples), shown beside the first (${input.label ?? 'in-distribution'}).`);
@@ -688,15 +625,11 @@ function intro(input: UqReportInput): string[] {
 export function renderUqReport(input: UqReportInput): string {
   const { figures, bands } = uqReportFigures(input);
   let html = renderPage({ title: input.title, intro: intro(input), table: input.info, figures });
-  html = insertBefore(html, '</head>', `<style>${bands.map((d) => `#${d.figure}.plot`).join(',')}{height:520px}</style>\n`);
-  return insertBefore(html, '</body>', controlsScript(bands, input.parameterName ?? 'parameter'));
+  html = insertBefore(html, '</head>', `<style>${bands.map((d) => `#${d.figure}.plot`).join(',')}{height:520px}</style>\n`, REPORT);
+  return insertBefore(html, '</body>', controlsScript(bands, input.parameterName ?? 'parameter'), REPORT);
 }
 
 /** Writes the report atomically (temp file + rename, as html.ts's writePage). */
 export function writeUqReport(file: string, input: UqReportInput): void {
-  const html = renderUqReport(input);
-  fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-  const tmp = `${file}.tmp-${process.pid}`;
-  fs.writeFileSync(tmp, html);
-  fs.renameSync(tmp, file);
+  writeHtml(file, renderUqReport(input));
 }
