@@ -21,8 +21,9 @@
  * - conservation: predicted mass M_pred(b, t) = Σ_j w_j μ_{b,t,j}; true mass M_true(b, t) from
  *   `trueMass` when given, else Σ_j w_j y_{b,t,j}; error ΔM = M_pred − M_true. Summaries: mean and
  *   max of |ΔM| over frames (per sample) or over samples and frames; relative values divide by
- *   the mass scale max |M_true| (of the sample, or of the set) — not by each frame's mass, which
- *   can start at 0 (GPME and Stefan problems with inflow).
+ *   the mass scale max_t max(Σ_j w_j |y_j|, |M_true|) (of the sample, or of the set): the mass of
+ *   a positive field, the L1 mass of a signed one such as the heat case's sin x, whose mass is 0;
+ *   not each frame's mass, which can start at 0 (GPME and Stefan problems with inflow).
  * - front (Stefan; only with `front` options): the first x, scanning from x_0 upward, where the
  *   field drops below the level ℓ, linear between the last grid point at or above ℓ and the first
  *   below; x_0 when u(x_0) < ℓ already, x_{nx−1} when u never drops below ℓ. ℓ is one value, one
@@ -134,7 +135,7 @@ export interface UqMetrics {
     meanAbs: number;
     /** max_{b,t} |ΔM| */
     maxAbs: number;
-    /** The mass scale max_{b,t} |M_true|. */
+    /** The mass scale max_{b,t} max(Σ_j w_j |y_{b,t,j}|, |M_true|): the mass for a positive field, the L1 mass for a signed one (whose mass may be 0). */
     scale: number;
     /** meanAbs / scale */
     relMeanAbs: number;
@@ -393,6 +394,7 @@ export function uqMetrics(f: UqFields, opts: UqMetricsOptions = {}): UqMetrics {
     sampleCov.fill(0);
     const pm: number[] = [];
     const tm: number[] = [];
+    const l1s: number[] = [];
     const fl: number[] = [];
     const fp: number[] = [];
     const ft: number[] = [];
@@ -402,6 +404,7 @@ export function uqMetrics(f: UqFields, opts: UqMetricsOptions = {}): UqMetrics {
       let fcrps = 0;
       let mp = 0;
       let mt = 0;
+      let l1 = 0;
       let ymax = -Infinity;
       for (let j = 0; j < nx; j++) {
         const mu = +mean[off + j];
@@ -413,6 +416,7 @@ export function uqMetrics(f: UqFields, opts: UqMetricsOptions = {}): UqMetrics {
         fse += e * e;
         mp += w[j] * mu;
         mt += w[j] * y;
+        l1 += Math.abs(w[j] * y);
         ymax = maxNan(y, ymax);
         if (v === 0) {
           fcrps += a;
@@ -437,6 +441,7 @@ export function uqMetrics(f: UqFields, opts: UqMetricsOptions = {}): UqMetrics {
       if (f.trueMass !== undefined) mt = +f.trueMass[b * nt + t];
       pm.push(mp);
       tm.push(mt);
+      l1s.push(Math.max(l1, Math.abs(mt)));
       se += fse;
       crps += fcrps;
       frameMse[t] += fse / nx;
@@ -459,7 +464,7 @@ export function uqMetrics(f: UqFields, opts: UqMetricsOptions = {}): UqMetrics {
       const d = Math.abs(pm[t] - tm[t]);
       mErrSum += d;
       mErrMax = maxNan(d, mErrMax);
-      scale = maxNan(Math.abs(tm[t]), scale);
+      scale = maxNan(l1s[t], scale);
     }
     massScale = maxNan(scale, massScale);
     massMax = maxNan(mErrMax, massMax);

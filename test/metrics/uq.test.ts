@@ -217,6 +217,19 @@ describe('uqMetrics', () => {
     expect(given.perSample[0].massErrMean).toBeCloseTo((Math.abs(m00 - 1) + Math.abs(m00 + 0.4 - 1) + Math.abs(m00 + 0.8 - 1)) / 3, 13);
   });
 
+  it('scales the mass error of a signed field (zero mass, e.g. sin x over a period) by its L1 mass', () => {
+    // y = sin(2πj/8) over one period: Σ w·y = 0, Σ w·|y| = 0.125·(0 + 2·(√½ + 1 + √½)) = 0.25(1 + √2).
+    const f = fields(1, 1, 8, (_b, _t, j) => {
+      const y = Math.sin((2 * Math.PI * j) / 8);
+      return { mu: y + (j === 0 ? 0.08 : 0), v: 0.01, y };
+    }, { weights: 0.125 });
+    const c = uqMetrics(f).conservation;
+    expect(Math.abs(c.trueMass[0][0])).toBeLessThan(1e-15);
+    expect(c.scale).toBeCloseTo(0.25 * (1 + Math.SQRT2), 14);
+    expect(c.maxAbs).toBeCloseTo(0.01, 14);
+    expect(c.relMaxAbs).toBeCloseTo(0.01 / (0.25 * (1 + Math.SQRT2)), 13);
+  });
+
   it('front error of the mean against the truth at a fixed, per-sample or relative level', () => {
     // Profiles u = clamp(1 − (x − s)/0.2, 0, 1) with the front (u = 0.5) at s + 0.1: truth s = 0.3 + 0.1t,
     // mean s shifted by 0.05·(b + 1) (exactly on the grid of spacing 0.01, so interpolation is exact).
