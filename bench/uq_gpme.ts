@@ -12,7 +12,8 @@
  * Targets: exact projection |conservation error| ≤ 1e-10 × mass scale everywhere; on Stefan the
  * projection lowers MSE and raises log-likelihood; on heat and PME MSE worsens by ≤ 5%; 90%
  * intervals cover 80–97% in distribution (OOD reported).
- * Env: PDES_UQ_DIR (work dir), PDES_UQ_EPOCHS (150), PDES_UQ_CASES (heat,pme,stefan).
+ * Env: PDES_UQ_DIR (work dir), PDES_UQ_EPOCHS (150), PDES_UQ_CASES (heat,pme,stefan); an ensemble
+ * already complete in the work dir is reused (resumed) unless PDES_UQ_RETRAIN=1.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -52,6 +53,7 @@ export async function run(): Promise<BenchResult> {
       await generateDataset({ recipe: resolveRecipe(name, { ...common, samples: P.ood, seed: 1, parameter: HELD_OUT[c] }), out: oodData, workers: 2 });
     }
     const out = path.join(dir, `${c}-ensemble`);
+    const reuse = !process.env.PDES_UQ_RETRAIN && fs.existsSync(path.join(out, 'ensemble.json'));
     const t0 = performance.now();
     await trainEnsemble(
       {
@@ -66,7 +68,7 @@ export async function run(): Promise<BenchResult> {
         ensemble: P.members,
         ensembleWorkers: 2,
         out,
-        overwrite: true,
+        ...(reuse ? { resume: true } : { overwrite: true }),
       },
       { progress: false },
     );
@@ -77,6 +79,7 @@ export async function run(): Promise<BenchResult> {
     const [oBase, oProj] = (ev.ood?.variants ?? []).map((v) => v.metrics);
     const f: CaseFigures = {
       train_seconds: trainSeconds,
+      reused_ensemble: reuse ? 1 : 0,
       mse_base: base.mse,
       mse_projected: proj.mse,
       mse_hardc: hard.mse,
