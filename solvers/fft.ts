@@ -1,5 +1,5 @@
 import { SolverInputError } from './errors.js';
-import { buildMemoryModule, sleb, uleb, type WasmFunctionDef } from './wasm_binary.js';
+import { compileKernelModule, F64, I32, V128, W, wasmApi, type WasmApi, type WasmFunctionDef, type WasmModule } from './wasm_binary.js';
 
 /**
  * Float64 fast Fourier transforms for power-of-two sizes, numpy.fft conventions.
@@ -59,15 +59,9 @@ class ComplexPlan {
 
   constructor(m: number, inverse: boolean) {
     this.m = m;
-    let bits = 0;
-    while (1 << bits < m) bits++;
     this.rev = new Uint32Array(m);
-    for (let i = 0; i < m; i++) {
-      let r = 0;
-      for (let b = 0, x = i; b < bits; b++, x >>= 1) r = (r << 1) | (x & 1);
-      this.rev[i] = r;
-    }
-    this.radix2First = bits % 2 === 1;
+    writeBitReversal(this.rev);
+    this.radix2First = radix4Schedule(m).radix2First;
     this.o1 = inverse ? 3 : 1;
     this.o3 = inverse ? 1 : 3;
     const sign = inverse ? 1 : -1;
@@ -223,40 +217,6 @@ function radix4Pass(x: Float64Array, n2: number, q: number, tw: Float64Array, o1
 // blob), compiled once, and instantiated per plan with its own memory. Where WebAssembly SIMD is
 // unavailable the JS butterflies above are used; both backends are tested against the O(n²) DFT.
 // ---------------------------------------------------------------------------------------------
-
-const I32 = 0x7f;
-const F64 = 0x7c;
-const V128 = 0x7b;
-
-/** The instructions the kernels use (wasm core + SIMD encodings). */
-const W = {
-  get: (i: number) => [0x20, ...uleb(i)],
-  set: (i: number) => [0x21, ...uleb(i)],
-  tee: (i: number) => [0x22, ...uleb(i)],
-  i32: (v: number) => [0x41, ...sleb(v)],
-  f64: (v: number) => [0x44, ...new Uint8Array(new Float64Array([v]).buffer)],
-  add: [0x6a],
-  sub: [0x6b],
-  shl: [0x74],
-  ne: [0x47],
-  leU: [0x4d],
-  load32: (offset: number) => [0x28, 2, ...uleb(offset)],
-  vload: (offset: number) => [0xfd, ...uleb(0), 4, ...uleb(offset)],
-  vstore: (offset: number) => [0xfd, ...uleb(11), 4, ...uleb(offset)],
-  /** i8x16.shuffle exchanging the two f64 lanes of a vector and itself. */
-  swap: [0xfd, ...uleb(13), 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7],
-  splat: [0xfd, ...uleb(20)],
-  /** v128.load64_splat: one f64 from memory into both lanes. */
-  splat64: [0xfd, ...uleb(10), 3, 0],
-  lane: (i: number) => [0xfd, ...uleb(33), i],
-  f64add: [0xa0],
-  xor: [0xfd, ...uleb(81)],
-  vadd: [0xfd, ...uleb(240)],
-  vsub: [0xfd, ...uleb(241)],
-  vmul: [0xfd, ...uleb(242)],
-  /** `loop` whose body ends by branching back while the condition left on the stack is true. */
-  loop: (...body: number[][]) => [0x03, 0x40, ...body.flat(), 0x0d, 0, 0x0b],
-};
 
 /** Complex product a·w with w stored as WR = (wr, wr), WI = (−wi, wi): a·WR + swap(a)·WI. */
 function cmulAt(aLocal: number, twLocal: number, offset: number): number[] {
@@ -545,25 +505,9 @@ interface Kernels {
   sum(x: number, pairs: number): number;
 }
 
-/** The part of the WebAssembly JS API used here (the project's TS lib has no DOM/WebAssembly types). */
-interface WasmApi {
-  validate(bytes: Uint8Array): boolean;
-  Module: new (bytes: Uint8Array) => WasmModule;
-  Instance: new (module: WasmModule, imports: Record<string, Record<string, unknown>>) => { exports: unknown };
-  Memory: new (descriptor: { initial: number }) => { buffer: ArrayBuffer };
-}
-type WasmModule = { readonly __wasmModule?: never };
-
-const wasmApi = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
-let wasmModule: WasmModule | null | undefined;
-
 /** The compiled kernel module, or null where WebAssembly SIMD is unavailable. */
 function kernelModule(): WasmModule | null {
-  if (wasmModule === undefined) {
-    const bytes = buildMemoryModule(kernelDefs());
-    wasmModule = wasmApi !== undefined && wasmApi.validate(bytes) ? new wasmApi.Module(bytes) : null;
-  }
-  return wasmModule;
+  return compileKernelModule('fft', kernelDefs);
 }
 
 /** Which implementation a plan uses: 'wasm' (SIMD kernels) when available, else 'js'. */
@@ -578,6 +522,59 @@ function requireModule(): WasmModule {
   const mod = kernelModule();
   if (mod === null) throw new SolverInputError("FFT backend 'wasm' is not available here (no WebAssembly SIMD): use 'js'");
   return mod;
+}
+
+/**
+ * The pass schedule of a length-L transform (L a power of two): whether the first pass is radix 2
+ * (log2 L odd), the quarter-block sizes q of the radix-4 passes after it, and Σq, the number of
+ * twiddle triples their tables hold. Shared with solvers/fft2d.ts, whose row transforms run the
+ * same passes.
+ */
+export function radix4Schedule(L: number): { radix2First: boolean; stages: number[]; twCount: number } {
+  let bits = 0;
+  while (1 << bits < L) bits++;
+  const radix2First = bits % 2 === 1;
+  const stages: number[] = [];
+  let twCount = 0;
+  for (let q = radix2First ? 2 : 4; 4 * q <= L; q *= 4) {
+    stages.push(q);
+    twCount += q;
+  }
+  return { radix2First, stages, twCount };
+}
+
+/** Writes the bit-reversal permutation of 0 … n − 1 into rev (n = rev.length, a power of two). */
+export function writeBitReversal(rev: Uint32Array): void {
+  const n = rev.length;
+  let bits = 0;
+  while (1 << bits < n) bits++;
+  for (let i = 0; i < n; i++) {
+    let r = 0;
+    for (let b = 0, x = i; b < bits; b++, x >>= 1) r = (r << 1) | (x & 1);
+    rev[i] = r;
+  }
+}
+
+/** Stores w = e^{i·angle} at f[at … at + 3] as (wr, wr), (−wi, wi), the form the kernels' complex product takes. */
+export function putTwiddle(f: Float64Array, at: number, angle: number): void {
+  const wr = Math.cos(angle);
+  const wi = Math.sin(angle);
+  f[at] = wr;
+  f[at + 1] = wr;
+  f[at + 2] = -wi;
+  f[at + 3] = wi;
+}
+
+/**
+ * The twiddles (w^j, w^{2j}, w^{3j}), w = e^{sign·2πi/(4q)}, j < q, of every radix-4 stage q in
+ * turn, in putTwiddle form from f[at] on (sign −1 forward, +1 inverse).
+ */
+export function writeStageTwiddles(f: Float64Array, at: number, stages: number[], sign: number): void {
+  for (const q of stages) {
+    for (let j = 0; j < q; j++) {
+      for (let s = 1; s <= 3; s++, at += 4) putTwiddle(f, at, (sign * 2 * Math.PI * s * j) / (4 * q));
+    }
+  }
 }
 
 const MASK_LANE1 = 0; // flips the sign of the imaginary lane: ∓i rotations, conjugation
@@ -607,15 +604,9 @@ class WasmCore {
 
   constructor(module: WasmModule, m: number, real: boolean, extra = 0) {
     this.m = m;
-    let bits = 0;
-    while (1 << bits < m) bits++;
-    this.radix2First = bits % 2 === 1;
-    this.stages = [];
-    let twCount = 0;
-    for (let q = this.radix2First ? 2 : 4; 4 * q <= m; q *= 4) {
-      this.stages.push(q);
-      twCount += q;
-    }
+    const { radix2First, stages, twCount } = radix4Schedule(m);
+    this.radix2First = radix2First;
+    this.stages = stages;
     let off = 64;
     const take = (bytes: number) => {
       const at = off;
@@ -638,33 +629,11 @@ class WasmCore {
     this.f64 = f;
     f[MASK_LANE1 / 8 + 1] = -0;
     f[MASK_LANE0 / 8] = -0;
-    const revView = new Uint32Array(this.buffer, this.rev, m);
-    for (let i = 0; i < m; i++) {
-      let r = 0;
-      for (let bit = 0, x = i; bit < bits; bit++, x >>= 1) r = (r << 1) | (x & 1);
-      revView[i] = r;
-    }
-    // Every twiddle w is stored as (wr, wr), (−wi, wi) for the cmul; inverse tables hold conj(w).
-    const put = (at: number, angle: number) => {
-      const wr = Math.cos(angle);
-      const wi = Math.sin(angle);
-      f[at] = wr;
-      f[at + 1] = wr;
-      f[at + 2] = -wi;
-      f[at + 3] = wi;
-    };
-    for (const [base, sign] of [
-      [this.twF, -1],
-      [this.twI, 1],
-    ]) {
-      let at = base / 8;
-      for (const q of this.stages) {
-        for (let j = 0; j < q; j++) {
-          for (let s = 1; s <= 3; s++, at += 4) put(at, (sign * 2 * Math.PI * s * j) / (4 * q));
-        }
-      }
-    }
-    if (real) for (let k = 0; k <= Math.floor(m / 2); k++) put(this.twP / 8 + 4 * k, (-Math.PI * k) / m);
+    writeBitReversal(new Uint32Array(this.buffer, this.rev, m));
+    // The inverse tables hold conj(w).
+    writeStageTwiddles(f, this.twF / 8, this.stages, -1);
+    writeStageTwiddles(f, this.twI / 8, this.stages, 1);
+    if (real) for (let k = 0; k <= Math.floor(m / 2); k++) putTwiddle(f, this.twP / 8 + 4 * k, (-Math.PI * k) / m);
     this.bufA = new Float64Array(this.buffer, a, 2 * m + 2);
     this.bufB = new Float64Array(this.buffer, b, 2 * m + 2);
   }

@@ -1,6 +1,6 @@
 import { SolverInputError } from './errors.js';
-import { isPowerOfTwo, type FftBackend } from './fft.js';
-import { buildMemoryModule, sleb, uleb, type WasmFunctionDef } from './wasm_binary.js';
+import { isPowerOfTwo, putTwiddle, radix4Schedule, writeBitReversal, writeStageTwiddles, type FftBackend } from './fft.js';
+import { compileKernelModule, kernel, W, wasmApi, type WasmFunctionDef, type WasmMemory, type WasmModule } from './wasm_binary.js';
 
 /**
  * Float64 real 2D FFTs on row-major [nx, ny] grids, numpy.fft.rfft2 / irfft2 conventions.
@@ -50,93 +50,6 @@ function checkSize2d(nx: number, ny: number): void {
   if (!isPowerOfTwo(ny) || ny < 4) {
     throw new SolverInputError(`2D FFT size ny=${ny} is not allowed: use a power of two >= 4 (e.g. 256)`);
   }
-}
-
-// ---------------------------------------------------------------------------------------------
-// WebAssembly instruction encodings (core + SIMD) used by the kernels here and by kernels that
-// share a 2D arena's memory (solvers/ns2d). Same encodings as solvers/fft.ts's private table.
-// ---------------------------------------------------------------------------------------------
-
-export const I32 = 0x7f;
-export const F64 = 0x7c;
-export const V128 = 0x7b;
-
-const simd = (op: number) => [0xfd, ...uleb(op)];
-
-export const W = {
-  get: (i: number) => [0x20, ...uleb(i)],
-  set: (i: number) => [0x21, ...uleb(i)],
-  tee: (i: number) => [0x22, ...uleb(i)],
-  i32: (v: number) => [0x41, ...sleb(v)],
-  f64: (v: number) => [0x44, ...new Uint8Array(new Float64Array([v]).buffer)],
-  add: [0x6a],
-  sub: [0x6b],
-  mul: [0x6c],
-  shl: [0x74],
-  shrU: [0x76],
-  ne: [0x47],
-  leU: [0x4d],
-  load32: (offset: number) => [0x28, 2, ...uleb(offset)],
-  vload: (offset: number) => [...simd(0), 4, ...uleb(offset)],
-  vstore: (offset: number) => [...simd(11), 4, ...uleb(offset)],
-  /** v128.load64_splat: one f64 from memory into both lanes. */
-  splat64: [...simd(10), 3, 0],
-  /** i8x16.shuffle with the given 16 byte lanes of (a, b). */
-  shuffle: (lanes: number[]) => [...simd(13), ...lanes],
-  /** Exchanges the two f64 lanes of a vector (pass it twice). */
-  swap: [...simd(13), 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7],
-  /** (a, b) → (a.lane0, a.lane0). */
-  dupLo: [...simd(13), 0, 1, 2, 3, 4, 5, 6, 7, 0, 1, 2, 3, 4, 5, 6, 7],
-  /** (a, b) → (a.lane0, b.lane0). */
-  loLo: [...simd(13), 0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23],
-  splat: simd(20),
-  lane: (i: number) => [...simd(33), i],
-  f64add: [0xa0],
-  f64max: [0xa5],
-  xor: simd(81),
-  vadd: simd(240),
-  vsub: simd(241),
-  vmul: simd(242),
-  vmax: simd(245),
-  /** `loop` whose body ends by branching back while the condition left on the stack is true. */
-  loop: (...body: number[][]) => [0x03, 0x40, ...body.flat(), 0x0d, 0, 0x0b],
-};
-
-/**
- * A kernel with named locals: `fn(name, ['x', 'n'], { i32: ['p'], v128: ['a'] }, (L) => body)`
- * where L maps each name to its local index (params first, then i32, f64, v128 locals).
- */
-export function kernel(
-  name: string,
-  params: { i32?: string[]; f64?: string[] },
-  locals: { i32?: string[]; f64?: string[]; v128?: string[] },
-  body: (L: Record<string, number>) => number[][],
-  results?: number[],
-): WasmFunctionDef {
-  const L: Record<string, number> = {};
-  const paramTypes: number[] = [];
-  let i = 0;
-  for (const p of params.i32 ?? []) {
-    L[p] = i++;
-    paramTypes.push(I32);
-  }
-  for (const p of params.f64 ?? []) {
-    L[p] = i++;
-    paramTypes.push(F64);
-  }
-  const localTypes: number[] = [];
-  for (const [ty, names] of [
-    [I32, locals.i32 ?? []],
-    [F64, locals.f64 ?? []],
-    [V128, locals.v128 ?? []],
-  ] as const) {
-    for (const nme of names) {
-      if (nme in L) throw new Error(`kernel ${name}: duplicate local ${nme}`);
-      L[nme] = i++;
-      localTypes.push(ty);
-    }
-  }
-  return { name, params: paramTypes, results, locals: localTypes, body: body(L).flat() };
 }
 
 /** Complex product v·w with v in local `v` and w stored as WR = (wr, wr), WI = (−wi, wi) in locals. */
@@ -426,34 +339,6 @@ interface Kernels2d {
   brpre(src: number, dst: number, tw: number, m: number, vb: number, ss: number, ds: number, masks: number, s: number): void;
   ctranspose(src: number, dst: number, R: number, C: number, ss: number, ds: number): void;
   ctranspose1(src: number, dst: number, R: number, C: number, ss: number, ds: number): void;
-}
-
-/** The part of the WebAssembly JS API used here (the project's TS lib has no WebAssembly types). */
-interface WasmApi {
-  validate(bytes: Uint8Array): boolean;
-  Module: new (bytes: Uint8Array) => WasmModule;
-  Instance: new (module: WasmModule, imports: Record<string, Record<string, unknown>>) => { exports: unknown };
-  Memory: new (descriptor: { initial: number }) => WasmMemory;
-}
-type WasmModule = { readonly __wasmModule?: never };
-/** A WebAssembly.Memory (opaque here). */
-export type WasmMemory = { readonly buffer: ArrayBuffer };
-
-const wasmApi = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
-const compiled = new Map<string, WasmModule | null>();
-
-/**
- * Compiles (once per key) a module of kernels that import one memory `env.mem`; null where
- * WebAssembly SIMD is unavailable.
- */
-export function compileKernelModule(key: string, defs: () => WasmFunctionDef[]): WasmModule | null {
-  let mod = compiled.get(key);
-  if (mod === undefined) {
-    const bytes = buildMemoryModule(defs());
-    mod = wasmApi !== undefined && wasmApi.validate(bytes) ? new wasmApi.Module(bytes) : null;
-    compiled.set(key, mod);
-  }
-  return mod;
 }
 
 function fftModule(): WasmModule | null {
@@ -772,16 +657,8 @@ class Arena2d implements SpectralArena2d {
     const lengths = nx === m ? [nx] : [nx, m];
     const layout = new Map<number, { rev: number; stages: number[]; twF: number; twI: number; radix2First: boolean }>();
     for (const L of lengths) {
-      let bits = 0;
-      while (1 << bits < L) bits++;
-      const radix2First = bits % 2 === 1;
-      const stages: number[] = [];
-      let count = 0;
-      for (let q = radix2First ? 2 : 4; 4 * q <= L; q *= 4) {
-        stages.push(q);
-        count += q;
-      }
-      layout.set(L, { rev: take(4 * L), stages, twF: take(96 * count), twI: take(96 * count), radix2First });
+      const { radix2First, stages, twCount } = radix4Schedule(L);
+      layout.set(L, { rev: take(4 * L), stages, twF: take(96 * twCount), twI: take(96 * twCount), radix2First });
     }
     this.twP = take(32 * (Math.floor(m / 2) + 1));
     const scratch = 16 * nx * (m + 1);
@@ -807,38 +684,14 @@ class Arena2d implements SpectralArena2d {
     this.f64 = f;
     f[MASK_LANE1 / 8 + 1] = -0;
     f[MASK_LANE0 / 8] = -0;
-    const put = (at: number, angle: number) => {
-      const wr = Math.cos(angle);
-      const wi = Math.sin(angle);
-      f[at] = wr;
-      f[at + 1] = wr;
-      f[at + 2] = -wi;
-      f[at + 3] = wi;
-    };
     const plans = new Map<number, AxisPlan>();
     for (const [L, lay] of layout) {
-      let bits = 0;
-      while (1 << bits < L) bits++;
-      const revView = new Uint32Array(this.buffer, lay.rev, L);
-      for (let i = 0; i < L; i++) {
-        let r = 0;
-        for (let b = 0, x = i; b < bits; b++, x >>= 1) r = (r << 1) | (x & 1);
-        revView[i] = r;
-      }
-      for (const [base, sign] of [
-        [lay.twF, -1],
-        [lay.twI, 1],
-      ]) {
-        let at = base / 8;
-        for (const q of lay.stages) {
-          for (let j = 0; j < q; j++) {
-            for (let s = 1; s <= 3; s++, at += 4) put(at, (sign * 2 * Math.PI * s * j) / (4 * q));
-          }
-        }
-      }
+      writeBitReversal(new Uint32Array(this.buffer, lay.rev, L));
+      writeStageTwiddles(f, lay.twF / 8, lay.stages, -1);
+      writeStageTwiddles(f, lay.twI / 8, lay.stages, 1);
       plans.set(L, { L, ...lay });
     }
-    for (let k = 0; k <= Math.floor(m / 2); k++) put(this.twP / 8 + 4 * k, (-Math.PI * k) / m);
+    for (let k = 0; k <= Math.floor(m / 2); k++) putTwiddle(f, this.twP / 8 + 4 * k, (-Math.PI * k) / m);
     this.planX = plans.get(nx) as AxisPlan;
     this.planY = plans.get(m) as AxisPlan;
   }

@@ -1,8 +1,10 @@
 /**
  * WebAssembly binary encoding helpers (LEB128 integers and vectors), shared by the modules that
- * emit their kernels instruction by instruction: the FFT (solvers/fft.ts) and the engine's
- * kernels (src/engine/wasm_emit.ts), and the module layout both use.
- * [WebAssembly Core Specification 2.0, §5.2.2 Integers, §5.5 Modules.]
+ * emit their kernels instruction by instruction: the FFTs (solvers/fft.ts, solvers/fft2d.ts), the
+ * Navier–Stokes kernels (solvers/ns2d/kernels.ts) and the engine's kernels
+ * (src/engine/wasm_emit.ts), and the module layout they use; for the solvers also the instruction
+ * table `W`, kernels with named locals and the compile-once cache of their modules.
+ * [WebAssembly Core Specification 2.0, §5.2.2 Integers, §5.4 Instructions, §5.5 Modules.]
  */
 
 /** Unsigned LEB128. */
@@ -78,4 +80,118 @@ export function buildMemoryModule(defs: WasmFunctionDef[]): Uint8Array {
     ),
   ];
   return new Uint8Array(bytes);
+}
+
+/** Value types. */
+export const I32 = 0x7f;
+export const F64 = 0x7c;
+export const V128 = 0x7b;
+
+const simd = (op: number) => [0xfd, ...uleb(op)];
+
+/** The instructions the solvers' kernels use (core + SIMD encodings). */
+export const W = {
+  get: (i: number) => [0x20, ...uleb(i)],
+  set: (i: number) => [0x21, ...uleb(i)],
+  tee: (i: number) => [0x22, ...uleb(i)],
+  i32: (v: number) => [0x41, ...sleb(v)],
+  f64: (v: number) => [0x44, ...new Uint8Array(new Float64Array([v]).buffer)],
+  add: [0x6a],
+  sub: [0x6b],
+  mul: [0x6c],
+  shl: [0x74],
+  shrU: [0x76],
+  ne: [0x47],
+  leU: [0x4d],
+  load32: (offset: number) => [0x28, 2, ...uleb(offset)],
+  vload: (offset: number) => [...simd(0), 4, ...uleb(offset)],
+  vstore: (offset: number) => [...simd(11), 4, ...uleb(offset)],
+  /** v128.load64_splat: one f64 from memory into both lanes. */
+  splat64: [...simd(10), 3, 0],
+  /** i8x16.shuffle with the given 16 byte lanes of (a, b). */
+  shuffle: (lanes: number[]) => [...simd(13), ...lanes],
+  /** Exchanges the two f64 lanes of a vector (pass it twice). */
+  swap: [...simd(13), 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7],
+  /** (a, b) → (a.lane0, a.lane0). */
+  dupLo: [...simd(13), 0, 1, 2, 3, 4, 5, 6, 7, 0, 1, 2, 3, 4, 5, 6, 7],
+  /** (a, b) → (a.lane0, b.lane0). */
+  loLo: [...simd(13), 0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23],
+  splat: simd(20),
+  lane: (i: number) => [...simd(33), i],
+  f64add: [0xa0],
+  f64max: [0xa5],
+  xor: simd(81),
+  vadd: simd(240),
+  vsub: simd(241),
+  vmul: simd(242),
+  vmax: simd(245),
+  /** `loop` whose body ends by branching back while the condition left on the stack is true. */
+  loop: (...body: number[][]) => [0x03, 0x40, ...body.flat(), 0x0d, 0, 0x0b],
+};
+
+/**
+ * A kernel with named locals: `kernel(name, { i32: ['x', 'n'] }, { i32: ['p'], v128: ['a'] }, (L) => body)`
+ * where L maps each name to its local index (params first, then i32, f64, v128 locals).
+ */
+export function kernel(
+  name: string,
+  params: { i32?: string[]; f64?: string[] },
+  locals: { i32?: string[]; f64?: string[]; v128?: string[] },
+  body: (L: Record<string, number>) => number[][],
+  results?: number[],
+): WasmFunctionDef {
+  const L: Record<string, number> = {};
+  const paramTypes: number[] = [];
+  let i = 0;
+  for (const p of params.i32 ?? []) {
+    L[p] = i++;
+    paramTypes.push(I32);
+  }
+  for (const p of params.f64 ?? []) {
+    L[p] = i++;
+    paramTypes.push(F64);
+  }
+  const localTypes: number[] = [];
+  for (const [ty, names] of [
+    [I32, locals.i32 ?? []],
+    [F64, locals.f64 ?? []],
+    [V128, locals.v128 ?? []],
+  ] as const) {
+    for (const nme of names) {
+      if (nme in L) throw new Error(`kernel ${name}: duplicate local ${nme}`);
+      L[nme] = i++;
+      localTypes.push(ty);
+    }
+  }
+  return { name, params: paramTypes, results, locals: localTypes, body: body(L).flat() };
+}
+
+/** The part of the WebAssembly JS API the solvers use (the project's TS lib has no WebAssembly types). */
+export interface WasmApi {
+  validate(bytes: Uint8Array): boolean;
+  Module: new (bytes: Uint8Array) => WasmModule;
+  Instance: new (module: WasmModule, imports: Record<string, Record<string, unknown>>) => { exports: unknown };
+  Memory: new (descriptor: { initial: number }) => WasmMemory;
+}
+/** A compiled WebAssembly.Module (opaque here). */
+export type WasmModule = { readonly __wasmModule?: never };
+/** A WebAssembly.Memory (opaque here). */
+export type WasmMemory = { readonly buffer: ArrayBuffer };
+
+/** The WebAssembly JS API, or undefined where there is none. */
+export const wasmApi = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+const compiled = new Map<string, WasmModule | null>();
+
+/**
+ * Compiles (once per key) a module of kernels that import one memory `env.mem`; null where
+ * WebAssembly SIMD is unavailable.
+ */
+export function compileKernelModule(key: string, defs: () => WasmFunctionDef[]): WasmModule | null {
+  let mod = compiled.get(key);
+  if (mod === undefined) {
+    const bytes = buildMemoryModule(defs());
+    mod = wasmApi !== undefined && wasmApi.validate(bytes) ? new wasmApi.Module(bytes) : null;
+    compiled.set(key, mod);
+  }
+  return mod;
 }

@@ -1,5 +1,5 @@
-import { compileKernelModule, F64, instantiateOnArena, kernel, W, type SpectralArena2d } from '../fft2d.js';
-import type { WasmFunctionDef } from '../wasm_binary.js';
+import { instantiateOnArena, type SpectralArena2d } from '../fft2d.js';
+import { compileKernelModule, F64, kernel, W, type WasmFunctionDef } from '../wasm_binary.js';
 
 /**
  * The element-wise passes of one explicit evaluation and one IMEX stage of the pseudo-spectral
