@@ -1,47 +1,39 @@
 /**
  * A small float64 2D DFT for evaluation: the power |F_{p,q}|² of a real field f_{i,j} (row-major
  * `[nx][ny]`), F_{p,q} = Σ_{i,j} f_{i,j} e^{−2πi (ip/nx + jq/ny)} (numpy's `fft2`, unnormalised).
- * Radix-2 along an axis whose length is a power of two, a direct O(n²) transform otherwise: the
- * grids compared in reports are small (64², 128²), and `src/metrics` must not depend on
- * `solvers/` (DESIGN.md, layers).
+ * Radix-2 (radix2.ts, shared with spectrum.ts) along an axis whose length is a power of two, a
+ * direct O(n²) transform otherwise: the grids compared in reports are small (64², 128²), and
+ * `src/metrics` must not depend on `solvers/` (DESIGN.md, layers).
  */
 import { MetricsInputError } from './errors.js';
+import { isPowerOfTwo, Radix2 } from './radix2.js';
 
 /** Forward complex transform (e^{−2πi jk/n}) of one length, in place on (re, im). */
 class LineFft {
-  private readonly rev: Uint32Array | null;
+  private readonly radix2: Radix2 | null;
+  /** Twiddles e^{−2πi k/n}, k < n, of the direct transform (indexed by (j·k) mod n), and its output. */
   private readonly cos: Float64Array;
   private readonly sin: Float64Array;
   private readonly tmpRe: Float64Array;
   private readonly tmpIm: Float64Array;
 
   constructor(readonly n: number) {
-    const pow2 = (n & (n - 1)) === 0;
-    // Twiddles e^{−2πi k/n} for k < n: the direct transform indexes them by (j·k) mod n.
-    this.cos = new Float64Array(n);
-    this.sin = new Float64Array(n);
-    for (let k = 0; k < n; k++) {
+    const pow2 = isPowerOfTwo(n);
+    this.radix2 = pow2 ? new Radix2(n) : null;
+    const m = pow2 ? 0 : n;
+    this.cos = new Float64Array(m);
+    this.sin = new Float64Array(m);
+    for (let k = 0; k < m; k++) {
       this.cos[k] = Math.cos((2 * Math.PI * k) / n);
       this.sin[k] = -Math.sin((2 * Math.PI * k) / n);
     }
-    this.tmpRe = new Float64Array(pow2 ? 0 : n);
-    this.tmpIm = new Float64Array(pow2 ? 0 : n);
-    if (!pow2) {
-      this.rev = null;
-      return;
-    }
-    const bits = Math.round(Math.log2(n));
-    this.rev = new Uint32Array(n);
-    for (let i = 0; i < n; i++) {
-      let r = 0;
-      for (let b = 0; b < bits; b++) r |= ((i >> b) & 1) << (bits - 1 - b);
-      this.rev[i] = r;
-    }
+    this.tmpRe = new Float64Array(m);
+    this.tmpIm = new Float64Array(m);
   }
 
   forward(re: Float64Array, im: Float64Array): void {
-    if (this.rev === null) this.direct(re, im);
-    else this.radix2(re, im, this.rev);
+    if (this.radix2 === null) this.direct(re, im);
+    else this.radix2.forward(re, im);
   }
 
   private direct(re: Float64Array, im: Float64Array): void {
@@ -59,39 +51,6 @@ class LineFft {
     }
     re.set(tmpRe);
     im.set(tmpIm);
-  }
-
-  private radix2(re: Float64Array, im: Float64Array, rev: Uint32Array): void {
-    const n = this.n;
-    for (let i = 0; i < n; i++) {
-      const r = rev[i];
-      if (r > i) {
-        let tmp = re[i];
-        re[i] = re[r];
-        re[r] = tmp;
-        tmp = im[i];
-        im[i] = im[r];
-        im[r] = tmp;
-      }
-    }
-    for (let size = 2; size <= n; size *= 2) {
-      const half = size / 2;
-      const step = n / size;
-      for (let start = 0; start < n; start += size) {
-        for (let k = 0; k < half; k++) {
-          const wr = this.cos[k * step];
-          const wi = this.sin[k * step];
-          const a = start + k;
-          const b = a + half;
-          const tr = re[b] * wr - im[b] * wi;
-          const ti = re[b] * wi + im[b] * wr;
-          re[b] = re[a] - tr;
-          im[b] = im[a] - ti;
-          re[a] += tr;
-          im[a] += ti;
-        }
-      }
-    }
   }
 }
 
