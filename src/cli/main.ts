@@ -330,11 +330,12 @@ const EVALUATE_OPTIONS: Options = {
   'mc-dropout': { type: 'string' },
   seed: { type: 'string' },
   ood: { type: 'string' },
+  recalibrate: { type: 'boolean' },
 };
 
 /** The probabilistic path (src/pipeline/evaluate_uq.ts): an ensemble directory, or any UQ flag. */
 function wantsUq(run: string, v: Record<string, string | boolean | undefined>): boolean {
-  const uqFlag = v.conserve !== undefined || v.covariance !== undefined || v['mc-dropout'] !== undefined || v.ood !== undefined;
+  const uqFlag = v.conserve !== undefined || v.covariance !== undefined || v['mc-dropout'] !== undefined || v.ood !== undefined || v.recalibrate !== undefined;
   return uqFlag || fs.existsSync(path.join(run, ENSEMBLE_FILE));
 }
 
@@ -354,6 +355,7 @@ function uqOptionsFromFlags(run: string, v: Record<string, string | boolean | un
     ...(mc !== undefined ? { mcDropout: mc } : {}),
     seed: num('seed', v.seed, true),
     ood: str(v.ood),
+    recalibrate: Boolean(v.recalibrate),
     rolloutSteps: num('rollout-steps', v['rollout-steps'], true),
     modelModules: moduleFlag(v['model-module']),
   };
@@ -503,7 +505,8 @@ writes DIR/uq.json: MSE, Gaussian log-likelihood, CRPS, coverage of 50/90/95% in
                         repeat or comma-separate (--conserve exact,hard)
   --covariance K        Sigma of the projection: diag (predictive variances, default) or lowrank (ensemble factor)
   --mc-dropout K        K seeded dropout passes of a run trained with --dropout (--seed S)
-  --ood FILE            also evaluate every sample of FILE (e.g. held-out parameters)`,
+  --ood FILE            also evaluate every sample of FILE (e.g. held-out parameters)
+  --recalibrate         scale every sigma so that 90% intervals cover 90% of the validation split (needs --val at training)`,
     run: async (v) => {
       const run = str(v.run);
       if (!run) throw new CliUsageError('pdes evaluate needs a run: --run DIR');
@@ -513,7 +516,8 @@ writes DIR/uq.json: MSE, Gaussian log-likelihood, CRPS, coverage of 50/90/95% in
         const u = await evaluateUqRun(uqOptionsFromFlags(run, v));
         if (v.json) process.stdout.write(`${JSON.stringify(u, null, 2)}\n`);
         else {
-          process.stdout.write(`${u.method}${u.members > 1 ? ` of ${u.members}` : ''}; frames ${u.frames[0]}-${u.frames[u.frames.length - 1]}\n${formatUqGroup('in distribution', u.inDistribution)}\n`);
+          const rc = u.recalibration ? `; sigma x ${u.recalibration.sigmaScale.toPrecision(4)} from ${u.recalibration.samples} validation samples` : '';
+          process.stdout.write(`${u.method}${u.members > 1 ? ` of ${u.members}` : ''}; frames ${u.frames[0]}-${u.frames[u.frames.length - 1]}${rc}\n${formatUqGroup('in distribution', u.inDistribution)}\n`);
           if (u.ood) process.stdout.write(`${formatUqGroup('out of distribution', u.ood)}\n`);
         }
         return 0;

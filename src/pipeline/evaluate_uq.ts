@@ -94,6 +94,23 @@ export interface UqEvaluateOptions {
   modelModules?: string[];
   /** Metric options (coverage levels, front level). @default Stefan fronts at each sample's p* */
   metrics?: UqMetricsOptions;
+  /**
+   * Recalibrate the predictive spread on the run's validation split before anything else: every
+   * σ is multiplied by s = q₀.₉(|y − μ|/σ) / z₀.₉₅ over the validation points (quantile σ-scaling:
+   * afterwards the central 90% interval covers 90% of the validation points), the low-rank factor
+   * by s as well. @default false
+   */
+  recalibrate?: boolean;
+}
+
+/** The σ-scaling fitted on the validation split (see `UqEvaluateOptions.recalibrate`). */
+export interface Recalibration {
+  split: 'val';
+  samples: number;
+  /** The factor on σ (variances scale by its square). */
+  sigmaScale: number;
+  /** Coverage of the central 90% interval on the validation points before scaling. */
+  coverage90Before: number;
 }
 
 export interface UqVariantResult {
@@ -116,6 +133,7 @@ export interface UqEvaluateResult {
   run: string;
   method: UqPrediction['method'] | 'noise-head';
   members: number;
+  recalibration: Recalibration | null;
   backend: string;
   covariance: 'diag' | 'lowrank';
   frames: number[];
@@ -229,8 +247,46 @@ function metricOptions(ds: H5Dataset, parameters: number[] | undefined, given: U
   return {};
 }
 
-async function evaluateGroup(source: Source, data: string, indices: number[], opts: UqEvaluateOptions, covariance: 'diag' | 'lowrank'): Promise<{ group: GroupData; prediction: UqPrediction }> {
+/** z with P(|Z| ≤ z) = 0.9 for a standard normal. */
+const Z90 = 1.6448536269514722;
+
+/** Fits the σ-scaling on the validation split (see `UqEvaluateOptions.recalibrate`). */
+async function fitRecalibration(source: Source, data: string): Promise<Recalibration> {
+  const val = source.meta.splits.val;
+  if (!val || val.length === 0) throw new UqError('--recalibrate needs validation samples: train with --val N (N >= 1)');
+  const p = await source.predict(data, val);
+  const z: number[] = [];
+  for (let i = 0; i < p.mean.length; i++) {
+    const v = p.variance[i];
+    const e = Math.abs(p.mean[i] - p.truth[i]);
+    if (v > 0) z.push(e / Math.sqrt(v));
+  }
+  if (z.length === 0) throw new UqError('--recalibrate: the validation prediction has no variance to scale');
+  z.sort((a, b) => a - b);
+  const q = z[Math.min(z.length - 1, Math.ceil(0.9 * z.length) - 1)];
+  const before = z.filter((x) => x <= Z90).length / z.length;
+  if (!(q > 0)) throw new UqError('--recalibrate: the validation errors are all 0; there is nothing to fit');
+  return { split: 'val', samples: val.length, sigmaScale: q / Z90, coverage90Before: before };
+}
+
+/** Multiplies every σ of a prediction by `s` (variances, aleatoric part and the low-rank factor). */
+function scaleSpread(p: UqPrediction, s: number): void {
+  const s2 = s * s;
+  // The same array may stand for two of them (e.g. one noise head: variance = aleatoric): scale each once.
+  for (const a of new Set([p.variance, p.epistemicVariance, p.aleatoricVariance])) if (a) for (let i = 0; i < a.length; i++) a[i] *= s2;
+  for (let i = 0; i < p.lowRank.factor.length; i++) p.lowRank.factor[i] *= s;
+}
+
+async function evaluateGroup(
+  source: Source,
+  data: string,
+  indices: number[],
+  opts: UqEvaluateOptions,
+  covariance: 'diag' | 'lowrank',
+  recalibration: Recalibration | null,
+): Promise<{ group: GroupData; prediction: UqPrediction }> {
   const p = await source.predict(data, indices);
+  if (recalibration) scaleSpread(p, recalibration.sigmaScale);
   const ds = H5Dataset.open(data);
   try {
     const n = indices.length;
@@ -305,19 +361,21 @@ async function evaluateInternal(opts: UqEvaluateOptions): Promise<Evaluated> {
     const indices = source.meta.splits[split];
     if (!indices || indices.length === 0) throw new TrainOptionsError(`the run has no ${split} samples`);
     const covariance = opts.covariance ?? 'diag';
-    const main = await evaluateGroup(source, data, indices, opts, covariance);
+    const recalibration = opts.recalibrate ? await fitRecalibration(source, data) : null;
+    const main = await evaluateGroup(source, data, indices, opts, covariance, recalibration);
     let ood: GroupData | undefined;
     if (opts.ood !== undefined) {
       const ds = H5Dataset.open(opts.ood);
       const all = Array.from({ length: ds.nSamples }, (_, i) => i);
       ds.close();
-      ood = (await evaluateGroup(source, opts.ood, all, opts, covariance)).group;
+      ood = (await evaluateGroup(source, opts.ood, all, opts, covariance, recalibration)).group;
     }
     const p = main.prediction;
     const result: UqEvaluateResult = {
       run: opts.run,
       method: source.kind,
       members: source.members,
+      recalibration,
       backend: describeBackend(),
       covariance,
       frames: p.frames,
@@ -376,6 +434,12 @@ export async function reportUqRun(opts: UqEvaluateOptions & { out?: string }): P
       ['data', result.inDistribution.data],
       ['method', `${result.method}${result.members > 1 ? ` (${result.members})` : ''}`],
       ['conservation', `${(opts.conserve ?? []).map(conserveName).join(', ') || 'none'}; b from ${result.inDistribution.massSource}; Σ ${result.covariance}`],
+      [
+        'recalibration',
+        result.recalibration
+          ? `σ × ${result.recalibration.sigmaScale.toPrecision(4)} (fitted on ${result.recalibration.samples} validation samples; their 90% coverage was ${result.recalibration.coverage90Before.toFixed(3)})`
+          : 'none',
+      ],
       ['frames', `${result.frames[0]}–${result.frames[result.frames.length - 1]}`],
       ['backend', result.backend],
     ],

@@ -27,7 +27,7 @@ beforeAll(async () => {
   const common = { nx: 32, solveNx: 128, frames: 7 };
   await generateDataset({ recipe: resolveRecipe('gpme-stefan', { ...common, samples: 40, seed: 0 }), out: data, workers: 1 });
   await generateDataset({ recipe: resolveRecipe('gpme-stefan', { ...common, samples: 6, seed: 1, parameter: '0.5,0.6' }), out: ood, workers: 1 });
-  const base = ['--data', data, '--mapping', 'window', '--history', '2', '--future', '5', '--modes', '8', '--width', '16', '--train', '32', '--val', '0', '--test', '8', '--epochs', '6'];
+  const base = ['--data', data, '--mapping', 'window', '--history', '2', '--future', '5', '--modes', '8', '--width', '16', '--train', '28', '--val', '4', '--test', '8', '--epochs', '6'];
   const t = pdes(['train', 'fno', ...base, '--loss', 'gaussian-nll', '--ensemble', '2', '--ensemble-workers', '2', '--out', ens]);
   expect(t.code, t.stderr).toBe(0);
   const s = pdes(['train', 'fno', ...base, '--out', single]);
@@ -85,6 +85,19 @@ describe('probabilistic evaluation with conservation projection', () => {
     expect(got.crps).toBeCloseTo(m.crps, 12);
     expect(got.coverage).toEqual(m.coverage);
     expect(got.conservation.maxAbs).toBeCloseTo(m.conservation.maxAbs, 12);
+  });
+
+  it('recalibrates σ on the validation split so that its 90% intervals cover 90%', async () => {
+    const plain = await evaluateUqRun({ run: ens, split: 'val' });
+    const r = await evaluateUqRun({ run: ens, split: 'val', recalibrate: true, conserve: [{ mode: 'exact' }] });
+    const rc = r.recalibration!;
+    expect(rc).toMatchObject({ split: 'val', samples: 4 });
+    expect(rc.coverage90Before).toBeCloseTo(plain.inDistribution.variants[0].metrics.coverage[1], 12);
+    // On the split it was fitted on, the scaled base variant covers 90% (to one point in 160).
+    expect(Math.abs(r.inDistribution.variants[0].metrics.coverage[1] - 0.9)).toBeLessThanOrEqual(1 / 160 + 1e-12);
+    // The mean is untouched; exact projection still conserves.
+    expect(r.inDistribution.variants[0].metrics.mse).toBeCloseTo(plain.inDistribution.variants[0].metrics.mse, 14);
+    expect(r.inDistribution.variants[1].metrics.conservation.relMaxAbs).toBeLessThan(1e-10);
   });
 
   it('reports base, projected and HardC from the CLI, with the out-of-distribution group', () => {
