@@ -11,7 +11,8 @@
  *
  * Targets: exact projection |conservation error| ≤ 1e-10 × mass scale everywhere; on Stefan the
  * projection lowers MSE and raises log-likelihood; on heat and PME MSE worsens by ≤ 5%; 90%
- * intervals cover 80–97% in distribution (OOD reported).
+ * intervals cover 80–97% in distribution (OOD reported). σ is recalibrated on a validation split
+ * (quantile σ-scaling, `--recalibrate`); the uncalibrated coverage is reported too.
  * Env: PDES_UQ_DIR (work dir), PDES_UQ_EPOCHS (150), PDES_UQ_CASES (heat,pme,stefan); an ensemble
  * already complete in the work dir is reused (resumed) unless PDES_UQ_RETRAIN=1.
  */
@@ -36,7 +37,7 @@ export async function run(): Promise<BenchResult> {
   const dir = process.env.PDES_UQ_DIR ?? path.join(os.tmpdir(), 'pdes-uq');
   const epochs = Number(process.env.PDES_UQ_EPOCHS ?? 150);
   const cases = (process.env.PDES_UQ_CASES ?? 'heat,pme,stefan').split(',');
-  const P = { nx: 100, solveNx: 400, frames: 21, train: 200, test: 50, ood: 30, history: 3, members: 5 };
+  const P = { nx: 100, solveNx: 400, frames: 21, train: 200, val: 25, test: 50, ood: 30, history: 3, members: 5 };
   fs.mkdirSync(dir, { recursive: true });
   await initBackend();
   const ours: Record<string, number> = {};
@@ -45,10 +46,10 @@ export async function run(): Promise<BenchResult> {
   const checks: string[] = [];
   for (const c of cases) {
     const name = `gpme-${c}`;
-    const data = path.join(dir, `${c}.h5`);
-    const oodData = path.join(dir, `${c}-ood.h5`);
+    const data = path.join(dir, `${c}-${P.train + P.val + P.test}.h5`);
+    const oodData = path.join(dir, `${c}-ood-${P.ood}.h5`);
     const common = { nx: P.nx, solveNx: P.solveNx, frames: P.frames };
-    if (!fs.existsSync(data)) await generateDataset({ recipe: resolveRecipe(name, { ...common, samples: P.train + P.test, seed: 0 }), out: data, workers: 2 });
+    if (!fs.existsSync(data)) await generateDataset({ recipe: resolveRecipe(name, { ...common, samples: P.train + P.val + P.test, seed: 0 }), out: data, workers: 2 });
     if (!fs.existsSync(oodData)) {
       await generateDataset({ recipe: resolveRecipe(name, { ...common, samples: P.ood, seed: 1, parameter: HELD_OUT[c] }), out: oodData, workers: 2 });
     }
@@ -60,7 +61,7 @@ export async function run(): Promise<BenchResult> {
         data,
         model: { kind: 'fno', nModes: 16, width: 32 },
         mapping: { kind: 'window', history: P.history, future: P.frames - P.history },
-        split: { train: P.train, val: 0, test: P.test },
+        split: { train: P.train, val: P.val, test: P.test },
         loss: 'gaussian-nll',
         epochs,
         batchSize: 20,
@@ -73,12 +74,18 @@ export async function run(): Promise<BenchResult> {
       { progress: false },
     );
     const trainSeconds = (performance.now() - t0) / 1000;
-    const ev = await evaluateUqRun({ run: out, conserve: [{ mode: 'exact' }, { mode: 'hard' }], ood: oodData });
+    // The noise heads come out too wide; σ is rescaled on the validation split first (--recalibrate).
+    const ev = await evaluateUqRun({ run: out, conserve: [{ mode: 'exact' }, { mode: 'hard' }], ood: oodData, recalibrate: true });
+    const raw = await evaluateUqRun({ run: out, ood: oodData });
     results[c] = ev;
     const [base, proj, hard] = ev.inDistribution.variants.map((v) => v.metrics);
     const [oBase, oProj] = (ev.ood?.variants ?? []).map((v) => v.metrics);
     const f: CaseFigures = {
       train_seconds: trainSeconds,
+      sigma_scale: ev.recalibration?.sigmaScale ?? NaN,
+      coverage90_val_before_recalibration: ev.recalibration?.coverage90Before ?? NaN,
+      coverage90_base_unrecalibrated: raw.inDistribution.variants[0].metrics.coverage[1],
+      ood_coverage90_base_unrecalibrated: raw.ood?.variants[0].metrics.coverage[1] ?? NaN,
       reused_ensemble: reuse ? 1 : 0,
       mse_base: base.mse,
       mse_projected: proj.mse,
