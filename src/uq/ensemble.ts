@@ -39,6 +39,15 @@ export interface EnsembleOptionsInput extends TrainOptionsInput {
    * that many threads of its own). @default os.availableParallelism()
    */
   ensembleWorkers?: number;
+  /**
+   * When the members do not divide into the threads (5 members on 2 threads), the last round's
+   * r members each train with ⌊threads / r⌋ data-parallel workers once every other member has
+   * finished, instead of leaving threads idle. Their weights then equal a `workers: ⌊threads / r⌋`
+   * run of that member (deterministic, but not bit-identical to a 1-worker run; data-parallel
+   * gradients agree to ~1e-5). false keeps every member on one thread, bit-identical whatever
+   * `ensembleWorkers` is. @default true
+   */
+  tailDataParallel?: boolean;
 }
 
 /** `<out>/ensemble.json`. */
@@ -108,7 +117,7 @@ export function memberOptions(base: TrainOptionsInput, i: number, out: string): 
 export async function trainEnsemble(input: EnsembleOptionsInput, hooks: EnsembleHooks = {}): Promise<EnsembleResult> {
   const t0 = performance.now();
   if (input === null || typeof input !== 'object') throw new TrainOptionsError(`ensemble options ${String(input)} are not allowed: use an object`);
-  const { ensemble: M, ensembleWorkers, ...base } = input;
+  const { ensemble: M, ensembleWorkers, tailDataParallel, ...base } = input;
   if (typeof M !== 'number' || !Number.isSafeInteger(M) || M < 1) throw new TrainOptionsError(`ensemble=${String(M)} is not allowed: use an integer >= 1 (members)`);
   const lanes = ensembleWorkers ?? os.availableParallelism();
   if (typeof lanes !== 'number' || !Number.isSafeInteger(lanes) || lanes < 1) throw new TrainOptionsError(`ensembleWorkers=${String(lanes)} is not allowed: use an integer >= 1`);
@@ -183,6 +192,7 @@ export async function trainEnsemble(input: EnsembleOptionsInput, hooks: Ensemble
   if (hooks.signal?.aborted) stop.abort();
   let failure: Error | null = null;
   const queue = todo.slice();
+  const tail: typeof todo = [];
   const lane = async (): Promise<void> => {
     for (;;) {
       if (stop.signal.aborted) return;
@@ -204,8 +214,19 @@ export async function trainEnsemble(input: EnsembleOptionsInput, hooks: Ensemble
       }
     }
   };
+  // The last, incomplete round: its r members share all the threads (see `tailDataParallel`).
+  const r = lanes > 1 ? todo.length % lanes : 0;
+  const split = (tailDataParallel ?? true) && r > 0 && Math.floor(lanes / r) > 1 && todo.length > r;
+  if (split) {
+    const perMember = Math.floor(lanes / r);
+    for (const job of queue.splice(todo.length - r)) tail.push({ ...job, input: { ...job.input, workers: perMember * (job.input.workers ?? 1) } });
+  }
   try {
-    await Promise.all(Array.from({ length: Math.min(lanes, todo.length) }, lane));
+    await Promise.all(Array.from({ length: Math.min(lanes, queue.length) }, lane));
+    if (failure === null && !stop.signal.aborted && tail.length > 0) {
+      queue.push(...tail);
+      await Promise.all(Array.from({ length: tail.length }, lane));
+    }
   } finally {
     hooks.signal?.removeEventListener('abort', onAbort);
     bar?.end();

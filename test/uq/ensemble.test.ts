@@ -44,7 +44,7 @@ describe('trainEnsemble', () => {
     parallel = path.join(dir, 'ens-par');
     const sequential = path.join(dir, 'ens-seq');
     const done: number[] = [];
-    const par = await trainEnsemble({ ...base, out: parallel, ensemble: M, ensembleWorkers: 2 }, { progress: false, onMemberDone: (m) => done.push(m.index) });
+    const par = await trainEnsemble({ ...base, out: parallel, ensemble: M, ensembleWorkers: 2, tailDataParallel: false }, { progress: false, onMemberDone: (m) => done.push(m.index) });
     await trainEnsemble({ ...base, out: sequential, ensemble: M, ensembleWorkers: 1 }, { progress: false });
     expect(done.sort()).toEqual([0, 1, 2]);
     expect(par.members.map((m) => m.seed)).toEqual([5, 6, 7]);
@@ -66,6 +66,21 @@ describe('trainEnsemble', () => {
     expect(splits[1]).toEqual(splits[0]);
     expect(splits[2]).toEqual(splits[0]);
     expect(sameBits(weightsOf(path.join(parallel, 'member-0')), weightsOf(path.join(parallel, 'member-1')))).toBe(false);
+  });
+
+  it('gives the last, incomplete round all the threads: 3 members on 2 threads, member 2 data-parallel', async () => {
+    const out = path.join(dir, 'ens-tail');
+    await trainEnsemble({ ...base, out, ensemble: M, ensembleWorkers: 2 }, { progress: false });
+    // Members 0 and 1 ran one thread each, as in the sequential ensemble.
+    for (const i of [0, 1]) expect(sameBits(weightsOf(path.join(out, `member-${i}`)), weightsOf(path.join(parallel, `member-${i}`))), `member ${i}`).toBe(true);
+    // Member 2 ran alone with 2 data-parallel workers: it is that run of the one trainer, not the 1-worker one.
+    const meta = readCheckpoint(path.join(out, 'member-2')).meta;
+    expect(meta.trainOptions.workers).toBe(2);
+    const ref = path.join(dir, 'plain-2-w2');
+    const res = await train({ ...base, seed: 7, splitSeed: 5, workers: 2, out: ref }, { progress: false });
+    res.model.dispose();
+    expect(sameBits(weightsOf(path.join(out, 'member-2')), weightsOf(ref))).toBe(true);
+    expect(sameBits(weightsOf(path.join(out, 'member-2')), weightsOf(path.join(parallel, 'member-2')))).toBe(false);
   });
 
   it('member i is a plain train() run with seed + i on the base seed split', async () => {
