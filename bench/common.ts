@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { Worker } from 'node:worker_threads';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -60,4 +61,20 @@ export function timeMedian(fn: () => void, reps: number, warmup = 1): number {
 
 export function machineInfo(): Record<string, unknown> {
   return { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, node: process.version, platform: `${os.platform()}-${os.arch()}` };
+}
+
+/** Scaling of a pure arithmetic loop on 1 vs 2 threads: the best this machine allows right now. */
+export async function threadScalingCeiling(): Promise<number> {
+  const code = `const { parentPort } = require('node:worker_threads'); let s = 0; for (let i = 0; i < 3e8; i++) s = s * 0.9999999 + Math.sqrt(i); parentPort.postMessage(s);`;
+  const timeThreads = async (n: number): Promise<number> => {
+    const t0 = performance.now();
+    await Promise.all(
+      Array.from({ length: n }, () => new Promise<void>((resolve) => {
+        const w = new Worker(code, { eval: true });
+        w.once('message', () => void w.terminate().then(() => resolve()));
+      })),
+    );
+    return performance.now() - t0;
+  };
+  return (2 * (await timeThreads(1))) / (await timeThreads(2));
 }

@@ -6,26 +6,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Worker } from 'node:worker_threads';
 import { resolveRecipe } from '../datasets/recipes.js';
 import { generateDataset } from '../datasets/generate.js';
-import { machineInfo, type BenchResult } from './common.js';
-
-/** Scaling of a pure arithmetic loop on 1 vs 2 threads: the best this machine allows right now. */
-async function threadScalingCeiling(): Promise<number> {
-  const code = `const { parentPort } = require('node:worker_threads'); let s = 0; for (let i = 0; i < 3e8; i++) s = s * 0.9999999 + Math.sqrt(i); parentPort.postMessage(s);`;
-  const timeThreads = async (n: number): Promise<number> => {
-    const t0 = performance.now();
-    await Promise.all(
-      Array.from({ length: n }, () => new Promise<void>((resolve) => {
-        const w = new Worker(code, { eval: true });
-        w.once('message', () => void w.terminate().then(() => resolve()));
-      })),
-    );
-    return performance.now() - t0;
-  };
-  return (2 * (await timeThreads(1))) / (await timeThreads(2));
-}
+import { machineInfo, threadScalingCeiling, type BenchResult } from './common.js';
 
 export async function run(): Promise<BenchResult> {
   const samples = Number(process.env.PDES_BENCH_GEN_SAMPLES ?? 24);
