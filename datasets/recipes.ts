@@ -7,16 +7,13 @@
 import { SAMPLER_KINDS, resolveSamplerConfig, type SamplerConfig } from './samplers/index.js';
 import { FV_FLUXES, FV_RECONSTRUCTIONS, type Reconstruction, type RiemannFlux } from '../solvers/burgers/finite_volume.js';
 import { SPECTRAL_STEPPERS, type SpectralStepper } from '../solvers/burgers/spectral.js';
+import { checkSeed, positiveInt, positiveReal, RecipeError } from './recipe_checks.js';
 import { applyNsOverrides, NS_RECIPES, nsFrameTimes, type NsRecipe } from './recipes_ns.js';
 import { applyGpmeOverrides, GPME_RECIPES, type GpmeRecipe } from './recipes_gpme.js';
 
 export type { NsRecipe, NsSolverConfig } from './recipes_ns.js';
 export type { GpmeCase, GpmeParameterSpec, GpmeRecipe, GpmeSolverConfig } from './recipes_gpme.js';
-
-/** Error in a recipe name or override; the CLI maps it to exit code 2. */
-export class RecipeError extends Error {
-  override name = 'RecipeError';
-}
+export { RecipeError } from './recipe_checks.js';
 
 export type BurgersSolverConfig =
   | { method: 'spectral'; stepper: SpectralStepper; cfl: number; dealias: boolean; dt: number | null }
@@ -141,16 +138,6 @@ export interface RecipeOverrides {
   parameterRange?: [number, number] | string;
 }
 
-function positiveInt(name: string, v: number, min = 1): number {
-  if (!Number.isInteger(v) || v < min) throw new RecipeError(`--${name}=${v} is not allowed: use an integer >= ${min}`);
-  return v;
-}
-
-function positiveReal(name: string, v: number): number {
-  if (!Number.isFinite(v) || v <= 0) throw new RecipeError(`--${name}=${v} is not allowed: use a number > 0`);
-  return v;
-}
-
 /**
  * The recipe type a name resolves to: a literal 'gpme-…' name gives a GpmeRecipe, another literal
  * a Burgers or Navier–Stokes recipe, a non-literal string any recipe.
@@ -168,16 +155,12 @@ function resolveAny(name: string, overrides: RecipeOverrides): ResolvedRecipe {
   const built = entry.build();
   const o = overrides;
   if (built.pde === 'gpme') {
-    return applyGpmeOverrides(built, o, (msg) => {
-      throw new RecipeError(msg);
-    });
+    return applyGpmeOverrides(built, o);
   }
   if (o.parameter !== undefined) throw new RecipeError(`--parameter=${String(o.parameter)} is not allowed for ${built.name}: it is a GPME option`);
   if (o.parameterRange !== undefined) throw new RecipeError(`--parameter-range=${String(o.parameterRange)} is not allowed for ${built.name}: it is a GPME option`);
   if (built.pde === 'navier-stokes-2d') {
-    return applyNsOverrides(built, o, (msg) => {
-      throw new RecipeError(msg);
-    });
+    return applyNsOverrides(built, o);
   }
   const r = built;
   for (const k of ['forcing', 'drag', 'spinUp'] as const) {
@@ -185,8 +168,7 @@ function resolveAny(name: string, overrides: RecipeOverrides): ResolvedRecipe {
   }
   if (o.samples !== undefined) r.samples = positiveInt('samples', o.samples);
   if (o.seed !== undefined) {
-    if (!Number.isSafeInteger(o.seed) || o.seed < 0) throw new RecipeError(`--seed=${o.seed} is not allowed: use an integer in [0, 2^53)`);
-    r.seed = o.seed;
+    r.seed = checkSeed(o.seed);
   }
   if (o.frames !== undefined) r.nFrames = positiveInt('frames', o.frames, 1);
   if (o.tEnd !== undefined) r.tEnd = positiveReal('t-end', o.tEnd);

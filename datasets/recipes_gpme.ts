@@ -17,6 +17,8 @@
  * frames follow ProbConserv's evaluation grid (201 × 201 points on the same intervals); here 201
  * cells, cell-centred, block-averaged from a 4× finer solve grid.
  */
+import { checkSeed, positiveInt, positiveReal, RecipeError } from './recipe_checks.js';
+import type { RecipeOverrides } from './recipes.js';
 import { GPME_FACE_FLUXES, GPME_SCHEMES, type GpmeFaceFlux, type GpmeNonlinearSolver, type GpmeScheme } from '../solvers/gpme/index.js';
 
 export type GpmeCase = 'heat' | 'pme' | 'stefan';
@@ -112,29 +114,6 @@ export const GPME_RECIPES: Record<string, { summary: string; build: () => GpmeRe
   },
 };
 
-export interface GpmeOverrideInput {
-  samples?: number;
-  nx?: number;
-  solveNx?: number;
-  seed?: number;
-  frames?: number;
-  tEnd?: number;
-  scheme?: string;
-  flux?: string;
-  dt?: number;
-  /** Values that samples cycle through, e.g. [1, 3, 6] or '1,3,6'. */
-  parameter?: number[] | string;
-  /** A uniform range 'a:b' or [a, b]. */
-  parameterRange?: [number, number] | string;
-  nu?: number;
-  method?: string;
-  cfl?: number;
-  ic?: string;
-  forcing?: string;
-  drag?: number;
-  spinUp?: number;
-}
-
 /** Why `v` is not a valid parameter of the case, or null. */
 export function gpmeParameterProblem(c: GpmeCase, v: number): string | null {
   if (!Number.isFinite(v)) return 'it is not a finite number';
@@ -144,34 +123,26 @@ export function gpmeParameterProblem(c: GpmeCase, v: number): string | null {
   return null;
 }
 
-function parseList(s: number[] | string, fail: (msg: string) => never): number[] {
+function parseList(s: number[] | string): number[] {
   if (Array.isArray(s)) return s.slice();
   const parts = String(s).split(',').map((p) => p.trim());
   const values = parts.map(Number);
-  if (parts.some((p) => p === '') || values.some((v) => !Number.isFinite(v))) fail(`--parameter=${s} is not allowed: use a comma-separated list of numbers, e.g. 1,3,6`);
+  if (parts.some((p) => p === '') || values.some((v) => !Number.isFinite(v))) throw new RecipeError(`--parameter=${s} is not allowed: use a comma-separated list of numbers, e.g. 1,3,6`);
   return values;
 }
 
-function parseRange(s: [number, number] | string, fail: (msg: string) => never): [number, number] {
+function parseRange(s: [number, number] | string): [number, number] {
   if (Array.isArray(s)) return [s[0], s[1]];
   const m = /^\s*([^:]+):([^:]+)\s*$/.exec(String(s));
   const a = m ? Number(m[1]) : NaN;
   const b = m ? Number(m[2]) : NaN;
-  if (!m || m[1].trim() === '' || m[2].trim() === '' || !Number.isFinite(a) || !Number.isFinite(b)) fail(`--parameter-range=${s} is not allowed: use a:b with numbers a < b, e.g. 1:5`);
+  if (!m || m[1].trim() === '' || m[2].trim() === '' || !Number.isFinite(a) || !Number.isFinite(b)) throw new RecipeError(`--parameter-range=${s} is not allowed: use a:b with numbers a < b, e.g. 1:5`);
   return [a, b];
 }
 
-/** Applies overrides; `fail` throws the caller's error type (RecipeError). */
-export function applyGpmeOverrides(r: GpmeRecipe, o: GpmeOverrideInput, fail: (msg: string) => never): GpmeRecipe {
-  const int = (name: string, v: number, min: number): number => {
-    if (!Number.isInteger(v) || v < min) fail(`--${name}=${v} is not allowed: use an integer >= ${min}`);
-    return v;
-  };
-  const pos = (name: string, v: number): number => {
-    if (!Number.isFinite(v) || v <= 0) fail(`--${name}=${v} is not allowed: use a number > 0`);
-    return v;
-  };
-  const foreign: [keyof GpmeOverrideInput, string][] = [
+/** Applies overrides; throws a one-line RecipeError naming the flag at fault. */
+export function applyGpmeOverrides(r: GpmeRecipe, o: RecipeOverrides): GpmeRecipe {
+  const foreign: [keyof RecipeOverrides, string][] = [
     ['nu', 'nu'],
     ['method', 'method'],
     ['cfl', 'cfl'],
@@ -181,49 +152,46 @@ export function applyGpmeOverrides(r: GpmeRecipe, o: GpmeOverrideInput, fail: (m
     ['spinUp', 'spin-up'],
   ];
   for (const [k, flag] of foreign) {
-    if (o[k] !== undefined) fail(`--${flag}=${String(o[k])} is not allowed for ${r.name}: GPME recipes take --parameter / --parameter-range for ${r.parameterName}`);
+    if (o[k] !== undefined) throw new RecipeError(`--${flag}=${String(o[k])} is not allowed for ${r.name}: GPME recipes take --parameter / --parameter-range for ${r.parameterName}`);
   }
-  if (o.samples !== undefined) r.samples = int('samples', o.samples, 1);
-  if (o.seed !== undefined) {
-    if (!Number.isSafeInteger(o.seed) || o.seed < 0) fail(`--seed=${o.seed} is not allowed: use an integer in [0, 2^53)`);
-    r.seed = o.seed;
-  }
-  if (o.frames !== undefined) r.nFrames = int('frames', o.frames, 1);
-  if (o.tEnd !== undefined) r.tEnd = pos('t-end', o.tEnd);
-  if (o.dt !== undefined) r.solver.dt = pos('dt', o.dt);
+  if (o.samples !== undefined) r.samples = positiveInt('samples', o.samples, 1);
+  if (o.seed !== undefined) r.seed = checkSeed(o.seed);
+  if (o.frames !== undefined) r.nFrames = positiveInt('frames', o.frames, 1);
+  if (o.tEnd !== undefined) r.tEnd = positiveReal('t-end', o.tEnd);
+  if (o.dt !== undefined) r.solver.dt = positiveReal('dt', o.dt);
   if (o.scheme !== undefined) {
-    if (!(GPME_SCHEMES as readonly string[]).includes(o.scheme)) fail(`--scheme=${o.scheme} is not allowed for ${r.name}: use one of ${GPME_SCHEMES.join(', ')}`);
+    if (!(GPME_SCHEMES as readonly string[]).includes(o.scheme)) throw new RecipeError(`--scheme=${o.scheme} is not allowed for ${r.name}: use one of ${GPME_SCHEMES.join(', ')}`);
     r.solver.scheme = o.scheme as GpmeScheme;
   }
   if (o.flux !== undefined) {
-    if (!(GPME_FACE_FLUXES as readonly string[]).includes(o.flux)) fail(`--flux=${o.flux} is not allowed for ${r.name}: use one of ${GPME_FACE_FLUXES.join(', ')} (face diffusivity)`);
+    if (!(GPME_FACE_FLUXES as readonly string[]).includes(o.flux)) throw new RecipeError(`--flux=${o.flux} is not allowed for ${r.name}: use one of ${GPME_FACE_FLUXES.join(', ')} (face diffusivity)`);
     r.solver.faceFlux = o.flux as GpmeFaceFlux;
   }
-  if (o.parameter !== undefined && o.parameterRange !== undefined) fail('--parameter and --parameter-range are not allowed together: give a list or a range');
+  if (o.parameter !== undefined && o.parameterRange !== undefined) throw new RecipeError('--parameter and --parameter-range are not allowed together: give a list or a range');
   if (o.parameter !== undefined) {
-    const values = parseList(o.parameter, fail);
-    if (values.length === 0) fail(`--parameter is empty: give at least one value of ${r.parameterName}`);
+    const values = parseList(o.parameter);
+    if (values.length === 0) throw new RecipeError(`--parameter is empty: give at least one value of ${r.parameterName}`);
     for (const v of values) {
       const p = gpmeParameterProblem(r.case, v);
-      if (p) fail(`--parameter=${v} is not allowed for ${r.name}: ${p}`);
+      if (p) throw new RecipeError(`--parameter=${v} is not allowed for ${r.name}: ${p}`);
     }
     r.parameter = { kind: 'list', values };
   }
   if (o.parameterRange !== undefined) {
-    const [a, b] = parseRange(o.parameterRange, fail);
+    const [a, b] = parseRange(o.parameterRange);
     for (const v of [a, b]) {
       const p = gpmeParameterProblem(r.case, v);
-      if (p) fail(`--parameter-range=${a}:${b} is not allowed for ${r.name}: ${v} is out of range (${p})`);
+      if (p) throw new RecipeError(`--parameter-range=${a}:${b} is not allowed for ${r.name}: ${v} is out of range (${p})`);
     }
-    if (!(a < b)) fail(`--parameter-range=${a}:${b} is not allowed: use a:b with a < b (or --parameter ${a} for one value)`);
+    if (!(a < b)) throw new RecipeError(`--parameter-range=${a}:${b} is not allowed: use a:b with a < b (or --parameter ${a} for one value)`);
     r.parameter = { kind: 'uniform', min: a, max: b };
   }
   const factor = r.solveNx / r.nx;
   if (o.nx !== undefined) {
-    r.nx = int('nx', o.nx, 3);
+    r.nx = positiveInt('nx', o.nx, 3);
     if (o.solveNx === undefined) r.solveNx = r.nx * factor;
   }
-  if (o.solveNx !== undefined) r.solveNx = int('solve-nx', o.solveNx, 3);
-  if (r.solveNx % r.nx !== 0) fail(`--solve-nx=${r.solveNx} is not allowed with --nx=${r.nx}: the solve grid must be a whole multiple of the stored grid`);
+  if (o.solveNx !== undefined) r.solveNx = positiveInt('solve-nx', o.solveNx, 3);
+  if (r.solveNx % r.nx !== 0) throw new RecipeError(`--solve-nx=${r.solveNx} is not allowed with --nx=${r.nx}: the solve grid must be a whole multiple of the stored grid`);
   return r;
 }

@@ -9,6 +9,8 @@
  * `cn-euler` run of the FNO script, and README "Navier–Stokes datasets" lists the cost per sample
  * at each solve grid. `--dt 1e-4 --scheme cn-euler` reproduces the script's scheme exactly.
  */
+import { checkSeed, positiveInt, positiveReal, RecipeError } from './recipe_checks.js';
+import type { RecipeOverrides } from './recipes.js';
 import { resolveGrf2dOptions, type ResolvedGrf2dOptions } from './samplers/grf2d.js';
 import { NS_FORCINGS, NS_SCHEMES, type NsForcingPreset, type NsScheme } from '../solvers/ns2d/index.js';
 
@@ -118,97 +120,67 @@ export const NS_RECIPES: Record<string, { summary: string; build: () => NsRecipe
   },
 };
 
-export interface NsOverrideInput {
-  samples?: number;
-  nx?: number;
-  solveNx?: number;
-  nu?: number;
-  seed?: number;
-  frames?: number;
-  tEnd?: number;
-  scheme?: string;
-  cfl?: number;
-  dt?: number;
-  forcing?: string;
-  drag?: number;
-  spinUp?: number;
-  method?: string;
-  flux?: string;
-  ic?: string;
-}
-
-/** Applies overrides; `fail` throws the caller's error type (RecipeError). */
-export function applyNsOverrides(r: NsRecipe, o: NsOverrideInput, fail: (msg: string) => never): NsRecipe {
-  const int = (name: string, v: number, min: number): number => {
-    if (!Number.isInteger(v) || v < min) fail(`--${name}=${v} is not allowed: use an integer >= ${min}`);
-    return v;
-  };
-  const pos = (name: string, v: number): number => {
-    if (!Number.isFinite(v) || v <= 0) fail(`--${name}=${v} is not allowed: use a number > 0`);
-    return v;
-  };
+/** Applies overrides; throws a one-line RecipeError naming the flag at fault. */
+export function applyNsOverrides(r: NsRecipe, o: RecipeOverrides): NsRecipe {
   for (const k of ['method', 'flux', 'ic'] as const) {
-    if (o[k] !== undefined) fail(`--${k}=${o[k]} is not allowed for ${r.name}: Navier-Stokes recipes are pseudo-spectral with GRF vorticity`);
+    if (o[k] !== undefined) throw new RecipeError(`--${k}=${o[k]} is not allowed for ${r.name}: Navier-Stokes recipes are pseudo-spectral with GRF vorticity`);
   }
-  if (o.samples !== undefined) r.samples = int('samples', o.samples, 1);
-  if (o.seed !== undefined) {
-    if (!Number.isSafeInteger(o.seed) || o.seed < 0) fail(`--seed=${o.seed} is not allowed: use an integer in [0, 2^53)`);
-    r.seed = o.seed;
-  }
+  if (o.samples !== undefined) r.samples = positiveInt('samples', o.samples, 1);
+  if (o.seed !== undefined) r.seed = checkSeed(o.seed);
   if (o.nu !== undefined) {
-    if (!Number.isFinite(o.nu) || o.nu < 0) fail(`--nu=${o.nu} is not allowed: Navier-Stokes recipes need a viscosity nu >= 0`);
+    if (!Number.isFinite(o.nu) || o.nu < 0) throw new RecipeError(`--nu=${o.nu} is not allowed: Navier-Stokes recipes need a viscosity nu >= 0`);
     r.nu = o.nu;
     r.attrNu = o.nu;
   }
   if (o.drag !== undefined) {
-    if (!Number.isFinite(o.drag) || o.drag < 0) fail(`--drag=${o.drag} is not allowed: use a number >= 0`);
+    if (!Number.isFinite(o.drag) || o.drag < 0) throw new RecipeError(`--drag=${o.drag} is not allowed: use a number >= 0`);
     r.drag = o.drag;
   }
   if (o.forcing !== undefined) {
-    if (!(NS_FORCINGS as readonly string[]).includes(o.forcing)) fail(`--forcing=${o.forcing} is not allowed: use one of ${NS_FORCINGS.join(', ')}`);
+    if (!(NS_FORCINGS as readonly string[]).includes(o.forcing)) throw new RecipeError(`--forcing=${o.forcing} is not allowed: use one of ${NS_FORCINGS.join(', ')}`);
     r.forcing = o.forcing as NsForcingPreset;
   }
   if (o.spinUp !== undefined) {
-    if (!Number.isFinite(o.spinUp) || o.spinUp < 0) fail(`--spin-up=${o.spinUp} is not allowed: use a number >= 0`);
+    if (!Number.isFinite(o.spinUp) || o.spinUp < 0) throw new RecipeError(`--spin-up=${o.spinUp} is not allowed: use a number >= 0`);
     r.spinUp = o.spinUp;
   }
   // Frames and end time: keep the frame interval unless both are given.
   const frameDt = r.nFrames > 1 ? r.tEnd / (r.nFrames - 1) : r.tEnd;
   if (o.frames !== undefined && o.tEnd !== undefined) {
-    r.nFrames = int('frames', o.frames, 2);
-    r.tEnd = pos('t-end', o.tEnd);
+    r.nFrames = positiveInt('frames', o.frames, 2);
+    r.tEnd = positiveReal('t-end', o.tEnd);
   } else if (o.frames !== undefined) {
-    r.nFrames = int('frames', o.frames, 2);
+    r.nFrames = positiveInt('frames', o.frames, 2);
     r.tEnd = frameDt * (r.nFrames - 1);
   } else if (o.tEnd !== undefined) {
-    const t = pos('t-end', o.tEnd);
+    const t = positiveReal('t-end', o.tEnd);
     const k = Math.round(t / frameDt);
     if (k < 1 || Math.abs(k * frameDt - t) > 1e-9 * t) {
-      fail(`--t-end=${t} is not a whole number of frame intervals (${frameDt}): give --frames as well`);
+      throw new RecipeError(`--t-end=${t} is not a whole number of frame intervals (${frameDt}): give --frames as well`);
     }
     r.nFrames = k + 1;
     r.tEnd = t;
   }
   if (o.scheme !== undefined) {
-    if (!(NS_SCHEMES as readonly string[]).includes(o.scheme)) fail(`--scheme=${o.scheme} is not allowed for ${r.name}: use one of ${NS_SCHEMES.join(', ')}`);
+    if (!(NS_SCHEMES as readonly string[]).includes(o.scheme)) throw new RecipeError(`--scheme=${o.scheme} is not allowed for ${r.name}: use one of ${NS_SCHEMES.join(', ')}`);
     r.solver.scheme = o.scheme as NsScheme;
   }
   if (o.cfl !== undefined) {
-    if (!Number.isFinite(o.cfl) || o.cfl <= 0 || o.cfl > 1) fail(`--cfl=${o.cfl} is not allowed: use a number in (0, 1]`);
+    if (!Number.isFinite(o.cfl) || o.cfl <= 0 || o.cfl > 1) throw new RecipeError(`--cfl=${o.cfl} is not allowed: use a number in (0, 1]`);
     r.solver.cfl = o.cfl;
   }
-  if (o.dt !== undefined) r.solver.dt = pos('dt', o.dt);
+  if (o.dt !== undefined) r.solver.dt = positiveReal('dt', o.dt);
   if (o.nx !== undefined) {
-    r.nx = int('nx', o.nx, 4);
-    if (r.nx % 2 !== 0) fail(`--nx=${r.nx} is not allowed: the Navier-Stokes grid must be even`);
+    r.nx = positiveInt('nx', o.nx, 4);
+    if (r.nx % 2 !== 0) throw new RecipeError(`--nx=${r.nx} is not allowed: the Navier-Stokes grid must be even`);
     if (o.solveNx === undefined && r.nx > r.solveNx) r.solveNx = r.nx;
   }
-  if (o.solveNx !== undefined) r.solveNx = int('solve-nx', o.solveNx, 4);
+  if (o.solveNx !== undefined) r.solveNx = positiveInt('solve-nx', o.solveNx, 4);
   if (r.solveNx % 2 !== 0 || (r.solveNx & (r.solveNx - 1)) !== 0) {
-    fail(`--solve-nx=${r.solveNx} is not allowed for the spectral Navier-Stokes solver: use a power of two (e.g. 64, 256)`);
+    throw new RecipeError(`--solve-nx=${r.solveNx} is not allowed for the spectral Navier-Stokes solver: use a power of two (e.g. 64, 256)`);
   }
-  if ((r.nx & (r.nx - 1)) !== 0) fail(`--nx=${r.nx} is not allowed: use a power of two (e.g. 32, 64)`);
-  if (r.nx > r.solveNx) fail(`--nx=${r.nx} is not allowed with --solve-nx=${r.solveNx}: the stored grid cannot be finer than the solve grid`);
+  if ((r.nx & (r.nx - 1)) !== 0) throw new RecipeError(`--nx=${r.nx} is not allowed: use a power of two (e.g. 32, 64)`);
+  if (r.nx > r.solveNx) throw new RecipeError(`--nx=${r.nx} is not allowed with --solve-nx=${r.solveNx}: the stored grid cannot be finer than the solve grid`);
   return r;
 }
 
