@@ -22,7 +22,7 @@ import { loadCheckpoint, type LoadedCheckpoint } from '../training/checkpoint.js
 import { CheckpointError, TrainOptionsError } from '../training/errors.js';
 import { registerModelModules } from '../training/parallel.js';
 import { fields2d, predictDataset, type Prediction } from '../training/rollout.js';
-import { METRICS_FILE } from '../training/trainer.js';
+import { readRunMetrics } from '../training/trainer.js';
 import '../models/index.js';
 
 export type SplitName = 'train' | 'val' | 'test';
@@ -249,13 +249,8 @@ function lineFrames(flat: Float32Array, sample: number, p: Prediction, row: numb
 }
 
 function readCurves(run: string): SurrogateReportData['curves'] {
-  const file = path.join(run, METRICS_FILE);
-  if (!fs.existsSync(file)) return undefined;
-  const rows = fs
-    .readFileSync(file, 'utf8')
-    .split('\n')
-    .filter((l) => l.trim())
-    .map((l) => JSON.parse(l) as { epoch: number; trainLoss: number; valLoss: number | null; lr: number });
+  const rows = readRunMetrics(run);
+  if (rows === undefined) return undefined;
   return {
     epoch: rows.map((r) => r.epoch),
     trainLoss: rows.map((r) => r.trainLoss),

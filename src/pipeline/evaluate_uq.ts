@@ -44,7 +44,7 @@ import { TrainOptionsError } from '../training/errors.js';
 import { registerModelModules } from '../training/parallel.js';
 import { extractFrame, pairLayout } from '../training/pairs.js';
 import { predictDataset, type Prediction } from '../training/rollout.js';
-import { METRICS_FILE } from '../training/trainer.js';
+import { readRunMetrics } from '../training/trainer.js';
 import { ENSEMBLE_FILE, loadEnsemble, NO_ENSEMBLE_VARIANCE, predictEnsemble, predictMcDropout, toUqPrediction, UqError, type LoadedEnsemble, type UqPrediction } from '../uq/index.js';
 import { writeJsonAtomic, type SplitName } from './evaluate_run.js';
 import '../models/index.js';
@@ -401,14 +401,7 @@ export async function evaluateUqRun(opts: UqEvaluateOptions): Promise<UqEvaluate
 }
 
 function readCurves(dir: string): { epoch: number; trainLoss: number; valLoss?: number }[] | undefined {
-  const file = path.join(dir, METRICS_FILE);
-  if (!fs.existsSync(file)) return undefined;
-  return fs
-    .readFileSync(file, 'utf8')
-    .split('\n')
-    .filter((l) => l.trim())
-    .map((l) => JSON.parse(l) as { epoch: number; trainLoss: number; valLoss: number | null })
-    .map((r) => ({ epoch: r.epoch, trainLoss: r.trainLoss, ...(r.valLoss !== null ? { valLoss: r.valLoss } : {}) }));
+  return readRunMetrics(dir)?.map((r) => ({ epoch: r.epoch, trainLoss: r.trainLoss, ...(r.valLoss !== null ? { valLoss: r.valLoss } : {}) }));
 }
 
 /** Evaluates as `evaluateUqRun` and writes the UQ / conservation HTML report (1D data). */

@@ -40,7 +40,7 @@ export {
   type LoadOptions,
 } from './checkpoint.js';
 export { DataParallel, registerModelModules, shardSizes } from './parallel.js';
-export { train, CONFIG_FILE, METRICS_FILE, type BatchInfo, type TrainHooks, type TrainResult } from './trainer.js';
+export { train, readRunMetrics, CONFIG_FILE, METRICS_FILE, type BatchInfo, type TrainHooks, type TrainResult } from './trainer.js';
 export {
   checkDataFits,
   fields2d,

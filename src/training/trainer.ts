@@ -264,6 +264,17 @@ function prepareOut(opts: TrainOptions, ckptPath: string | null): CheckpointFile
   return null;
 }
 
+/** The epochs logged in `<dir>/metrics.jsonl` (what the trainer appends), or undefined without the file. */
+export function readRunMetrics(dir: string): EpochMetrics[] | undefined {
+  const file = nodePath.join(dir, METRICS_FILE);
+  if (!fs.existsSync(file)) return undefined;
+  return fs
+    .readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l) as EpochMetrics);
+}
+
 /** config.json (the resolved options) and metrics.jsonl (the lines up to the checkpoint). */
 function writeRunFiles(opts: TrainOptions, metrics: EpochMetrics[]): void {
   if (opts.out === null) return;
