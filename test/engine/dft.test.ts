@@ -3,6 +3,7 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { irfft, isPowerOfTwo, rfft } from '../../solvers/fft.js';
 import { Rng } from '../../solvers/random.js';
 import { checkGradients, dftBasis, EngineError, initBackend, irdft, rdft, setWasmKernelsEnabled } from '../../src/engine/index.js';
+import { maxAbs } from '../helpers/numeric.js';
 
 function randomRows(rng: Rng, rows: number, s: number): Float32Array {
   const v = new Float32Array(rows * s);
@@ -39,12 +40,6 @@ function irfft64(c: Float64Array, n: number): Float64Array {
     out[j] = v / n;
   }
   return out;
-}
-
-function maxAbs(a: ArrayLike<number>): number {
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]));
-  return m;
 }
 
 // On wasm with the engine kernels, s % 8 = 0 and nModes ≥ 2 take the folded path (one radix-2

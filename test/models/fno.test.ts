@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend, setWasmKernelsEnabled } from '../../src/engine/index.js';
 import { createModel, Fno, getWeightData, ModelConfigError, modelKinds, resolveModelConfig, setWeightData, type FnoConfig } from '../../src/models/index.js';
+import { maxAbs, maxDiff } from '../helpers/numeric.js';
 
 const SMALL = { kind: 'fno', seed: 11, nModes: 6, width: 8, nLayers: 3, projectionChannels: 16 };
 
@@ -24,18 +25,6 @@ function subsample(fine: Float32Array, batch: number, s: number, stride: number)
   const out = new Float32Array(batch * s);
   for (let b = 0; b < batch; b++) for (let j = 0; j < s; j++) out[b * s + j] = fine[(b * s + j) * stride];
   return out;
-}
-
-function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
-  return m;
-}
-
-function maxAbs(a: ArrayLike<number>): number {
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]));
-  return m;
 }
 
 function sameBits(a: Float32Array[], b: Float32Array[]): boolean {

@@ -7,23 +7,12 @@ import {
 } from '../../src/engine/index.js';
 import { gemmSmallRightKernel } from '../../src/engine/wasm_gemm_right.js';
 import { createModel, Fno2d, getWeightData, ModelConfigError, modelKinds, resolveModelConfig, setWeightData, type Fno2dConfig } from '../../src/models/index.js';
+import { maxAbs, maxDiff } from '../helpers/numeric.js';
 
 function randn(rng: Rng, shape: number[]): tf.Tensor {
   const v = new Float32Array(shape.reduce((a, b) => a * b, 1));
   for (let i = 0; i < v.length; i++) v[i] = rng.normal();
   return tf.tensor(v, shape, 'float32');
-}
-
-function maxAbs(a: ArrayLike<number>): number {
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]));
-  return m;
-}
-
-function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
-  return m;
 }
 
 /** Signed frequency of kept index j on an axis with m modes per side. */

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend, setWasmKernelsEnabled } from '../../src/engine/index.js';
 import { createModel, Fno3d, getWeightData, ModelConfigError, modelKinds, resolveModelConfig, setWeightData, type Fno3dConfig } from '../../src/models/index.js';
+import { maxAbs, maxDiff } from '../helpers/numeric.js';
 
 // The 3D truncated DFT (rdftNd over three axes) is checked against the float64 direct sum, with
 // gradients, in fno2d.test.ts together with the 2D one.
@@ -22,18 +23,6 @@ function smoothInput(batch: number, sx: number, sy: number, channels = 3): tf.Te
     }
   }
   return tf.tensor4d(v, [batch, sx, sy, channels]);
-}
-
-function maxAbs(a: ArrayLike<number>): number {
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]));
-  return m;
-}
-
-function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
-  return m;
 }
 
 function sameBits(a: Float32Array[], b: Float32Array[]): boolean {

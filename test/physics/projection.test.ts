@@ -13,6 +13,7 @@ import {
 } from '../../src/physics/index.js';
 import { Grid1D } from '../../solvers/grid.js';
 import { Rng } from '../../solvers/random.js';
+import { maxAbs, maxDiff } from '../helpers/numeric.js';
 
 // ---------- naive dense float64 reference (independent of the library) ----------
 
@@ -113,18 +114,6 @@ function lowRankDense(c: LowRankCovariance): Mat {
     }
   }
   return out;
-}
-
-function maxAbs(a: ArrayLike<number>): number {
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]));
-  return m;
-}
-function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
-  return m;
 }
 
 /** Per constrained frame: |G μ' − b| / Σ_j |w_j μ'_j|. */

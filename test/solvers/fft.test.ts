@@ -18,6 +18,7 @@ import {
   type FftBackend,
 } from '../../solvers/fft.js';
 import { Rng } from '../../solvers/random.js';
+import { maxAbs, maxDiff } from '../helpers/numeric.js';
 
 /** O(n²) DFT of interleaved complex data with exact angle reduction (sign −1 forward, +1 inverse). */
 function naiveDft(x: Float64Array, sign: 1 | -1): Float64Array {
@@ -49,19 +50,6 @@ function realToComplex(x: Float64Array): Float64Array {
   const z = new Float64Array(2 * x.length);
   for (let i = 0; i < x.length; i++) z[2 * i] = x[i];
   return z;
-}
-
-function maxAbs(x: ArrayLike<number>): number {
-  let m = 0;
-  for (let i = 0; i < x.length; i++) m = Math.max(m, Math.abs(x[i]));
-  return m;
-}
-
-function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
-  return m;
 }
 
 const SIZES = [2, 4, 8, 16, 32, 64, 128, 256, 512, 1024];

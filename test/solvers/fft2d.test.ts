@@ -3,6 +3,7 @@ import { SolverInputError } from '../../solvers/errors.js';
 import { ifft, irfft, type FftBackend } from '../../solvers/fft.js';
 import { createSpectralArena2d, defaultFft2dBackend, irfft2, isFft2dSize, RealFft2d, realFft2d, rfft2 } from '../../solvers/fft2d.js';
 import { Rng } from '../../solvers/random.js';
+import { maxAbs, maxDiff } from '../helpers/numeric.js';
 
 const BACKENDS: FftBackend[] = defaultFft2dBackend() === 'wasm' ? ['wasm', 'js'] : ['js'];
 
@@ -55,19 +56,6 @@ function referenceIrfft2(c: Float64Array, nx: number, ny: number): Float64Array 
 
 function randomArray(rng: Rng, len: number): Float64Array {
   return Float64Array.from({ length: len }, () => rng.normal());
-}
-
-function maxAbs(x: ArrayLike<number>): number {
-  let m = 0;
-  for (let i = 0; i < x.length; i++) m = Math.max(m, Math.abs(x[i]));
-  return m;
-}
-
-function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
-  return m;
 }
 
 const SMALL: [number, number][] = [

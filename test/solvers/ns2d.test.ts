@@ -21,6 +21,7 @@ import {
   type NsScheme,
 } from '../../solvers/ns2d/index.js';
 import { Rng } from '../../solvers/random.js';
+import { maxAbs, maxDiff } from '../helpers/numeric.js';
 
 const TWO_PI = 2 * Math.PI;
 
@@ -28,19 +29,6 @@ function sampleGrid(n: number, length: number, f: (x: number, y: number) => numb
   const w = new Float64Array(n * n);
   for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) w[i * n + j] = f((i * length) / n, (j * length) / n);
   return w;
-}
-
-function maxAbs(x: ArrayLike<number>): number {
-  let m = 0;
-  for (let i = 0; i < x.length; i++) m = Math.max(m, Math.abs(x[i]));
-  return m;
-}
-
-function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
-  return m;
 }
 
 /** A smooth random vorticity: modes with max(|kx|, |ky|) <= kmax, amplitude ~ amp/|k|² (mean zero). */

@@ -11,6 +11,7 @@ import {
   type NsDiagnostics,
 } from '../../solvers/ns2d/index.js';
 import { Rng } from '../../solvers/random.js';
+import { maxDiff } from '../helpers/numeric.js';
 
 /**
  * Convergence and budgets of the 2D Navier–Stokes solver: measured temporal order of each scheme
@@ -41,13 +42,6 @@ function randomModesField(n: number, seed: number, kmax: number, amp: number): F
     }
   }
   return w;
-}
-
-function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
-  return m;
 }
 
 /** The state after `steps` equal steps over [0, T] with a tableau (validated or not). */
