@@ -28,6 +28,7 @@ import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../../solvers/random.js';
 import { complexModeMix, gelu, irdft, linearChannelsFirst, rdft, transposeLarge } from '../engine/index.js';
 import type { ModelConfig, SurrogateModel } from './model.js';
+import { resolveFnoFields, uniformVariable, type Dense } from './fno_common.js';
 import { ModelConfigError, registerModel } from './registry.js';
 
 export interface FnoConfig extends ModelConfig {
@@ -81,11 +82,6 @@ export const FNO_DEFAULTS: Omit<FnoConfig, 'kind'> = {
   positionalEmbedding: true,
 };
 
-/** A config value as it should read in an error: strings quoted. */
-function shown(v: unknown): string {
-  return typeof v === 'string' ? `'${v}'` : String(v);
-}
-
 const INT_FIELDS: Record<string, number> = {
   nModes: 1,
   width: 1,
@@ -98,43 +94,12 @@ const INT_FIELDS: Record<string, number> = {
 
 /** Fills defaults and validates; throws ModelConfigError naming the field and value. */
 export function resolveFnoConfig(partial: Partial<FnoConfig> & { kind: string }): FnoConfig {
-  if (partial.kind !== 'fno') throw new ModelConfigError(`fno config: kind='${partial.kind}' is not allowed: use 'fno'`);
-  const known = ['kind', ...Object.keys(FNO_DEFAULTS), 'dropout'];
-  for (const key of Object.keys(partial)) {
-    if (!known.includes(key)) throw new ModelConfigError(`fno config: unknown field '${key}': known fields are ${known.join(', ')}`);
-  }
-  const cfg = { ...FNO_DEFAULTS, ...partial } as FnoConfig;
-  if (!Number.isSafeInteger(cfg.seed) || cfg.seed < 0) throw new ModelConfigError(`fno config: seed=${shown(cfg.seed)} is not allowed: use an integer in [0, 2^53)`);
-  for (const [field, min] of Object.entries(INT_FIELDS)) {
-    const v = (cfg as unknown as Record<string, unknown>)[field];
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > 1 << 20) {
-      throw new ModelConfigError(`fno config: ${field}=${shown(v)} is not allowed: use an integer in [${min}, 2^20]`);
-    }
-  }
-  if (typeof cfg.positionalEmbedding !== 'boolean') {
-    throw new ModelConfigError(`fno config: positionalEmbedding=${shown(cfg.positionalEmbedding)} is not allowed: use true or false`);
-  }
-  if (cfg.dropout !== undefined && (typeof cfg.dropout !== 'number' || !(cfg.dropout >= 0 && cfg.dropout < 1))) {
-    throw new ModelConfigError(`fno config: dropout=${shown(cfg.dropout)} is not allowed: use a rate in [0, 1)`);
-  }
-  return cfg;
-}
-
-interface Dense {
-  w: tf.Variable; // [cout, cin]
-  b: tf.Variable; // [cout]
+  return resolveFnoFields<FnoConfig>('fno', FNO_DEFAULTS, INT_FIELDS, partial);
 }
 
 interface FourierLayer {
   spectral: tf.Variable; // [width, width, 2, nModes]
   pointwise: Dense;
-}
-
-function uniformVariable(rng: Rng, shape: number[], lo: number, hi: number): tf.Variable {
-  const size = shape.reduce((a, b) => a * b, 1);
-  const data = new Float32Array(size);
-  for (let i = 0; i < size; i++) data[i] = lo + (hi - lo) * rng.uniform();
-  return tf.tidy(() => tf.variable(tf.tensor(data, shape, 'float32'), true));
 }
 
 export class Fno implements SurrogateModel<FnoConfig> {

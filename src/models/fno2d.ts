@@ -31,6 +31,7 @@ import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../../solvers/random.js';
 import { complexModeMixBlocks, gelu, irdftNd, linearChannelsFirst, modesToBack, modesToFront, rdftNd, spectrumShape, view } from '../engine/index.js';
 import type { FnoApplyOptions } from './fno.js';
+import { resolveFnoFields, uniformVariable, type Dense } from './fno_common.js';
 import type { ModelConfig, SurrogateModel } from './model.js';
 import { ModelConfigError, registerModel } from './registry.js';
 
@@ -74,46 +75,6 @@ export const FNO2D_DEFAULTS: Omit<Fno2dConfig, 'kind'> = {
 };
 
 /** A config value as it should read in an error: strings quoted. */
-function shown(v: unknown): string {
-  return typeof v === 'string' ? `'${v}'` : String(v);
-}
-
-/**
- * Fills defaults and validates an FNO config (shared by fno2d and fno3d): known fields only, seed,
- * the integer fields with their minima, booleans. Throws ModelConfigError naming field and value.
- */
-export function resolveFnoFields<C extends ModelConfig>(
-  kind: string, defaults: Omit<C, 'kind'>, intMinima: Record<string, number>, partial: { kind: string } & Record<string, unknown>,
-): C {
-  if (partial.kind !== kind) throw new ModelConfigError(`${kind} config: kind='${partial.kind}' is not allowed: use '${kind}'`);
-  // `dropout` is optional: configs without it (all written before it existed) have none.
-  const known = ['kind', ...Object.keys(defaults), 'dropout'];
-  for (const key of Object.keys(partial)) {
-    if (!known.includes(key)) throw new ModelConfigError(`${kind} config: unknown field '${key}': known fields are ${known.join(', ')}`);
-  }
-  const cfg = { ...defaults, ...partial } as unknown as C;
-  const rec = cfg as unknown as Record<string, unknown>;
-  if (typeof cfg.seed !== 'number' || !Number.isSafeInteger(cfg.seed) || cfg.seed < 0) {
-    throw new ModelConfigError(`${kind} config: seed=${shown(cfg.seed)} is not allowed: use an integer in [0, 2^53)`);
-  }
-  for (const [field, min] of Object.entries(intMinima)) {
-    const v = rec[field];
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > 1 << 20) {
-      throw new ModelConfigError(`${kind} config: ${field}=${shown(v)} is not allowed: use an integer in [${min}, 2^20]`);
-    }
-  }
-  for (const [field, v] of Object.entries(defaults)) {
-    if (typeof v === 'boolean' && typeof rec[field] !== 'boolean') {
-      throw new ModelConfigError(`${kind} config: ${field}=${shown(rec[field])} is not allowed: use true or false`);
-    }
-  }
-  const dropout = rec.dropout;
-  if (dropout !== undefined && (typeof dropout !== 'number' || !(dropout >= 0 && dropout < 1))) {
-    throw new ModelConfigError(`${kind} config: dropout=${shown(dropout)} is not allowed: use a rate in [0, 1)`);
-  }
-  return cfg;
-}
-
 /** Fills defaults and validates; throws ModelConfigError naming the field and value. */
 export function resolveFno2dConfig(partial: Partial<Fno2dConfig> & { kind: string }): Fno2dConfig {
   return resolveFnoFields<Fno2dConfig>('fno2d', FNO2D_DEFAULTS, {
@@ -121,22 +82,10 @@ export function resolveFno2dConfig(partial: Partial<Fno2dConfig> & { kind: strin
   }, partial);
 }
 
-export interface Dense {
-  w: tf.Variable; // [cout, cin]
-  b: tf.Variable; // [cout]
-}
-
 export interface FourierLayerNd {
   /** [G, width, width, 2, 2·modes1] (see rdftNd's block layout). */
   spectral: tf.Variable;
   pointwise: Dense;
-}
-
-function uniformVariable(rng: Rng, shape: number[], lo: number, hi: number): tf.Variable {
-  const size = shape.reduce((a, b) => a * b, 1);
-  const data = new Float32Array(size);
-  for (let i = 0; i < size; i++) data[i] = lo + (hi - lo) * rng.uniform();
-  return tf.tidy(() => tf.variable(tf.tensor(data, shape, 'float32'), true));
 }
 
 /**

@@ -26,7 +26,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { cropColumns, padColumns, repeatColumns, view } from '../engine/index.js';
 import type { FnoApplyOptions } from './fno.js';
-import { dropoutOf, FnoWeights, gridChannels, resolveFnoFields, toChannelsFirst } from './fno2d.js';
+import { dropoutOf, FnoWeights, gridChannels, toChannelsFirst } from './fno2d.js';
+import { resolveFnoFields } from './fno_common.js';
 import type { ModelConfig, SurrogateModel } from './model.js';
 import { ModelConfigError, registerModel } from './registry.js';
 
