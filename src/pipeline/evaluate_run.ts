@@ -106,8 +106,13 @@ export interface EvaluateResult {
   metrics2d?: Metrics2D;
 }
 
+/** Whether `run` names a run directory (rather than a checkpoint file). */
+export function isRunDir(run: string): boolean {
+  return fs.existsSync(run) && fs.statSync(run).isDirectory();
+}
+
 function checkpointFor(run: string): string {
-  const file = fs.existsSync(run) && fs.statSync(run).isDirectory() ? path.join(run, 'checkpoint.safetensors') : run;
+  const file = isRunDir(run) ? path.join(run, 'checkpoint.safetensors') : run;
   if (!fs.existsSync(file)) throw new CheckpointError(`no checkpoint at ${file}: train first (pdes train … --out ${run})`);
   return file;
 }
@@ -217,7 +222,7 @@ async function evaluateInternal(opts: EvaluateOptions): Promise<Evaluated> {
 /** Evaluates a run; writes `<run>/eval.json` when `run` is a directory. */
 export async function evaluateRun(opts: EvaluateOptions): Promise<EvaluateResult> {
   const { result } = await evaluateInternal(opts);
-  if (fs.existsSync(opts.run) && fs.statSync(opts.run).isDirectory()) writeJsonAtomic(path.join(opts.run, 'eval.json'), result);
+  if (isRunDir(opts.run)) writeJsonAtomic(path.join(opts.run, 'eval.json'), result);
   return result;
 }
 
@@ -263,7 +268,7 @@ function readCurves(run: string): SurrogateReportData['curves'] {
 export async function reportRun(opts: ReportOptions): Promise<{ path: string; evaluation: EvaluateResult }> {
   const { result, prediction } = await evaluateInternal(opts);
   const { x, y } = prediction;
-  const runDir = fs.existsSync(opts.run) && fs.statSync(opts.run).isDirectory() ? opts.run : path.dirname(opts.run);
+  const runDir = isRunDir(opts.run) ? opts.run : path.dirname(opts.run);
   const out = opts.out ?? path.join(runDir, 'report.html');
   const row = y === undefined ? 0 : Math.floor(y.length / 2);
   const rel = result.metrics.perSample.map((m) => m.relL2);
@@ -317,6 +322,6 @@ export async function reportRun(opts: ReportOptions): Promise<{ path: string; ev
   } else {
     writeSurrogateReport(out, data);
   }
-  if (fs.existsSync(opts.run) && fs.statSync(opts.run).isDirectory()) writeJsonAtomic(path.join(opts.run, 'eval.json'), result);
+  if (isRunDir(opts.run)) writeJsonAtomic(path.join(opts.run, 'eval.json'), result);
   return { path: out, evaluation: result };
 }

@@ -46,7 +46,7 @@ import { extractFrame, pairLayout } from '../training/pairs.js';
 import { predictDataset, type Prediction } from '../training/rollout.js';
 import { readRunMetrics } from '../training/trainer.js';
 import { ENSEMBLE_FILE, loadEnsemble, NO_ENSEMBLE_VARIANCE, predictEnsemble, predictMcDropout, toUqPrediction, UqError, type LoadedEnsemble, type UqPrediction } from '../uq/index.js';
-import { writeJsonAtomic, type SplitName } from './evaluate_run.js';
+import { isRunDir, writeJsonAtomic, type SplitName } from './evaluate_run.js';
 import '../models/index.js';
 
 /** One conservation variant: ProbConserv's update (exact, or noisy with σ) or HardC. */
@@ -158,7 +158,7 @@ interface Source {
 }
 
 async function openSource(opts: UqEvaluateOptions): Promise<Source> {
-  const isDir = fs.existsSync(opts.run) && fs.statSync(opts.run).isDirectory();
+  const isDir = isRunDir(opts.run);
   const predictOpts = { rolloutSteps: opts.rolloutSteps, otherGrid: true };
   if (isDir && fs.existsSync(path.join(opts.run, ENSEMBLE_FILE))) {
     const ens: LoadedEnsemble = await loadEnsemble(opts.run, { backend: opts.backend, modelModules: opts.modelModules });
@@ -390,7 +390,7 @@ async function evaluateInternal(opts: UqEvaluateOptions): Promise<Evaluated> {
 }
 
 function runDirOf(run: string): string {
-  return fs.existsSync(run) && fs.statSync(run).isDirectory() ? run : path.dirname(run);
+  return isRunDir(run) ? run : path.dirname(run);
 }
 
 /** Evaluates the predictive distribution of a run or ensemble (and its projections); writes `<run>/uq.json`. */
