@@ -1,6 +1,6 @@
 import { createFvStepper } from '../solvers/burgers/finite_volume.js';
 import { Grid1D } from '../solvers/grid.js';
-import { type BenchResult, machineInfo, runPythonPeer, timeMedian } from './common.js';
+import { type BenchResult, machineInfo, PEER_ENV, type PeerRun, runPythonPeer, timeMedian } from './common.js';
 
 /**
  * WENO5-JS + Rusanov + SSP-RK3 inviscid Burgers throughput (cell updates per second) against the
@@ -69,15 +69,18 @@ export async function run(): Promise<BenchResult> {
     machine: machineInfo(),
   };
   let peerOk = true;
+  const peerRuns: Record<string, PeerRun> = {};
   for (const n of SIZES) {
     const o = measureOurs(n);
     ours[`cell_updates_per_s_n${n}`] = o.cellUpdatesPerS;
     ours[`seconds_per_step_n${n}`] = o.secondsPerStep;
-    const peer = runPythonPeer('burgers_weno_numpy.py', { n, steps: STEPS, reps: REPS, dt: o.dt });
-    if (peer === null) {
+    const run = runPythonPeer('burgers_weno_numpy.py', { n, steps: STEPS, reps: REPS, dt: o.dt }, { primary: 'seconds_per_step' });
+    if (run === null) {
       peerOk = false;
       continue;
     }
+    const peer = run.figures;
+    peerRuns[`n${n}`] = run;
     peerFigures[`cell_updates_per_s_n${n}`] = peer.cell_updates_per_s;
     peerFigures[`seconds_per_step_n${n}`] = peer.seconds_per_step;
     ratios[`speedup_vs_numpy_n${n}`] = o.cellUpdatesPerS / peer.cell_updates_per_s;
@@ -93,7 +96,9 @@ export async function run(): Promise<BenchResult> {
     description:
       'WENO5-JS + Rusanov + SSP-RK3 inviscid periodic Burgers: cell updates per second (one SSP-RK3 step of one cell = 1 update), ours (float64 JS) vs vectorised NumPy, same machine, same initial state and dt',
     ours,
-    peer: peerOk ? { name: 'numpy (bench/peers/burgers_weno_numpy.py)', figures: peerFigures } : null,
+    peer: peerOk
+      ? { name: 'numpy (bench/peers/burgers_weno_numpy.py)', figures: peerFigures, allocator: Object.entries(peerRuns).map(([k, r]) => `${k}: ${r.allocator}`).join(', '), variants: Object.fromEntries(Object.entries(peerRuns).map(([k, r]) => [k, r.variants])), env: PEER_ENV }
+      : null,
     ratios,
     target: 'speedup_vs_numpy >= 1',
     met: peerOk ? ratios.speedup_vs_numpy >= 1 : undefined,

@@ -2,7 +2,7 @@ import { createSpectralStepper } from '../solvers/burgers/spectral.js';
 import { realFft } from '../solvers/fft.js';
 import { Grid1D } from '../solvers/grid.js';
 import { Rng } from '../solvers/random.js';
-import { machineInfo, runPythonPeer, timeMedian, type BenchResult } from './common.js';
+import { machineInfo, peerRecord, runPythonPeer, timeMedian, type BenchResult } from './common.js';
 
 /**
  * One ETDRK4 step of the pseudo-spectral Burgers solver at n = 8192 (4 nonlinear evaluations =
@@ -63,19 +63,20 @@ export async function run(): Promise<BenchResult> {
     checksum_weighted: weighted,
     checksum_sum: sum,
   };
-  const peer = runPythonPeer('burgers_spectral_numpy.py', params);
+  const peer = runPythonPeer('burgers_spectral_numpy.py', params, { primary: 'seconds_per_step' });
+  const theirs = peer?.figures;
   const ratios: Record<string, number> = {};
-  if (peer) {
-    ratios.speedup_vs_numpy = peer.seconds_per_step / perStep;
-    ratios.fft_pair_speedup_vs_numpy = peer.seconds_per_fft_pair / perPair;
-    ratios.checksum_l2_rel_diff = Math.abs(ours.checksum_l2 - peer.checksum_l2) / Math.abs(peer.checksum_l2);
-    ratios.checksum_weighted_rel_diff = Math.abs(ours.checksum_weighted - peer.checksum_weighted) / Math.abs(peer.checksum_weighted);
+  if (theirs) {
+    ratios.speedup_vs_numpy = theirs.seconds_per_step / perStep;
+    ratios.fft_pair_speedup_vs_numpy = theirs.seconds_per_fft_pair / perPair;
+    ratios.checksum_l2_rel_diff = Math.abs(ours.checksum_l2 - theirs.checksum_l2) / Math.abs(theirs.checksum_l2);
+    ratios.checksum_weighted_rel_diff = Math.abs(ours.checksum_weighted - theirs.checksum_weighted) / Math.abs(theirs.checksum_weighted);
   }
   return {
     name: 'burgers_spectral',
     description: 'Median time of one ETDRK4 step of 1D viscous Burgers (pseudo-spectral, 2/3 dealiasing) at n=8192, vs the same algorithm in NumPy (numpy.fft)',
     ours,
-    peer: peer ? { name: 'numpy', figures: peer } : null,
+    peer: peer ? peerRecord('numpy', peer) : null,
     ratios,
     target: 'speedup_vs_numpy >= 1',
     met: peer ? ratios.speedup_vs_numpy >= 1 && ratios.checksum_l2_rel_diff < 1e-9 : undefined,

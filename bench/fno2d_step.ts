@@ -14,7 +14,7 @@ import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../solvers/random.js';
 import { describeBackend, initBackend, setWasmKernelsEnabled } from '../src/engine/index.js';
 import { createModel, type SurrogateModel } from '../src/models/index.js';
-import { runPythonPeer, timeMedian, type BenchResult } from './common.js';
+import { peerRecord, runPythonPeer, timeMedian, type BenchResult } from './common.js';
 
 const P = { s: 64, batch: 20, width: 20, modes: 12, nLayers: 4, inChannels: 10, outChannels: 1, projectionChannels: 128, lr: 1e-3, steps: 10, warmup: 3 };
 const P3 = { s: 64, batch: 4, width: 20, modes: 8, modes3: 8, nLayers: 4, inChannels: 10, outFrames: 10, timePadding: 6, projectionChannels: 128, lr: 1e-3, steps: 5, warmup: 2 };
@@ -144,24 +144,26 @@ export async function run(): Promise<BenchResult> {
   const peer = runPythonPeer('fno2d_step_torch.py', {
     model: 'fno2d', s: P.s, batch: P.batch, width: P.width, modes: P.modes, n_layers: P.nLayers, in_channels: P.inChannels,
     out_channels: P.outChannels, projection_channels: P.projectionChannels, lr: P.lr, steps: P.steps, warmup: P.warmup, threads: 1,
-  }) as Record<string, number | string> | null;
+  }, { primary: 'seconds_per_step' });
   const peer3 = runPythonPeer('fno2d_step_torch.py', {
     model: 'fno3d', s: P3.s, batch: P3.batch, width: P3.width, modes: P3.modes, modes3: P3.modes3, n_layers: P3.nLayers,
     in_channels: P3.inChannels, out_frames: P3.outFrames, time_padding: P3.timePadding, projection_channels: P3.projectionChannels,
     lr: P3.lr, steps: P3.steps, warmup: P3.warmup, threads: 1,
-  }) as Record<string, number | string> | null;
-  const peerStep = peer ? Number(peer.seconds_per_step) : NaN;
+  }, { primary: 'seconds_per_step' });
+  const f2 = peer?.figures;
+  const f3 = peer3?.figures;
+  const peerStep = f2 ? f2.seconds_per_step : NaN;
   const ratio = ours / peerStep;
-  const sameParams = peer ? Number(peer.parameters) === timed.params : undefined;
+  const sameParams = f2 ? f2.parameters === timed.params : undefined;
   const breakdownFigures = Object.fromEntries(Object.entries(parts).map(([k, v]) => [`step_${k}_seconds`, v]));
   const ratios: Record<string, number> = {};
-  if (peer) {
+  if (f2) {
     ratios.time_ratio_vs_torch = ratio;
-    ratios.forward_time_ratio_vs_torch = timed.forward / Number(peer.seconds_forward);
+    ratios.forward_time_ratio_vs_torch = timed.forward / f2.seconds_forward;
   }
-  if (peer3) {
-    ratios.fno3d_time_ratio_vs_torch = t3.step / Number(peer3.seconds_per_step);
-    ratios.fno3d_forward_time_ratio_vs_torch = t3.forward / Number(peer3.seconds_forward);
+  if (f3) {
+    ratios.fno3d_time_ratio_vs_torch = t3.step / f3.seconds_per_step;
+    ratios.fno3d_forward_time_ratio_vs_torch = t3.forward / f3.seconds_forward;
   }
   return {
     name: 'fno2d_step',
@@ -178,26 +180,25 @@ export async function run(): Promise<BenchResult> {
       fno3d_seconds_forward: t3.forward,
       fno3d_parameters: t3.params,
     },
-    peer: peer
-      ? {
-          name: `PyTorch ${String(peer.torch_version)} (CPU, ${String(peer.threads)} thread)`,
-          figures: {
-            seconds_per_step: peerStep,
-            seconds_forward: Number(peer.seconds_forward),
-            parameters: Number(peer.parameters),
-            threads: Number(peer.threads),
-            ...(peer3
-              ? { fno3d_seconds_per_step: Number(peer3.seconds_per_step), fno3d_seconds_forward: Number(peer3.seconds_forward), fno3d_parameters: Number(peer3.parameters) }
-              : {}),
-          },
-        }
-      : null,
+    peer:
+      peer && f2
+        ? {
+            ...peerRecord(`PyTorch ${peer.info.torch_version} (CPU, ${f2.threads} thread)`, peer, {
+              seconds_per_step: peerStep,
+              seconds_forward: f2.seconds_forward,
+              parameters: f2.parameters,
+              threads: f2.threads,
+              ...(f3 ? { fno3d_seconds_per_step: f3.seconds_per_step, fno3d_seconds_forward: f3.seconds_forward, fno3d_parameters: f3.parameters } : {}),
+            }),
+            ...(peer3 ? { variants: { fno2d: peer.variants, fno3d: peer3.variants }, allocator: `fno2d: ${peer.allocator}, fno3d: ${peer3.allocator}` } : {}),
+          }
+        : null,
     ratios,
     target: 'time_ratio_vs_torch <= 1.5 (with equal parameter counts)',
     met: peer ? ratio <= 1.5 && sameParams === true : undefined,
     params: {
       fno2d: P, fno3d: P3, backend, peer: 'bench/peers/fno2d_step_torch.py', breakdown: 'tf.profile kernel times of one FNO-2D step',
-      same_parameter_count_2d: sameParams, same_parameter_count_3d: peer3 ? Number(peer3.parameters) === t3.params : undefined,
+      same_parameter_count_2d: sameParams, same_parameter_count_3d: f3 ? f3.parameters === t3.params : undefined,
     },
   };
 }

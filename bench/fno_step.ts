@@ -13,7 +13,7 @@ import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../solvers/random.js';
 import { describeBackend, initBackend, setWasmKernelsEnabled } from '../src/engine/index.js';
 import { createModel } from '../src/models/index.js';
-import { runPythonPeer, timeMedian, type BenchResult } from './common.js';
+import { peerRecord, runPythonPeer, timeMedian, type BenchResult } from './common.js';
 
 const P = { s: 1024, batch: 20, width: 64, nModes: 16, nLayers: 4, projectionChannels: 128, lr: 1e-3, steps: 20, warmup: 3 };
 
@@ -105,8 +105,9 @@ export async function run(): Promise<BenchResult> {
   const peer = runPythonPeer('fno_step_torch.py', {
     s: P.s, batch: P.batch, width: P.width, n_modes: P.nModes, n_layers: P.nLayers,
     projection_channels: P.projectionChannels, lr: P.lr, steps: P.steps, warmup: P.warmup, threads: 1,
-  }) as Record<string, number | string> | null;
-  const peerStep = peer ? Number(peer.seconds_per_step) : NaN;
+  }, { primary: 'seconds_per_step' });
+  const theirs = peer?.figures;
+  const peerStep = theirs ? theirs.seconds_per_step : NaN;
   const ratio = ours / peerStep;
   const breakdownFigures = Object.fromEntries(Object.entries(parts).map(([k, v]) => [`step_${k}_seconds`, v]));
   return {
@@ -120,13 +121,15 @@ export async function run(): Promise<BenchResult> {
       seconds_per_step_tfjs_ops_only: tStepOps,
       ...breakdownFigures,
     },
-    peer: peer
-      ? {
-          name: `PyTorch ${String(peer.torch_version)} (CPU, ${String(peer.threads)} thread)`,
-          figures: { seconds_per_step: peerStep, seconds_forward: Number(peer.seconds_forward), threads: Number(peer.threads) },
-        }
-      : null,
-    ratios: peer ? { time_ratio_vs_torch: ratio, forward_time_ratio_vs_torch: tForward / Number(peer.seconds_forward) } : {},
+    peer:
+      peer && theirs
+        ? peerRecord(`PyTorch ${peer.info.torch_version} (CPU, ${theirs.threads} thread)`, peer, {
+            seconds_per_step: peerStep,
+            seconds_forward: theirs.seconds_forward,
+            threads: theirs.threads,
+          })
+        : null,
+    ratios: theirs ? { time_ratio_vs_torch: ratio, forward_time_ratio_vs_torch: tForward / theirs.seconds_forward } : {},
     target: 'time_ratio_vs_torch <= 1.5',
     met: peer ? ratio <= 1.5 : undefined,
     params: { ...P, backend, peer: 'bench/peers/fno_step_torch.py', breakdown: 'tf.profile kernel times of one step' },

@@ -13,7 +13,7 @@ import { generateDataset } from '../datasets/generate.js';
 import { initBackend, describeBackend } from '../src/engine/backend.js';
 import '../src/models/index.js';
 import { train } from '../src/training/index.js';
-import { machineInfo, runPythonPeer, type BenchResult } from './common.js';
+import { machineInfo, peerRecord, runPythonPeer, type BenchResult } from './common.js';
 
 const P = { s: 1024, batch: 20, width: 64, nModes: 16, nLayers: 4, lr: 1e-3 };
 
@@ -50,13 +50,13 @@ export async function run(): Promise<BenchResult> {
     await initBackend('wasm');
     const one = await stepSeconds(data, path.join(dir, 'w1'), 1);
     const two = await stepSeconds(data, path.join(dir, 'w2'), 2);
-    const peer = runPythonPeer('fno_step_torch.py', { s: P.s, batch: P.batch, width: P.width, n_modes: P.nModes, n_layers: P.nLayers, lr: P.lr, steps: 20, warmup: 3 });
-    const torch = peer?.seconds_per_step ?? NaN;
+    const peer = runPythonPeer('fno_step_torch.py', { s: P.s, batch: P.batch, width: P.width, n_modes: P.nModes, n_layers: P.nLayers, lr: P.lr, steps: 20, warmup: 3, threads: 1 }, { primary: 'seconds_per_step' });
+    const torch = peer?.figures.seconds_per_step ?? NaN;
     return {
       name: 'fno_train_throughput',
       description: 'FNO-1D training step in the trainer (s=1024, batch 20, width 64, 16 modes, 4 layers, Adam, rel-L2, streamed from HDF5), 1 and 2 workers, vs PyTorch CPU 1 thread',
       ours: { seconds_per_step_1_worker: one, seconds_per_step_2_workers: two },
-      peer: peer ? { name: 'PyTorch CPU, 1 thread (bench/peers/fno_step_torch.py)', figures: peer } : null,
+      peer: peer ? peerRecord('PyTorch CPU, 1 thread (bench/peers/fno_step_torch.py)', peer) : null,
       ratios: { time_ratio_vs_torch_1_worker: one / torch, time_ratio_vs_torch_2_workers: two / torch },
       target: 'time_ratio_vs_torch_1_worker <= 1.5 and time_ratio_vs_torch_2_workers < 1',
       met: one / torch <= 1.5 && two / torch < 1,

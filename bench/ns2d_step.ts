@@ -5,7 +5,7 @@ import { sampleGrf2d, resolveGrf2dOptions } from '../datasets/samplers/grf2d.js'
 import { createSpectralArena2d } from '../solvers/fft2d.js';
 import { createNs2dStepper, NavierStokes2D } from '../solvers/ns2d/index.js';
 import { Rng } from '../solvers/random.js';
-import { machineInfo, runPythonPeer, timeMedian, type BenchResult } from './common.js';
+import { machineInfo, peerRecord, runPythonPeer, timeMedian, type BenchResult } from './common.js';
 
 /**
  * One cn-euler step of the 2D Navier–Stokes solver (vorticity form, 2/3 dealiasing, the FNO data
@@ -60,9 +60,10 @@ export async function run(): Promise<BenchResult> {
   const w0Path = path.join(dir, 'w0.f64');
   const outPath = path.join(dir, 'state.f64');
   fs.writeFileSync(w0Path, Buffer.from(w0.buffer, w0.byteOffset, w0.byteLength));
-  const peer = runPythonPeer('ns2d_step_numpy.py', { ...params, w0_path: w0Path, out_path: outPath });
+  const peer = runPythonPeer('ns2d_step_numpy.py', { ...params, w0_path: w0Path, out_path: outPath }, { primary: 'seconds_per_step' });
+  const pf = peer?.figures;
   const ratios: Record<string, number> = {};
-  if (peer) {
+  if (pf) {
     const buf = fs.readFileSync(outPath);
     const theirs = new Float64Array(buf.buffer, buf.byteOffset, n * n);
     let diff = 0;
@@ -71,9 +72,9 @@ export async function run(): Promise<BenchResult> {
       diff = Math.max(diff, Math.abs(ours10[i] - theirs[i]));
       scale = Math.max(scale, Math.abs(theirs[i]));
     }
-    ratios.time_ratio_vs_numpy = perStep / peer.seconds_per_step;
-    ratios.speedup_vs_numpy = peer.seconds_per_step / perStep;
-    ratios.fft2_pair_speedup_vs_numpy = peer.seconds_per_fft2_pair / perPair;
+    ratios.time_ratio_vs_numpy = perStep / pf.seconds_per_step;
+    ratios.speedup_vs_numpy = pf.seconds_per_step / perStep;
+    ratios.fft2_pair_speedup_vs_numpy = pf.seconds_per_fft2_pair / perPair;
     ratios.state_max_abs_diff_after_check_steps = diff;
     ratios.state_max_rel_diff_after_check_steps = diff / scale;
   }
@@ -83,7 +84,7 @@ export async function run(): Promise<BenchResult> {
     description:
       'Median time of one cn-euler step (FNO scheme: 4 irfft2 + 1 rfft2, 2/3 dealiasing, Crank-Nicolson) of 2D Navier-Stokes at 256^2, FNO forcing, nu=1e-3, GRF initial vorticity, vs the same algorithm in NumPy (numpy.fft); states compared after 10 steps',
     ours,
-    peer: peer ? { name: 'numpy', figures: peer } : null,
+    peer: peer ? peerRecord('numpy', peer) : null,
     ratios,
     target: 'time_ratio_vs_numpy <= 1.0',
     met: peer ? ratios.time_ratio_vs_numpy <= 1 && ratios.state_max_rel_diff_after_check_steps < 1e-12 : undefined,

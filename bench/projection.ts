@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { finiteVolumeMass, projectConservation, projectConservationBatch, type LowRankCovariance } from '../src/physics/index.js';
 import { Rng } from '../solvers/random.js';
-import { runPythonPeer, timeMedian, type BenchResult } from './common.js';
+import { peerRecord, runPythonPeer, timeMedian, type BenchResult } from './common.js';
 
 /**
  * ProbConserv's conservation update (src/physics) in its three covariance forms:
@@ -104,9 +104,10 @@ export async function run(): Promise<BenchResult> {
     batch_w: file('bw', cb.weights),
     batch_mu_out: file('bmu_out'),
   };
-  const peer = runPythonPeer('projection_numpy.py', peerArgs);
+  const peer = runPythonPeer('projection_numpy.py', peerArgs, { primary: ['dense_seconds', 'batch_seconds'] });
+  const theirs = peer?.figures;
   const ratios: Record<string, number> = {};
-  if (peer) {
+  if (theirs) {
     const diff = (a: Float64Array, b: Float64Array): number => {
       let m = 0;
       for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
@@ -114,8 +115,8 @@ export async function run(): Promise<BenchResult> {
     };
     const dVar = new Float64Array(n);
     if (denseRes.cov.kind === 'dense') for (let i = 0; i < n; i++) dVar[i] = denseRes.cov.matrix[i * n + i];
-    ratios.dense_time_ratio_vs_numpy = denseSeconds / peer.dense_seconds;
-    ratios.batch_time_ratio_vs_numpy = batchSeconds / peer.batch_seconds;
+    ratios.dense_time_ratio_vs_numpy = denseSeconds / theirs.dense_seconds;
+    ratios.batch_time_ratio_vs_numpy = batchSeconds / theirs.batch_seconds;
     ratios.dense_mean_max_abs_diff = diff(denseRes.mean, read(peerArgs.dense_mu_out, n));
     ratios.dense_variance_max_abs_diff = diff(dVar, read(peerArgs.dense_var_out, n));
     ratios.batch_mean_max_abs_diff = diff(batchRes.means, read(peerArgs.batch_mu_out, S * N));
@@ -126,7 +127,7 @@ export async function run(): Promise<BenchResult> {
     description:
       'ProbConserv conservation update: dense Σ (N = 16×128, exact) vs NumPy evaluating the same formula; batch API with per-sample diagonal variances (64 × 50 × 1024) vs the formula vectorised in NumPy; low-rank Σ (rank 32 + diag, 50 × 1024, all frames coupled), ours only',
     ours,
-    peer: peer ? { name: 'numpy', figures: peer } : null,
+    peer: peer ? peerRecord('numpy', peer) : null,
     ratios,
     params,
   };

@@ -5,8 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { machineInfo, type BenchResult } from './common.js';
+import { machineInfo, projectRoot, type BenchResult } from './common.js';
 
 const BENCHES: Record<string, () => Promise<{ run: () => Promise<BenchResult> }>> = {
   burgers_fv: () => import('./burgers_fv.js'),
@@ -37,9 +36,7 @@ async function main(): Promise<void> {
     }
   }
   const names = want.length ? want : Object.keys(BENCHES);
-  const here = path.dirname(fileURLToPath(import.meta.url));
-  const root = here.includes(`${path.sep}dist${path.sep}`) ? path.resolve(here, '..', '..') : path.resolve(here, '..');
-  const outDir = path.join(root, 'bench', 'results');
+  const outDir = path.join(projectRoot(), 'bench', 'results');
   fs.mkdirSync(outDir, { recursive: true });
   for (const name of names) {
     process.stderr.write(`bench ${name} ...\n`);
