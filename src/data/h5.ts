@@ -7,12 +7,22 @@
  * API of the reader and writers.
  */
 import h5wasm, { Module } from 'h5wasm/node';
-import type { Dataset, File, Group } from 'h5wasm/node';
+import type { Dataset, File, FileOptions, Group } from 'h5wasm/node';
 import { DataInputError } from './errors.js';
 
 export type HdfFile = File;
 export type HdfGroup = Group;
 export type HdfDataset = Dataset;
+
+/**
+ * File-access options for every file we create or append to. HDF5 2.0 (bundled by h5wasm 0.10)
+ * defaults to the v1.8 format as the lower bound, under which a group with more than 8
+ * attributes moves them to *dense* storage (a fractal heap and a B-tree); jsfive and other
+ * readers that implement only compact attribute messages then see no attributes at all. The
+ * `earliest` lower bound keeps every attribute compact in the object header (HDF5 2.0 rejects
+ * `earliest` as the upper bound, so the pair is given).
+ */
+export const WRITE_OPTIONS: FileOptions = { libver: ['earliest', 'latest'] };
 
 let initialised = false;
 let pending: Promise<void> | null = null;

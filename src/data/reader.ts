@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import { DataFormatError, DataInputError } from './errors.js';
-import { h5, hdf5Reason, type HdfDataset, type HdfFile, type HdfGroup } from './h5.js';
+import { WRITE_OPTIONS, h5, hdf5Reason, type HdfDataset, type HdfFile, type HdfGroup } from './h5.js';
 import {
   ATTR,
   GENERATOR_NAME,
@@ -260,7 +260,7 @@ export function checkIsHdf5File(path: string): void {
 export function openHdf5(path: string, mode: 'r' | 'a'): HdfFile {
   const lib = h5();
   try {
-    return new lib.File(path, mode);
+    return mode === 'r' ? new lib.File(path, mode) : new lib.File(path, mode, WRITE_OPTIONS);
   } catch (err) {
     throw new DataFormatError(`${path}: truncated or unreadable HDF5 file (HDF5: ${hdf5Reason(err)})`);
   }

@@ -9,7 +9,7 @@
 import fs from 'node:fs';
 import nodePath from 'node:path';
 import { DataInputError } from './errors.js';
-import { h5, hdf5Reason, withFixedClock, type HdfDataset, type HdfFile, type HdfGroup } from './h5.js';
+import { WRITE_OPTIONS, h5, hdf5Reason, withFixedClock, type HdfDataset, type HdfFile, type HdfGroup } from './h5.js';
 import {
   ATTR,
   GENERATOR_NAME,
@@ -370,7 +370,7 @@ function createFile(path: string): HdfFile {
   const dir = nodePath.dirname(nodePath.resolve(path));
   if (!fs.existsSync(dir)) throw new DataInputError(`cannot create ${path}: directory ${dir} does not exist`);
   try {
-    return new (h5().File)(path, 'w');
+    return new (h5().File)(path, 'w', WRITE_OPTIONS);
   } catch (err) {
     throw new DataInputError(`cannot create ${path} (HDF5: ${hdf5Reason(err)})`);
   }
