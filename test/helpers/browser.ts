@@ -1,32 +1,96 @@
 /**
- * Headless Chromium (Debian's, through playwright-core) for the report tests: open a page as a
- * file:// URL, wait until plotly has drawn every figure, collect console and page errors, save a
- * screenshot.
+ * Headless Chromium through playwright-core for the report tests: open a page as a file:// URL,
+ * wait until plotly has drawn every figure, collect console and page errors, save a screenshot.
+ *
+ * The browser comes from the npm registry, so `npm test` needs nothing but `npm install`:
+ * @sparticuz/chromium ships a Brotli-compressed headless Chromium inside its package, unpacked
+ * once per version into node_modules/.cache/pdes-chromium/ (atomically: a staging folder renamed
+ * into place, so an interrupted unpack is never taken for a browser). `PDES_CHROMIUM`, or Debian's
+ * /usr/bin/chromium when installed, overrides it.
  */
+import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-
-export const CHROMIUM = process.env.PDES_CHROMIUM ?? '/usr/bin/chromium';
+import { inject } from 'vitest';
 
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const SYSTEM_CHROMIUM = '/usr/bin/chromium';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** The Chromium executable, resolved once by test/global_setup.ts. */
+    chromium: string;
+  }
+}
 
 /**
- * Throws (never skips) when Chromium is missing: CI installs it, so its absence is a broken
- * environment, not a reason to pass.
+ * The Chromium the tests use: PDES_CHROMIUM, else /usr/bin/chromium if installed, else the one
+ * packaged in @sparticuz/chromium (unpacked on first use). Throws (never skips) when none works.
  */
-export function requireChromium(): string {
-  let ok = false;
-  try {
-    fs.accessSync(CHROMIUM, fs.constants.X_OK);
-    ok = true;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT' && (err as NodeJS.ErrnoException).code !== 'EACCES') throw err;
+export async function resolveChromium(): Promise<string> {
+  const chosen = process.env.PDES_CHROMIUM;
+  if (chosen !== undefined && chosen !== '') {
+    if (!isExecutable(chosen)) throw new Error(`PDES_CHROMIUM=${chosen} is not an executable file: point it at a Chromium binary or unset it`);
+    return chosen;
   }
-  if (!ok) throw new Error(`Chromium not found at ${CHROMIUM}: install it (apt-get install chromium) or set PDES_CHROMIUM to its path`);
-  return CHROMIUM;
+  if (isExecutable(SYSTEM_CHROMIUM)) return SYSTEM_CHROMIUM;
+  return unpackPackagedChromium();
+}
+
+function isExecutable(file: string): boolean {
+  try {
+    fs.accessSync(file, fs.constants.X_OK);
+    return fs.statSync(file).isFile();
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'EACCES' || code === 'ENOTDIR') return false;
+    throw err;
+  }
+}
+
+/** The package.json of an installed package that exports none: found by walking up from its entry point. */
+function packageJsonOf(name: string): string {
+  let dir = path.dirname(createRequire(import.meta.url).resolve(name));
+  for (;;) {
+    const file = path.join(dir, 'package.json');
+    if (fs.existsSync(file) && (JSON.parse(fs.readFileSync(file, 'utf8')) as { name?: string }).name === name) return file;
+    const up = path.dirname(dir);
+    if (up === dir) throw new Error(`no package.json of ${name} above its entry point`);
+    dir = up;
+  }
+}
+
+async function unpackPackagedChromium(): Promise<string> {
+  const pkgFile = packageJsonOf('@sparticuz/chromium');
+  const version = (JSON.parse(fs.readFileSync(pkgFile, 'utf8')) as { version: string }).version;
+  const root = path.resolve(path.dirname(pkgFile), '..', '..', '.cache', 'pdes-chromium');
+  const final = path.join(root, version);
+  if (isExecutable(path.join(final, 'chromium'))) return path.join(final, 'chromium');
+  const staging = `${final}.tmp-${process.pid}`;
+  fs.rmSync(staging, { recursive: true, force: true });
+  fs.mkdirSync(staging, { recursive: true });
+  // The package unpacks into os.tmpdir(); point that at the staging folder while it runs.
+  const previous = process.env.TMPDIR;
+  process.env.TMPDIR = staging;
+  try {
+    const { default: Chromium } = await import('@sparticuz/chromium');
+    const exe = await Chromium.executablePath();
+    if (path.dirname(exe) !== staging) throw new Error(`@sparticuz/chromium unpacked to ${exe}, outside ${staging}`);
+  } finally {
+    if (previous === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = previous;
+  }
+  try {
+    fs.renameSync(staging, final);
+  } catch (err) {
+    // Another process got there first: keep its copy.
+    fs.rmSync(staging, { recursive: true, force: true });
+    if (!isExecutable(path.join(final, 'chromium'))) throw err;
+  }
+  return path.join(final, 'chromium');
 }
 
 export interface Browser {
@@ -34,9 +98,9 @@ export interface Browser {
   close(): Promise<void>;
 }
 
-/** Starts Chromium with a fresh, temporary user-data-dir (removed by close()). */
+/** Starts Chromium (the one test/global_setup.ts resolved) with a fresh, temporary user-data-dir (removed by close()). */
 export async function launchBrowser(): Promise<Browser> {
-  const executablePath = requireChromium();
+  const executablePath = inject('chromium');
   const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pdes-chromium-'));
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath,
