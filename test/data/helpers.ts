@@ -71,9 +71,14 @@ function findH5pyProblem(): string | null {
   return null;
 }
 
-/** Runs a fixture script with the project's interpreter and parses its JSON output. */
+/** Runs a Python script with the project's interpreter; returns its stdout. */
+export function runPythonScript(script: string, args: string[], input?: string): string {
+  const res = spawnSync(PYTHON, [script, ...args], { encoding: 'utf8', input, maxBuffer: 256 * 1024 * 1024 });
+  if (res.status !== 0) throw new Error(`${PYTHON} ${path.basename(script)} ${args.join(' ')} failed (status ${res.status}): ${res.error?.message ?? res.stderr.trim()}`);
+  return res.stdout;
+}
+
+/** Runs a script of test/fixtures with the project's interpreter and parses its JSON output. */
 export function runPython<T>(script: string, args: string[]): T {
-  const res = spawnSync(PYTHON, [path.join(FIXTURES, script), ...args], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
-  if (res.status !== 0) throw new Error(`${PYTHON} ${script} ${args.join(' ')} failed (status ${res.status}): ${res.stderr.trim()}`);
-  return JSON.parse(res.stdout) as T;
+  return JSON.parse(runPythonScript(path.join(FIXTURES, script), args)) as T;
 }
