@@ -1,12 +1,12 @@
 /**
- * Every notebook under notebooks/ executes top to bottom with the tslab kernel through
- * `jupyter nbconvert --execute` (Debian's jupyter-nbconvert and python3-ipykernel; .ci/run
- * installs them). The kernel spec is installed into a temporary prefix, nothing global.
+ * Every notebook under notebooks/ executes top to bottom as the tslab kernel runs it — tslab's
+ * own converter and executor (test/helpers/run_notebook.mjs), no Jupyter needed — failing on any
+ * compile or runtime error. Real `jupyter nbconvert --execute` runs in the interop suite.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ROOT, tmpDir } from './helpers/cli.js';
 
 const NOTEBOOKS = fs
@@ -14,51 +14,34 @@ const NOTEBOOKS = fs
   .filter((f) => f.endsWith('.ipynb'))
   .sort();
 
-interface Output {
-  output_type: string;
-  text?: string | string[];
-  ename?: string;
-  evalue?: string;
+interface CellResult {
+  index: number;
+  ok: boolean;
+  stdout: string;
+  stderr: string;
+  displays: Record<string, string>[];
 }
 
-function text(o: Output): string {
-  return Array.isArray(o.text) ? o.text.join('') : (o.text ?? '');
-}
-
-describe('notebooks', () => {
-  let jupyterPath: string;
-  beforeAll(() => {
-    const nbconvert = spawnSync('jupyter-nbconvert', ['--version'], { encoding: 'utf8' });
-    if (nbconvert.status !== 0) {
-      throw new Error('jupyter-nbconvert is not installed: apt-get install jupyter-nbconvert jupyter-client python3-ipykernel');
-    }
-    const prefix = tmpDir('pdes-jupyter-');
-    const python = process.env.PDES_PYTHON ?? '/usr/bin/python3';
-    const tslab = path.join(ROOT, 'node_modules', '.bin', 'tslab');
-    const r = spawnSync(tslab, ['install', `--python=${python}`, `--binary=${tslab}`, `--prefix=${prefix}`], { encoding: 'utf8' });
-    expect(r.status, r.stderr).toBe(0);
-    jupyterPath = path.join(prefix, 'share', 'jupyter');
-  });
-
+describe('notebooks (tslab converter and executor, in process)', () => {
   it('has at least one notebook', () => {
     expect(NOTEBOOKS.length).toBeGreaterThan(0);
   });
 
-  it.each(NOTEBOOKS)('%s executes without errors', (name) => {
-    const out = path.join(tmpDir('pdes-nb-'), name);
-    const r = spawnSync(
-      'jupyter-nbconvert',
-      ['--to', 'notebook', '--execute', name, '--output', out, '--ExecutePreprocessor.timeout=600'],
-      { cwd: path.join(ROOT, 'notebooks'), encoding: 'utf8', env: { ...process.env, JUPYTER_PATH: jupyterPath }, timeout: 900_000 },
-    );
-    expect(r.status, r.stderr.split('\n').slice(-15).join('\n')).toBe(0);
-    const nb = JSON.parse(fs.readFileSync(out, 'utf8')) as { cells: { cell_type: string; outputs?: Output[] }[] };
-    const code = nb.cells.filter((c) => c.cell_type === 'code');
-    const outputs = code.flatMap((c) => c.outputs ?? []);
-    expect(outputs.filter((o) => o.output_type === 'error')).toEqual([]);
-    // tslab reports compile errors on stderr without raising.
-    expect(outputs.filter((o) => o.output_type === 'stream' && (o as { name?: string }).name === 'stderr').map(text)).toEqual([]);
-    // Every code cell printed something: the notebook shows results, not just runs.
-    for (const c of code) expect((c.outputs ?? []).length).toBeGreaterThan(0);
+  it.each(NOTEBOOKS)('%s executes every cell without errors', (name) => {
+    const report = path.join(tmpDir('pdes-nb-'), `${name}.json`);
+    const r = spawnSync(process.execPath, [path.join(ROOT, 'test', 'helpers', 'run_notebook.mjs'), path.join(ROOT, 'notebooks', name), report], {
+      encoding: 'utf8',
+      timeout: 900_000,
+    });
+    expect(fs.existsSync(report), `runner wrote no report (status ${r.status}): ${r.stderr.slice(-2000)}`).toBe(true);
+    const { cells, results } = JSON.parse(fs.readFileSync(report, 'utf8')) as { cells: number; results: CellResult[] };
+    const failed = results.find((c) => !c.ok);
+    expect(failed, failed ? `cell ${failed.index} failed:\n${failed.stderr}` : '').toBeUndefined();
+    expect(results).toHaveLength(cells);
+    expect(r.status).toBe(0);
+    // tslab reports compile errors on stderr without raising; nothing else should write there.
+    expect(results.map((c) => c.stderr).filter((s) => s !== '')).toEqual([]);
+    // Every code cell shows something: the notebook shows results, not just runs.
+    for (const c of results) expect(c.stdout.length + c.displays.length, `cell ${c.index} shows nothing`).toBeGreaterThan(0);
   });
 });
