@@ -22,6 +22,7 @@ const BENCHES: Record<string, () => Promise<{ run: () => Promise<BenchResult> }>
 /** Long runs (tens of minutes): only when named, e.g. `npm run bench -- fno_accuracy`. */
 const LONG: Record<string, () => Promise<{ run: () => Promise<BenchResult> }>> = {
   fno_accuracy: () => import('./fno_accuracy.js'),
+  fno_accuracy_ref: () => import('./fno_accuracy.js').then((m) => ({ run: m.runRef })),
   ns_accuracy: () => import('./ns_accuracy.js'),
   uq_gpme: () => import('./uq_gpme.js'),
 };

@@ -22,6 +22,7 @@ describe('pdes command: help and usage errors', () => {
     expect(JSON.parse(r.stdout).map((x: { name: string }) => x.name)).toEqual([
       'burgers-fno',
       'burgers-pdebench',
+      'burgers-fno-ref',
       'ns-fno-nu1e-3',
       'ns-fno-nu1e-4',
       'ns-fno-nu1e-5',
