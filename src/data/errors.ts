@@ -5,10 +5,22 @@
 
 /** A file's content is not a dataset we can read: missing, not HDF5, truncated, wrong layout. */
 export class DataFormatError extends Error {
-  override readonly name = 'DataFormatError';
+  override readonly name: string = 'DataFormatError';
 }
 
 /** A caller passed a bad argument or asked for something the file's state does not allow. */
 export class DataInputError extends Error {
-  override readonly name = 'DataInputError';
+  override readonly name: string = 'DataInputError';
+}
+
+/** Writing an output failed (a full disk, an I/O error, no permission): nothing was replaced. */
+export class OutputWriteError extends Error {
+  override readonly name = 'OutputWriteError';
+  constructor(
+    message: string,
+    /** The errno code behind it (ENOSPC, EIO, ...), when known. */
+    readonly code?: string,
+  ) {
+    super(message);
+  }
 }

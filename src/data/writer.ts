@@ -8,6 +8,7 @@
  */
 import fs from 'node:fs';
 import nodePath from 'node:path';
+import { asWriteError, replaceFileAtomic } from './atomic.js';
 import { DataInputError } from './errors.js';
 import { WRITE_OPTIONS, h5, hdf5Reason, withFixedClock, type HdfDataset, type HdfFile, type HdfGroup } from './h5.js';
 import {
@@ -138,15 +139,20 @@ export class ProgressiveWriter {
     this.checkIndex(i);
     checkSampleData(data, this.size, i, this.header.shape);
     checkExtras(extras, this.header.extras, i);
-    withFixedClock(() => {
-      this.tensor.write_slice([[i, i + 1]], data);
-      for (const [name, ds] of this.extraSets) ds.write_slice([[i, i + 1]], (extras as Record<string, Float64Array>)[name]);
-      // Data before flag: a crash between the two flushes leaves the sample unmarked, never
-      // marked-but-missing.
-      file.flush();
-      this.doneSet.write_slice([[i, i + 1]], Uint8Array.of(1));
-      file.flush();
-    });
+    try {
+      withFixedClock(() => {
+        this.tensor.write_slice([[i, i + 1]], data);
+        for (const [name, ds] of this.extraSets) ds.write_slice([[i, i + 1]], (extras as Record<string, Float64Array>)[name]);
+        // Data before flag: a crash between the two flushes leaves the sample unmarked, never
+        // marked-but-missing.
+        file.flush();
+        this.doneSet.write_slice([[i, i + 1]], Uint8Array.of(1));
+        file.flush();
+      });
+    } catch (err) {
+      // A full disk: one line naming the file; the samples already marked stay valid for --resume.
+      throw asWriteError(this.path, err);
+    }
     this.doneFlags[i] = 1;
   }
 
@@ -195,57 +201,65 @@ export class ProgressiveWriter {
 }
 
 /**
- * Writes the final file canonically: to `${path}.tmp-<pid>`, with fixed clock, tensor created at
- * full shape chunked [1, T, ...], samples written in index order from `getSample(i)` (streamed: one
- * sample in memory at a time; `getSample` returns a `SampleRecord` when the header has extras), the
- * extras in name order, coordinates, attrs in sorted order, `complete` = 1 last; closes, fsyncs
- * and renames over `path` atomically. Same inputs → same bytes.
+ * Writes the final file canonically, through the atomic writer (`${path}.tmp-<pid>`, fsync,
+ * rename, fsync of the folder; on failure the temporary file is removed and `path` untouched):
+ * fixed clock, tensor created at full shape chunked [1, T, ...], samples written in index order
+ * from `getSample(i)` (streamed: one sample in memory at a time; `getSample` returns a
+ * `SampleRecord` when the header has extras), the extras in name order, coordinates, attrs in
+ * sorted order, `complete` = 1 last. Same inputs → same bytes. A full disk is reported as one line
+ * ("cannot write PATH: no space left on device"), and a later resume finds the progressive file
+ * as it was.
  */
 export function writeCanonical(path: string, header: DatasetHeader, getSample: (i: number) => Float32Array | SampleRecord): void {
   h5();
   const norm = normalizeHeader(header);
-  const tmp = `${path}.tmp-${process.pid}`;
   const size = sampleSize(norm.shape);
-  // Holder object rather than a `let`: assigned inside the closure, read in the catch.
-  const state: { file: HdfFile | null } = { file: null };
-  try {
+  replaceFileAtomic(path, (tmp) =>
     withFixedClock(() => {
-      fs.rmSync(tmp, { force: true });
       const f = createFile(tmp);
-      state.file = f;
-      const tensor = createTensor(f, norm.shape);
-      const n = norm.shape[0];
-      const extraSpec = norm.extras ?? {};
-      const extraValues = new Map(Object.entries(extraSpec).map(([name, shape]) => [name, new Float64Array(n * sampleSize([n, ...shape]))]));
-      for (let i = 0; i < n; i++) {
-        const got = getSample(i);
-        const isRecord = !(got instanceof Float32Array) && got !== null && typeof got === 'object' && 'tensor' in got;
-        const record: { tensor: Float32Array; extras?: Record<string, Float64Array> } = isRecord ? got : { tensor: got as Float32Array };
-        checkSampleData(record.tensor, size, i, norm.shape);
-        tensor.write_slice([[i, i + 1]], record.tensor);
-        checkExtras(record.extras, norm.extras, i);
-        if (norm.extras !== undefined) {
-          for (const [name, all] of extraValues) {
-            const v = (record.extras as Record<string, Float64Array>)[name];
-            all.set(v, i * v.length);
+      try {
+        const tensor = createTensor(f, norm.shape);
+        const n = norm.shape[0];
+        const extraSpec = norm.extras ?? {};
+        const extraValues = new Map(Object.entries(extraSpec).map(([name, shape]) => [name, new Float64Array(n * sampleSize([n, ...shape]))]));
+        for (let i = 0; i < n; i++) {
+          const got = getSample(i);
+          const isRecord = !(got instanceof Float32Array) && got !== null && typeof got === 'object' && 'tensor' in got;
+          const record: { tensor: Float32Array; extras?: Record<string, Float64Array> } = isRecord ? got : { tensor: got as Float32Array };
+          checkSampleData(record.tensor, size, i, norm.shape);
+          tensor.write_slice([[i, i + 1]], record.tensor);
+          checkExtras(record.extras, norm.extras, i);
+          if (norm.extras !== undefined) {
+            for (const [name, all] of extraValues) {
+              const v = (record.extras as Record<string, Float64Array>)[name];
+              all.set(v, i * v.length);
+            }
           }
         }
+        for (const [name, all] of extraValues) f.create_dataset({ name, data: all, shape: [n, ...extraSpec[name]], dtype: '<d' });
+        writeCoordinates(f, norm.coordinates);
+        writeAttrs(f, norm.attrs);
+        writeAttr(f, ATTR.complete, 1);
+      } catch (err) {
+        closeAfterFailure(f);
+        throw err;
       }
-      for (const [name, all] of extraValues) f.create_dataset({ name, data: all, shape: [n, ...extraSpec[name]], dtype: '<d' });
-      writeCoordinates(f, norm.coordinates);
-      writeAttrs(f, norm.attrs);
-      writeAttr(f, ATTR.complete, 1);
-      state.file = null;
+      // Closing flushes HDF5's caches: on a full disk this is where the write fails.
       f.close();
-    });
-    fsyncPath(tmp);
-    fs.renameSync(tmp, path);
-    if (process.platform !== 'win32') fsyncPath(nodePath.dirname(nodePath.resolve(path)));
-  } catch (err) {
-    const open = state.file;
-    if (open !== null) withFixedClock(() => open.close());
-    fs.rmSync(tmp, { force: true });
-    throw err;
+    }),
+  );
+}
+
+/**
+ * Closes a file whose writing already failed. HDF5 then tries to flush what it could not write
+ * and fails again with the same cause; that second error says nothing new, and the first one is
+ * the one the caller reports, so it is dropped here (the temporary file is removed next).
+ */
+function closeAfterFailure(f: HdfFile): void {
+  try {
+    f.close();
+  } catch (secondary) {
+    void secondary;
   }
 }
 
@@ -386,15 +400,6 @@ function checkSampleData(data: Float32Array, size: number, i: number, shape: num
   if (!(data instanceof Float32Array)) throw new DataInputError(`sample ${i} is ${describe(data)}: use a Float32Array`);
   if (data.length !== size) {
     throw new DataInputError(`sample ${i} has ${data.length} values; expected ${size} (one sample of shape ${formatShape(shape.slice(1))})`);
-  }
-}
-
-function fsyncPath(path: string): void {
-  const fd = fs.openSync(path, 'r');
-  try {
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
   }
 }
 

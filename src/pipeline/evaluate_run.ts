@@ -14,6 +14,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { H5Dataset, h5ready } from '../data/index.js';
+import { writeFileAtomic } from '../data/atomic.js';
+import { locateRunData } from '../data/fingerprint.js';
 import { describeBackend } from '../engine/backend.js';
 import { evaluateFields, nsRolloutMetrics, pickBestMedianWorst, relativeL2Batch, type MetricsReport, type NsFields, type NsRolloutMetrics } from '../metrics/index.js';
 import { writeNsReport } from '../report/ns_report.js';
@@ -167,7 +169,7 @@ async function evaluateInternal(opts: EvaluateOptions): Promise<Evaluated> {
   const ckpt = await loadCheckpoint(file, { backend: opts.backend as never });
   try {
     const to = ckpt.meta.trainOptions;
-    const data = opts.data ?? to.data;
+    const data = opts.data ?? locateRunData(path.dirname(ckpt.path), ckpt.meta.dataRef, to.data);
     const split = opts.split ?? 'test';
     if (!['train', 'val', 'test'].includes(split)) throw new TrainOptionsError(`split=${split} is not allowed: use train, val or test`);
     const ds = H5Dataset.open(data);
@@ -226,10 +228,9 @@ export async function evaluateRun(opts: EvaluateOptions): Promise<EvaluateResult
   return result;
 }
 
+/** Writes `value` as indented JSON with the atomic writer (whole or absent). */
 export function writeJsonAtomic(file: string, value: unknown): void {
-  const tmp = `${file}.tmp-${process.pid}`;
-  fs.writeFileSync(tmp, `${JSON.stringify(value, null, 2)}\n`);
-  fs.renameSync(tmp, file);
+  writeFileAtomic(file, `${JSON.stringify(value, null, 2)}\n`);
 }
 
 export interface ReportOptions extends EvaluateOptions {

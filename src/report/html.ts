@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { writeFileAtomic } from '../data/atomic.js';
 
 const require = createRequire(import.meta.url);
 
@@ -68,15 +69,13 @@ window.__plotsRendered = Promise.all(figures.map((f) => Plotly.newPlot(f.id, f.d
 `;
 }
 
-/** Writes a page atomically (temp file + rename). */
+/** Writes a page atomically (src/data/atomic.ts: whole or absent). */
 export function writePage(file: string, opts: PageOptions): void {
   writeHtml(file, renderPage(opts));
 }
 
-/** Writes an HTML string atomically (temp file + rename), for pages that add to renderPage's. */
+/** Writes an HTML string with the atomic writer, for pages that add to renderPage's. */
 export function writeHtml(file: string, html: string): void {
   fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-  const tmp = `${file}.tmp-${process.pid}`;
-  fs.writeFileSync(tmp, html);
-  fs.renameSync(tmp, file);
+  writeFileAtomic(file, html);
 }
