@@ -17,6 +17,8 @@ import os from 'node:os';
 import { dirname } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { H5Dataset, ProgressiveWriter, writeCanonical, h5ready, type DatasetHeader } from '../src/data/index.js';
+import { removeStaleTemps } from '../src/data/atomic.js';
+import { withOutputLock } from '../src/data/lock.js';
 import type { SampleRecord } from '../src/data/writer.js';
 import { outputTimes, recipeDifference, recipeJson, type ResolvedRecipe } from './recipes.js';
 import { computeSampleRecord, initialCondition, nsSolverConfig, SampleError, sampleExtras, storedGrid } from './sample.js';
@@ -159,6 +161,15 @@ function checkSameRecipe(path: string, fileRecipe: unknown, r: ResolvedRecipe, w
 /** Generates (or resumes) one dataset file. */
 export async function generateDataset(opts: GenerateOptions): Promise<GenerateResult> {
   await h5ready();
+  fs.mkdirSync(dirname(opts.out), { recursive: true });
+  // One writer per output: a second run over the same file stops here, before touching it.
+  return withOutputLock(`${opts.out}.lock`, opts.out, () => {
+    removeStaleTemps(opts.out);
+    return generateLocked(opts);
+  });
+}
+
+async function generateLocked(opts: GenerateOptions): Promise<GenerateResult> {
   const t0 = performance.now();
   const r = opts.recipe;
   const header = datasetHeader(r, opts.shard);
@@ -169,7 +180,6 @@ export async function generateDataset(opts: GenerateOptions): Promise<GenerateRe
   if (!Number.isInteger(workers) || workers < 1) throw new GenerationUsageError(`--workers=${workers} is not allowed: use an integer >= 1`);
 
   preflight(r, start);
-  fs.mkdirSync(dirname(path), { recursive: true });
   let writer: ProgressiveWriter;
   if (fs.existsSync(path) && !opts.force) {
     if (!opts.resume) {
@@ -318,8 +328,17 @@ export interface MergeOptions {
 export async function mergeShards(opts: MergeOptions): Promise<{ path: string; samples: number }> {
   await h5ready();
   if (opts.shards.length === 0) throw new GenerationUsageError('pdes merge: no shard files given');
+  const input = opts.shards.find((p) => fs.existsSync(p) && fs.existsSync(opts.out) && fs.realpathSync(p) === fs.realpathSync(opts.out));
+  if (input !== undefined) throw new GenerationUsageError(`pdes merge: -o ${opts.out} is one of the shards being merged: choose another output`);
   if (fs.existsSync(opts.out) && !opts.force) throw new GenerationUsageError(`${opts.out} exists: pass --force to overwrite it`);
   fs.mkdirSync(dirname(opts.out), { recursive: true });
+  return withOutputLock(`${opts.out}.lock`, opts.out, async () => {
+    removeStaleTemps(opts.out);
+    return mergeLocked(opts);
+  });
+}
+
+async function mergeLocked(opts: MergeOptions): Promise<{ path: string; samples: number }> {
   const files = opts.shards.map((p) => H5Dataset.open(p));
   try {
     let recipe: ResolvedRecipe | null = null;

@@ -14,7 +14,7 @@ import {
   mergeShards,
   parseShard,
 } from '../../datasets/generate.js';
-import { describeDataset, formatSummary, h5ready } from '../data/index.js';
+import { DataInputError, describeDataset, formatSummary, h5ready } from '../data/index.js';
 import { plotDatasetSamples } from '../report/dataset_plot.js';
 import { ProgressBar } from '../util/progress.js';
 import { packageVersion } from '../../datasets/version.js';
@@ -752,7 +752,8 @@ function isUsageError(e: unknown): boolean {
     e instanceof EngineError ||
     e instanceof UqError ||
     e instanceof ProjectionInputError ||
-    e instanceof MetricsInputError
+    e instanceof MetricsInputError ||
+    e instanceof DataInputError
   )
     return true;
   const code = (e as { code?: unknown }).code;

@@ -16,6 +16,9 @@ import nodePath from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { compiledModuleUrl, packageVersion } from '../../datasets/version.js';
 import { H5Dataset, h5ready } from '../data/index.js';
+import { writeFileAtomic } from '../data/atomic.js';
+import { lockOutput } from '../data/lock.js';
+import { LOCK_FILE } from '../training/trainer.js';
 import { CHECKPOINT_FILE, loadCheckpoint, readCheckpoint, type EpochMetrics, type LoadedCheckpoint } from '../training/checkpoint.js';
 import { TrainOptionsError } from '../training/errors.js';
 import { firstDifference, resolveTrainOptions, RESUMABLE_CHANGES, type TrainOptions, type TrainOptionsInput } from '../training/options.js';
@@ -135,106 +138,115 @@ export async function trainEnsemble(input: EnsembleOptionsInput, hooks: Ensemble
     ds.close();
   }
 
-  const manifestPath = nodePath.join(out, ENSEMBLE_FILE);
-  if (opts.resume) {
-    if (!fs.existsSync(manifestPath)) throw new TrainOptionsError(`resume: ${out} holds no ensemble (${ENSEMBLE_FILE}): train it without resume first`);
-    const old = readEnsembleManifest(out);
-    if (old.ensemble !== M) throw new TrainOptionsError(`resume: ${out} holds an ensemble of ${old.ensemble} members, not ${M}: use ensemble ${old.ensemble} or another out`);
-    const diff = firstDifference(old.options, opts, [...RESUMABLE_CHANGES, 'out']);
-    if (diff !== null) throw new TrainOptionsError(`resume: the ensemble in ${out} was trained with other options (${diff}, then vs now); use the same options or another out`);
-  } else {
-    const existing = fs.existsSync(out) ? fs.readdirSync(out).filter((f) => f === ENSEMBLE_FILE || /^member-\d+$/.test(f)) : [];
-    if (existing.length > 0) {
-      if (!opts.overwrite) throw new TrainOptionsError(`out=${out} already holds an ensemble (${existing.sort()[0]}): pass resume: true to continue it or overwrite: true to replace it`);
-      for (const f of existing) fs.rmSync(nodePath.join(out, f), { recursive: true, force: true });
-    }
-  }
+  // One trainer per ensemble directory (members also lock their own folders).
+  const created = !fs.existsSync(out);
   fs.mkdirSync(out, { recursive: true });
-  const splitSeed = opts.splitSeed ?? opts.seed;
-  const manifest: EnsembleManifest = {
-    format: ENSEMBLE_FORMAT,
-    version: ENSEMBLE_VERSION,
-    packageVersion: packageVersion(),
-    ensemble: M,
-    members: Array.from({ length: M }, (_, i) => ({ index: i, seed: opts.seed + i, dir: memberDir(i) })),
-    seeds: Array.from({ length: M }, (_, i) => opts.seed + i),
-    splitSeed,
-    options: opts,
-  };
-  fs.writeFileSync(manifestPath, JSON.stringify(manifest, null, 2) + '\n');
-
-  // What each member still needs: nothing (finished), a resume from its checkpoint, or a fresh run.
-  const results: (MemberResult | null)[] = Array.from({ length: M }, () => null);
-  const todo: { index: number; input: TrainOptionsInput }[] = [];
-  let epochsDone = 0;
-  for (let i = 0; i < M; i++) {
-    const member = memberOptions(base, i, out);
-    const dir = member.out as string;
-    const ckpt = nodePath.join(dir, CHECKPOINT_FILE);
-    if (opts.resume && fs.existsSync(ckpt)) {
-      const meta = readCheckpoint(ckpt).meta;
-      epochsDone += Math.min(meta.epoch, opts.epochs);
-      if (meta.epoch >= opts.epochs && meta.batch === 0) {
-        results[i] = { index: i, seed: opts.seed + i, dir, checkpoint: ckpt, metrics: meta.metrics, seconds: 0, alreadyFinished: true };
-        continue;
-      }
-      todo.push({ index: i, input: { ...member, resume: true, overwrite: false } });
-    } else {
-      todo.push({ index: i, input: { ...member, resume: false, overwrite: true } });
-    }
-  }
-
-  const bar = hooks.progress === false || todo.length === 0 ? null : new ProgressBar({ label: `ensemble of ${M}`, total: M * opts.epochs, unit: 'member epochs', stream: hooks.progress });
-  bar?.update(epochsDone);
-  const stop = new AbortController();
-  const onAbort = (): void => stop.abort();
-  hooks.signal?.addEventListener('abort', onAbort);
-  if (hooks.signal?.aborted) stop.abort();
-  let failure: Error | null = null;
-  const queue = todo.slice();
-  const tail: typeof todo = [];
-  const lane = async (): Promise<void> => {
-    for (;;) {
-      if (stop.signal.aborted) return;
-      const job = queue.shift();
-      if (job === undefined) return;
-      try {
-        const r = await runMember(job.index, job.input, stop.signal, (m) => {
-          epochsDone++;
-          bar?.update(epochsDone);
-          hooks.onMemberEpoch?.(job.index, m);
-        });
-        if (r === null) continue;
-        const res: MemberResult = { index: job.index, seed: opts.seed + job.index, dir: job.input.out as string, checkpoint: r.checkpoint as string, metrics: r.metrics, seconds: r.seconds, alreadyFinished: false };
-        results[job.index] = res;
-        hooks.onMemberDone?.(res);
-      } catch (err) {
-        failure ??= err as Error;
-        stop.abort();
-      }
-    }
-  };
-  // The last, incomplete round: its r members share all the threads (see `tailDataParallel`).
-  const r = lanes > 1 ? todo.length % lanes : 0;
-  const split = (tailDataParallel ?? true) && r > 0 && Math.floor(lanes / r) > 1 && todo.length > r;
-  if (split) {
-    const perMember = Math.floor(lanes / r);
-    for (const job of queue.splice(todo.length - r)) tail.push({ ...job, input: { ...job.input, workers: perMember * (job.input.workers ?? 1) } });
-  }
+  const lock = lockOutput(nodePath.join(out, LOCK_FILE), `ensemble directory ${out}`);
   try {
-    await Promise.all(Array.from({ length: Math.min(lanes, queue.length) }, lane));
-    if (failure === null && !stop.signal.aborted && tail.length > 0) {
-      queue.push(...tail);
-      await Promise.all(Array.from({ length: tail.length }, lane));
+    const manifestPath = nodePath.join(out, ENSEMBLE_FILE);
+    if (opts.resume) {
+      if (!fs.existsSync(manifestPath)) throw new TrainOptionsError(`resume: ${out} holds no ensemble (${ENSEMBLE_FILE}): train it without resume first`);
+      const old = readEnsembleManifest(out);
+      if (old.ensemble !== M) throw new TrainOptionsError(`resume: ${out} holds an ensemble of ${old.ensemble} members, not ${M}: use ensemble ${old.ensemble} or another out`);
+      const diff = firstDifference(old.options, opts, [...RESUMABLE_CHANGES, 'out']);
+      if (diff !== null) throw new TrainOptionsError(`resume: the ensemble in ${out} was trained with other options (${diff}, then vs now); use the same options or another out`);
+    } else {
+      const existing = fs.existsSync(out) ? fs.readdirSync(out).filter((f) => f === ENSEMBLE_FILE || /^member-\d+$/.test(f)) : [];
+      if (existing.length > 0) {
+        if (!opts.overwrite) throw new TrainOptionsError(`out=${out} already holds an ensemble (${existing.sort()[0]}): pass resume: true to continue it or overwrite: true to replace it`);
+        for (const f of existing) fs.rmSync(nodePath.join(out, f), { recursive: true, force: true });
+      }
     }
+    fs.mkdirSync(out, { recursive: true });
+    const splitSeed = opts.splitSeed ?? opts.seed;
+    const manifest: EnsembleManifest = {
+      format: ENSEMBLE_FORMAT,
+      version: ENSEMBLE_VERSION,
+      packageVersion: packageVersion(),
+      ensemble: M,
+      members: Array.from({ length: M }, (_, i) => ({ index: i, seed: opts.seed + i, dir: memberDir(i) })),
+      seeds: Array.from({ length: M }, (_, i) => opts.seed + i),
+      splitSeed,
+      options: opts,
+    };
+    writeFileAtomic(manifestPath, JSON.stringify(manifest, null, 2) + '\n');
+
+    // What each member still needs: nothing (finished), a resume from its checkpoint, or a fresh run.
+    const results: (MemberResult | null)[] = Array.from({ length: M }, () => null);
+    const todo: { index: number; input: TrainOptionsInput }[] = [];
+    let epochsDone = 0;
+    for (let i = 0; i < M; i++) {
+      const member = memberOptions(base, i, out);
+      const dir = member.out as string;
+      const ckpt = nodePath.join(dir, CHECKPOINT_FILE);
+      if (opts.resume && fs.existsSync(ckpt)) {
+        const meta = readCheckpoint(ckpt).meta;
+        epochsDone += Math.min(meta.epoch, opts.epochs);
+        if (meta.epoch >= opts.epochs && meta.batch === 0) {
+          results[i] = { index: i, seed: opts.seed + i, dir, checkpoint: ckpt, metrics: meta.metrics, seconds: 0, alreadyFinished: true };
+          continue;
+        }
+        todo.push({ index: i, input: { ...member, resume: true, overwrite: false } });
+      } else {
+        todo.push({ index: i, input: { ...member, resume: false, overwrite: true } });
+      }
+    }
+
+    const bar = hooks.progress === false || todo.length === 0 ? null : new ProgressBar({ label: `ensemble of ${M}`, total: M * opts.epochs, unit: 'member epochs', stream: hooks.progress });
+    bar?.update(epochsDone);
+    const stop = new AbortController();
+    const onAbort = (): void => stop.abort();
+    hooks.signal?.addEventListener('abort', onAbort);
+    if (hooks.signal?.aborted) stop.abort();
+    let failure: Error | null = null;
+    const queue = todo.slice();
+    const tail: typeof todo = [];
+    const lane = async (): Promise<void> => {
+      for (;;) {
+        if (stop.signal.aborted) return;
+        const job = queue.shift();
+        if (job === undefined) return;
+        try {
+          const r = await runMember(job.index, job.input, stop.signal, (m) => {
+            epochsDone++;
+            bar?.update(epochsDone);
+            hooks.onMemberEpoch?.(job.index, m);
+          });
+          if (r === null) continue;
+          const res: MemberResult = { index: job.index, seed: opts.seed + job.index, dir: job.input.out as string, checkpoint: r.checkpoint as string, metrics: r.metrics, seconds: r.seconds, alreadyFinished: false };
+          results[job.index] = res;
+          hooks.onMemberDone?.(res);
+        } catch (err) {
+          failure ??= err as Error;
+          stop.abort();
+        }
+      }
+    };
+    // The last, incomplete round: its r members share all the threads (see `tailDataParallel`).
+    const r = lanes > 1 ? todo.length % lanes : 0;
+    const split = (tailDataParallel ?? true) && r > 0 && Math.floor(lanes / r) > 1 && todo.length > r;
+    if (split) {
+      const perMember = Math.floor(lanes / r);
+      for (const job of queue.splice(todo.length - r)) tail.push({ ...job, input: { ...job.input, workers: perMember * (job.input.workers ?? 1) } });
+    }
+    try {
+      await Promise.all(Array.from({ length: Math.min(lanes, queue.length) }, lane));
+      if (failure === null && !stop.signal.aborted && tail.length > 0) {
+        queue.push(...tail);
+        await Promise.all(Array.from({ length: tail.length }, lane));
+      }
+    } finally {
+      hooks.signal?.removeEventListener('abort', onAbort);
+      bar?.end();
+    }
+    if (failure !== null) throw failure;
+    const finished = results.filter((r): r is MemberResult => r !== null);
+    if (finished.length < M) throw new EnsembleInterrupted(out, finished.length, M);
+    return { dir: out, manifest, members: finished, seconds: (performance.now() - t0) / 1000 };
   } finally {
-    hooks.signal?.removeEventListener('abort', onAbort);
-    bar?.end();
+    lock.release();
+    if (created && fs.existsSync(out) && fs.readdirSync(out).length === 0) fs.rmdirSync(out);
   }
-  if (failure !== null) throw failure;
-  const finished = results.filter((r): r is MemberResult => r !== null);
-  if (finished.length < M) throw new EnsembleInterrupted(out, finished.length, M);
-  return { dir: out, manifest, members: finished, seconds: (performance.now() - t0) / 1000 };
 }
 
 /**
