@@ -47,6 +47,7 @@ import { predictDataset, type Prediction } from '../training/rollout.js';
 import { readRunMetrics } from '../training/trainer.js';
 import { ENSEMBLE_FILE, loadEnsemble, NO_ENSEMBLE_VARIANCE, predictEnsemble, predictMcDropout, toUqPrediction, UqError, type LoadedEnsemble, type UqPrediction } from '../uq/index.js';
 import { isRunDir, writeJsonAtomic, type SplitName } from './evaluate_run.js';
+import { locateRunData } from '../data/fingerprint.js';
 import '../models/index.js';
 
 /** One conservation variant: ProbConserv's update (exact, or noisy with σ) or HardC. */
@@ -153,6 +154,8 @@ interface Source {
   kind: UqEvaluateResult['method'];
   members: number;
   meta: LoadedCheckpoint['meta'];
+  /** The run directory `meta` belongs to (its data reference is relative to it). */
+  metaDir: string;
   predict(data: string, indices: number[]): Promise<UqPrediction>;
   dispose(): void;
 }
@@ -170,6 +173,7 @@ async function openSource(opts: UqEvaluateOptions): Promise<Source> {
       kind: 'ensemble',
       members: ens.members.length,
       meta: ens.members[0].meta,
+      metaDir: path.dirname(ens.members[0].path),
       predict: (data, indices) => predictEnsemble(ens, data, indices, predictOpts),
       dispose: () => ens.dispose(),
     };
@@ -184,6 +188,7 @@ async function openSource(opts: UqEvaluateOptions): Promise<Source> {
       kind: 'mc-dropout',
       members: samples,
       meta: ckpt.meta,
+      metaDir: path.dirname(ckpt.path),
       predict: (data, indices) => predictMcDropout(ckpt, data, indices, { ...predictOpts, samples, seed: opts.seed ?? 0 }),
       dispose: () => ckpt.dispose(),
     };
@@ -196,6 +201,7 @@ async function openSource(opts: UqEvaluateOptions): Promise<Source> {
     kind: 'noise-head',
     members: 1,
     meta: ckpt.meta,
+    metaDir: path.dirname(ckpt.path),
     predict: async (data, indices) => {
       const p: Prediction = await predictDataset(ckpt, data, indices, predictOpts);
       return toUqPrediction(p, [{ pred: p.pred, ...(p.variance ? { variance: p.variance } : {}) }], 'ensemble', NO_ENSEMBLE_VARIANCE);
@@ -356,7 +362,7 @@ async function evaluateInternal(opts: UqEvaluateOptions): Promise<Evaluated> {
   const source = await openSource(opts);
   try {
     const to = source.meta.trainOptions;
-    const data = opts.data ?? to.data;
+    const data = opts.data ?? locateRunData(source.metaDir, source.meta.dataRef, to.data);
     const split = opts.split ?? 'test';
     const indices = source.meta.splits[split];
     if (!indices || indices.length === 0) throw new TrainOptionsError(`the run has no ${split} samples`);

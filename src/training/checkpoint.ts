@@ -5,16 +5,24 @@
  *   `weight.NNNN` — the model's `trainableWeights()` in order, float32;
  *   `adam.m.NNNN`, `adam.v.NNNN` — the optimizer's moments for the same weights.
  * Everything else — {format, version, kind, config, trainOptions, normalizer, epoch, optimizer,
- * schedule, rng, metrics, ...} — is JSON in the header's `__metadata__["pde-surrogate"]`, with a
- * SHA-256 of the data section so corruption is detected. A checkpoint is written to a temporary
- * file, synced, and renamed over the old one: the file on disk is always a complete checkpoint.
+ * schedule, rng, metrics, ...} — is JSON in the header's `__metadata__["pde-surrogate"]`.
+ *
+ * Integrity (format 2): `digest` is the SHA-256 of the whole file — length prefix, header with
+ * the tensor table and every metadata field, and the data — computed with the digest's own 64 hex
+ * digits set to '0'; so a changed normalizer, counter, split or option is refused like a flipped
+ * weight bit. Format 1 files (a digest of the data section only) still load, with one warning per
+ * file that their header is unchecked. A checkpoint is written by the atomic writer (every byte,
+ * fsync, rename, fsync of the folder): the file on disk is always a complete checkpoint, and a
+ * full disk leaves the previous one in place.
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import nodePath from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { packageVersion } from '../../datasets/version.js';
+import { writeFileAtomic } from '../data/atomic.js';
 import { UnitGaussianNormalizer, type NormalizerJSON, type Splits } from '../data/index.js';
+import type { DataRef } from '../data/fingerprint.js';
 import { initBackend, type BackendName } from '../engine/backend.js';
 import type { ModelConfig, SurrogateModel } from '../models/model.js';
 import { createModel } from '../models/registry.js';
@@ -23,7 +31,7 @@ import type { OptimizerState } from './optimizers.js';
 import type { ScheduleOptions, TrainOptions } from './options.js';
 
 export const CHECKPOINT_FORMAT = 'pde-surrogate-checkpoint';
-export const CHECKPOINT_VERSION = 1;
+export const CHECKPOINT_VERSION = 2;
 export const CHECKPOINT_FILE = 'checkpoint.safetensors';
 const METADATA_KEY = 'pde-surrogate';
 
@@ -59,6 +67,11 @@ export interface CheckpointMeta {
   frameShape: number[];
   /** Shape of the dataset's tensor it was trained on, [N, T, ...] (checked on resume). */
   dataShape: number[];
+  /**
+   * The data file: relative to the run directory, absolute, and its content fingerprint (format 2;
+   * format 1 kept only `trainOptions.data`, relative to the directory training ran in).
+   */
+  dataRef?: DataRef;
   splits: Splits;
   /** Completed epochs. */
   epoch: number;
@@ -78,7 +91,17 @@ export interface CheckpointMeta {
   weights: number[][];
   /** SHA-256 (hex) of the data section. */
   dataSha256: string;
+  /**
+   * SHA-256 (hex) of the whole file with these 64 digits written as '0' (format 2; absent in
+   * format 1, whose header is unchecked).
+   */
+  digest?: string;
 }
+
+/** What a caller gives writeCheckpoint: the metadata without the fields derived from the file. */
+export type CheckpointMetaInput = Omit<CheckpointMeta, 'weights' | 'dataSha256' | 'digest' | 'format' | 'version' | 'packageVersion'>;
+
+const DIGEST_PLACEHOLDER = '0'.repeat(64);
 
 /** Path of the checkpoint file for a run directory or checkpoint path. */
 export function checkpointPath(pathOrDir: string): string {
@@ -91,7 +114,7 @@ export function checkpointPath(pathOrDir: string): string {
  */
 export function writeCheckpoint(
   path: string,
-  meta: Omit<CheckpointMeta, 'weights' | 'dataSha256' | 'format' | 'version' | 'packageVersion'>,
+  meta: CheckpointMetaInput,
   weights: { shape: number[]; data: Float32Array }[],
   optimizer: OptimizerState,
 ): void {
@@ -116,6 +139,7 @@ export function writeCheckpoint(
     ...meta,
     weights: weights.map((w) => w.shape),
     dataSha256: crypto.createHash('sha256').update(data).digest('hex'),
+    digest: DIGEST_PLACEHOLDER,
   };
   header.__metadata__ = { [METADATA_KEY]: JSON.stringify(full) };
   let json = Buffer.from(JSON.stringify(header), 'utf8');
@@ -123,16 +147,33 @@ export function writeCheckpoint(
   if (json.length % 8 !== 0) json = Buffer.concat([json, Buffer.alloc(8 - (json.length % 8), 0x20)]);
   const len = Buffer.alloc(8);
   len.writeBigUInt64LE(BigInt(json.length));
-  const tmp = `${path}.tmp-${process.pid}`;
-  const fd = fs.openSync(tmp, 'w');
-  try {
-    for (const part of [len, json, data]) fs.writeSync(fd, part);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-  fs.renameSync(tmp, path);
+  // The placeholder is the only run of 64 '0's after `"digest":"` (escaped inside the metadata string).
+  const at = digestOffset(json);
+  if (at < 0) throw new Error('checkpoint header: the digest field is not where it was written');
+  const digest = crypto.createHash('sha256').update(len).update(json).update(data).digest('hex');
+  json.write(digest, at, 'latin1');
+  writeFileAtomic(path, [len, json, data]);
 }
+
+/** Offset in the header JSON of the 64 hex digits of `digest` (the metadata is a JSON string in it). */
+function digestOffset(json: Buffer): number {
+  const key = Buffer.from('\\"digest\\":\\"', 'latin1');
+  const at = json.indexOf(key);
+  if (at < 0 || json.indexOf(key, at + 1) >= 0) return -1;
+  return at + key.length;
+}
+
+/** SHA-256 of the file with the 64 digest digits at `at` read as '0'. */
+function fileDigest(buf: Buffer, at: number): string {
+  return crypto
+    .createHash('sha256')
+    .update(buf.subarray(0, at))
+    .update(DIGEST_PLACEHOLDER, 'latin1')
+    .update(buf.subarray(at + 64))
+    .digest('hex');
+}
+
+const warnedUnchecked = new Set<string>();
 
 /** A checkpoint file's metadata and tensors, validated (format, version, sizes, checksum). */
 export interface CheckpointFile {
@@ -169,7 +210,7 @@ export function readCheckpoint(pathOrDir: string): CheckpointFile {
   if (meta.version > CHECKPOINT_VERSION) {
     throw new CheckpointError(`${path}: checkpoint format ${meta.version} is newer than this pde-surrogate supports (${CHECKPOINT_VERSION}); upgrade pde-surrogate to load it`);
   }
-  if (meta.version !== CHECKPOINT_VERSION) throw bad(`unknown format version ${meta.version}`);
+  if (meta.version !== CHECKPOINT_VERSION && meta.version !== 1) throw bad(`unknown format version ${meta.version}`);
   const data = buf.subarray(8 + Number(n));
   const expected = Object.entries(header)
     .filter(([k]) => k !== '__metadata__')
@@ -177,6 +218,15 @@ export function readCheckpoint(pathOrDir: string): CheckpointFile {
   if (data.length < expected) throw new CheckpointError(`${path}: checkpoint is truncated (${data.length} data bytes; its header describes ${expected})`);
   if (crypto.createHash('sha256').update(data).digest('hex') !== meta.dataSha256) {
     throw new CheckpointError(`${path}: checkpoint is corrupt (data checksum mismatch)`);
+  }
+  if (meta.version >= 2) {
+    const at = digestOffset(buf.subarray(8, 8 + Number(n)));
+    if (typeof meta.digest !== 'string' || !/^[0-9a-f]{64}$/.test(meta.digest) || at < 0 || fileDigest(buf, 8 + at) !== meta.digest) {
+      throw new CheckpointError(`${path}: checkpoint is corrupt (header checksum mismatch: its metadata or tensor table was changed after it was written)`);
+    }
+  } else if (!warnedUnchecked.has(nodePath.resolve(path))) {
+    warnedUnchecked.add(nodePath.resolve(path));
+    process.emitWarning(`${path}: checkpoint format 1 has a checksum of its weights only; its header (normalizers, counters, options) is unchecked. Training on with --resume rewrites it in format 2.`, { code: 'PDES_CHECKPOINT_V1' });
   }
   const tensor = (name: string, shape: number[]): Float32Array => {
     const entry = header[name] as { dtype?: string; shape?: number[]; data_offsets?: [number, number] } | undefined;

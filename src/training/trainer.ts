@@ -8,11 +8,14 @@ import fs from 'node:fs';
 import nodePath from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { batchOrder, countBatches, H5Dataset, h5ready, readGathered, splitIndices, UnitGaussianNormalizer, type Splits } from '../data/index.js';
+import { removeStaleTemps, writeFileAtomic } from '../data/atomic.js';
+import { makeDataRef } from '../data/fingerprint.js';
+import { lockOutput, type OutputLock } from '../data/lock.js';
 import { initBackend } from '../engine/backend.js';
 import type { SurrogateModel } from '../models/model.js';
 import { createModel } from '../models/registry.js';
 import { ProgressBar, type ProgressOptions } from '../util/progress.js';
-import { CHECKPOINT_FILE, getWeights, readCheckpoint, setWeights, writeCheckpoint, type CheckpointFile, type CheckpointMeta, type EpochMetrics } from './checkpoint.js';
+import { CHECKPOINT_FILE, getWeights, readCheckpoint, setWeights, writeCheckpoint, type CheckpointFile, type CheckpointMetaInput, type EpochMetrics } from './checkpoint.js';
 import { TrainingDiverged, TrainingInterrupted, TrainOptionsError } from './errors.js';
 import { AdamOptimizer } from './optimizers.js';
 import { firstDifference, frameStack, resolveTrainOptions, RESUMABLE_CHANGES, type TrainOptions, type TrainOptionsInput } from './options.js';
@@ -23,6 +26,8 @@ import { resolveModelConfig } from '../models/registry.js';
 import { lrAt } from './schedules.js';
 
 export const METRICS_FILE = 'metrics.jsonl';
+/** The run directory's lock file (held while a trainer writes it). */
+export const LOCK_FILE = '.lock';
 export const CONFIG_FILE = 'config.json';
 
 export interface BatchInfo {
@@ -72,13 +77,21 @@ export async function train(input: TrainOptionsInput, hooks: TrainHooks = {}): P
   let optimizer: AdamOptimizer | null = null;
   let dp: DataParallel | null = null;
   let bar: ProgressBar | null = null;
+  let out: RunDirClaim | null = null;
   try {
     const opts = resolveTrainOptions(input, ds);
     const backend = await initBackend(opts.backend ?? undefined);
     const ckptPath = opts.out === null ? null : nodePath.join(opts.out, CHECKPOINT_FILE);
+    // One trainer per run directory: a second one stops here naming the holder.
+    out = opts.out === null ? null : claimRunDir(opts.out);
     const resumed = prepareOut(opts, ckptPath);
     if (resumed !== null && JSON.stringify(resumed.meta.dataShape) !== JSON.stringify(ds.shape)) {
       throw new TrainOptionsError(`resume: ${opts.data} has shape [${ds.shape.join(', ')}] but ${resumed.path} was trained on data of shape [${resumed.meta.dataShape.join(', ')}]`);
+    }
+    const dataRef = opts.out === null ? undefined : makeDataRef(opts.data, opts.out);
+    const trainedOn = resumed?.meta.dataRef;
+    if (trainedOn !== undefined && dataRef !== undefined && (dataRef.fingerprint.sha256 !== trainedOn.fingerprint.sha256 || dataRef.fingerprint.size !== trainedOn.fingerprint.size)) {
+      throw new TrainOptionsError(`resume: ${opts.data} is not the data ${resumed?.path} was trained on (${trainedOn.absolute} as it was then: size, attributes or samples differ); resume on that data or train into another --out`);
     }
     const layout = pairLayout(ds, opts.mapping, opts.subsample);
     const stack = frameStack(opts.mapping);
@@ -112,7 +125,7 @@ export async function train(input: TrainOptionsInput, hooks: TrainHooks = {}): P
 
     const save = (done: number, batch: number, part: typeof partial): string | null => {
       if (ckptPath === null || model === null || optimizer === null) return null;
-      const meta: Omit<CheckpointMeta, 'weights' | 'dataSha256' | 'format' | 'version' | 'packageVersion'> = {
+      const meta: CheckpointMetaInput = {
         kind: model.kind,
         config: opts.model,
         backend: backend.detail,
@@ -120,6 +133,7 @@ export async function train(input: TrainOptionsInput, hooks: TrainHooks = {}): P
         normalizer: normJson,
         frameShape,
         dataShape: ds.shape.slice(),
+        dataRef,
         splits,
         epoch: done,
         batch,
@@ -178,7 +192,7 @@ export async function train(input: TrainOptionsInput, hooks: TrainHooks = {}): P
         steps: optimizer.step,
       };
       metrics.push(m);
-      if (opts.out !== null) fs.appendFileSync(nodePath.join(opts.out, METRICS_FILE), JSON.stringify(m) + '\n');
+      if (opts.out !== null) writeFileAtomic(nodePath.join(opts.out, METRICS_FILE), metricsLines(metrics));
       partial = { lossSum: 0, count: 0, seconds: 0 };
       startBatch = 0;
       if ((epoch + 1) % opts.checkpointEvery === 0 || epoch + 1 === opts.epochs) lastGood = save(epoch + 1, 0, partial);
@@ -197,8 +211,10 @@ export async function train(input: TrainOptionsInput, hooks: TrainHooks = {}): P
       seconds: (performance.now() - t0) / 1000,
     };
     model = null;
+    out?.succeeded();
     return result;
   } finally {
+    out?.release();
     bar?.end();
     replica?.dispose();
     optimizer?.dispose();
@@ -247,7 +263,8 @@ function prepareOut(opts: TrainOptions, ckptPath: string | null): CheckpointFile
   const files = [CHECKPOINT_FILE, METRICS_FILE, CONFIG_FILE].map((f) => nodePath.join(opts.out as string, f));
   if (opts.resume) {
     const ckpt = readCheckpoint(ckptPath);
-    const diff = firstDifference(upgradeOptions(ckpt.meta.trainOptions), opts, [...RESUMABLE_CHANGES, 'out']);
+    // The data is compared by content (its fingerprint, in train()), not by how its path is spelled.
+    const diff = firstDifference(upgradeOptions(ckpt.meta.trainOptions), opts, [...RESUMABLE_CHANGES, 'out', 'data']);
     if (diff !== null) {
       throw new TrainOptionsError(`resume: ${ckptPath} was trained with other options (${diff}, checkpoint vs now); use the same options or another out`);
     }
@@ -275,9 +292,43 @@ export function readRunMetrics(dir: string): EpochMetrics[] | undefined {
     .map((l) => JSON.parse(l) as EpochMetrics);
 }
 
-/** config.json (the resolved options) and metrics.jsonl (the lines up to the checkpoint). */
+/** config.json (the resolved options) and metrics.jsonl (the lines up to the checkpoint), atomically. */
 function writeRunFiles(opts: TrainOptions, metrics: EpochMetrics[]): void {
   if (opts.out === null) return;
-  fs.writeFileSync(nodePath.join(opts.out, CONFIG_FILE), JSON.stringify(opts, null, 2) + '\n');
-  fs.writeFileSync(nodePath.join(opts.out, METRICS_FILE), metrics.map((m) => JSON.stringify(m) + '\n').join(''));
+  writeFileAtomic(nodePath.join(opts.out, CONFIG_FILE), JSON.stringify(opts, null, 2) + '\n');
+  writeFileAtomic(nodePath.join(opts.out, METRICS_FILE), metricsLines(metrics));
+}
+
+function metricsLines(metrics: EpochMetrics[]): string {
+  return metrics.map((m) => JSON.stringify(m) + '\n').join('');
+}
+
+/** The run directory held by this trainer: its lock, and whether the trainer created it. */
+interface RunDirClaim {
+  /** Marks the run finished: the directory stays whatever happens next. */
+  succeeded(): void;
+  /** Releases the lock; a directory this run created and left empty (a late usage error) is removed. */
+  release(): void;
+}
+
+/** Creates (if needed) and locks a run directory; removes stale temporary files of dead runs in it. */
+function claimRunDir(dir: string): RunDirClaim {
+  const created = !fs.existsSync(dir);
+  fs.mkdirSync(dir, { recursive: true });
+  let lock: OutputLock;
+  try {
+    lock = lockOutput(nodePath.join(dir, LOCK_FILE), `run directory ${dir}`);
+  } catch (err) {
+    if (created) fs.rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
+  for (const f of [CHECKPOINT_FILE, METRICS_FILE, CONFIG_FILE]) removeStaleTemps(nodePath.join(dir, f));
+  let done = false;
+  return {
+    succeeded: () => void (done = true),
+    release() {
+      lock.release();
+      if (created && !done && fs.existsSync(dir) && fs.readdirSync(dir).length === 0) fs.rmdirSync(dir);
+    },
+  };
 }

@@ -217,9 +217,9 @@ describe('checkpoints', () => {
   }
 
   it('refuses a newer format version', async () => {
-    const file = editedCopy('v2.safetensors', (m) => (m.version = 2));
+    const file = editedCopy('v3.safetensors', (m) => (m.version = 3));
     await expect(loadCheckpoint(file)).rejects.toThrow(CheckpointError);
-    await expect(loadCheckpoint(file)).rejects.toThrow(`${file}: checkpoint format 2 is newer than this pde-surrogate supports (1)`);
+    await expect(loadCheckpoint(file)).rejects.toThrow(`${file}: checkpoint format 3 is newer than this pde-surrogate supports (2)`);
   });
 
   it('detects missing, truncated, corrupt and foreign files', async () => {
