@@ -222,7 +222,7 @@ export function readCheckpoint(pathOrDir: string): CheckpointFile {
   if (meta.version >= 2) {
     const at = digestOffset(buf.subarray(8, 8 + Number(n)));
     if (typeof meta.digest !== 'string' || !/^[0-9a-f]{64}$/.test(meta.digest) || at < 0 || fileDigest(buf, 8 + at) !== meta.digest) {
-      throw new CheckpointError(`${path}: checkpoint is corrupt (header checksum mismatch: its metadata or tensor table was changed after it was written)`);
+      throw new CheckpointError(`${path}: checkpoint is corrupt (header checksum mismatch): its metadata or tensor table changed after it was written`);
     }
   } else if (!warnedUnchecked.has(nodePath.resolve(path))) {
     warnedUnchecked.add(nodePath.resolve(path));
