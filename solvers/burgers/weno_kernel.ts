@@ -50,13 +50,15 @@ import type { RiemannFlux } from './finite_volume.js';
  * processes one pair in the right halo.
  */
 
-/** Interleaved runs of pairs (see above). */
-const STREAMS = 2;
-
 /** Halo cells left of cell 0 in the kernel's arrays (keeps cell 0 16-byte aligned). */
 export const PAD = 4;
-/** Halo cells right of cell n−1. */
-export const RIGHT_HALO = 7;
+/** Interleaved runs of pairs (see above). */
+const STREAMS = 2;
+/**
+ * Halo cells right of cell n−1: the last run may process up to STREAMS − 1 pairs past the last
+ * (possibly half-filled) pair and reconstructs one more, whose stencil reaches two cells further.
+ */
+export const RIGHT_HALO = 2 * STREAMS + 3;
 
 /** Extra SIMD encodings this kernel uses beyond those in W (WebAssembly SIMD opcodes). */
 const simd = (opcode: number): number[] => [0xfd, ...uleb(opcode)];
