@@ -23,7 +23,7 @@ import { type BenchResult, machineInfo, PEER_ENV, type PeerRun, projectRoot, run
 
 const SIZES = [1024, 8192] as const;
 const STEPS = 200;
-const REPS = 7;
+const REPS = 11;
 const TARGET_N = 8192;
 /**
  * Warm-up before timing ours: at least this long. V8 runs a new WebAssembly function in its
