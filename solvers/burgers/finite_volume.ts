@@ -11,7 +11,7 @@ import {
   reconstructWeno5,
 } from './reconstruction.js';
 import { godunovFluxes, rusanovFluxes } from './riemann.js';
-import { PAD, RIGHT_HALO, wenoStepModule, type WenoStepKernel } from './weno_kernel.js';
+import { PAD, RIGHT_HALO, SCRATCH_BYTES, wenoStepModule, type WenoStepKernel } from './weno_kernel.js';
 import { wasmApi } from '../wasm_binary.js';
 
 /**
@@ -171,18 +171,19 @@ function jsStep(o: ResolvedFvOptions, n: number, dx: number, padded: Float64Arra
   return (dt) => rk(padded, dt);
 }
 
-/** The fused WebAssembly step on three padded arrays in one memory; the first holds the state. */
+/** The fused WebAssembly step on three padded arrays and its scratch in one memory; the first array holds the state. */
 function wasmStep(o: ResolvedFvOptions, n: number, dx: number): { step: PaddedStep; field: Float64Array } {
   const mod = wenoStepModule({ flux: o.flux, viscous: o.nu > 0 });
   if (mod === null || wasmApi === undefined) throw new SolverInputError("backend 'wasm' is not available here (no WebAssembly SIMD): use 'js'");
   const stride = 16 * Math.ceil((PAD + n + RIGHT_HALO) / 2); // bytes per array, a multiple of 16
-  const memory = new wasmApi.Memory({ initial: Math.max(1, Math.ceil((3 * stride + 64) / 65536)) });
+  const scratch = 3 * stride;
+  const memory = new wasmApi.Memory({ initial: Math.max(1, Math.ceil((scratch + SCRATCH_BYTES) / 65536)) });
   const kernel = new wasmApi.Instance(mod, { env: { mem: memory } }).exports as WenoStepKernel;
-  const at = (k: number) => 64 + k * stride + 8 * PAD; // byte offset of cell 0 of array k
+  const at = (k: number) => k * stride + 8 * PAD; // byte offset of cell 0 of array k
   const invDx = 1 / dx;
   const nuOverDx = o.nu / dx;
   return {
-    step: (dt) => kernel.step(at(0), at(1), at(2), n, dt, invDx, nuOverDx),
+    step: (dt) => kernel.step(at(0), at(1), at(2), scratch, n, dt, invDx, nuOverDx),
     field: new Float64Array(memory.buffer, at(0), n),
   };
 }

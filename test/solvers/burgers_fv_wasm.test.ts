@@ -28,7 +28,7 @@ function roughState(grid: Grid1D, seed: number): Float64Array {
 }
 
 describe.runIf(wenoKernelAvailable())('WENO5 wasm step = JS step, bit for bit', () => {
-  const sizes = [5, 6, 7, 8, 9, 10, 11, 13, 16, 31, 64, 101, 256, 1023, 1024];
+  const sizes = [5, 6, 7, 8, 9, 10, 11, 13, 16, 31, 64, 101, 256, 257, 258, 259, 600, 1023, 1024];
   const cases = sizes.flatMap((n) => FV_FLUXES.flatMap((flux) => [0, 0.004].map((nu) => ({ n, flux, nu }))));
   it.each(cases)('n=$n, $flux, nu=$nu: 40 steps', ({ n, flux, nu }) => {
     const grid = new Grid1D(n, [0, 1], 'cell');
