@@ -11,6 +11,8 @@ import {
   reconstructWeno5,
 } from './reconstruction.js';
 import { godunovFluxes, rusanovFluxes } from './riemann.js';
+import { PAD, RIGHT_HALO, SCRATCH_BYTES, wenoStepModule, type WenoStepKernel } from './weno_kernel.js';
+import { wasmApi } from '../wasm_binary.js';
 
 /**
  * Finite-volume reference solver for viscous / inviscid Burgers on a periodic cell-centred grid:
@@ -29,10 +31,18 @@ import { godunovFluxes, rusanovFluxes } from './riemann.js';
  * still lie inside the SSP-RK3 stability region: for upwinding plus central diffusion, Δt·L has eigenvalues down to
  * −2·(cfl + 2d) = −2.4 on the real axis, within SSP-RK3's extent of ≈ −2.51. When u ≡ 0 and ν = 0
  * nothing moves and Δt = cfl·Δx is used, as if |u| = 1.
+ *
+ * Two backends compute the same step: 'js', the composition below (reconstruction, Riemann flux,
+ * viscous flux, flux difference, SSP-RK stage passes; every scheme), and 'wasm', one fused
+ * WebAssembly SIMD kernel per step for WENO5 with either flux and any ν (weno_kernel.ts). They
+ * perform the same floating-point operations in the same order, so their results agree bit for
+ * bit; 'wasm' is the default for WENO5 where WebAssembly SIMD is available.
  */
 
 export type Reconstruction = 'muscl-minmod' | 'muscl-vanleer' | 'weno5';
 export type RiemannFlux = 'rusanov' | 'godunov';
+/** 'wasm': the fused WebAssembly SIMD step (WENO5 only); 'js': the plain-JS reference (every scheme). */
+export type FvBackend = 'wasm' | 'js';
 
 export const FV_RECONSTRUCTIONS: readonly Reconstruction[] = ['muscl-minmod', 'muscl-vanleer', 'weno5'];
 export const FV_FLUXES: readonly RiemannFlux[] = ['rusanov', 'godunov'];
@@ -48,6 +58,8 @@ export interface FvOptions {
   diffusionNumber?: number;
   /** fixed dt instead of adaptive (still landing on outputs), for order studies */
   dt?: number;
+  /** Which implementation runs the step (same bits either way). @default 'wasm' for WENO5 where available, else 'js' */
+  backend?: FvBackend;
 }
 
 /** FvOptions with defaults applied and every field checked. */
@@ -58,6 +70,7 @@ export interface ResolvedFvOptions {
   cfl: number;
   diffusionNumber: number;
   dt: number | null;
+  backend: FvBackend;
 }
 
 /** Applies defaults and validates options against the grid; throws SolverInputError naming the bad field. */
@@ -83,7 +96,17 @@ export function resolveFvOptions(grid: Grid1D, opts: FvOptions): ResolvedFvOptio
   if (dt !== null && !(Number.isFinite(dt) && dt > 0)) {
     throw new SolverInputError(`dt=${dt} is not allowed: use a finite dt > 0, or leave it out for adaptive steps`);
   }
-  return { nu, reconstruction, flux, cfl, diffusionNumber, dt };
+  const wasmOk = reconstruction === 'weno5' && wenoStepModule({ flux, viscous: nu > 0 }) !== null;
+  const backend = opts.backend ?? (wasmOk ? 'wasm' : 'js');
+  if (backend !== 'wasm' && backend !== 'js') throw new SolverInputError(`backend '${String(backend)}' is not allowed: use wasm or js`);
+  if (backend === 'wasm' && !wasmOk) {
+    throw new SolverInputError(
+      reconstruction === 'weno5'
+        ? "backend 'wasm' is not available here (no WebAssembly SIMD): use 'js'"
+        : `backend 'wasm' covers reconstruction weno5 only, not ${reconstruction}: use 'js'`,
+    );
+  }
+  return { nu, reconstruction, flux, cfl, diffusionNumber, dt, backend };
 }
 
 type ReconstructFn = (u: Float64Array, n: number, left: Float64Array, right: Float64Array) => void;
@@ -109,11 +132,26 @@ function fluxDivergence(flux: Float64Array, out: Float64Array, n: number, invDx:
   for (let i = 0; i < n; i++) out[i + GHOST] = invDx * (flux[i] - flux[i + 1]);
 }
 
-/** A reusable stepper with preallocated buffers, for benchmarks: advances u in place by dt. */
-export function createFvStepper(grid: Grid1D, opts: FvOptions): { step(u: Float64Array, dt: number): void; maxDt(u: Float64Array): number } {
-  const o = resolveFvOptions(grid, opts);
-  const n = grid.n;
-  const dx = grid.dx;
+/** A reusable stepper with preallocated buffers. */
+export interface FvStepper {
+  /** Advances u (length n) in place by dt. */
+  step(u: Float64Array, dt: number): void;
+  /** The fixed dt when one was given, else min(cfl·Δx/max|u|, d·Δx²/ν). */
+  maxDt(u: Float64Array): number;
+  /** The backend that runs the step. */
+  readonly backend: FvBackend;
+  /**
+   * A length-n array that `step` advances without copying in or out (for 'wasm' a view of the
+   * kernel's own memory): callers that keep their state here save two copies per step.
+   */
+  readonly field: Float64Array;
+}
+
+/** The step operator of one backend on the stepper's own padded state. */
+type PaddedStep = (dt: number) => void;
+
+/** The plain-JS step: reconstruction, fluxes and RK passes as separate loops (the readable reference). */
+function jsStep(o: ResolvedFvOptions, n: number, dx: number, padded: Float64Array): PaddedStep {
   const invDx = 1 / dx;
   const nuOverDx = o.nu / dx;
   const viscous = o.nu > 0;
@@ -122,8 +160,6 @@ export function createFvStepper(grid: Grid1D, opts: FvOptions): { step(u: Float6
   const left = new Float64Array(n + 1);
   const right = new Float64Array(n + 1);
   const faceFlux = new Float64Array(n + 1);
-  const padded = new Float64Array(n + 2 * GHOST);
-
   const rhs = (u: Float64Array, out: Float64Array): void => {
     fillPeriodicHalo(u, n);
     reconstruct(u, n, left, right);
@@ -132,20 +168,59 @@ export function createFvStepper(grid: Grid1D, opts: FvOptions): { step(u: Float6
     fluxDivergence(faceFlux, out, n, invDx);
   };
   const rk = createSspRkStepper(SSP_RK3, n + 2 * GHOST, rhs);
-  const diffusiveDt = viscous ? (o.diffusionNumber * dx * dx) / o.nu : Infinity;
+  return (dt) => rk(padded, dt);
+}
+
+/** The fused WebAssembly step on three padded arrays and its scratch in one memory; the first array holds the state. */
+function wasmStep(o: ResolvedFvOptions, n: number, dx: number): { step: PaddedStep; field: Float64Array } {
+  const mod = wenoStepModule({ flux: o.flux, viscous: o.nu > 0 });
+  if (mod === null || wasmApi === undefined) throw new SolverInputError("backend 'wasm' is not available here (no WebAssembly SIMD): use 'js'");
+  const stride = 16 * Math.ceil((PAD + n + RIGHT_HALO) / 2); // bytes per array, a multiple of 16
+  const scratch = 3 * stride;
+  const memory = new wasmApi.Memory({ initial: Math.max(1, Math.ceil((scratch + SCRATCH_BYTES) / 65536)) });
+  const kernel = new wasmApi.Instance(mod, { env: { mem: memory } }).exports as WenoStepKernel;
+  const at = (k: number) => k * stride + 8 * PAD; // byte offset of cell 0 of array k
+  const invDx = 1 / dx;
+  const nuOverDx = o.nu / dx;
+  return {
+    step: (dt) => kernel.step(at(0), at(1), at(2), scratch, n, dt, invDx, nuOverDx),
+    field: new Float64Array(memory.buffer, at(0), n),
+  };
+}
+
+/** A reusable stepper with preallocated buffers, for benchmarks and the solver: advances u in place by dt. */
+export function createFvStepper(grid: Grid1D, opts: FvOptions): FvStepper {
+  const o = resolveFvOptions(grid, opts);
+  const n = grid.n;
+  const dx = grid.dx;
+  let advance: PaddedStep;
+  let field: Float64Array;
+  if (o.backend === 'wasm') {
+    ({ step: advance, field } = wasmStep(o, n, dx));
+  } else {
+    const padded = new Float64Array(n + 2 * GHOST);
+    advance = jsStep(o, n, dx, padded);
+    field = padded.subarray(GHOST, GHOST + n);
+  }
+  const diffusiveDt = o.nu > 0 ? (o.diffusionNumber * dx * dx) / o.nu : Infinity;
 
   const checkLength = (u: Float64Array): void => {
     if (u.length !== n) throw new SolverInputError(`field has ${u.length} values but the grid has n=${n}`);
   };
 
   return {
+    backend: o.backend,
+    field,
     step(u: Float64Array, dt: number): void {
       checkLength(u);
-      padded.set(u, GHOST);
-      rk(padded, dt);
-      for (let i = 0; i < n; i++) u[i] = padded[i + GHOST];
+      if (u === field) {
+        advance(dt);
+        return;
+      }
+      field.set(u);
+      advance(dt);
+      u.set(field);
     },
-    /** The fixed dt when one was given, else min(cfl·Δx/max|u|, d·Δx²/ν). */
     maxDt(u: Float64Array): number {
       checkLength(u);
       if (o.dt !== null) return o.dt;
@@ -170,7 +245,9 @@ export function solveBurgersFv(u0: Float64Array, grid: Grid1D, times: ArrayLike<
   }
   const stepper = createFvStepper(grid, opts);
   const detail = `${o.reconstruction}/${o.flux}, n=${grid.n}, nu=${o.nu}`;
-  return integrateToTimes(Float64Array.from(u0), 0, times, {
+  // The state lives in the stepper's own array, so steps need no copies.
+  stepper.field.set(u0);
+  return integrateToTimes(stepper.field, 0, times, {
     maxDt: (u) => stepper.maxDt(u),
     step: (u, _t, dt) => {
       stepper.step(u, dt);
