@@ -314,7 +314,11 @@ export interface LoadedEnsemble {
 export interface LoadEnsembleOptions {
   /** Initialise this tfjs backend first. @default the active one */
   backend?: PredictOptions['backend'];
-  /** Modules registering the members' model kind. @default the ensemble's modelModules */
+  /**
+   * Modules registering the members' model kind. Only these are imported: module paths recorded in
+   * the ensemble's files are never loaded from there (no code runs because a data folder says so).
+   * @default []
+   */
   modelModules?: string[];
 }
 
@@ -324,7 +328,7 @@ export interface LoadEnsembleOptions {
  */
 export async function loadEnsemble(dir: string, opts: LoadEnsembleOptions = {}): Promise<LoadedEnsemble> {
   const manifest = readEnsembleManifest(dir);
-  await registerModelModules(opts.modelModules ?? manifest.options.modelModules);
+  await registerModelModules(opts.modelModules ?? []);
   const members: LoadedCheckpoint[] = [];
   const disposeAll = (): void => members.forEach((m) => m.dispose());
   try {
