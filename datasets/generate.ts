@@ -12,12 +12,13 @@
  * - Shardable: `shard = {index, count}` computes a deterministic contiguous slice; `mergeShards`
  *   joins the slices into the single-run file.
  */
+import { InputError, InterruptedError } from '../core/errors.js';
 import fs from 'node:fs';
 import os from 'node:os';
 import { dirname } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { H5Dataset, ProgressiveWriter, writeCanonical, h5ready, type DatasetHeader } from '../src/data/index.js';
-import { removeStaleTemps } from '../src/data/atomic.js';
+import { makeDirUndoable, removeStaleTemps } from '../src/data/atomic.js';
 import { withOutputLock } from '../src/data/lock.js';
 import type { SampleRecord } from '../src/data/writer.js';
 import { outputTimes, recipeDifference, recipeJson, type ResolvedRecipe } from './recipes.js';
@@ -33,12 +34,12 @@ export class GenerationError extends Error {
 }
 
 /** Options that cannot be used; the CLI exits 2. */
-export class GenerationUsageError extends Error {
+export class GenerationUsageError extends InputError {
   override name = 'GenerationUsageError';
 }
 
 /** The run was interrupted; finished samples are kept and `--resume` completes the file. */
-export class GenerationInterrupted extends Error {
+export class GenerationInterrupted extends InterruptedError {
   override name = 'GenerationInterrupted';
   constructor(
     readonly done: number,
@@ -161,12 +162,18 @@ function checkSameRecipe(path: string, fileRecipe: unknown, r: ResolvedRecipe, w
 /** Generates (or resumes) one dataset file. */
 export async function generateDataset(opts: GenerateOptions): Promise<GenerateResult> {
   await h5ready();
-  fs.mkdirSync(dirname(opts.out), { recursive: true });
-  // One writer per output: a second run over the same file stops here, before touching it.
-  return withOutputLock(`${opts.out}.lock`, opts.out, () => {
-    removeStaleTemps(opts.out);
-    return generateLocked(opts);
-  });
+  const undoDir = makeDirUndoable(dirname(opts.out));
+  try {
+    // One writer per output: a second run over the same file stops here, before touching it.
+    return await withOutputLock(`${opts.out}.lock`, opts.out, () => {
+      removeStaleTemps(opts.out);
+      return generateLocked(opts);
+    });
+  } catch (err) {
+    // A run refused before it wrote anything leaves no folder behind.
+    if (!fs.existsSync(opts.out)) undoDir();
+    throw err;
+  }
 }
 
 async function generateLocked(opts: GenerateOptions): Promise<GenerateResult> {
@@ -331,11 +338,16 @@ export async function mergeShards(opts: MergeOptions): Promise<{ path: string; s
   const input = opts.shards.find((p) => fs.existsSync(p) && fs.existsSync(opts.out) && fs.realpathSync(p) === fs.realpathSync(opts.out));
   if (input !== undefined) throw new GenerationUsageError(`pdes merge: -o ${opts.out} is one of the shards being merged: choose another output`);
   if (fs.existsSync(opts.out) && !opts.force) throw new GenerationUsageError(`${opts.out} exists: pass --force to overwrite it`);
-  fs.mkdirSync(dirname(opts.out), { recursive: true });
-  return withOutputLock(`${opts.out}.lock`, opts.out, async () => {
-    removeStaleTemps(opts.out);
-    return mergeLocked(opts);
-  });
+  const undoDir = makeDirUndoable(dirname(opts.out));
+  try {
+    return await withOutputLock(`${opts.out}.lock`, opts.out, async () => {
+      removeStaleTemps(opts.out);
+      return mergeLocked(opts);
+    });
+  } catch (err) {
+    if (!fs.existsSync(opts.out)) undoDir();
+    throw err;
+  }
 }
 
 async function mergeLocked(opts: MergeOptions): Promise<{ path: string; samples: number }> {

@@ -2,9 +2,10 @@
  * The error type of recipe resolution and the option checks every recipe family shares, so the
  * Burgers, Navier–Stokes and GPME overrides give the same one-line messages for the same mistakes.
  */
+import { InputError } from '../core/errors.js';
 
 /** Error in a recipe name or override; the CLI maps it to exit code 2. */
-export class RecipeError extends Error {
+export class RecipeError extends InputError {
   override name = 'RecipeError';
 }
 

@@ -1,7 +1,8 @@
 /** Errors raised by the reference solvers. Messages are one line and name the offending value. */
+import { InputError } from '../core/errors.js';
 
 /** A parameter or input the solver cannot use. */
-export class SolverInputError extends Error {
+export class SolverInputError extends InputError {
   override name = 'SolverInputError';
 }
 

@@ -6,33 +6,26 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { RecipeError, recipeJson, recipeSummaries, resolveRecipe, RECIPE_NAMES, type RecipeOverrides } from '../../datasets/recipes.js';
-import {
-  generateDataset,
-  GenerationInterrupted,
-  GenerationUsageError,
-  mergeShards,
-  parseShard,
-} from '../../datasets/generate.js';
-import { DataInputError, describeDataset, formatSummary, h5ready } from '../data/index.js';
+import { exitCodeOf, InputError } from '../../core/errors.js';
+import { escapeControl, fieldsToFlags } from './flags.js';
+import { recipeJson, recipeSummaries, resolveRecipe, RECIPE_NAMES, type RecipeOverrides } from '../../datasets/recipes.js';
+import { generateDataset, mergeShards, parseShard } from '../../datasets/generate.js';
+import { describeDataset, formatSummary, h5ready } from '../data/index.js';
 import { plotDatasetSamples } from '../report/dataset_plot.js';
 import { ProgressBar } from '../util/progress.js';
 import { packageVersion } from '../../datasets/version.js';
-import { SolverInputError } from '../../solvers/errors.js';
 import { initBackend, describeBackend } from '../engine/backend.js';
-import { EngineError } from '../engine/errors.js';
-import { ModelConfigError, modelKinds } from '../models/registry.js';
+import { modelKinds } from '../models/registry.js';
 import '../models/index.js';
-import { train, resolveTrainOptions, TrainOptionsError, TrainingInterrupted, type TrainOptionsInput } from '../training/index.js';
+import { train, resolveTrainOptions, type TrainOptionsInput } from '../training/index.js';
 import { registerModelModules } from '../training/parallel.js';
-import { ENSEMBLE_FILE, EnsembleInterrupted, trainEnsemble, UqError } from '../uq/index.js';
+import { ENSEMBLE_FILE, EnsembleInterrupted, trainEnsemble } from '../uq/index.js';
 import { evaluateRun, reportRun, type EvaluateOptions, type SplitName } from '../pipeline/evaluate_run.js';
 import { evaluateUqRun, parseConserve, reportUqRun, type UqEvaluateOptions, type UqGroupResult } from '../pipeline/evaluate_uq.js';
-import { ProjectionInputError } from '../physics/index.js';
-import { MetricsInputError, type MetricsReport } from '../metrics/index.js';
+import { type MetricsReport } from '../metrics/index.js';
 
 /** A usage error: exit code 2. */
-export class CliUsageError extends Error {
+export class CliUsageError extends InputError {
   override name = 'CliUsageError';
 }
 
@@ -136,11 +129,11 @@ async function runGenerate(v: Record<string, string | boolean | undefined>, pos:
   if (!out) throw new CliUsageError('pdes generate needs an output file: -o FILE.h5');
   const shard = v.shard !== undefined ? parseShard(String(v.shard)) : undefined;
   const workers = num('workers', v.workers, true);
-  fs.mkdirSync(path.dirname(path.resolve(out)), { recursive: true });
   const showBar = !v.quiet;
   let barTotal = -1;
   let progress: ProgressBar | null = null;
-  log(`generate ${recipe.name}: ${recipe.samples} samples${shard ? ` (shard ${shard.index}/${shard.count})` : ''}, ${recipe.pde === 'navier-stokes-2d' ? `${recipe.nx}x${recipe.nx} (solved on ${recipe.solveNx}x${recipe.solveNx})` : `nx=${recipe.nx} (solved on ${recipe.solveNx})`}, ${recipe.nFrames} frames to t=${recipe.tEnd} -> ${out}`);
+  // Printed once the run has passed its checks (at its first progress report): an error is then the only line.
+  const banner = (): void => log(`generate ${recipe.name}: ${recipe.samples} samples${shard ? ` (shard ${shard.index}/${shard.count})` : ''}, ${recipe.pde === 'navier-stokes-2d' ? `${recipe.nx}x${recipe.nx} (solved on ${recipe.solveNx}x${recipe.solveNx})` : `nx=${recipe.nx} (solved on ${recipe.solveNx})`}, ${recipe.nFrames} frames to t=${recipe.tEnd} -> ${out}`);
   const res = await withInterrupts((signal) =>
     generateDataset({
       recipe,
@@ -151,11 +144,9 @@ async function runGenerate(v: Record<string, string | boolean | undefined>, pos:
       shard,
       signal,
       onProgress: (p) => {
-        if (!showBar) return;
-        if (p.total !== barTotal) {
-          barTotal = p.total;
-          progress = new ProgressBar({ label: `generate ${recipe.name}`, total: p.total });
-        }
+        if (barTotal === -1) banner();
+        if (showBar && p.total !== barTotal) progress = new ProgressBar({ label: `generate ${recipe.name}`, total: p.total });
+        barTotal = p.total;
         progress?.update(p.done);
       },
     }).finally(() => (progress as ProgressBar | null)?.end()),
@@ -301,16 +292,17 @@ async function runTrain(
   // Validate everything before touching the engine, so bad input gets its one line and nothing else.
   resolveTrainOptions(input);
   const info = await initBackend(input.backend ?? undefined);
-  say(`backend: ${describeBackend()}${info.name === 'wasm' ? ' (install @tensorflow/tfjs-node or -node-gpu for the native backend)' : ''}`);
+  // The banner once the run has passed every check: an error is then the only line.
+  const onStart = (): void => say(`backend: ${describeBackend()}${info.name === 'wasm' ? ' (install @tensorflow/tfjs-node or -node-gpu for the native backend)' : ''}`);
   if (members !== undefined) {
     const progress = v.quiet ? false : process.stderr;
-    const ens = await withInterrupts((signal) => trainEnsemble({ ...input, backend: info.name, ensemble: members, ensembleWorkers }, { signal, progress }));
+    const ens = await withInterrupts((signal) => trainEnsemble({ ...input, backend: info.name, ensemble: members, ensembleWorkers }, { signal, progress, onStart }));
     const lasts = ens.members.map((m) => m.metrics[m.metrics.length - 1]);
     const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
     const vals = lasts.map((l) => l?.valLoss).filter((x): x is number => typeof x === 'number');
     return { out: ens.dir, lastVal: vals.length === lasts.length ? mean(vals) : null, lastTrain: mean(lasts.map((l) => l?.trainLoss ?? NaN)), epochs: lasts[0]?.epoch ?? 0, members };
   }
-  const res = await withInterrupts((signal) => train({ ...input, backend: info.name }, { signal, progress: v.quiet ? false : process.stderr }));
+  const res = await withInterrupts((signal) => train({ ...input, backend: info.name }, { signal, progress: v.quiet ? false : process.stderr, onStart }));
   res.model.dispose();
   const last = res.metrics[res.metrics.length - 1];
   return { out: String(input.out), lastVal: last?.valLoss ?? null, lastTrain: last?.trainLoss ?? NaN, epochs: last?.epoch ?? 0 };
@@ -511,9 +503,11 @@ writes DIR/uq.json: MSE, Gaussian log-likelihood, CRPS, coverage of 50/90/95% in
       const run = str(v.run);
       if (!run) throw new CliUsageError('pdes evaluate needs a run: --run DIR');
       await initBackend(str(v.backend));
-      process.stderr.write(`backend: ${describeBackend()}\n`);
+      // The backend line comes with the results: an error is then the only line.
+      const banner = (): boolean => process.stderr.write(`backend: ${describeBackend()}\n`);
       if (wantsUq(run, v)) {
         const u = await evaluateUqRun(uqOptionsFromFlags(run, v));
+        banner();
         if (v.json) process.stdout.write(`${JSON.stringify(u, null, 2)}\n`);
         else {
           const rc = u.recalibration ? `; sigma x ${u.recalibration.sigmaScale.toPrecision(4)} from ${u.recalibration.samples} validation samples` : '';
@@ -523,6 +517,7 @@ writes DIR/uq.json: MSE, Gaussian log-likelihood, CRPS, coverage of 50/90/95% in
         return 0;
       }
       const r = await evaluateRun(evaluateOptionsFromFlags(run, v));
+      banner();
       if (v.json) process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
       else {
         process.stdout.write(`${r.split} set: ${r.indices.length} samples of ${r.data}\nmean over samples:\n${formatMetrics(r.metrics)}\n`);
@@ -550,13 +545,15 @@ writes DIR/uq.json: MSE, Gaussian log-likelihood, CRPS, coverage of 50/90/95% in
       const run = str(v.run);
       if (!run) throw new CliUsageError('pdes report needs a run: --run DIR');
       await initBackend(str(v.backend));
-      process.stderr.write(`backend: ${describeBackend()}\n`);
+      const banner = (): boolean => process.stderr.write(`backend: ${describeBackend()}\n`);
       if (wantsUq(run, v)) {
         const u = await reportUqRun({ ...uqOptionsFromFlags(run, v), out: str(v.out) });
+        banner();
         process.stdout.write(`wrote ${u.path} (${u.evaluation.inDistribution.variants.map((x) => `${x.name} MSE ${x.metrics.mse.toPrecision(4)}`).join(', ')})\n`);
         return 0;
       }
       const r = await reportRun({ ...evaluateOptionsFromFlags(run, v), out: str(v.out) });
+      banner();
       process.stdout.write(`wrote ${r.path} (test relative L2 ${r.evaluation.metrics.mean.relL2.toPrecision(4)})\n`);
       return 0;
     },
@@ -584,7 +581,7 @@ writes DIR/uq.json: MSE, Gaussian log-likelihood, CRPS, coverage of 50/90/95% in
       if (pos.length !== 1) throw new CliUsageError(`pdes info takes one file, got ${pos.length}`);
       await h5ready();
       const summary = describeDataset(pos[0], { maxSamples: num('max-samples', v['max-samples'], true) });
-      process.stdout.write(v.json ? `${JSON.stringify(summary, null, 2)}\n` : `${formatSummary(summary)}\n`);
+      process.stdout.write(v.json ? `${JSON.stringify(summary, null, 2)}\n` : `${escapeControl(formatSummary(summary), true)}\n`);
       return 0;
     },
   },
@@ -741,32 +738,10 @@ function usageError(msg: string): number {
   return 2;
 }
 
-function isUsageError(e: unknown): boolean {
-  if (
-    e instanceof CliUsageError ||
-    e instanceof RecipeError ||
-    e instanceof GenerationUsageError ||
-    e instanceof SolverInputError ||
-    e instanceof TrainOptionsError ||
-    e instanceof ModelConfigError ||
-    e instanceof EngineError ||
-    e instanceof UqError ||
-    e instanceof ProjectionInputError ||
-    e instanceof MetricsInputError ||
-    e instanceof DataInputError
-  )
-    return true;
-  const code = (e as { code?: unknown }).code;
-  return typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS');
-}
-
 function reportError(cmd: string, e: unknown): number {
-  const msg = (e instanceof Error ? e.message : String(e)).split('\n')[0];
-  if (e instanceof GenerationInterrupted || e instanceof TrainingInterrupted) {
-    process.stderr.write(`pdes ${cmd}: ${msg}\n`);
-    return 130;
-  }
-  process.stderr.write(`pdes ${cmd}: ${msg}\n`);
+  const msg = escapeControl((e instanceof Error ? e.message : String(e)).split('\n')[0]);
+  const code = exitCodeOf(e);
+  process.stderr.write(`pdes ${cmd}: ${code === 2 ? fieldsToFlags(msg) : msg}\n`);
   if (process.env.PDES_DEBUG && e instanceof Error && e.stack) process.stderr.write(`${e.stack}\n`);
-  return isUsageError(e) ? 2 : 1;
+  return code;
 }

@@ -152,3 +152,19 @@ function isCode(err: unknown, ...codes: string[]): boolean {
   const code = (err as NodeJS.ErrnoException | null)?.code;
   return code !== undefined && codes.includes(code);
 }
+
+/**
+ * Creates `dir` (and its missing parents) and returns an undo for a run that fails before writing
+ * anything: it removes the folders this call created, deepest first, as long as they are empty.
+ */
+export function makeDirUndoable(dir: string): () => void {
+  const first = fs.mkdirSync(dir, { recursive: true });
+  return () => {
+    if (first === undefined) return;
+    const stop = nodePath.dirname(nodePath.resolve(first));
+    for (let d = nodePath.resolve(dir); d !== stop && d !== nodePath.dirname(d); d = nodePath.dirname(d)) {
+      if (!fs.existsSync(d) || fs.readdirSync(d).length > 0) return;
+      fs.rmdirSync(d);
+    }
+  };
+}

@@ -27,7 +27,7 @@ export interface DataRef {
 
 /** The data file changed since the run was trained on it (or another file is given): exit 2. */
 export class DataChangedError extends DataInputError {
-  override readonly name: string = 'DataChangedError';
+  override name = 'DataChangedError';
 }
 
 /** The fingerprint of a dataset file (opened and closed here). */

@@ -15,7 +15,7 @@ import { DataInputError } from './errors.js';
 
 /** Another run holds the output (a usage error: exit 2). */
 export class OutputLockedError extends DataInputError {
-  override readonly name: string = 'OutputLockedError';
+  override name = 'OutputLockedError';
 }
 
 interface LockInfo {

@@ -1,4 +1,5 @@
 /** Thrown for engine misuse: an unknown or missing backend, shapes a primitive does not accept. */
-export class EngineError extends Error {
+import { InputError } from '../../core/errors.js';
+export class EngineError extends InputError {
   override name = 'EngineError';
 }

@@ -2,9 +2,10 @@
  * The model registry (pdearena's MODEL_REGISTRY): one place that knows every model kind, so the
  * CLI, checkpoints and registry-wide tests can build any model from its saved config.
  */
+import { InputError } from '../../core/errors.js';
 import type { ModelConfig, SurrogateModel } from './model.js';
 
-export class ModelConfigError extends Error {
+export class ModelConfigError extends InputError {
   override name = 'ModelConfigError';
 }
 

@@ -1,8 +1,9 @@
 /** Errors of the trainer. Messages are one line and name the field, file or value at fault. */
+import { InputError, InterruptedError } from '../../core/errors.js';
 
 /** A training option is missing, unknown or out of range (a usage error: CLI exit code 2). */
-export class TrainOptionsError extends Error {
-  override readonly name = 'TrainOptionsError';
+export class TrainOptionsError extends InputError {
+  override name = 'TrainOptionsError';
 }
 
 /** A checkpoint cannot be written, read or used: missing, corrupt, newer format, wrong kind. */
@@ -26,10 +27,8 @@ export class TrainingDiverged extends Error {
 }
 
 /** Training was stopped by an abort (SIGINT/SIGTERM in the CLI) after saving a checkpoint. */
-export class TrainingInterrupted extends Error {
-  override readonly name = 'TrainingInterrupted';
-  /** The CLI's exit code for an interruption with work kept. */
-  readonly exitCode = 130;
+export class TrainingInterrupted extends InterruptedError {
+  override name = 'TrainingInterrupted';
   constructor(
     /** 1-based epoch that was running. */
     readonly epoch: number,

@@ -46,6 +46,8 @@ export interface TrainHooks {
   signal?: AbortSignal;
   onBatch?(info: BatchInfo): void;
   onEpoch?(metrics: EpochMetrics): void;
+  /** Called once every check has passed and the run directory is held, before the first batch. */
+  onStart?(): void;
   /** Where the progress bar goes; false for none. @default process.stderr */
   progress?: NodeJS.WriteStream | false;
 }
@@ -120,6 +122,7 @@ export async function train(input: TrainOptionsInput, hooks: TrainHooks = {}): P
     let partial = { ...(resumed?.meta.partial ?? { lossSum: 0, count: 0, seconds: 0 }) };
     let lastGood = resumed === null ? null : ckptPath;
     // The bar keeps this object: its label is updated with the losses after each epoch.
+    hooks.onStart?.();
     const barOpts: ProgressOptions = { label: 'train', total: opts.epochs * nb, unit: 'batches', stream: hooks.progress === false ? undefined : hooks.progress };
     if (hooks.progress !== false && epoch < opts.epochs) bar = new ProgressBar(barOpts);
 

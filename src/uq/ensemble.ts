@@ -74,6 +74,8 @@ export interface EnsembleHooks {
   signal?: AbortSignal;
   onMemberEpoch?(member: number, metrics: EpochMetrics): void;
   onMemberDone?(member: MemberResult): void;
+  /** Called once every check has passed and the ensemble directory is held, before any member starts. */
+  onStart?(): void;
   /** Where the progress bar (member epochs) goes; false for none. @default process.stderr */
   progress?: NodeJS.WriteStream | false;
 }
@@ -192,6 +194,7 @@ export async function trainEnsemble(input: EnsembleOptionsInput, hooks: Ensemble
       }
     }
 
+    hooks.onStart?.();
     const bar = hooks.progress === false || todo.length === 0 ? null : new ProgressBar({ label: `ensemble of ${M}`, total: M * opts.epochs, unit: 'member epochs', stream: hooks.progress });
     bar?.update(epochsDone);
     const stop = new AbortController();

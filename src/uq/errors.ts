@@ -1,15 +1,14 @@
 /** Errors of the uncertainty-quantification layer. Messages are one line and name what is at fault. */
+import { InputError, InterruptedError } from '../../core/errors.js';
 
 /** An ensemble or MC-dropout request that cannot be met (a usage error: CLI exit code 2). */
-export class UqError extends Error {
-  override readonly name = 'UqError';
+export class UqError extends InputError {
+  override name = 'UqError';
 }
 
 /** An ensemble's training was stopped by an abort; finished and checkpointed members are kept. */
-export class EnsembleInterrupted extends Error {
-  override readonly name = 'EnsembleInterrupted';
-  /** The CLI's exit code for an interruption with work kept. */
-  readonly exitCode = 130;
+export class EnsembleInterrupted extends InterruptedError {
+  override name = 'EnsembleInterrupted';
   constructor(
     readonly dir: string,
     /** Members finished. */

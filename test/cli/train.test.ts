@@ -67,9 +67,9 @@ describe('pdes train / evaluate / report', () => {
   it.each([
     [['train', 'unet', '--data', 'x.h5', '--out', 'r'], "unknown model 'unet': known models are fno"],
     [['train', 'fno', '--out', 'r'], 'pdes train needs a dataset: --data FILE.h5'],
-    [['train', 'fno', '--data', 'x.h5', '--out', 'r', '--backend', 'gpu'], "backend='gpu' is not allowed: use 'tensorflow', 'wasm', 'cpu'"],
+    [['train', 'fno', '--data', 'x.h5', '--out', 'r', '--backend', 'gpu'], "--backend=gpu is not allowed: use 'tensorflow', 'wasm', 'cpu'"],
     [['train', 'fno', '--data', 'x.h5', '--out', 'r', '--backend', 'tensorflow'], "backend 'tensorflow' is not installed: npm install @tensorflow/tfjs-node"],
-    [['train', 'fno', '--data', 'x.h5', '--out', 'r', '--epochs', '0'], 'epochs=0 is not allowed'],
+    [['train', 'fno', '--data', 'x.h5', '--out', 'r', '--epochs', '0'], '--epochs=0 is not allowed'],
     [['train', 'fno', '--data', 'x.h5', '--out', 'r', '--optimizer', 'sgd'], 'sgd'],
     [['evaluate'], 'pdes evaluate needs a run: --run DIR'],
   ])('%j is a usage error (exit 2), one line', (args, msg) => {
@@ -109,8 +109,8 @@ describe('pdes train / evaluate / report', () => {
   it.each([
     [['--ensemble-workers', '2'], '--ensemble-workers needs --ensemble N (members)'],
     [['--ensemble', '0'], '--ensemble=0 is not allowed: use an integer >= 1 (members)'],
-    [['--dropout', '1.5'], 'fno config: dropout=1.5 is not allowed: use a rate in [0, 1)'],
-    [['--loss', 'nll'], "loss='nll' is not allowed: use 'rel-l2', 'mse', 'gaussian-nll'"],
+    [['--dropout', '1.5'], 'fno config: --dropout=1.5 is not allowed: use a rate in [0, 1)'],
+    [['--loss', 'nll'], "--loss=nll is not allowed: use 'rel-l2', 'mse', 'gaussian-nll'"],
   ])('pdes train %j is a usage error (exit 2), one line', (flags, msg) => {
     const r = pdes(['train', 'fno', '--data', data, '--out', path.join(dir, 'bad'), ...flags]);
     expect(r.code, r.stderr).toBe(2);
@@ -123,7 +123,7 @@ describe('pdes train / evaluate / report', () => {
     const r = pdes(['evaluate', '--run', run, '--data', coarse, '--strides', '1']);
     expect(r.code).not.toBe(0);
     expect(r.stderr).toMatch(/8/);
-    expect(r.stderr.trim().split('\n')).toHaveLength(2); // the backend line, then the error
+    expect(r.stderr.trim().split('\n')).toHaveLength(1); // the error alone: the backend line comes with results
   });
 
   it('refuses a dataset with another grid rank than the checkpoint (2D data for a 1D model)', async () => {
@@ -138,7 +138,7 @@ describe('pdes train / evaluate / report', () => {
     const r = pdes(['evaluate', '--run', run, '--data', twoD]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(`${twoD} has a 2D grid [16, 16]; the checkpoint was trained on a 1D grid [64]: evaluate on 1D data`);
-    expect(r.stderr.trim().split('\n')).toHaveLength(2); // the backend line, then the error
+    expect(r.stderr.trim().split('\n')).toHaveLength(1); // the error alone: the backend line comes with results
   });
 
   it('stops on SIGINT with a checkpoint (exit 130) and --resume finishes the run', async () => {
@@ -252,16 +252,16 @@ describe('pdes train --mapping window / evaluate --rollout-steps on 2D data', ()
     const coarse = write2d(path.join(dir, 'coarse.h5'), { samples: 12, nt: 8, nx: 4, ny: 4 });
     const twoFields = write2d(path.join(dir, 'two-fields.h5'), { samples: 12, nt: 8, nx: 8, ny: 8, channels: 2 });
     const cases: [string[], string][] = [
-      [['--data', short], `${short} has 2 frames; the checkpoint's mapping.history=2 at stride 1 needs at least 3 (history + 1 frames)`],
+      [['--data', short], `${short} has 2 frames; the checkpoint's --history=2 at stride 1 needs at least 3 (history + 1 frames)`],
       [['--data', coarse], `${coarse} gives a [4, 4] grid at subsample 1; the checkpoint was trained on [8, 8]`],
       [['--data', twoFields], `${twoFields} has 2 field(s) per point; the checkpoint was trained on 1`],
-      [['--rollout-steps', '7'], `rolloutSteps=7 is not allowed for ${data} with 8 frames (history 2, stride 1): use 1 to 6`],
+      [['--rollout-steps', '7'], `--rollout-steps=7 is not allowed for ${data} with 8 frames (history 2, stride 1): use 1 to 6`],
     ];
     for (const [args, message] of cases) {
       const r = pdes(['evaluate', '--run', run, ...TOY, ...args]);
       expect(r.code, r.stderr).toBe(2);
       expect(r.stderr).toContain(`pdes evaluate: ${message}`);
-      expect(r.stderr.trim().split('\n')).toHaveLength(2); // the backend line, then the error
+      expect(r.stderr.trim().split('\n')).toHaveLength(1); // the error alone: the backend line comes with results
     }
     expect(fs.readFileSync(path.join(run, 'eval.json'), 'utf8')).toBe(before);
   });
@@ -270,7 +270,7 @@ describe('pdes train --mapping window / evaluate --rollout-steps on 2D data', ()
     const out = path.join(dir, 'bad-channels');
     const r = pdes(['train', 'toy-conv', ...TOY, '--data', data, '--out', out, '--mapping', 'window', '--history', '2', '--in-channels', '3', ...TRAIN]);
     expect(r.code).toBe(2);
-    expect(r.stderr.trim().split('\n').pop()).toBe('pdes train: model inChannels=3 does not match mapping.history=2 × 1 field: set --in-channels 2 or --history 3');
+    expect(r.stderr.trim().split('\n').pop()).toBe('pdes train: model --in-channels=3 does not match --history=2 × 1 field: set --in-channels 2 or --history 3');
     expect(fs.existsSync(out)).toBe(false);
   });
 });

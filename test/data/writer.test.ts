@@ -234,6 +234,7 @@ function transpileDataLayer(dir: string): string {
   const sources = [
     ...fs.readdirSync(path.join(root, 'src/data')).filter((f) => f.endsWith('.ts')).map((f) => `src/data/${f}`),
     'solvers/random.ts',
+    'core/errors.ts',
   ];
   for (const rel of sources) {
     const out = ts.transpileModule(fs.readFileSync(path.join(root, rel), 'utf8'), {
