@@ -15,10 +15,11 @@
 import { InputError, InterruptedError } from '../core/errors.js';
 import fs from 'node:fs';
 import os from 'node:os';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { H5Dataset, ProgressiveWriter, writeCanonical, h5ready, type DatasetHeader } from '../src/data/index.js';
 import { makeDirUndoable, removeStaleTemps } from '../src/data/atomic.js';
+import { capWorkers, checkDisk, checkMemory } from '../core/resources.js';
 import { withOutputLock } from '../src/data/lock.js';
 import type { SampleRecord } from '../src/data/writer.js';
 import { outputTimes, recipeDifference, recipeJson, type ResolvedRecipe } from './recipes.js';
@@ -78,6 +79,8 @@ export interface GenerateOptions {
   onProgress?: (p: GenerationProgress) => void;
   /** Abort to interrupt: finished samples are kept. */
   signal?: AbortSignal;
+  /** Skip the refusal of runs larger than the free disk or memory (core/resources.ts). @default false */
+  skipResourceCheck?: boolean;
 }
 
 export interface GenerateResult {
@@ -162,6 +165,8 @@ function checkSameRecipe(path: string, fileRecipe: unknown, r: ResolvedRecipe, w
 /** Generates (or resumes) one dataset file. */
 export async function generateDataset(opts: GenerateOptions): Promise<GenerateResult> {
   await h5ready();
+  if (opts.resume && opts.force) throw new GenerationUsageError('--resume and --force exclude each other: complete the file or replace it');
+  if (fs.existsSync(opts.out) && fs.statSync(opts.out).isDirectory()) throw new GenerationUsageError(`-o ${opts.out} is a directory: give a file path, e.g. ${join(opts.out, 'data.h5')}`);
   const undoDir = makeDirUndoable(dirname(opts.out));
   try {
     // One writer per output: a second run over the same file stops here, before touching it.
@@ -179,12 +184,14 @@ export async function generateDataset(opts: GenerateOptions): Promise<GenerateRe
 async function generateLocked(opts: GenerateOptions): Promise<GenerateResult> {
   const t0 = performance.now();
   const r = opts.recipe;
-  const header = datasetHeader(r, opts.shard);
   const [start, end] = shardRange(r.samples, opts.shard);
   const total = end - start;
   const path = opts.out;
-  const workers = opts.workers ?? os.availableParallelism();
-  if (!Number.isInteger(workers) || workers < 1) throw new GenerationUsageError(`--workers=${workers} is not allowed: use an integer >= 1`);
+  const asked = opts.workers ?? os.availableParallelism();
+  if (!Number.isInteger(asked) || asked < 1) throw new GenerationUsageError(`--workers=${asked} is not allowed: use an integer >= 1`);
+  const workers = capWorkers(asked, '--workers');
+  if (!opts.skipResourceCheck) checkGenerationResources(r, total, workers, path);
+  const header = datasetHeader(r, opts.shard);
 
   preflight(r, start);
   let writer: ProgressiveWriter;
@@ -239,6 +246,23 @@ async function generateLocked(opts: GenerateOptions): Promise<GenerateResult> {
     writer.close();
   }
   return { path, samples: total, computed: total, seconds: (performance.now() - t0) / 1000, alreadyComplete: false };
+}
+
+/**
+ * Refuses a run this machine cannot hold, before anything is allocated or written: the file
+ * (float32 samples; twice, since the canonical rewrite writes a full copy before it replaces the
+ * progressive file) against the free disk, and each worker's solver state (float64 fields on the
+ * solve grid, about 32 of them for the Runge–Kutta stages, plus its stored frames) against the
+ * available memory.
+ */
+function checkGenerationResources(r: ResolvedRecipe, total: number, workers: number, path: string): void {
+  const dims = r.pde === 'navier-stokes-2d' ? 2 : 1;
+  const sampleValues = r.nFrames * r.nx ** dims;
+  const fileBytes = total * sampleValues * 4;
+  const existing = fs.existsSync(path) ? fs.statSync(path).size : 0;
+  checkDisk(Math.max(0, 2 * fileBytes - existing), path, `${r.name} with ${total} samples of ${r.nFrames} × ${r.nx}${dims === 2 ? `×${r.nx}` : ''} values`);
+  const perWorker = 32 * 8 * r.solveNx ** dims + 3 * 8 * sampleValues;
+  checkMemory(Math.min(workers, total) * perWorker, `${r.name} on ${Math.min(workers, total)} worker(s) (solve grid ${r.solveNx}${dims === 2 ? `×${r.solveNx}` : ''})`);
 }
 
 /**

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { exitCodeOf, InputError } from '../../core/errors.js';
 import { escapeControl, fieldsToFlags } from './flags.js';
+import { removeOwnTemps } from '../data/atomic.js';
 import { recipeJson, recipeSummaries, resolveRecipe, RECIPE_NAMES, type RecipeOverrides } from '../../datasets/recipes.js';
 import { generateDataset, mergeShards, parseShard } from '../../datasets/generate.js';
 import { describeDataset, formatSummary, h5ready } from '../data/index.js';
@@ -104,15 +105,20 @@ function overridesFrom(v: Record<string, string | boolean | undefined>): RecipeO
   };
 }
 
+/** withInterrupts calls running: while one is, a signal aborts it instead of stopping the process. */
+let abortable = 0;
+
 /** Runs `fn` with SIGINT/SIGTERM turned into an abort (finished work is kept). */
 async function withInterrupts<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const ac = new AbortController();
   const onSignal = (): void => ac.abort();
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  abortable++;
   try {
     return await fn(ac.signal);
   } finally {
+    abortable--;
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
@@ -709,13 +715,37 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`Usage: ${cmd.usage}\n${cmd.summary}\n\n${cmd.help}\n`);
     return 0;
   }
+  const stopOnSignal = onSignalStop(name);
   try {
     const args = joinNegativeValues(rest, cmd.options);
     const { values, positionals } = parseArgs({ args, options: cmd.options, allowPositionals: true, strict: true });
     return await cmd.run(values as Record<string, string | boolean | undefined>, positionals);
   } catch (e) {
     return reportError(name, e);
+  } finally {
+    stopOnSignal();
   }
+}
+
+/**
+ * SIGINT and SIGTERM stop every command with exit code 130 and one line. Generate and train turn
+ * them into an abort that keeps finished work (withInterrupts); any other command (evaluate,
+ * report, merge, info, plot) stops at once: its outputs are written whole or not at all, so an
+ * interruption leaves the previous file or none. Returns the uninstaller.
+ */
+function onSignalStop(cmd: string): () => void {
+  const stop = (signal: NodeJS.Signals): void => {
+    if (abortable > 0) return;
+    removeOwnTemps();
+    process.stderr.write(`pdes ${cmd}: interrupted by ${signal}; nothing was written\n`);
+    process.exit(130);
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  return () => {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  };
 }
 
 /** `--nu -0.5` → `--nu=-0.5`: node's parseArgs otherwise reads a negative number as an option. */

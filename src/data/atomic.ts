@@ -37,6 +37,7 @@ export function writeFileAtomic(path: string, data: string | Uint8Array | readon
  */
 export function replaceFileAtomic(path: string, produce: (tmp: string) => void): void {
   const tmp = tempPathFor(path);
+  inFlight.add(tmp);
   try {
     fs.rmSync(tmp, { force: true });
     produce(tmp);
@@ -46,7 +47,21 @@ export function replaceFileAtomic(path: string, produce: (tmp: string) => void):
   } catch (err) {
     fs.rmSync(tmp, { force: true });
     throw asWriteError(path, err);
+  } finally {
+    inFlight.delete(tmp);
   }
+}
+
+/** Temporary files this process is writing right now. */
+const inFlight = new Set<string>();
+
+/**
+ * Removes this process's temporary files (for a process about to exit on a signal: the targets
+ * keep their previous content). A kill -9 leaves them to removeStaleTemps on the next run.
+ */
+export function removeOwnTemps(): void {
+  for (const tmp of inFlight) fs.rmSync(tmp, { force: true });
+  inFlight.clear();
 }
 
 /** Continues short writes until every byte is written; a write of 0 bytes means a full disk. */

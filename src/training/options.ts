@@ -178,6 +178,11 @@ export interface TrainOptions {
   /** Replace a run already in `out`. @default false */
   overwrite: boolean;
   /**
+   * Train even when the estimated memory exceeds what the machine has available (or the wasm
+   * heap): the check refuses such runs before the model is built. @default false
+   */
+  skipResourceCheck: boolean;
+  /**
    * Modules (paths or file URLs) each worker thread imports before building its replica, for
    * model kinds registered outside src/models; a module's exported `modelEntries` are registered.
    * @default []
@@ -213,6 +218,7 @@ export interface TrainOptionsInput {
   backend?: BackendName | null;
   resume?: boolean;
   overwrite?: boolean;
+  skipResourceCheck?: boolean;
   modelModules?: string[];
 }
 
@@ -220,14 +226,15 @@ const BACKENDS: readonly BackendName[] = ['tensorflow', 'wasm', 'cpu'];
 
 const TOP_KEYS = [
   'data', 'model', 'mapping', 'split', 'epochs', 'batchSize', 'optimizer', 'schedule', 'loss', 'normalize', 'seed',
-  'splitSeed', 'workers', 'checkpointEvery', 'out', 'subsample', 'backend', 'resume', 'overwrite', 'modelModules',
+  'splitSeed', 'workers', 'checkpointEvery', 'out', 'subsample', 'backend', 'resume', 'overwrite', 'skipResourceCheck',
+  'modelModules',
 ] as const;
 
 /**
  * Options that may change when a run is resumed: they do not change the numbers the run computes
  * (`workers` changes float32 summation order only) or, for `epochs`, extend the same run.
  */
-export const RESUMABLE_CHANGES: readonly string[] = ['epochs', 'workers', 'checkpointEvery', 'resume', 'overwrite', 'modelModules', 'backend'];
+export const RESUMABLE_CHANGES: readonly string[] = ['epochs', 'workers', 'checkpointEvery', 'resume', 'overwrite', 'skipResourceCheck', 'modelModules', 'backend'];
 
 /**
  * Fills defaults and validates; throws a `TrainOptionsError` naming the field and value.
@@ -282,6 +289,7 @@ export function resolveTrainOptions(input: TrainOptionsInput, data?: DataFrames)
     backend,
     resume,
     overwrite: bool('overwrite', input.overwrite ?? false),
+    skipResourceCheck: bool('skipResourceCheck', input.skipResourceCheck ?? false),
     modelModules: [...modelModules],
   };
 }

@@ -24,6 +24,7 @@ import { DataParallel, moduleUrls, registerModelModules } from './parallel.js';
 import { mixSeed, Replica, type ReplicaNormalizers } from './replica.js';
 import { resolveModelConfig } from '../models/registry.js';
 import { lrAt } from './schedules.js';
+import { checkTrainingMemory } from './resources.js';
 
 export const METRICS_FILE = 'metrics.jsonl';
 /** The run directory's lock file (held while a trainer writes it). */
@@ -96,6 +97,7 @@ export async function train(input: TrainOptionsInput, hooks: TrainHooks = {}): P
       throw new TrainOptionsError(`resume: ${opts.data} is not the data ${resumed?.path} was trained on (${trainedOn.absolute} as it was then: size, attributes or samples differ); resume on that data or train into another --out`);
     }
     const layout = pairLayout(ds, opts.mapping, opts.subsample);
+    if (!opts.skipResourceCheck) checkTrainingMemory(opts, layout.spatial, layout.channels, backend.name);
     const stack = frameStack(opts.mapping);
     const splits = resumed?.meta.splits ?? makeSplits(ds.nSamples, opts);
     const normJson: ReplicaNormalizers = resumed?.meta.normalizer ?? toJson(fitPairNormalizers(ds, layout, splits.train, opts.normalize, opts.mapping.kind));
@@ -264,7 +266,9 @@ function toJson(n: { input: UnitGaussianNormalizer | null; output: UnitGaussianN
 function prepareOut(opts: TrainOptions, ckptPath: string | null): CheckpointFile | null {
   if (opts.out === null || ckptPath === null) return null;
   const files = [CHECKPOINT_FILE, METRICS_FILE, CONFIG_FILE].map((f) => nodePath.join(opts.out as string, f));
-  if (opts.resume) {
+  if (opts.resume && opts.overwrite) throw new TrainOptionsError('resume: true and overwrite: true exclude each other: continue the run or replace it');
+  // A run stopped before its first checkpoint has nothing to continue: resume starts it afresh.
+  if (opts.resume && fs.existsSync(ckptPath)) {
     const ckpt = readCheckpoint(ckptPath);
     // The data is compared by content (its fingerprint, in train()), not by how its path is spelled.
     const diff = firstDifference(upgradeOptions(ckpt.meta.trainOptions), opts, [...RESUMABLE_CHANGES, 'out', 'data']);
@@ -275,7 +279,7 @@ function prepareOut(opts: TrainOptions, ckptPath: string | null): CheckpointFile
   }
   const existing = files.filter((f) => fs.existsSync(f));
   if (existing.length > 0) {
-    if (!opts.overwrite) {
+    if (!opts.overwrite && !opts.resume) {
       throw new TrainOptionsError(`out=${opts.out} already holds a training run (${nodePath.basename(existing[0])}): pass resume: true to continue it or overwrite: true to replace it`);
     }
     for (const f of existing) fs.rmSync(f);
