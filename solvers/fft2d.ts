@@ -633,8 +633,13 @@ class Arena2d implements SpectralArena2d {
   private readonly twP: number;
   private readonly s1: number;
   private readonly s2: number;
-  /** Scratch for the pruned inverse: rows ≥ `dirtyRows` stay zero. */
+  /**
+   * Scratch for the pruned inverse: rows ≥ `dirtyRows` stay zero. Its row stride `spStride` is
+   * padded by one cache line: at a power-of-two stride every row of a transpose lands in the
+   * same L1 set (the transpose into it took 55 µs at 256², 9 µs padded).
+   */
   private readonly sp: number;
+  private readonly spStride: number;
   private dirtyRows = 0;
   private next: number;
   private readonly end: number;
@@ -664,7 +669,8 @@ class Arena2d implements SpectralArena2d {
     const scratch = 16 * nx * (m + 1);
     this.s1 = take(scratch);
     this.s2 = take(scratch);
-    this.sp = take(scratch);
+    this.spStride = 16 * nx + 64;
+    this.sp = take(this.spStride * (m + 1));
     // Each alloc rounds up to 16 bytes: the extra 16 bytes per 2 doubles of slack are in `capacity + 64`.
     this.next = take(8 * (capacity + 64));
     this.end = off;
@@ -770,10 +776,11 @@ class Arena2d implements SpectralArena2d {
     const rowT = 16 * nx;
     const rowS = 16 * (m + 1);
     this.axis(this.planX, cp, rowS, this.s1, rowS, 16 * cols, true);
-    if (this.dirtyRows > cols) this.f64.fill(0, (this.sp + cols * rowT) / 8, (this.sp + this.dirtyRows * rowT) / 8);
-    this.transpose(this.s1, this.sp, nx, cols, rowS, rowT);
+    const rowP = this.spStride;
+    if (this.dirtyRows > cols) this.f64.fill(0, (this.sp + cols * rowP) / 8, (this.sp + this.dirtyRows * rowP) / 8);
+    this.transpose(this.s1, this.sp, nx, cols, rowS, rowP);
     this.dirtyRows = cols;
-    this.k.brpre(this.sp, this.s1, this.twP, m, rowT, rowT, rowT, MASK_LANE1, 1 / (nx * 2 * m));
+    this.k.brpre(this.sp, this.s1, this.twP, m, rowT, rowP, rowT, MASK_LANE1, 1 / (nx * 2 * m));
     this.axis(this.planY, this.s1, rowT, tp, rowT, rowT, true);
   }
 
