@@ -26,13 +26,15 @@ function nsKernelDefs(): WasmFunctionDef[] {
   const velgrad = kernel(
     'velgrad',
     { i32: ['w', 'u', 'v', 'wx', 'wy', 'kx', 'ky', 'g', 'rows', 'cols', 'cs', 'rs', 'masks'] },
-    { i32: ['r', 'o', 'o8', 'oend'], v128: ['m0', 'iw', 'kxv', 'nkx', 'kyv', 't'] },
+    { i32: ['r', 'o', 'o8', 'oend'], v128: ['m0', 'mm', 'iw', 'kxv', 'nkx', 'kyv', 't'] },
     (L) => [
       [...W.get(L.masks), ...W.vload(0), ...W.set(L.m0)],
+      // mm = (−0, −0): x xor mm = −x exactly, as JS's unary minus (0 − x would give +0 for x = 0).
+      [...W.get(L.m0), ...W.get(L.m0), ...W.dupLo, ...W.set(L.mm)],
       [...W.get(L.cols), ...W.i32(4), ...W.shl, ...W.set(L.oend)],
       [...W.i32(0), ...W.set(L.r)],
       W.loop(
-        [...W.get(L.kx), ...W.splat64, ...W.tee(L.kxv), ...W.f64(0), ...W.splat, ...W.get(L.kxv), ...W.vsub, ...W.set(L.nkx)],
+        [...W.get(L.kx), ...W.splat64, ...W.tee(L.kxv), ...W.get(L.mm), ...W.xor, ...W.set(L.nkx)],
         [...W.i32(0), ...W.set(L.o), ...W.i32(0), ...W.set(L.o8)],
         W.loop(
           // iw = i·ŵ = (−Im ŵ, Re ŵ): swap, then flip lane 0.
@@ -175,6 +177,10 @@ function jsNsKernels(buffer: ArrayBuffer): NsKernels {
 
 /** The kernels on an arena: WebAssembly when the arena is wasm-backed, else JS. */
 export function nsKernelsFor(arena: SpectralArena2d): NsKernels {
-  const wasm = instantiateOnArena<NsKernels>(arena, arena.memory === null ? null : compileKernelModule('ns2d', nsKernelDefs));
-  return wasm ?? jsNsKernels(arena.buffer);
+  if (arena.memory === null) return jsNsKernels(arena.buffer);
+  // A wasm arena means WebAssembly SIMD works here, so a module that does not validate is a bug in
+  // the emitted code: fail loudly instead of falling back to the JS kernels.
+  const wasm = instantiateOnArena<NsKernels>(arena, compileKernelModule('ns2d', nsKernelDefs));
+  if (wasm === null) throw new Error('the Navier-Stokes wasm kernels do not validate (a bug in solvers/ns2d/kernels.ts)');
+  return wasm;
 }
