@@ -52,6 +52,9 @@ function checkSize2d(nx: number, ny: number): void {
   }
 }
 
+/** wasm `select` (untyped, here on i32): c ? a : b for the stack [a, b, c]. */
+const SELECT = [0x1b];
+
 /** Complex product v·w with v in local `v` and w stored as WR = (wr, wr), WI = (−wi, wi) in locals. */
 function cmulLocals(v: number, wr: number, wi: number): number[] {
   return [...W.get(v), ...W.get(wr), ...W.vmul, ...W.get(v), ...W.get(v), ...W.swap, ...W.get(wi), ...W.vmul, ...W.vadd];
@@ -221,61 +224,78 @@ function fft2dKernelDefs(): WasmFunctionDef[] {
     ],
   );
 
-  // brpre(src, dst, tw, m, vb, ss, ds, masks, s): packs rfft rows 0 … m of src into the m rows
-  // Z/… of dst for the inverse (out of place), scaled by s. masks: lane-1 flip, then lane-0 flip.
+  // brpre(src, dst, tw, m, vb, ss, sc, ds, masks, s, rows): packs rfft rows 0 … m of src into the m
+  // rows Z/… of dst for the inverse (out of place), scaled by s. Element (row k, column c) of src is
+  // at src + k·ss + c·sc, so src may be stored either way round; rows k ≥ `rows` of src are taken
+  // as zero without being read (they read the zero vector at ZERO_VEC, step 0). dst rows (stride ds)
+  // hold vb bytes of contiguous columns. masks: lane-1 flip, then lane-0 flip.
   const brpre = kernel(
     'brpre',
-    { i32: ['src', 'dst', 'tw', 'm', 'vb', 'ss', 'ds', 'masks'], f64: ['s'] },
-    { i32: ['pa', 'pb', 'za', 'zb', 't', 'c', 'nyq'], v128: ['A', 'B', 'E', 'O', 'm1', 'm0', 'sv', 'wr', 'wi'] },
-    (L) => [
-      [...W.get(L.masks), ...W.vload(0), ...W.set(L.m1)],
-      [...W.get(L.masks), ...W.vload(16), ...W.set(L.m0)],
-      [...W.get(L.s), ...W.splat, ...W.set(L.sv)],
-      [...W.get(L.m), ...W.get(L.ss), ...W.mul, ...W.set(L.nyq)],
-      // Row 0: s·(Re X0 + Re Xm, Re X0 − Re Xm).
-      [...W.i32(0), ...W.set(L.c)],
-      W.loop(
-        [...W.get(L.src), ...W.get(L.c), ...W.add, ...W.tee(L.pa), ...W.vload(0), ...W.set(L.A)],
-        [...W.get(L.pa), ...W.get(L.nyq), ...W.add, ...W.vload(0), ...W.set(L.B)],
-        [
-          ...W.get(L.dst), ...W.get(L.c), ...W.add,
-          ...W.get(L.A), ...W.get(L.A), ...W.dupLo, ...W.get(L.B), ...W.get(L.B), ...W.dupLo, ...W.get(L.m1), ...W.xor, ...W.vadd,
-          ...W.get(L.sv), ...W.vmul, ...W.vstore(0),
-        ],
-        [...W.get(L.c), ...W.i32(16), ...W.add, ...W.tee(L.c), ...W.get(L.vb), ...W.ne],
-      ),
-      [...W.get(L.src), ...W.get(L.ss), ...W.add, ...W.set(L.pa)],
-      [...W.get(L.src), ...W.get(L.m), ...W.i32(1), ...W.sub, ...W.get(L.ss), ...W.mul, ...W.add, ...W.set(L.pb)],
-      [...W.get(L.dst), ...W.get(L.ds), ...W.add, ...W.set(L.za)],
-      [...W.get(L.dst), ...W.get(L.m), ...W.i32(1), ...W.sub, ...W.get(L.ds), ...W.mul, ...W.add, ...W.set(L.zb)],
-      [...W.get(L.tw), ...W.i32(32), ...W.add, ...W.set(L.t)],
-      W.loop(
-        [...W.get(L.t), ...W.vload(0), ...W.set(L.wr), ...W.get(L.t), ...W.vload(16), ...W.set(L.wi)],
+    { i32: ['src', 'dst', 'tw', 'm', 'vb', 'ss', 'sc', 'ds', 'masks', 'rows'], f64: ['s'] },
+    { i32: ['pa', 'pb', 'za', 'zb', 't', 'c', 'lim', 'qa', 'qb', 'sa', 'sb'], v128: ['A', 'B', 'E', 'O', 'm1', 'm0', 'sv', 'wr', 'wi'] },
+    (L) => {
+      // qa, sa ← (pa, sc), or (ZERO_VEC, 0) when pa is at or past row `rows`; the same for qb, sb.
+      const pick = (p: number, q: number, st: number) => [
+        [...W.i32(ZERO_VEC), ...W.get(p), ...W.get(L.lim), ...W.get(p), ...W.leU, ...SELECT, ...W.set(q)],
+        [...W.i32(0), ...W.get(L.sc), ...W.get(L.lim), ...W.get(p), ...W.leU, ...SELECT, ...W.set(st)],
+      ];
+      return [
+        [...W.get(L.masks), ...W.vload(0), ...W.set(L.m1)],
+        [...W.get(L.masks), ...W.vload(16), ...W.set(L.m0)],
+        [...W.get(L.s), ...W.splat, ...W.set(L.sv)],
+        [...W.get(L.src), ...W.get(L.rows), ...W.get(L.ss), ...W.mul, ...W.add, ...W.set(L.lim)],
+        // Row 0: s·(Re X0 + Re Xm, Re X0 − Re Xm).
+        [...W.get(L.src), ...W.set(L.pa), ...W.get(L.src), ...W.get(L.m), ...W.get(L.ss), ...W.mul, ...W.add, ...W.set(L.pb)],
+        ...pick(L.pa, L.qa, L.sa),
+        ...pick(L.pb, L.qb, L.sb),
         [...W.i32(0), ...W.set(L.c)],
         W.loop(
-          // A = X_k, B = conj(X_{m−k}); E = A + B; O = conj(W)·(A − B); Z_k = s(E + iO), Z_{m−k} = s(conj E + swap O).
-          [...W.get(L.pa), ...W.get(L.c), ...W.add, ...W.vload(0), ...W.set(L.A)],
-          [...W.get(L.pb), ...W.get(L.c), ...W.add, ...W.vload(0), ...W.get(L.m1), ...W.xor, ...W.set(L.B)],
-          [...W.get(L.A), ...W.get(L.B), ...W.vadd, ...W.set(L.E)],
-          [...W.get(L.A), ...W.get(L.B), ...W.vsub, ...W.set(L.B)],
-          [...W.get(L.B), ...W.get(L.wr), ...W.vmul, ...W.get(L.B), ...W.get(L.B), ...W.swap, ...W.get(L.wi), ...W.vmul, ...W.vsub, ...W.set(L.O)],
+          [...W.get(L.qa), ...W.vload(0), ...W.set(L.A)],
+          [...W.get(L.qb), ...W.vload(0), ...W.set(L.B)],
           [
-            ...W.get(L.za), ...W.get(L.c), ...W.add,
-            ...W.get(L.E), ...W.get(L.O), ...W.get(L.O), ...W.swap, ...W.get(L.m0), ...W.xor, ...W.vadd, ...W.get(L.sv), ...W.vmul, ...W.vstore(0),
+            ...W.get(L.dst), ...W.get(L.c), ...W.add,
+            ...W.get(L.A), ...W.get(L.A), ...W.dupLo, ...W.get(L.B), ...W.get(L.B), ...W.dupLo, ...W.get(L.m1), ...W.xor, ...W.vadd,
+            ...W.get(L.sv), ...W.vmul, ...W.vstore(0),
           ],
-          [
-            ...W.get(L.zb), ...W.get(L.c), ...W.add,
-            ...W.get(L.E), ...W.get(L.m1), ...W.xor, ...W.get(L.O), ...W.get(L.O), ...W.swap, ...W.vadd, ...W.get(L.sv), ...W.vmul, ...W.vstore(0),
-          ],
+          [...W.get(L.qa), ...W.get(L.sa), ...W.add, ...W.set(L.qa), ...W.get(L.qb), ...W.get(L.sb), ...W.add, ...W.set(L.qb)],
           [...W.get(L.c), ...W.i32(16), ...W.add, ...W.tee(L.c), ...W.get(L.vb), ...W.ne],
         ),
-        [...W.get(L.t), ...W.i32(32), ...W.add, ...W.set(L.t)],
-        [...W.get(L.za), ...W.get(L.ds), ...W.add, ...W.set(L.za)],
-        [...W.get(L.zb), ...W.get(L.ds), ...W.sub, ...W.set(L.zb)],
-        [...W.get(L.pb), ...W.get(L.ss), ...W.sub, ...W.set(L.pb)],
-        [...W.get(L.pa), ...W.get(L.ss), ...W.add, ...W.tee(L.pa), ...W.get(L.pb), ...W.leU],
-      ),
-    ],
+        [...W.get(L.src), ...W.get(L.ss), ...W.add, ...W.set(L.pa)],
+        [...W.get(L.src), ...W.get(L.m), ...W.i32(1), ...W.sub, ...W.get(L.ss), ...W.mul, ...W.add, ...W.set(L.pb)],
+        [...W.get(L.dst), ...W.get(L.ds), ...W.add, ...W.set(L.za)],
+        [...W.get(L.dst), ...W.get(L.m), ...W.i32(1), ...W.sub, ...W.get(L.ds), ...W.mul, ...W.add, ...W.set(L.zb)],
+        [...W.get(L.tw), ...W.i32(32), ...W.add, ...W.set(L.t)],
+        W.loop(
+          [...W.get(L.t), ...W.vload(0), ...W.set(L.wr), ...W.get(L.t), ...W.vload(16), ...W.set(L.wi)],
+          ...pick(L.pa, L.qa, L.sa),
+          ...pick(L.pb, L.qb, L.sb),
+          [...W.i32(0), ...W.set(L.c)],
+          W.loop(
+            // A = X_k, B = conj(X_{m−k}); E = A + B; O = conj(W)·(A − B); Z_k = s(E + iO), Z_{m−k} = s(conj E + swap O).
+            [...W.get(L.qa), ...W.vload(0), ...W.set(L.A)],
+            [...W.get(L.qb), ...W.vload(0), ...W.get(L.m1), ...W.xor, ...W.set(L.B)],
+            [...W.get(L.A), ...W.get(L.B), ...W.vadd, ...W.set(L.E)],
+            [...W.get(L.A), ...W.get(L.B), ...W.vsub, ...W.set(L.B)],
+            [...W.get(L.B), ...W.get(L.wr), ...W.vmul, ...W.get(L.B), ...W.get(L.B), ...W.swap, ...W.get(L.wi), ...W.vmul, ...W.vsub, ...W.set(L.O)],
+            [
+              ...W.get(L.za), ...W.get(L.c), ...W.add,
+              ...W.get(L.E), ...W.get(L.O), ...W.get(L.O), ...W.swap, ...W.get(L.m0), ...W.xor, ...W.vadd, ...W.get(L.sv), ...W.vmul, ...W.vstore(0),
+            ],
+            [
+              ...W.get(L.zb), ...W.get(L.c), ...W.add,
+              ...W.get(L.E), ...W.get(L.m1), ...W.xor, ...W.get(L.O), ...W.get(L.O), ...W.swap, ...W.vadd, ...W.get(L.sv), ...W.vmul, ...W.vstore(0),
+            ],
+            [...W.get(L.qa), ...W.get(L.sa), ...W.add, ...W.set(L.qa), ...W.get(L.qb), ...W.get(L.sb), ...W.add, ...W.set(L.qb)],
+            [...W.get(L.c), ...W.i32(16), ...W.add, ...W.tee(L.c), ...W.get(L.vb), ...W.ne],
+          ),
+          [...W.get(L.t), ...W.i32(32), ...W.add, ...W.set(L.t)],
+          [...W.get(L.za), ...W.get(L.ds), ...W.add, ...W.set(L.za)],
+          [...W.get(L.zb), ...W.get(L.ds), ...W.sub, ...W.set(L.zb)],
+          [...W.get(L.pb), ...W.get(L.ss), ...W.sub, ...W.set(L.pb)],
+          [...W.get(L.pa), ...W.get(L.ss), ...W.add, ...W.tee(L.pa), ...W.get(L.pb), ...W.leU],
+        ),
+      ];
+    },
   );
 
   // ctranspose(src, dst, R, C, ss, ds): complex transpose dst[c][r] = src[r][c], r < R, c < C.
@@ -336,7 +356,7 @@ interface Kernels2d {
   bpass4(x: number, nb: number, vb: number, st: number, Q: number, tw: number, mask: number): void;
   brpost(x: number, tw: number, m: number, vb: number, st: number, mask: number): void;
   bdc(x: number, m: number, vb: number, st: number): void;
-  brpre(src: number, dst: number, tw: number, m: number, vb: number, ss: number, ds: number, masks: number, s: number): void;
+  brpre(src: number, dst: number, tw: number, m: number, vb: number, ss: number, sc: number, ds: number, masks: number, rows: number, s: number): void;
   ctranspose(src: number, dst: number, R: number, C: number, ss: number, ds: number): void;
   ctranspose1(src: number, dst: number, R: number, C: number, ss: number, ds: number): void;
 }
@@ -511,30 +531,35 @@ function jsKernels(buffer: ArrayBuffer): Kernels2d {
         f[q + c + 1] = 0;
       }
     },
-    brpre(src, dst, tw, m, vb, ss, ds, _masks, s) {
+    brpre(src, dst, tw, m, vb, ss, sc, ds, _masks, rows, s) {
       const n = vb / 8;
-      const p0 = src / 8;
-      const pm = (src + m * ss) / 8;
-      const z0 = dst / 8;
-      for (let c = 0; c < n; c += 2) {
-        const x0 = f[p0 + c];
-        const xm = f[pm + c];
-        f[z0 + c] = s * (x0 + xm);
-        f[z0 + c + 1] = s * (x0 - xm);
+      const lim = src + rows * ss;
+      // A pruned row (index ≥ rows) reads the zero vector with step 0, as the wasm kernel does.
+      const row = (p: number) => (p < lim ? [p / 8, sc / 8] : [ZERO_VEC / 8, 0]);
+      {
+        const [p0, s0] = row(src);
+        const [pm, sm] = row(src + m * ss);
+        const z0 = dst / 8;
+        for (let c = 0, a = p0, b = pm; c < n; c += 2, a += s0, b += sm) {
+          const x0 = f[a];
+          const xm = f[b];
+          f[z0 + c] = s * (x0 + xm);
+          f[z0 + c + 1] = s * (x0 - xm);
+        }
       }
       for (let k = 1; k <= m >> 1; k++) {
-        const pa = (src + k * ss) / 8;
-        const pb = (src + (m - k) * ss) / 8;
+        const [pa, sa] = row(src + k * ss);
+        const [pb, sb] = row(src + (m - k) * ss);
         const za = (dst + k * ds) / 8;
         const zb = (dst + (m - k) * ds) / 8;
         const t = tw / 8 + 4 * k;
         const wr = f[t];
         const wi = -f[t + 3];
-        for (let c = 0; c < n; c += 2) {
-          const ar = f[pa + c];
-          const ai = f[pa + c + 1];
-          const br = f[pb + c];
-          const bi = -f[pb + c + 1];
+        for (let c = 0, a = pa, b = pb; c < n; c += 2, a += sa, b += sb) {
+          const ar = f[a];
+          const ai = f[a + 1];
+          const br = f[b];
+          const bi = -f[b + 1];
           const er = ar + br;
           const ei = ai + bi;
           const dr = ar - br;
@@ -570,6 +595,8 @@ function jsKernels(buffer: ArrayBuffer): Kernels2d {
 
 const MASK_LANE1 = 0; // flips the sign of lane 1: forward rotations, conjugation
 const MASK_LANE0 = 16; // flips the sign of lane 0: inverse rotations
+/** Byte offset of a (+0, +0) vector: the value of a pruned (known zero) row, read with step 0. */
+const ZERO_VEC = 32;
 
 /** Tables of the batched complex FFT of one length L along the outer axis. */
 interface AxisPlan {
@@ -608,11 +635,26 @@ export interface SpectralArena2d {
   rfft2Packed(t: Float64Array, out: Float64Array, cols?: number): void;
   /** t ← irfft2(c) in packed layout, reading only the columns q < cols of c (the rest taken as 0). */
   irfft2Packed(c: Float64Array, t: Float64Array, cols?: number): void;
+  /**
+   * out ← rfft2(P), columns q < cols only (the others are left as they were), for the field
+   * P = combine(irfft2(specs[0]), …, irfft2(specs[k − 1])) built point by point, every spectrum
+   * read on its columns q < cols only (the rest taken as 0): a pseudo-spectral product such as
+   * u·ωx + v·ωy. Equal to irfft2Packed of each spectrum, combine on the whole packed fields and
+   * rfft2Packed, bit for bit, but the physical fields are only ever formed a block of packed
+   * columns at a time, in a few kB of scratch: `combine(inputs, out, pairs)` gets the byte offsets
+   * of the k input blocks and of the output block, each `pairs` complex pairs of the packed layout
+   * stored contiguously. work[j] (≥ nx·2·cols doubles, one per spectrum, not overlapping) holds
+   * the x-inverse of specs[j]. 1 ≤ k ≤ 23.
+   */
+  rfft2OfProduct(specs: readonly Float64Array[], work: readonly Float64Array[], out: Float64Array, cols: number, combine: BlockCombine): void;
   /** Natural [nx][ny] → packed [ny/2][nx] complex pairs (a transpose). */
   pack(x: Float64Array, t: Float64Array): void;
   /** Packed → natural layout. */
   unpack(t: Float64Array, x: Float64Array): void;
 }
+
+/** Fills the output block from the input blocks (byte offsets into the arena); see rfft2OfProduct. */
+export type BlockCombine = (inputs: readonly number[], out: number, pairs: number) => void;
 
 /** An arena for [nx, ny] transforms with room for `capacity` further doubles. */
 export function createSpectralArena2d(nx: number, ny: number, capacity: number, backend: FftBackend = defaultFft2dBackend()): SpectralArena2d {
@@ -634,13 +676,10 @@ class Arena2d implements SpectralArena2d {
   private readonly s1: number;
   private readonly s2: number;
   /**
-   * Scratch for the pruned inverse: rows ≥ `dirtyRows` stay zero. Its row stride `spStride` is
-   * padded by one cache line: at a power-of-two stride every row of a transpose lands in the
-   * same L1 set (the transpose into it took 55 µs at 256², 9 µs padded).
+   * Block scratch of rfft2OfProduct: PRODUCT_SLOTS buffers of (m + 1)·PRODUCT_BLOCK complex values,
+   * small enough to stay in L1 while a block goes through its inverse, product and forward transforms.
    */
-  private readonly sp: number;
-  private readonly spStride: number;
-  private dirtyRows = 0;
+  private readonly sb: number;
   private next: number;
   private readonly end: number;
   private readonly f64: Float64Array;
@@ -669,8 +708,7 @@ class Arena2d implements SpectralArena2d {
     const scratch = 16 * nx * (m + 1);
     this.s1 = take(scratch);
     this.s2 = take(scratch);
-    this.spStride = 16 * nx + 64;
-    this.sp = take(this.spStride * (m + 1));
+    this.sb = take(16 * (m + 1) * PRODUCT_BLOCK * PRODUCT_SLOTS);
     // Each alloc rounds up to 16 bytes: the extra 16 bytes per 2 doubles of slack are in `capacity + 64`.
     this.next = take(8 * (capacity + 64));
     this.end = off;
@@ -752,20 +790,47 @@ class Arena2d implements SpectralArena2d {
     }
   }
 
+  /** X ← the x-inverse of the columns q < cols of spectrum c: X[i][q], complex rows of stride 16·cols bytes. */
+  private xInverse(cp: number, X: number, cols: number): void {
+    this.axis(this.planX, cp, 16 * (this.m + 1), X, 16 * cols, 16 * cols, true);
+  }
+
+  /**
+   * Packed columns i0 … i0 + nb − 1 of irfft2 from X (xInverse's output, rows q ≥ cols taken as
+   * zero): untangled into zin ([m][nb], contiguous), then the y-inverse into dst (row stride ds).
+   * dst may be X itself (X is read before dst is written), not zin.
+   */
+  private yInverse(X: number, cols: number, i0: number, nb: number, zin: number, dst: number, ds: number): void {
+    const { nx, m } = this;
+    this.k.brpre(X + 16 * cols * i0, zin, this.twP, m, 16 * nb, 16, 16 * cols, 16 * nb, MASK_LANE1, cols, 1 / (nx * 2 * m));
+    this.axis(this.planY, zin, 16 * nb, dst, ds, 16 * nb, true);
+  }
+
+  /**
+   * The y-rfft of the packed columns i0 … i0 + nb − 1 held in src (row stride ss): FFT of length m
+   * into zb ([m + 1][nb]), untangled to rows 0 … m, and its rows q < cols transposed into
+   * F[i][q] (complex rows of stride 16·cols bytes) for the x-transform. F may be src.
+   */
+  private yForward(src: number, ss: number, i0: number, nb: number, zb: number, F: number, cols: number): void {
+    const m = this.m;
+    this.axis(this.planY, src, ss, zb, 16 * nb, 16 * nb, false);
+    if (m >= 2) this.k.brpost(zb, this.twP, m, 16 * nb, 16 * nb, MASK_LANE1);
+    this.k.bdc(zb, m, 16 * nb, 16 * nb);
+    this.transpose(zb, F + 16 * cols * i0, cols, nb, 16 * nb, 16 * cols);
+  }
+
+  /** Spectrum columns q < cols of out ← the x-transform of F (yForward's output). */
+  private xForward(F: number, op: number, cols: number): void {
+    this.axis(this.planX, F, 16 * cols, op, 16 * (this.m + 1), 16 * cols, false);
+  }
+
   rfft2Packed(t: Float64Array, out: Float64Array, cols = this.m + 1): void {
     const { nx, m } = this;
     this.checkCols(cols);
     const tp = this.at(t, nx * 2 * m, 't');
     const op = this.at(out, nx * 2 * (m + 1), 'out');
-    const rowT = 16 * nx;
-    const rowS = 16 * (m + 1);
-    // y: FFT of length m on rows of nx complex values, untangle to rows 0 … m.
-    this.axis(this.planY, tp, rowT, this.s2, rowT, rowT, false);
-    if (m >= 2) this.k.brpost(this.s2, this.twP, m, rowT, rowT, MASK_LANE1);
-    this.k.bdc(this.s2, m, rowT, rowT);
-    // [cols][nx] → [nx][cols of m+1], then x along the outer axis.
-    this.transpose(this.s2, this.s1, cols, nx, rowT, rowS);
-    this.axis(this.planX, this.s1, rowS, op, rowS, 16 * cols, false);
+    this.yForward(tp, 16 * nx, 0, nx, this.s2, this.s1, cols);
+    this.xForward(this.s1, op, cols);
   }
 
   irfft2Packed(c: Float64Array, t: Float64Array, cols = this.m + 1): void {
@@ -773,15 +838,33 @@ class Arena2d implements SpectralArena2d {
     this.checkCols(cols);
     const cp = this.at(c, nx * 2 * (m + 1), 'c');
     const tp = this.at(t, nx * 2 * m, 't');
-    const rowT = 16 * nx;
-    const rowS = 16 * (m + 1);
-    this.axis(this.planX, cp, rowS, this.s1, rowS, 16 * cols, true);
-    const rowP = this.spStride;
-    if (this.dirtyRows > cols) this.f64.fill(0, (this.sp + cols * rowP) / 8, (this.sp + this.dirtyRows * rowP) / 8);
-    this.transpose(this.s1, this.sp, nx, cols, rowS, rowP);
-    this.dirtyRows = cols;
-    this.k.brpre(this.sp, this.s1, this.twP, m, rowT, rowP, rowT, MASK_LANE1, 1 / (nx * 2 * m));
-    this.axis(this.planY, this.s1, rowT, tp, rowT, rowT, true);
+    this.xInverse(cp, this.s1, cols);
+    this.yInverse(this.s1, cols, 0, nx, this.s2, tp, 16 * nx);
+  }
+
+  rfft2OfProduct(specs: readonly Float64Array[], work: readonly Float64Array[], out: Float64Array, cols: number, combine: BlockCombine): void {
+    const { nx, m } = this;
+    this.checkCols(cols);
+    const k = specs.length;
+    const nb = productBlock(nx, k);
+    if (nb === 0) throw new SolverInputError(`rfft2OfProduct of ${k} fields is not allowed: use 1 to ${PRODUCT_SLOTS * PRODUCT_BLOCK - 1}`);
+    if (work.length !== k) throw new SolverInputError(`rfft2OfProduct needs one work array per spectrum: got ${work.length} for ${k}`);
+    const sp = specs.map((c, j) => this.at(c, nx * 2 * (m + 1), `specs[${j}]`));
+    const wp = work.map((w, j) => this.at(w, nx * 2 * cols, `work[${j}]`));
+    const op = this.at(out, nx * 2 * (m + 1), 'out');
+    for (let j = 0; j < k; j++) {
+      for (let i = 0; i < k; i++) if (overlaps(work[j], specs[i]) || (i !== j && overlaps(work[j], work[i]))) throw new SolverInputError('rfft2OfProduct work arrays must not overlap each other or the spectra');
+    }
+    for (let j = 0; j < k; j++) this.xInverse(sp[j], wp[j], cols);
+    const slot = 16 * (m + 1) * nb;
+    const zin = this.sb;
+    const blocks = Array.from({ length: k }, (_, j) => this.sb + slot * (j + 1));
+    for (let i0 = 0; i0 < nx; i0 += nb) {
+      for (let j = 0; j < k; j++) this.yInverse(wp[j], cols, i0, nb, zin, blocks[j], 16 * nb);
+      combine(blocks, zin, m * nb);
+      this.yForward(zin, 16 * nb, i0, nb, blocks[0], this.s1, cols);
+    }
+    this.xForward(this.s1, op, cols);
   }
 
   pack(x: Float64Array, t: Float64Array): void {
@@ -805,28 +888,32 @@ class Arena2d implements SpectralArena2d {
     const xp = this.at(x, nx * 2 * m, 'x');
     const op = this.at(out, nx * 2 * (m + 1), 'out');
     if (overlaps(x, out)) throw new SolverInputError('rfft2 output must not overlap its input');
-    const rowT = 16 * nx;
-    const rowS = 16 * (m + 1);
-    this.transpose(xp, this.s1, nx, m, 16 * m, rowT);
-    this.axis(this.planY, this.s1, rowT, this.s2, rowT, rowT, false);
-    if (m >= 2) this.k.brpost(this.s2, this.twP, m, rowT, rowT, MASK_LANE1);
-    this.k.bdc(this.s2, m, rowT, rowT);
-    this.transpose(this.s2, this.s1, m + 1, nx, rowT, rowS);
-    this.axis(this.planX, this.s1, rowS, op, rowS, rowS, false);
+    this.transpose(xp, this.s1, nx, m, 16 * m, 16 * nx);
+    this.yForward(this.s1, 16 * nx, 0, nx, this.s2, this.s1, m + 1);
+    this.xForward(this.s1, op, m + 1);
   }
 
   irfft2(c: Float64Array, out: Float64Array): void {
     const { nx, m } = this;
     const cp = this.at(c, nx * 2 * (m + 1), 'c');
     const op = this.at(out, nx * 2 * m, 'out');
-    const rowT = 16 * nx;
-    const rowS = 16 * (m + 1);
-    this.axis(this.planX, cp, rowS, this.s1, rowS, rowS, true);
-    this.transpose(this.s1, this.s2, nx, m + 1, rowS, rowT);
-    this.k.brpre(this.s2, this.s1, this.twP, m, rowT, rowT, rowT, MASK_LANE1, 1 / (nx * 2 * m));
-    this.axis(this.planY, this.s1, rowT, this.s2, rowT, rowT, true);
-    this.transpose(this.s2, op, m, nx, rowT, 16 * m);
+    this.xInverse(cp, this.s1, m + 1);
+    this.yInverse(this.s1, m + 1, 0, nx, this.s2, this.s1, 16 * nx);
+    this.transpose(this.s1, op, m, nx, 16 * nx, 16 * m);
   }
+}
+
+/** Packed columns per block of rfft2OfProduct (the block's k + 1 buffers of (m + 1)·4 complex values stay in L1). */
+const PRODUCT_BLOCK = 4;
+/** Block buffers reserved: a block of k fields needs k + 1 (so up to 5 fields at full width). */
+const PRODUCT_SLOTS = 6;
+
+/** Block width for k fields: the largest power of two ≤ nx whose k + 1 buffers fit; 0 when none does. */
+function productBlock(nx: number, k: number): number {
+  if (!Number.isInteger(k) || k < 1) return 0;
+  let nb = PRODUCT_BLOCK;
+  while (nb >= 1 && (k + 1) * nb > PRODUCT_SLOTS * PRODUCT_BLOCK) nb /= 2;
+  return nb >= 1 ? Math.min(nb, nx) : 0;
 }
 
 function overlaps(a: Float64Array, b: Float64Array): boolean {
