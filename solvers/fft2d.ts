@@ -1,5 +1,5 @@
 import { SolverInputError } from './errors.js';
-import { isPowerOfTwo, putTwiddle, radix4Schedule, writeBitReversal, writeStageTwiddles, type FftBackend } from './fft.js';
+import { isPowerOfTwo, putTwiddle, writeBitReversal, writeStageTwiddles, type FftBackend } from './fft.js';
 import { compileKernelModule, kernel, W, wasmApi, type WasmFunctionDef, type WasmMemory, type WasmModule } from './wasm_binary.js';
 
 /**
@@ -100,6 +100,74 @@ function fft2dKernelDefs(): WasmFunctionDef[] {
         [...W.get(L.rp), ...W.i32(16), ...W.add, ...W.tee(L.rp), ...W.get(L.rend), ...W.ne],
       ),
     ],
+  );
+
+  // bfirst8(src, dst, rev, L, vb, ss, ds, mask): rows p … p + 7 (p = 0, 8, …) of dst get the
+  // 8-point DFT of src rows rev[p] + t·L/8, t = 0 … 7 (bit reversal fused): two 4-point DFTs
+  // E (t even) and O (t odd), then X_s = E_s + ω^s·O_s, X_{s+4} = E_s − ω^s·O_s with ω = e^{∓iπ/4}:
+  // ω·O = (O + rot O)·√½, ω²·O = rot O, ω³·O = (rot O − O)·√½, rot = ∓i (the mask's lane flip after
+  // a swap). Replaces the radix-2 first pass and the first radix-4 pass (whose twiddles are these).
+  const bfirst8 = kernel(
+    'bfirst8',
+    { i32: ['src', 'dst', 'rev', 'L', 'vb', 'ss', 'ds', 'mask'] },
+    {
+      i32: ['rp', 'rend', 'd0', 'a', 'aend', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'h7', 'dp', 'ds2', 'ds3', 'ds4', 'ds5', 'ds6', 'ds7'],
+      v128: ['r0', 'r1', 'r2', 'r3', 'r4', 'r5', 'r6', 'r7', 'e0', 'e1', 'e2', 'e3', 'o0', 'o1', 'o2', 'o3', 's02', 'd02', 's13', 'tt', 'mk', 'sq'],
+    },
+    (L) => {
+      const rot = (v: number) => [...W.get(v), ...W.get(v), ...W.swap, ...W.get(L.mk), ...W.xor];
+      // y0 … y3 ← the 4-point DFT of (b0, b1, b2, b3), as bfirst4.
+      const dft4 = (b: number[], y: number[]) => [
+        [...W.get(b[0]), ...W.get(b[2]), ...W.vadd, ...W.set(L.s02)],
+        [...W.get(b[0]), ...W.get(b[2]), ...W.vsub, ...W.set(L.d02)],
+        [...W.get(b[1]), ...W.get(b[3]), ...W.vadd, ...W.set(L.s13)],
+        [...W.get(b[1]), ...W.get(b[3]), ...W.vsub, ...W.set(L.tt), ...rot(L.tt), ...W.set(L.tt)],
+        [...W.get(L.s02), ...W.get(L.s13), ...W.vadd, ...W.set(y[0])],
+        [...W.get(L.d02), ...W.get(L.tt), ...W.vadd, ...W.set(y[1])],
+        [...W.get(L.s02), ...W.get(L.s13), ...W.vsub, ...W.set(y[2])],
+        [...W.get(L.d02), ...W.get(L.tt), ...W.vsub, ...W.set(y[3])],
+      ];
+      const h = [0, L.h1, L.h2, L.h3, L.h4, L.h5, L.h6, L.h7];
+      const r = [L.r0, L.r1, L.r2, L.r3, L.r4, L.r5, L.r6, L.r7];
+      const dsk = [0, L.ds, L.ds2, L.ds3, L.ds4, L.ds5, L.ds6, L.ds7];
+      const store = (row: number, e: number, sign: 'add' | 'sub', t: number[]) => [
+        ...W.get(L.dp), ...(row === 0 ? [] : [...W.get(dsk[row]), ...W.add]),
+        ...W.get(e), ...t, ...(sign === 'add' ? W.vadd : W.vsub), ...W.vstore(0),
+      ];
+      const t1 = [...W.get(L.o1), ...rot(L.o1), ...W.vadd, ...W.get(L.sq), ...W.vmul];
+      const t2 = rot(L.o2);
+      const t3 = [...rot(L.o3), ...W.get(L.o3), ...W.vsub, ...W.get(L.sq), ...W.vmul];
+      return [
+        [...W.get(L.mask), ...W.vload(0), ...W.set(L.mk)],
+        [...W.f64(Math.SQRT1_2), ...W.splat, ...W.set(L.sq)],
+        [...W.get(L.rev), ...W.tee(L.rp), ...W.get(L.L), ...W.i32(2), ...W.shl, ...W.add, ...W.set(L.rend)],
+        [...W.get(L.dst), ...W.set(L.d0)],
+        [...W.get(L.L), ...W.i32(3), ...W.shrU, ...W.get(L.ss), ...W.mul, ...W.set(L.h1)],
+        ...[2, 3, 4, 5, 6, 7].map((k) => [...W.get(h[k - 1]), ...W.get(L.h1), ...W.add, ...W.set(h[k])]),
+        ...[2, 3, 4, 5, 6, 7].map((k) => [...W.get(dsk[k - 1]), ...W.get(L.ds), ...W.add, ...W.set(dsk[k])]),
+        W.loop(
+          [...W.get(L.src), ...W.get(L.rp), ...W.load32(0), ...W.get(L.ss), ...W.mul, ...W.add, ...W.tee(L.a), ...W.get(L.vb), ...W.add, ...W.set(L.aend)],
+          [...W.get(L.d0), ...W.set(L.dp)],
+          W.loop(
+            ...r.map((rk, k) => [...W.get(L.a), ...(k === 0 ? [] : [...W.get(h[k]), ...W.add]), ...W.vload(0), ...W.set(rk)]),
+            ...dft4([L.r0, L.r2, L.r4, L.r6], [L.e0, L.e1, L.e2, L.e3]),
+            ...dft4([L.r1, L.r3, L.r5, L.r7], [L.o0, L.o1, L.o2, L.o3]),
+            store(0, L.e0, 'add', W.get(L.o0)),
+            store(4, L.e0, 'sub', W.get(L.o0)),
+            store(1, L.e1, 'add', t1),
+            store(5, L.e1, 'sub', t1),
+            store(2, L.e2, 'add', t2),
+            store(6, L.e2, 'sub', t2),
+            store(3, L.e3, 'add', t3),
+            store(7, L.e3, 'sub', t3),
+            [...W.get(L.dp), ...W.i32(16), ...W.add, ...W.set(L.dp)],
+            [...W.get(L.a), ...W.i32(16), ...W.add, ...W.tee(L.a), ...W.get(L.aend), ...W.ne],
+          ),
+          [...W.get(L.d0), ...W.get(L.ds4), ...W.add, ...W.get(L.ds4), ...W.add, ...W.set(L.d0)],
+          [...W.get(L.rp), ...W.i32(32), ...W.add, ...W.tee(L.rp), ...W.get(L.rend), ...W.ne],
+        ),
+      ];
+    },
   );
 
   // bfirst2(src, dst, rev, L, vb, ss, ds): radix-2 first pass, rows rev[p] and rev[p] + L/2.
@@ -346,13 +414,14 @@ function fft2dKernelDefs(): WasmFunctionDef[] {
     ],
   );
 
-  return [bfirst4, bfirst2, bpass4, brpost, bdc, brpre, ctranspose, ctranspose1];
+  return [bfirst4, bfirst2, bfirst8, bpass4, brpost, bdc, brpre, ctranspose, ctranspose1];
 }
 
 /** Kernel signatures: byte offsets into the memory, counts as noted. */
 interface Kernels2d {
   bfirst4(src: number, dst: number, rev: number, L: number, vb: number, ss: number, ds: number, mask: number): void;
   bfirst2(src: number, dst: number, rev: number, L: number, vb: number, ss: number, ds: number): void;
+  bfirst8(src: number, dst: number, rev: number, L: number, vb: number, ss: number, ds: number, mask: number): void;
   bpass4(x: number, nb: number, vb: number, st: number, Q: number, tw: number, mask: number): void;
   brpost(x: number, tw: number, m: number, vb: number, st: number, mask: number): void;
   bdc(x: number, m: number, vb: number, st: number): void;
@@ -420,6 +489,60 @@ function jsKernels(buffer: ArrayBuffer): Kernels2d {
           f[d2 + c + 1] = s02i - s13i;
           f[d3 + c] = d02r - ttr;
           f[d3 + c + 1] = d02i - tti;
+        }
+      }
+    },
+    bfirst8(src, dst, rev, L, vb, ss, ds, mask) {
+      const sg = rot(mask);
+      const h = ((L >> 3) * ss) / 8;
+      const n = vb / 8;
+      const sq = Math.SQRT1_2;
+      // y[2j], y[2j + 1] ← the 4-point DFT of rows (b0, b1, b2, b3) (offsets in units of h), as bfirst4.
+      const y = new Float64Array(16);
+      const dft4 = (i0: number, b0: number, b1: number, b2: number, b3: number, at: number) => {
+        const s02r = f[i0 + b0 * h] + f[i0 + b2 * h];
+        const s02i = f[i0 + b0 * h + 1] + f[i0 + b2 * h + 1];
+        const d02r = f[i0 + b0 * h] - f[i0 + b2 * h];
+        const d02i = f[i0 + b0 * h + 1] - f[i0 + b2 * h + 1];
+        const s13r = f[i0 + b1 * h] + f[i0 + b3 * h];
+        const s13i = f[i0 + b1 * h + 1] + f[i0 + b3 * h + 1];
+        const d13r = f[i0 + b1 * h] - f[i0 + b3 * h];
+        const d13i = f[i0 + b1 * h + 1] - f[i0 + b3 * h + 1];
+        const ttr = sg * d13i;
+        const tti = -sg * d13r;
+        y[at] = s02r + s13r;
+        y[at + 1] = s02i + s13i;
+        y[at + 2] = d02r + ttr;
+        y[at + 3] = d02i + tti;
+        y[at + 4] = s02r - s13r;
+        y[at + 5] = s02i - s13i;
+        y[at + 6] = d02r - ttr;
+        y[at + 7] = d02i - tti;
+      };
+      for (let p = 0; p < L; p += 8) {
+        const a = (src + u32[rev / 4 + p] * ss) / 8;
+        const d = (dst + p * ds) / 8;
+        const dd = ds / 8;
+        for (let c = 0; c < n; c += 2) {
+          dft4(a + c, 0, 2, 4, 6, 0); // E = y[0 … 7]
+          dft4(a + c, 1, 3, 5, 7, 8); // O = y[8 … 15]
+          // T_s = ω^s·O_s: rot(O) = (sg·Oi, −sg·Or).
+          const t0r = y[8];
+          const t0i = y[9];
+          const t1r = (y[10] + sg * y[11]) * sq;
+          const t1i = (y[11] + -sg * y[10]) * sq;
+          const t2r = sg * y[13];
+          const t2i = -sg * y[12];
+          const t3r = (sg * y[15] - y[14]) * sq;
+          const t3i = (-sg * y[14] - y[15]) * sq;
+          const tr = [t0r, t1r, t2r, t3r];
+          const ti = [t0i, t1i, t2i, t3i];
+          for (let s = 0; s < 4; s++) {
+            f[d + s * dd + c] = y[2 * s] + tr[s];
+            f[d + s * dd + c + 1] = y[2 * s + 1] + ti[s];
+            f[d + (s + 4) * dd + c] = y[2 * s] - tr[s];
+            f[d + (s + 4) * dd + c + 1] = y[2 * s + 1] - ti[s];
+          }
         }
       }
     },
@@ -602,10 +725,26 @@ const ZERO_VEC = 32;
 interface AxisPlan {
   L: number;
   rev: number;
-  radix2First: boolean;
+  /** Radix of the twiddle-free first pass: 8 when log2 L is odd (≥ 3), 4 when even, 2 for L = 2. */
+  first: 2 | 4 | 8;
+  /** Sub-transform length q entering each radix-4 pass after it. */
   stages: number[];
   twF: number;
   twI: number;
+}
+
+/** The passes of a length-L axis (L a power of two ≥ 2): see AxisPlan. */
+export function axisSchedule(L: number): { first: 2 | 4 | 8; stages: number[]; twCount: number } {
+  let bits = 0;
+  while (1 << bits < L) bits++;
+  const first = bits === 1 ? 2 : bits % 2 === 0 ? 4 : 8;
+  const stages: number[] = [];
+  let twCount = 0;
+  for (let q = first; 4 * q <= L; q *= 4) {
+    stages.push(q);
+    twCount += q;
+  }
+  return { first, stages, twCount };
 }
 
 /**
@@ -644,7 +783,7 @@ export interface SpectralArena2d {
    * columns at a time, in a few kB of scratch: `combine(inputs, out, pairs)` gets the byte offsets
    * of the k input blocks and of the output block, each `pairs` complex pairs of the packed layout
    * stored contiguously. work[j] (≥ nx·2·cols doubles, one per spectrum, not overlapping) holds
-   * the x-inverse of specs[j]. 1 ≤ k ≤ 23.
+   * the x-inverse of specs[j]. 1 ≤ k; up to 23 always, more where the block scratch allows.
    */
   rfft2OfProduct(specs: readonly Float64Array[], work: readonly Float64Array[], out: Float64Array, cols: number, combine: BlockCombine): void;
   /** Natural [nx][ny] → packed [ny/2][nx] complex pairs (a transpose). */
@@ -676,10 +815,11 @@ class Arena2d implements SpectralArena2d {
   private readonly s1: number;
   private readonly s2: number;
   /**
-   * Block scratch of rfft2OfProduct: PRODUCT_SLOTS buffers of (m + 1)·PRODUCT_BLOCK complex values,
-   * small enough to stay in L1 while a block goes through its inverse, product and forward transforms.
+   * Block scratch of rfft2OfProduct: `sbCols` columns of m + 1 complex values (see productCapacity);
+   * a block of nb packed columns and k fields takes (k + 1)·nb of them.
    */
   private readonly sb: number;
+  private readonly sbCols: number;
   private next: number;
   private readonly end: number;
   private readonly f64: Float64Array;
@@ -699,16 +839,17 @@ class Arena2d implements SpectralArena2d {
       return at;
     };
     const lengths = nx === m ? [nx] : [nx, m];
-    const layout = new Map<number, { rev: number; stages: number[]; twF: number; twI: number; radix2First: boolean }>();
+    const layout = new Map<number, Omit<AxisPlan, 'L'>>();
     for (const L of lengths) {
-      const { radix2First, stages, twCount } = radix4Schedule(L);
-      layout.set(L, { rev: take(4 * L), stages, twF: take(96 * twCount), twI: take(96 * twCount), radix2First });
+      const { first, stages, twCount } = axisSchedule(L);
+      layout.set(L, { rev: take(4 * L), stages, twF: take(96 * twCount), twI: take(96 * twCount), first });
     }
     this.twP = take(32 * (Math.floor(m / 2) + 1));
     const scratch = 16 * nx * (m + 1);
     this.s1 = take(scratch);
     this.s2 = take(scratch);
-    this.sb = take(16 * (m + 1) * PRODUCT_BLOCK * PRODUCT_SLOTS);
+    this.sbCols = productCapacity(nx, m);
+    this.sb = take(16 * (m + 1) * this.sbCols);
     // Each alloc rounds up to 16 bytes: the extra 16 bytes per 2 doubles of slack are in `capacity + 64`.
     this.next = take(8 * (capacity + 64));
     this.end = off;
@@ -768,8 +909,9 @@ class Arena2d implements SpectralArena2d {
       return;
     }
     const mask = inverse ? MASK_LANE0 : MASK_LANE1;
-    if (plan.radix2First) k.bfirst2(src, dst, plan.rev, L, vb, ss, ds);
-    else k.bfirst4(src, dst, plan.rev, L, vb, ss, ds, mask);
+    if (plan.first === 8) k.bfirst8(src, dst, plan.rev, L, vb, ss, ds, mask);
+    else if (plan.first === 4) k.bfirst4(src, dst, plan.rev, L, vb, ss, ds, mask);
+    else k.bfirst2(src, dst, plan.rev, L, vb, ss, ds);
     let tw = inverse ? plan.twI : plan.twF;
     for (const q of plan.stages) {
       k.bpass4(dst, L * ds, vb, ds, q * ds, tw, mask);
@@ -846,8 +988,8 @@ class Arena2d implements SpectralArena2d {
     const { nx, m } = this;
     this.checkCols(cols);
     const k = specs.length;
-    const nb = productBlock(nx, k);
-    if (nb === 0) throw new SolverInputError(`rfft2OfProduct of ${k} fields is not allowed: use 1 to ${PRODUCT_SLOTS * PRODUCT_BLOCK - 1}`);
+    const nb = productBlock(nx, k, this.sbCols);
+    if (nb === 0) throw new SolverInputError(`rfft2OfProduct of ${k} fields is not allowed: use 1 to ${this.sbCols - 1}`);
     if (work.length !== k) throw new SolverInputError(`rfft2OfProduct needs one work array per spectrum: got ${work.length} for ${k}`);
     const sp = specs.map((c, j) => this.at(c, nx * 2 * (m + 1), `specs[${j}]`));
     const wp = work.map((w, j) => this.at(w, nx * 2 * cols, `work[${j}]`));
@@ -903,17 +1045,29 @@ class Arena2d implements SpectralArena2d {
   }
 }
 
-/** Packed columns per block of rfft2OfProduct (the block's k + 1 buffers of (m + 1)·4 complex values stay in L1). */
-const PRODUCT_BLOCK = 4;
-/** Block buffers reserved: a block of k fields needs k + 1 (so up to 5 fields at full width). */
-const PRODUCT_SLOTS = 6;
+/**
+ * Block scratch budget of rfft2OfProduct. A block's k + 1 buffers ((m + 1)·nb complex values each)
+ * should stay in L2 (1 MB per core on the dev machine): at 256² and 4 fields nb = 32 (330 kB).
+ * Wider blocks cost fewer instructions (each pass's per-row set-up is paid once per block):
+ * per NS step at 256², 16.4 M instructions (callgrind) at nb = 4, 15.5 M at 16, 14.1 M at 32,
+ * 13.9 M at 128; time at nb = 4 … 64 the same within the noise, then worse once the fields no
+ * longer fit in L2.
+ */
+const PRODUCT_SCRATCH_BYTES = 512 * 1024;
+/** Widest block (packed columns). */
+const PRODUCT_MAX_BLOCK = 32;
 
-/** Block width for k fields: the largest power of two ≤ nx whose k + 1 buffers fit; 0 when none does. */
-function productBlock(nx: number, k: number): number {
-  if (!Number.isInteger(k) || k < 1) return 0;
-  let nb = PRODUCT_BLOCK;
-  while (nb >= 1 && (k + 1) * nb > PRODUCT_SLOTS * PRODUCT_BLOCK) nb /= 2;
-  return nb >= 1 ? Math.min(nb, nx) : 0;
+/** Columns of m + 1 complex values in the block scratch: the budget, at least 24, at most 6·nx. */
+function productCapacity(nx: number, m: number): number {
+  return Math.max(24, Math.min(6 * nx, Math.floor(PRODUCT_SCRATCH_BYTES / (16 * (m + 1)))));
+}
+
+/** Block width for k fields: the largest power of two ≤ min(nx, PRODUCT_MAX_BLOCK) whose k + 1 buffers fit; 0 when none does. */
+function productBlock(nx: number, k: number, capacity: number): number {
+  if (!Number.isInteger(k) || k < 1 || k + 1 > capacity) return 0;
+  let nb = Math.min(nx, PRODUCT_MAX_BLOCK);
+  while ((k + 1) * nb > capacity) nb /= 2;
+  return nb;
 }
 
 function overlaps(a: Float64Array, b: Float64Array): boolean {
