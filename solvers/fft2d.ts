@@ -19,16 +19,23 @@ import { compileKernelModule, kernel, W, wasmApi, type WasmFunctionDef, type Was
  * row-major array, so each butterfly combines whole contiguous rows and its twiddles are loaded
  * once per row pair instead of once per element. The y transform is the real-to-complex one of
  * Numerical Recipes §12.3.2 (pack y pairs as one complex value, complex FFT of length ny/2,
- * untangle), done after one complex transpose [nx][ny/2] → [ny/2][nx]; then a second transpose
- * [ny/2 + 1][nx] → [nx][ny/2 + 1] and the complex FFT along x. The 1D butterflies are those of
- * solvers/fft.ts (iterative radix-4 decimation in time, radix-2 first pass when log2 L is odd,
- * bit reversal fused into the first pass, twiddles straight from Math.cos/sin), applied to rows.
+ * untangle), done after one complex transpose [nx][ny/2] → [ny/2][nx]; the untangled rows
+ * q < cols are transposed to [nx][cols] and the complex FFT runs along x. The inverse runs the
+ * other way round without a transpose in the middle: the packing step (brpre) reads the x-inverse
+ * [nx][cols] column-wise and takes the rows q ≥ cols as zero without reading them. The 1D
+ * butterflies are iterative decimation in time with bit reversal fused into a twiddle-free first
+ * pass (radix 8 when log2 L is odd, radix 4 when even, radix 2 for L = 2), then radix-4 passes
+ * with twiddles straight from Math.cos/sin, applied to rows.
  *
  * Solvers that stay in Fourier space can skip the transposes to and from the natural layout:
  * the "packed" layout stores a real field as [ny/2][nx] complex, t[j'][i] = (x[i, 2j'],
  * x[i, 2j'+1]); point-wise products are layout-independent, so a pseudo-spectral step can keep
  * its physical fields packed (one transpose per 2D transform instead of two), and transform only
  * the first `cols` spectral columns q < cols when the rest are known to be zero (dealiased).
+ * rfft2OfProduct goes further: the inverse y-transforms of all the factors, their point-wise
+ * combination and the forward y-transform run a block of packed columns at a time, so the
+ * physical fields never exist whole (at 256² the four fields of a Navier–Stokes step and their
+ * product would be 2.5 MB, more than L2, and each kernel would stream them from L3).
  *
  * Backends: WebAssembly SIMD kernels (one f64x2 vector per complex value, emitted below
  * instruction by instruction like solvers/fft.ts's) where available, and the same algorithm in
@@ -782,7 +789,7 @@ export interface SpectralArena2d {
    * rfft2Packed, bit for bit, but the physical fields are only ever formed a block of packed
    * columns at a time, in a few kB of scratch: `combine(inputs, out, pairs)` gets the byte offsets
    * of the k input blocks and of the output block, each `pairs` complex pairs of the packed layout
-   * stored contiguously. work[j] (≥ nx·2·cols doubles, one per spectrum, not overlapping) holds
+   * stored contiguously (combine must not call this arena's transforms). work[j] (≥ nx·2·cols doubles, one per spectrum, not overlapping) holds
    * the x-inverse of specs[j]. 1 ≤ k; up to 23 always, more where the block scratch allows.
    */
   rfft2OfProduct(specs: readonly Float64Array[], work: readonly Float64Array[], out: Float64Array, cols: number, combine: BlockCombine): void;
@@ -820,6 +827,7 @@ class Arena2d implements SpectralArena2d {
    */
   private readonly sb: number;
   private readonly sbCols: number;
+  private readonly blockPtrs: number[] = [];
   private next: number;
   private readonly end: number;
   private readonly f64: Float64Array;
@@ -991,18 +999,23 @@ class Arena2d implements SpectralArena2d {
     const nb = productBlock(nx, k, this.sbCols);
     if (nb === 0) throw new SolverInputError(`rfft2OfProduct of ${k} fields is not allowed: use 1 to ${this.sbCols - 1}`);
     if (work.length !== k) throw new SolverInputError(`rfft2OfProduct needs one work array per spectrum: got ${work.length} for ${k}`);
-    const sp = specs.map((c, j) => this.at(c, nx * 2 * (m + 1), `specs[${j}]`));
-    const wp = work.map((w, j) => this.at(w, nx * 2 * cols, `work[${j}]`));
+    for (let j = 0; j < k; j++) {
+      this.at(specs[j], nx * 2 * (m + 1), `specs[${j}]`);
+      this.at(work[j], nx * 2 * cols, `work[${j}]`);
+    }
     const op = this.at(out, nx * 2 * (m + 1), 'out');
     for (let j = 0; j < k; j++) {
       for (let i = 0; i < k; i++) if (overlaps(work[j], specs[i]) || (i !== j && overlaps(work[j], work[i]))) throw new SolverInputError('rfft2OfProduct work arrays must not overlap each other or the spectra');
     }
-    for (let j = 0; j < k; j++) this.xInverse(sp[j], wp[j], cols);
+    for (let j = 0; j < k; j++) this.xInverse(specs[j].byteOffset, work[j].byteOffset, cols);
     const slot = 16 * (m + 1) * nb;
     const zin = this.sb;
-    const blocks = Array.from({ length: k }, (_, j) => this.sb + slot * (j + 1));
+    // The input blocks follow zin; the array is kept so a step allocates nothing.
+    const blocks = this.blockPtrs;
+    blocks.length = k;
+    for (let j = 0; j < k; j++) blocks[j] = this.sb + slot * (j + 1);
     for (let i0 = 0; i0 < nx; i0 += nb) {
-      for (let j = 0; j < k; j++) this.yInverse(wp[j], cols, i0, nb, zin, blocks[j], 16 * nb);
+      for (let j = 0; j < k; j++) this.yInverse(work[j].byteOffset, cols, i0, nb, zin, blocks[j], 16 * nb);
       combine(blocks, zin, m * nb);
       this.yForward(zin, 16 * nb, i0, nb, blocks[0], this.s1, cols);
     }
