@@ -1,5 +1,6 @@
 import { SolverInputError } from './errors.js';
 import { isPowerOfTwo, putTwiddle, writeBitReversal, writeStageTwiddles, type FftBackend } from './fft.js';
+import { jsSplitKernels, splitKernelDefs, type SplitKernels } from './fft2d_split.js';
 import { compileKernelModule, kernel, W, wasmApi, type WasmFunctionDef, type WasmMemory, type WasmModule } from './wasm_binary.js';
 
 /**
@@ -438,7 +439,7 @@ interface Kernels2d {
 }
 
 function fftModule(): WasmModule | null {
-  return compileKernelModule('fft2d', fft2dKernelDefs);
+  return compileKernelModule('fft2d', () => [...fft2dKernelDefs(), ...splitKernelDefs()]);
 }
 
 /** The backend new 2D plans get by default: 'wasm' (SIMD kernels) when available, else 'js'. */
@@ -814,6 +815,8 @@ class Arena2d implements SpectralArena2d {
   readonly memory: WasmMemory | null;
   readonly buffer: ArrayBuffer;
   private readonly k: Kernels2d;
+  /** The split-layout kernels of rfft2OfProduct's blocks (fft2d_split.ts). */
+  private readonly ks: SplitKernels;
   private readonly m: number;
   private readonly planX: AxisPlan;
   private readonly planY: AxisPlan;
@@ -865,13 +868,16 @@ class Arena2d implements SpectralArena2d {
       const mod = fftModule();
       if (mod === null || wasmApi === undefined) throw new SolverInputError("FFT backend 'wasm' is not available here (no WebAssembly SIMD): use 'js'");
       const memory = new wasmApi.Memory({ initial: Math.max(1, Math.ceil(off / 65536)) });
-      this.k = new wasmApi.Instance(mod, { env: { mem: memory } }).exports as Kernels2d;
+      const exports = new wasmApi.Instance(mod, { env: { mem: memory } }).exports;
+      this.k = exports as Kernels2d;
+      this.ks = exports as SplitKernels;
       this.memory = memory;
       this.buffer = memory.buffer;
     } else {
       this.buffer = new ArrayBuffer(off);
       this.memory = null;
       this.k = jsKernels(this.buffer);
+      this.ks = jsSplitKernels(this.buffer);
     }
     const f = new Float64Array(this.buffer);
     this.f64 = f;
@@ -923,6 +929,24 @@ class Arena2d implements SpectralArena2d {
     let tw = inverse ? plan.twI : plan.twF;
     for (const q of plan.stages) {
       k.bpass4(dst, L * ds, vb, ds, q * ds, tw, mask);
+      tw += 96 * q;
+    }
+  }
+
+  /**
+   * The same on split rows (fft2d_split.ts: column pairs as (re, re), (im, im); vb a multiple of
+   * 32 bytes), src and dst with the same row stride st.
+   */
+  private axisSplit(plan: AxisPlan, src: number, dst: number, vb: number, st: number, inverse: boolean): void {
+    const ks = this.ks;
+    const L = plan.L;
+    if (plan.first === 8) (inverse ? ks.sfirst8i : ks.sfirst8f)(src, dst, plan.rev, L, vb, st, st);
+    else if (plan.first === 4) (inverse ? ks.sfirst4i : ks.sfirst4f)(src, dst, plan.rev, L, vb, st, st);
+    else ks.sfirst2(src, dst, plan.rev, L, vb, st, st);
+    const pass = inverse ? ks.spass4i : ks.spass4f;
+    let tw = inverse ? plan.twI : plan.twF;
+    for (const q of plan.stages) {
+      pass(dst, L * st, vb, st, q * st, tw);
       tw += 96 * q;
     }
   }
@@ -997,7 +1021,7 @@ class Arena2d implements SpectralArena2d {
     this.checkCols(cols);
     const k = specs.length;
     const nb = productBlock(nx, k, this.sbCols);
-    if (nb === 0) throw new SolverInputError(`rfft2OfProduct of ${k} fields is not allowed: use 1 to ${this.sbCols - 1}`);
+    if (nb === 0) throw new SolverInputError(`rfft2OfProduct of ${k} fields is not allowed: use 1 to ${Math.floor(this.sbCols / 2) - 1}`);
     if (work.length !== k) throw new SolverInputError(`rfft2OfProduct needs one work array per spectrum: got ${work.length} for ${k}`);
     for (let j = 0; j < k; j++) {
       this.at(specs[j], nx * 2 * (m + 1), `specs[${j}]`);
@@ -1014,10 +1038,23 @@ class Arena2d implements SpectralArena2d {
     const blocks = this.blockPtrs;
     blocks.length = k;
     for (let j = 0; j < k; j++) blocks[j] = this.sb + slot * (j + 1);
+    // The blocks are in the split layout (fft2d_split.ts): the same values as the interleaved
+    // kernels would give, bit for bit, in another order within each row, which combine (point by
+    // point) does not see.
+    const ks = this.ks;
+    const vb = 16 * nb;
+    const scale = 1 / (nx * 2 * m);
     for (let i0 = 0; i0 < nx; i0 += nb) {
-      for (let j = 0; j < k; j++) this.yInverse(work[j].byteOffset, cols, i0, nb, zin, blocks[j], 16 * nb);
+      for (let j = 0; j < k; j++) {
+        ks.sbrpre(work[j].byteOffset + 16 * cols * i0, zin, this.twP, m, vb, 16, 16 * cols, vb, cols, scale);
+        this.axisSplit(this.planY, zin, blocks[j], vb, vb, true);
+      }
       combine(blocks, zin, m * nb);
-      this.yForward(zin, 16 * nb, i0, nb, blocks[0], this.s1, cols);
+      const zb = blocks[0];
+      this.axisSplit(this.planY, zin, zb, vb, vb, false);
+      ks.sbrpost(zb, this.twP, m, vb, vb);
+      ks.sbdc(zb, m, vb, vb);
+      ks.stranspose(zb, this.s1 + 16 * cols * i0, cols, nb, vb, 16 * cols);
     }
     this.xForward(this.s1, op, cols);
   }
@@ -1070,14 +1107,17 @@ const PRODUCT_SCRATCH_BYTES = 512 * 1024;
 /** Widest block (packed columns). */
 const PRODUCT_MAX_BLOCK = 32;
 
-/** Columns of m + 1 complex values in the block scratch: the budget, at least 24, at most 6·nx. */
+/** Columns of m + 1 complex values in the block scratch: the budget, at least 48, at most 6·nx. */
 function productCapacity(nx: number, m: number): number {
-  return Math.max(24, Math.min(6 * nx, Math.floor(PRODUCT_SCRATCH_BYTES / (16 * (m + 1)))));
+  return Math.max(48, Math.min(6 * nx, Math.floor(PRODUCT_SCRATCH_BYTES / (16 * (m + 1)))));
 }
 
-/** Block width for k fields: the largest power of two ≤ min(nx, PRODUCT_MAX_BLOCK) whose k + 1 buffers fit; 0 when none does. */
+/**
+ * Block width for k fields: the largest power of two ≤ min(nx, PRODUCT_MAX_BLOCK) whose k + 1
+ * buffers fit, at least 2 (the split layout pairs columns); 0 when none does.
+ */
 function productBlock(nx: number, k: number, capacity: number): number {
-  if (!Number.isInteger(k) || k < 1 || k + 1 > capacity) return 0;
+  if (!Number.isInteger(k) || k < 1 || 2 * (k + 1) > capacity) return 0;
   let nb = Math.min(nx, PRODUCT_MAX_BLOCK);
   while ((k + 1) * nb > capacity) nb /= 2;
   return nb;

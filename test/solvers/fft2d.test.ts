@@ -3,6 +3,7 @@ import { SolverInputError } from '../../solvers/errors.js';
 import { ifft, irfft, type FftBackend } from '../../solvers/fft.js';
 import { createSpectralArena2d, defaultFft2dBackend, irfft2, isFft2dSize, RealFft2d, realFft2d, rfft2 } from '../../solvers/fft2d.js';
 import { Rng } from '../../solvers/random.js';
+import { buildMemoryModule, kernel, wasmApi } from '../../solvers/wasm_binary.js';
 import { maxAbs, maxDiff } from '../helpers/numeric.js';
 
 const BACKENDS: FftBackend[] = defaultFft2dBackend() === 'wasm' ? ['wasm', 'js'] : ['js'];
@@ -191,6 +192,13 @@ describe.each(BACKENDS)('real 2D FFT, %s backend', (backend) => {
 });
 
 describe('real 2D FFT: backends, conventions and errors', () => {
+  it('where WebAssembly SIMD works, the 2D FFT module validates (no silent fall-back to JS)', () => {
+    // A module with one v128 local validates exactly where SIMD is supported.
+    const simd = buildMemoryModule([kernel('probe', {}, { v128: ['v'] }, () => [])]);
+    if (wasmApi === undefined || !wasmApi.validate(simd)) return;
+    expect(defaultFft2dBackend()).toBe('wasm');
+  });
+
   it('the wasm and JS backends give bit-identical results', () => {
     if (defaultFft2dBackend() !== 'wasm') return;
     // Every first pass: radix 4 (64, 16), radix 8 (32, 128, 8) and radix 2 (2).
