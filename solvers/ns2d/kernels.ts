@@ -1,5 +1,5 @@
 import { instantiateOnArena, type SpectralArena2d } from '../fft2d.js';
-import { compileKernelModule, F64, kernel, W, type WasmFunctionDef } from '../wasm_binary.js';
+import { compileKernelModule, F64, kernel, uleb, W, type WasmFunctionDef } from '../wasm_binary.js';
 
 /**
  * The element-wise passes of one explicit evaluation and one IMEX stage of the pseudo-spectral
@@ -21,6 +21,13 @@ export interface NsKernels {
   /** h ← β·h + f̂ − N̂; ŵ ← A·ŵ + B·h (A, B real per mode). */
   stage(w: number, h: number, nh: number, fh: number, a: number, b: number, rows: number, cols: number, cs: number, rs: number, beta: number): void;
 }
+
+/** f64x2.pmax (b > a ? b : a, one maxpd), f64x2.ne, v128.or, v128.any_true, untyped select. */
+const PMAX = [0xfd, ...uleb(247)];
+const F64X2_NE = [0xfd, ...uleb(72)];
+const V128_OR = [0xfd, ...uleb(80)];
+const ANY_TRUE = [0xfd, ...uleb(83)];
+const SELECT = [0x1b];
 
 function nsKernelDefs(): WasmFunctionDef[] {
   const velgrad = kernel(
@@ -59,7 +66,7 @@ function nsKernelDefs(): WasmFunctionDef[] {
   const advect = kernel(
     'advect',
     { i32: ['u', 'v', 'wx', 'wy', 'out', 'pairs'] },
-    { i32: ['o', 'oend'], v128: ['U', 'V', 'mx'] },
+    { i32: ['o', 'oend'], v128: ['U', 'V', 'S', 'mx', 'bad'] },
     (L) => [
       [...W.get(L.pairs), ...W.i32(4), ...W.shl, ...W.set(L.oend)],
       [...W.i32(0), ...W.set(L.o)],
@@ -72,10 +79,13 @@ function nsKernelDefs(): WasmFunctionDef[] {
           ...W.get(L.V), ...W.get(L.wy), ...W.get(L.o), ...W.add, ...W.vload(0), ...W.vmul,
           ...W.vadd, ...W.vstore(0),
         ],
-        [...W.get(L.mx), ...W.get(L.U), ...W.get(L.U), ...W.vmul, ...W.get(L.V), ...W.get(L.V), ...W.vmul, ...W.vadd, ...W.vmax, ...W.set(L.mx)],
+        // mx ← pmax(mx, S) is one instruction (f64x2.max, which orders NaN and ±0, is eight on
+        // x64); NaN is tracked apart: bad ← bad | (S ≠ S).
+        [...W.get(L.mx), ...W.get(L.U), ...W.get(L.U), ...W.vmul, ...W.get(L.V), ...W.get(L.V), ...W.vmul, ...W.vadd, ...W.tee(L.S), ...PMAX, ...W.set(L.mx)],
+        [...W.get(L.bad), ...W.get(L.S), ...W.get(L.S), ...F64X2_NE, ...V128_OR, ...W.set(L.bad)],
         [...W.get(L.o), ...W.i32(16), ...W.add, ...W.tee(L.o), ...W.get(L.oend), ...W.ne],
       ),
-      [...W.get(L.mx), ...W.lane(0), ...W.get(L.mx), ...W.lane(1), ...W.f64max],
+      [...W.f64(NaN), ...W.get(L.mx), ...W.lane(0), ...W.get(L.mx), ...W.lane(1), ...W.f64max, ...W.get(L.bad), ...ANY_TRUE, ...SELECT],
     ],
     [F64],
   );

@@ -189,6 +189,33 @@ describe('equation object and steppers', () => {
     expect(Object.keys(k).sort()).toEqual(['advect', 'stage', 'velgrad']);
   });
 
+  it('advect: u·ωx + v·ωy and max(u² + v²), NaN when any value is NaN, the same in wasm and JS', () => {
+    const arenas = defaultFft2dBackend() === 'wasm' ? (['wasm', 'js'] as const) : (['js'] as const);
+    const n = 64;
+    const rng = new Rng(9);
+    const data = Array.from({ length: 4 }, () => Float64Array.from({ length: n }, () => rng.normal()));
+    const run = (backend: 'wasm' | 'js', poison: [number, number, number] | null) => {
+      const A = createSpectralArena2d(4, 4, 6 * n + 16, backend);
+      const [u, v, wx, wy, out] = Array.from({ length: 5 }, () => A.alloc(n));
+      [u, v, wx, wy].forEach((a, j) => a.set(data[j]));
+      if (poison) [u, v][poison[0]][poison[1]] = poison[2];
+      const mx = nsKernelsFor(A).advect(u.byteOffset, v.byteOffset, wx.byteOffset, wy.byteOffset, out.byteOffset, n / 2);
+      return { mx, out: Array.from(out) };
+    };
+    for (const backend of arenas) {
+      const clean = run(backend, null);
+      let want = 0;
+      for (let i = 0; i < n; i++) want = Math.max(want, data[0][i] ** 2 + data[1][i] ** 2);
+      expect(clean.mx).toBe(want);
+      for (let i = 0; i < n; i++) expect(clean.out[i]).toBe(data[0][i] * data[2][i] + data[1][i] * data[3][i]);
+      for (const at of [0, 1, 31, n - 2, n - 1]) {
+        expect(run(backend, [at % 2, at, NaN]).mx).toBeNaN();
+        expect(run(backend, [(at + 1) % 2, at, -Infinity]).mx).toBe(Infinity);
+      }
+    }
+    if (arenas.length === 2) expect(run('wasm', null)).toEqual(run('js', null));
+  });
+
   it('the JS and wasm kernels give bit-identical states (same operation order, no FMA in wasm SIMD)', () => {
     if (defaultFft2dBackend() !== 'wasm') return;
     const run = (backend: 'js' | 'wasm') => {
