@@ -1024,8 +1024,9 @@ class Arena2d implements SpectralArena2d {
     if (nb === 0) throw new SolverInputError(`rfft2OfProduct of ${k} fields is not allowed: use 1 to ${Math.floor(this.sbCols / 2) - 1}`);
     if (work.length !== k) throw new SolverInputError(`rfft2OfProduct needs one work array per spectrum: got ${work.length} for ${k}`);
     for (let j = 0; j < k; j++) {
-      this.at(specs[j], nx * 2 * (m + 1), `specs[${j}]`);
-      this.at(work[j], nx * 2 * cols, `work[${j}]`);
+      // (names built only for the error message: a step allocates nothing)
+      if (specs[j].buffer !== this.buffer || specs[j].length < nx * 2 * (m + 1)) this.at(specs[j], nx * 2 * (m + 1), `specs[${j}]`);
+      if (work[j].buffer !== this.buffer || work[j].length < nx * 2 * cols) this.at(work[j], nx * 2 * cols, `work[${j}]`);
     }
     const op = this.at(out, nx * 2 * (m + 1), 'out');
     for (let j = 0; j < k; j++) {

@@ -536,30 +536,49 @@ export function jsSplitKernels(buffer: ArrayBuffer): SplitKernels {
     for (let p = 0; p < L; p += 8) {
       const a = (src + u32[rev / 4 + p] * ss) / 8;
       const d = (dst + p * ds) / 8;
-      const out = (row: number, at: number, re: number, im: number) => {
-        f[d + (row * ds) / 8 + at] = re;
-        f[d + (row * ds) / 8 + at + 2] = im;
-      };
+      const dd = ds / 8;
       for (let c = 0; c < n; c += 4) {
         for (let l = 0; l < 2; l++) {
           const i = a + c + l;
           dft4(fwd, i, i + 2 * h, i + 4 * h, i + 6 * h, 0); // E = y[0 … 7]
           dft4(fwd, i + h, i + 3 * h, i + 5 * h, i + 7 * h, 8); // O = y[8 … 15]
-          const [e0r, e0i, e1r, e1i, e2r, e2i, e3r, e3i] = [y[0], y[1], y[2], y[3], y[4], y[5], y[6], y[7]];
-          const [o0r, o0i, o1r, o1i, o2r, o2i, o3r, o3i] = [y[8], y[9], y[10], y[11], y[12], y[13], y[14], y[15]];
-          const at = c + l;
-          out(0, at, e0r + o0r, e0i + o0i);
-          out(4, at, e0r - o0r, e0i - o0i);
+          const e0r = y[0];
+          const e0i = y[1];
+          const e1r = y[2];
+          const e1i = y[3];
+          const e2r = y[4];
+          const e2i = y[5];
+          const e3r = y[6];
+          const e3i = y[7];
+          const o0r = y[8];
+          const o0i = y[9];
+          const o1r = y[10];
+          const o1i = y[11];
+          const o2r = y[12];
+          const o2i = y[13];
+          const o3r = y[14];
+          const o3i = y[15];
+          const o = d + c + l; // row s of the output: o + s·dd (re), + 2 (im)
+          f[o] = e0r + o0r;
+          f[o + 2] = e0i + o0i;
+          f[o + 4 * dd] = e0r - o0r;
+          f[o + 4 * dd + 2] = e0i - o0i;
           const t1r = (fwd ? o1r + o1i : o1r - o1i) * sq;
           const t1i = (fwd ? o1i - o1r : o1i + o1r) * sq;
-          out(1, at, e1r + t1r, e1i + t1i);
-          out(5, at, e1r - t1r, e1i - t1i);
-          out(2, at, fwd ? e2r + o2i : e2r - o2i, fwd ? e2i - o2r : e2i + o2r);
-          out(6, at, fwd ? e2r - o2i : e2r + o2i, fwd ? e2i + o2r : e2i - o2r);
+          f[o + dd] = e1r + t1r;
+          f[o + dd + 2] = e1i + t1i;
+          f[o + 5 * dd] = e1r - t1r;
+          f[o + 5 * dd + 2] = e1i - t1i;
+          f[o + 2 * dd] = fwd ? e2r + o2i : e2r - o2i;
+          f[o + 2 * dd + 2] = fwd ? e2i - o2r : e2i + o2r;
+          f[o + 6 * dd] = fwd ? e2r - o2i : e2r + o2i;
+          f[o + 6 * dd + 2] = fwd ? e2i + o2r : e2i - o2r;
           const u3 = (o3r + o3i) * sq;
           const t3 = (fwd ? o3i - o3r : o3r - o3i) * sq;
-          out(3, at, fwd ? e3r + t3 : e3r - u3, fwd ? e3i - u3 : e3i + t3);
-          out(7, at, fwd ? e3r - t3 : e3r + u3, fwd ? e3i + u3 : e3i - t3);
+          f[o + 3 * dd] = fwd ? e3r + t3 : e3r - u3;
+          f[o + 3 * dd + 2] = fwd ? e3i - u3 : e3i + t3;
+          f[o + 7 * dd] = fwd ? e3r - t3 : e3r + u3;
+          f[o + 7 * dd + 2] = fwd ? e3i + u3 : e3i - t3;
         }
       }
     }
@@ -567,16 +586,27 @@ export function jsSplitKernels(buffer: ArrayBuffer): SplitKernels {
   const pass4 = (fwd: boolean) => (x: number, nb: number, vb: number, st: number, Q: number, tw: number) => {
     const q = Q / 8;
     const n = vb / 8;
-    const cm = (i: number, wr: number, wi: number): [number, number] => [f[i] * wr - f[i + 2] * wi, f[i + 2] * wr + f[i] * wi];
     for (let b = x / 8, bend = (x + nb) / 8; b < bend; b += 4 * q) {
       for (let r = b, t = tw / 8; r < b + q; r += st / 8, t += 12) {
-        const [w1r, w1i, w2r, w2i, w3r, w3i] = [f[t], f[t + 3], f[t + 4], f[t + 7], f[t + 8], f[t + 11]];
+        const w1r = f[t];
+        const w1i = f[t + 3];
+        const w2r = f[t + 4];
+        const w2i = f[t + 7];
+        const w3r = f[t + 8];
+        const w3i = f[t + 11];
         for (let c = 0; c < n; c += 4) {
           for (let l = 0; l < 2; l++) {
             const i0 = r + c + l;
-            const [c2r, c2i] = cm(i0 + q, w2r, w2i);
-            const [c1r, c1i] = cm(i0 + 2 * q, w1r, w1i);
-            const [c3r, c3i] = cm(i0 + 3 * q, w3r, w3i);
+            // c_s = v·w_s: (vr·wr − vi·wi, vi·wr + vr·wi).
+            const i1 = i0 + q;
+            const i2 = i1 + q;
+            const i3 = i2 + q;
+            const c2r = f[i1] * w2r - f[i1 + 2] * w2i;
+            const c2i = f[i1 + 2] * w2r + f[i1] * w2i;
+            const c1r = f[i2] * w1r - f[i2 + 2] * w1i;
+            const c1i = f[i2 + 2] * w1r + f[i2] * w1i;
+            const c3r = f[i3] * w3r - f[i3 + 2] * w3i;
+            const c3i = f[i3 + 2] * w3r + f[i3] * w3i;
             const s02r = f[i0] + c2r;
             const s02i = f[i0 + 2] + c2i;
             const d02r = f[i0] - c2r;
@@ -603,10 +633,13 @@ export function jsSplitKernels(buffer: ArrayBuffer): SplitKernels {
       const n = vb / 8;
       const lim = src + rows * ss;
       // A pruned row (index ≥ rows) reads the zero vector with step 0, as the wasm kernel does.
-      const row = (p: number) => (p < lim ? [p / 8, sc / 8] : [ZERO_VEC / 8, 0]);
+      const rowAt = (p: number) => (p < lim ? p / 8 : ZERO_VEC / 8);
+      const rowStep = (p: number) => (p < lim ? sc / 8 : 0);
       {
-        const [pa, sa] = row(src);
-        const [pb, sb] = row(src + m * ss);
+        const pa = rowAt(src);
+        const sa = rowStep(src);
+        const pb = rowAt(src + m * ss);
+        const sb = rowStep(src + m * ss);
         const z = dst / 8;
         for (let c = 0; c < n; c += 4) {
           for (let l = 0; l < 2; l++) {
@@ -618,8 +651,10 @@ export function jsSplitKernels(buffer: ArrayBuffer): SplitKernels {
         }
       }
       for (let k = 1; k <= m >> 1; k++) {
-        const [pa, sa] = row(src + k * ss);
-        const [pb, sb] = row(src + (m - k) * ss);
+        const pa = rowAt(src + k * ss);
+        const sa = rowStep(src + k * ss);
+        const pb = rowAt(src + (m - k) * ss);
+        const sb = rowStep(src + (m - k) * ss);
         const za = (dst + k * ds) / 8;
         const zb = (dst + (m - k) * ds) / 8;
         const t = tw / 8 + 4 * k;
