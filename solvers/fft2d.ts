@@ -41,9 +41,10 @@ import { compileKernelModule, kernel, W, wasmApi, type WasmFunctionDef, type Was
  * Backends: WebAssembly SIMD kernels (one f64x2 vector per complex value, emitted below
  * instruction by instruction like solvers/fft.ts's) where available, and the same algorithm in
  * plain JS (fallback and readable reference). Both are tested against an O(n²) DFT.
- * Measured on the 2-core x86-64 dev machine at 256²: one rfft2 + irfft2 pair takes ≈ 0.45 ms
- * (wasm), ≈ 1.3 ms (JS) and ≈ 0.64 ms in NumPy 1.24 (pocketfft); the pruned packed transforms
- * of a 2/3-dealiased solver ≈ 0.15 ms each (bench/ns2d_step.ts).
+ * Measured on the 2-core x86-64 dev machine at 256² (bench/ns2d_step.ts, medians, load average 7):
+ * one rfft2 + irfft2 pair takes 0.41 ms (wasm) and 0.66 ms in NumPy 1.24 (pocketfft); the pruned
+ * packed transforms of a 2/3-dealiased solver 0.10 ms (inverse) and 0.12 ms (forward);
+ * rfft2OfProduct of a Navier–Stokes step (4 inverse, the product, 1 forward) 0.60 ms.
  */
 
 /** True when an [nx, ny] real 2D FFT is supported: powers of two, nx ≥ 2, ny ≥ 4. */

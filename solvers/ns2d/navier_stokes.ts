@@ -28,7 +28,9 @@ import { nsKernelsFor, type NsKernels } from './kernels.js';
  *
  * All work arrays live in one SpectralArena2d (wasm memory when available), allocated once; the
  * in-place methods (setVorticity, evalAdvection, stage, getVorticity) allocate nothing. The
- * ImexEquation methods allocate their results (for composition and tests).
+ * ImexEquation methods allocate their results (for composition and tests). evalAdvection's
+ * transforms are one SpectralArena2d.rfft2OfProduct: only the 2/3-rule columns are transformed,
+ * and u, v, ωx, ωy exist a block of columns at a time, their product formed as they come.
  */
 export class NavierStokes2D implements ImexEquation<Float64Array> {
   readonly n: number;
