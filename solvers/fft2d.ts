@@ -1,6 +1,6 @@
 import { SolverInputError } from './errors.js';
 import { isPowerOfTwo, putTwiddle, writeBitReversal, writeStageTwiddles, type FftBackend } from './fft.js';
-import { jsSplitKernels, splitKernelDefs, type SplitKernels } from './fft2d_split.js';
+import { jsSplitKernels, splitKernelDefs, ZERO_VEC, type SplitKernels } from './fft2d_split.js';
 import { compileKernelModule, kernel, W, wasmApi, type WasmFunctionDef, type WasmMemory, type WasmModule } from './wasm_binary.js';
 
 /**
@@ -727,8 +727,7 @@ function jsKernels(buffer: ArrayBuffer): Kernels2d {
 
 const MASK_LANE1 = 0; // flips the sign of lane 1: forward rotations, conjugation
 const MASK_LANE0 = 16; // flips the sign of lane 0: inverse rotations
-/** Byte offset of a (+0, +0) vector: the value of a pruned (known zero) row, read with step 0. */
-const ZERO_VEC = 32;
+// Bytes 32 … 47 hold ZERO_VEC (fft2d_split.ts), the zero vector of pruned rows; the arena starts its tables at 64.
 
 /** Tables of the batched complex FFT of one length L along the outer axis. */
 interface AxisPlan {
