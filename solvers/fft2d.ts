@@ -1,5 +1,6 @@
 import { SolverInputError } from './errors.js';
-import { isPowerOfTwo, putTwiddle, radix4Schedule, writeBitReversal, writeStageTwiddles, type FftBackend } from './fft.js';
+import { isPowerOfTwo, putTwiddle, writeBitReversal, writeStageTwiddles, type FftBackend } from './fft.js';
+import { jsSplitKernels, splitKernelDefs, ZERO_VEC, type SplitKernels } from './fft2d_split.js';
 import { compileKernelModule, kernel, W, wasmApi, type WasmFunctionDef, type WasmMemory, type WasmModule } from './wasm_binary.js';
 
 /**
@@ -19,23 +20,31 @@ import { compileKernelModule, kernel, W, wasmApi, type WasmFunctionDef, type Was
  * row-major array, so each butterfly combines whole contiguous rows and its twiddles are loaded
  * once per row pair instead of once per element. The y transform is the real-to-complex one of
  * Numerical Recipes §12.3.2 (pack y pairs as one complex value, complex FFT of length ny/2,
- * untangle), done after one complex transpose [nx][ny/2] → [ny/2][nx]; then a second transpose
- * [ny/2 + 1][nx] → [nx][ny/2 + 1] and the complex FFT along x. The 1D butterflies are those of
- * solvers/fft.ts (iterative radix-4 decimation in time, radix-2 first pass when log2 L is odd,
- * bit reversal fused into the first pass, twiddles straight from Math.cos/sin), applied to rows.
+ * untangle), done after one complex transpose [nx][ny/2] → [ny/2][nx]; the untangled rows
+ * q < cols are transposed to [nx][cols] and the complex FFT runs along x. The inverse runs the
+ * other way round without a transpose in the middle: the packing step (brpre) reads the x-inverse
+ * [nx][cols] column-wise and takes the rows q ≥ cols as zero without reading them. The 1D
+ * butterflies are iterative decimation in time with bit reversal fused into a twiddle-free first
+ * pass (radix 8 when log2 L is odd, radix 4 when even, radix 2 for L = 2), then radix-4 passes
+ * with twiddles straight from Math.cos/sin, applied to rows.
  *
  * Solvers that stay in Fourier space can skip the transposes to and from the natural layout:
  * the "packed" layout stores a real field as [ny/2][nx] complex, t[j'][i] = (x[i, 2j'],
  * x[i, 2j'+1]); point-wise products are layout-independent, so a pseudo-spectral step can keep
  * its physical fields packed (one transpose per 2D transform instead of two), and transform only
  * the first `cols` spectral columns q < cols when the rest are known to be zero (dealiased).
+ * rfft2OfProduct goes further: the inverse y-transforms of all the factors, their point-wise
+ * combination and the forward y-transform run a block of packed columns at a time, so the
+ * physical fields never exist whole (at 256² the four fields of a Navier–Stokes step and their
+ * product would be 2.5 MB, more than L2, and each kernel would stream them from L3).
  *
  * Backends: WebAssembly SIMD kernels (one f64x2 vector per complex value, emitted below
  * instruction by instruction like solvers/fft.ts's) where available, and the same algorithm in
  * plain JS (fallback and readable reference). Both are tested against an O(n²) DFT.
- * Measured on the 2-core x86-64 dev machine at 256²: one rfft2 + irfft2 pair takes ≈ 0.45 ms
- * (wasm), ≈ 1.3 ms (JS) and ≈ 0.64 ms in NumPy 1.24 (pocketfft); the pruned packed transforms
- * of a 2/3-dealiased solver ≈ 0.15 ms each (bench/ns2d_step.ts).
+ * Measured on the 2-core x86-64 dev machine at 256² (bench/ns2d_step.ts, medians, load average 7):
+ * one rfft2 + irfft2 pair takes 0.41 ms (wasm) and 0.66 ms in NumPy 1.24 (pocketfft); the pruned
+ * packed transforms of a 2/3-dealiased solver 0.10 ms (inverse) and 0.12 ms (forward);
+ * rfft2OfProduct of a Navier–Stokes step (4 inverse, the product, 1 forward) 0.60 ms.
  */
 
 /** True when an [nx, ny] real 2D FFT is supported: powers of two, nx ≥ 2, ny ≥ 4. */
@@ -51,6 +60,9 @@ function checkSize2d(nx: number, ny: number): void {
     throw new SolverInputError(`2D FFT size ny=${ny} is not allowed: use a power of two >= 4 (e.g. 256)`);
   }
 }
+
+/** wasm `select` (untyped, here on i32): c ? a : b for the stack [a, b, c]. */
+const SELECT = [0x1b];
 
 /** Complex product v·w with v in local `v` and w stored as WR = (wr, wr), WI = (−wi, wi) in locals. */
 function cmulLocals(v: number, wr: number, wi: number): number[] {
@@ -97,6 +109,74 @@ function fft2dKernelDefs(): WasmFunctionDef[] {
         [...W.get(L.rp), ...W.i32(16), ...W.add, ...W.tee(L.rp), ...W.get(L.rend), ...W.ne],
       ),
     ],
+  );
+
+  // bfirst8(src, dst, rev, L, vb, ss, ds, mask): rows p … p + 7 (p = 0, 8, …) of dst get the
+  // 8-point DFT of src rows rev[p] + t·L/8, t = 0 … 7 (bit reversal fused): two 4-point DFTs
+  // E (t even) and O (t odd), then X_s = E_s + ω^s·O_s, X_{s+4} = E_s − ω^s·O_s with ω = e^{∓iπ/4}:
+  // ω·O = (O + rot O)·√½, ω²·O = rot O, ω³·O = (rot O − O)·√½, rot = ∓i (the mask's lane flip after
+  // a swap). Replaces the radix-2 first pass and the first radix-4 pass (whose twiddles are these).
+  const bfirst8 = kernel(
+    'bfirst8',
+    { i32: ['src', 'dst', 'rev', 'L', 'vb', 'ss', 'ds', 'mask'] },
+    {
+      i32: ['rp', 'rend', 'd0', 'a', 'aend', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'h7', 'dp', 'ds2', 'ds3', 'ds4', 'ds5', 'ds6', 'ds7'],
+      v128: ['r0', 'r1', 'r2', 'r3', 'r4', 'r5', 'r6', 'r7', 'e0', 'e1', 'e2', 'e3', 'o0', 'o1', 'o2', 'o3', 's02', 'd02', 's13', 'tt', 'mk', 'sq'],
+    },
+    (L) => {
+      const rot = (v: number) => [...W.get(v), ...W.get(v), ...W.swap, ...W.get(L.mk), ...W.xor];
+      // y0 … y3 ← the 4-point DFT of (b0, b1, b2, b3), as bfirst4.
+      const dft4 = (b: number[], y: number[]) => [
+        [...W.get(b[0]), ...W.get(b[2]), ...W.vadd, ...W.set(L.s02)],
+        [...W.get(b[0]), ...W.get(b[2]), ...W.vsub, ...W.set(L.d02)],
+        [...W.get(b[1]), ...W.get(b[3]), ...W.vadd, ...W.set(L.s13)],
+        [...W.get(b[1]), ...W.get(b[3]), ...W.vsub, ...W.set(L.tt), ...rot(L.tt), ...W.set(L.tt)],
+        [...W.get(L.s02), ...W.get(L.s13), ...W.vadd, ...W.set(y[0])],
+        [...W.get(L.d02), ...W.get(L.tt), ...W.vadd, ...W.set(y[1])],
+        [...W.get(L.s02), ...W.get(L.s13), ...W.vsub, ...W.set(y[2])],
+        [...W.get(L.d02), ...W.get(L.tt), ...W.vsub, ...W.set(y[3])],
+      ];
+      const h = [0, L.h1, L.h2, L.h3, L.h4, L.h5, L.h6, L.h7];
+      const r = [L.r0, L.r1, L.r2, L.r3, L.r4, L.r5, L.r6, L.r7];
+      const dsk = [0, L.ds, L.ds2, L.ds3, L.ds4, L.ds5, L.ds6, L.ds7];
+      const store = (row: number, e: number, sign: 'add' | 'sub', t: number[]) => [
+        ...W.get(L.dp), ...(row === 0 ? [] : [...W.get(dsk[row]), ...W.add]),
+        ...W.get(e), ...t, ...(sign === 'add' ? W.vadd : W.vsub), ...W.vstore(0),
+      ];
+      const t1 = [...W.get(L.o1), ...rot(L.o1), ...W.vadd, ...W.get(L.sq), ...W.vmul];
+      const t2 = rot(L.o2);
+      const t3 = [...rot(L.o3), ...W.get(L.o3), ...W.vsub, ...W.get(L.sq), ...W.vmul];
+      return [
+        [...W.get(L.mask), ...W.vload(0), ...W.set(L.mk)],
+        [...W.f64(Math.SQRT1_2), ...W.splat, ...W.set(L.sq)],
+        [...W.get(L.rev), ...W.tee(L.rp), ...W.get(L.L), ...W.i32(2), ...W.shl, ...W.add, ...W.set(L.rend)],
+        [...W.get(L.dst), ...W.set(L.d0)],
+        [...W.get(L.L), ...W.i32(3), ...W.shrU, ...W.get(L.ss), ...W.mul, ...W.set(L.h1)],
+        ...[2, 3, 4, 5, 6, 7].map((k) => [...W.get(h[k - 1]), ...W.get(L.h1), ...W.add, ...W.set(h[k])]),
+        ...[2, 3, 4, 5, 6, 7].map((k) => [...W.get(dsk[k - 1]), ...W.get(L.ds), ...W.add, ...W.set(dsk[k])]),
+        W.loop(
+          [...W.get(L.src), ...W.get(L.rp), ...W.load32(0), ...W.get(L.ss), ...W.mul, ...W.add, ...W.tee(L.a), ...W.get(L.vb), ...W.add, ...W.set(L.aend)],
+          [...W.get(L.d0), ...W.set(L.dp)],
+          W.loop(
+            ...r.map((rk, k) => [...W.get(L.a), ...(k === 0 ? [] : [...W.get(h[k]), ...W.add]), ...W.vload(0), ...W.set(rk)]),
+            ...dft4([L.r0, L.r2, L.r4, L.r6], [L.e0, L.e1, L.e2, L.e3]),
+            ...dft4([L.r1, L.r3, L.r5, L.r7], [L.o0, L.o1, L.o2, L.o3]),
+            store(0, L.e0, 'add', W.get(L.o0)),
+            store(4, L.e0, 'sub', W.get(L.o0)),
+            store(1, L.e1, 'add', t1),
+            store(5, L.e1, 'sub', t1),
+            store(2, L.e2, 'add', t2),
+            store(6, L.e2, 'sub', t2),
+            store(3, L.e3, 'add', t3),
+            store(7, L.e3, 'sub', t3),
+            [...W.get(L.dp), ...W.i32(16), ...W.add, ...W.set(L.dp)],
+            [...W.get(L.a), ...W.i32(16), ...W.add, ...W.tee(L.a), ...W.get(L.aend), ...W.ne],
+          ),
+          [...W.get(L.d0), ...W.get(L.ds4), ...W.add, ...W.get(L.ds4), ...W.add, ...W.set(L.d0)],
+          [...W.get(L.rp), ...W.i32(32), ...W.add, ...W.tee(L.rp), ...W.get(L.rend), ...W.ne],
+        ),
+      ];
+    },
   );
 
   // bfirst2(src, dst, rev, L, vb, ss, ds): radix-2 first pass, rows rev[p] and rev[p] + L/2.
@@ -221,61 +301,78 @@ function fft2dKernelDefs(): WasmFunctionDef[] {
     ],
   );
 
-  // brpre(src, dst, tw, m, vb, ss, ds, masks, s): packs rfft rows 0 … m of src into the m rows
-  // Z/… of dst for the inverse (out of place), scaled by s. masks: lane-1 flip, then lane-0 flip.
+  // brpre(src, dst, tw, m, vb, ss, sc, ds, masks, s, rows): packs rfft rows 0 … m of src into the m
+  // rows Z/… of dst for the inverse (out of place), scaled by s. Element (row k, column c) of src is
+  // at src + k·ss + c·sc, so src may be stored either way round; rows k ≥ `rows` of src are taken
+  // as zero without being read (they read the zero vector at ZERO_VEC, step 0). dst rows (stride ds)
+  // hold vb bytes of contiguous columns. masks: lane-1 flip, then lane-0 flip.
   const brpre = kernel(
     'brpre',
-    { i32: ['src', 'dst', 'tw', 'm', 'vb', 'ss', 'ds', 'masks'], f64: ['s'] },
-    { i32: ['pa', 'pb', 'za', 'zb', 't', 'c', 'nyq'], v128: ['A', 'B', 'E', 'O', 'm1', 'm0', 'sv', 'wr', 'wi'] },
-    (L) => [
-      [...W.get(L.masks), ...W.vload(0), ...W.set(L.m1)],
-      [...W.get(L.masks), ...W.vload(16), ...W.set(L.m0)],
-      [...W.get(L.s), ...W.splat, ...W.set(L.sv)],
-      [...W.get(L.m), ...W.get(L.ss), ...W.mul, ...W.set(L.nyq)],
-      // Row 0: s·(Re X0 + Re Xm, Re X0 − Re Xm).
-      [...W.i32(0), ...W.set(L.c)],
-      W.loop(
-        [...W.get(L.src), ...W.get(L.c), ...W.add, ...W.tee(L.pa), ...W.vload(0), ...W.set(L.A)],
-        [...W.get(L.pa), ...W.get(L.nyq), ...W.add, ...W.vload(0), ...W.set(L.B)],
-        [
-          ...W.get(L.dst), ...W.get(L.c), ...W.add,
-          ...W.get(L.A), ...W.get(L.A), ...W.dupLo, ...W.get(L.B), ...W.get(L.B), ...W.dupLo, ...W.get(L.m1), ...W.xor, ...W.vadd,
-          ...W.get(L.sv), ...W.vmul, ...W.vstore(0),
-        ],
-        [...W.get(L.c), ...W.i32(16), ...W.add, ...W.tee(L.c), ...W.get(L.vb), ...W.ne],
-      ),
-      [...W.get(L.src), ...W.get(L.ss), ...W.add, ...W.set(L.pa)],
-      [...W.get(L.src), ...W.get(L.m), ...W.i32(1), ...W.sub, ...W.get(L.ss), ...W.mul, ...W.add, ...W.set(L.pb)],
-      [...W.get(L.dst), ...W.get(L.ds), ...W.add, ...W.set(L.za)],
-      [...W.get(L.dst), ...W.get(L.m), ...W.i32(1), ...W.sub, ...W.get(L.ds), ...W.mul, ...W.add, ...W.set(L.zb)],
-      [...W.get(L.tw), ...W.i32(32), ...W.add, ...W.set(L.t)],
-      W.loop(
-        [...W.get(L.t), ...W.vload(0), ...W.set(L.wr), ...W.get(L.t), ...W.vload(16), ...W.set(L.wi)],
+    { i32: ['src', 'dst', 'tw', 'm', 'vb', 'ss', 'sc', 'ds', 'masks', 'rows'], f64: ['s'] },
+    { i32: ['pa', 'pb', 'za', 'zb', 't', 'c', 'lim', 'qa', 'qb', 'sa', 'sb'], v128: ['A', 'B', 'E', 'O', 'm1', 'm0', 'sv', 'wr', 'wi'] },
+    (L) => {
+      // qa, sa ← (pa, sc), or (ZERO_VEC, 0) when pa is at or past row `rows`; the same for qb, sb.
+      const pick = (p: number, q: number, st: number) => [
+        [...W.i32(ZERO_VEC), ...W.get(p), ...W.get(L.lim), ...W.get(p), ...W.leU, ...SELECT, ...W.set(q)],
+        [...W.i32(0), ...W.get(L.sc), ...W.get(L.lim), ...W.get(p), ...W.leU, ...SELECT, ...W.set(st)],
+      ];
+      return [
+        [...W.get(L.masks), ...W.vload(0), ...W.set(L.m1)],
+        [...W.get(L.masks), ...W.vload(16), ...W.set(L.m0)],
+        [...W.get(L.s), ...W.splat, ...W.set(L.sv)],
+        [...W.get(L.src), ...W.get(L.rows), ...W.get(L.ss), ...W.mul, ...W.add, ...W.set(L.lim)],
+        // Row 0: s·(Re X0 + Re Xm, Re X0 − Re Xm).
+        [...W.get(L.src), ...W.set(L.pa), ...W.get(L.src), ...W.get(L.m), ...W.get(L.ss), ...W.mul, ...W.add, ...W.set(L.pb)],
+        ...pick(L.pa, L.qa, L.sa),
+        ...pick(L.pb, L.qb, L.sb),
         [...W.i32(0), ...W.set(L.c)],
         W.loop(
-          // A = X_k, B = conj(X_{m−k}); E = A + B; O = conj(W)·(A − B); Z_k = s(E + iO), Z_{m−k} = s(conj E + swap O).
-          [...W.get(L.pa), ...W.get(L.c), ...W.add, ...W.vload(0), ...W.set(L.A)],
-          [...W.get(L.pb), ...W.get(L.c), ...W.add, ...W.vload(0), ...W.get(L.m1), ...W.xor, ...W.set(L.B)],
-          [...W.get(L.A), ...W.get(L.B), ...W.vadd, ...W.set(L.E)],
-          [...W.get(L.A), ...W.get(L.B), ...W.vsub, ...W.set(L.B)],
-          [...W.get(L.B), ...W.get(L.wr), ...W.vmul, ...W.get(L.B), ...W.get(L.B), ...W.swap, ...W.get(L.wi), ...W.vmul, ...W.vsub, ...W.set(L.O)],
+          [...W.get(L.qa), ...W.vload(0), ...W.set(L.A)],
+          [...W.get(L.qb), ...W.vload(0), ...W.set(L.B)],
           [
-            ...W.get(L.za), ...W.get(L.c), ...W.add,
-            ...W.get(L.E), ...W.get(L.O), ...W.get(L.O), ...W.swap, ...W.get(L.m0), ...W.xor, ...W.vadd, ...W.get(L.sv), ...W.vmul, ...W.vstore(0),
+            ...W.get(L.dst), ...W.get(L.c), ...W.add,
+            ...W.get(L.A), ...W.get(L.A), ...W.dupLo, ...W.get(L.B), ...W.get(L.B), ...W.dupLo, ...W.get(L.m1), ...W.xor, ...W.vadd,
+            ...W.get(L.sv), ...W.vmul, ...W.vstore(0),
           ],
-          [
-            ...W.get(L.zb), ...W.get(L.c), ...W.add,
-            ...W.get(L.E), ...W.get(L.m1), ...W.xor, ...W.get(L.O), ...W.get(L.O), ...W.swap, ...W.vadd, ...W.get(L.sv), ...W.vmul, ...W.vstore(0),
-          ],
+          [...W.get(L.qa), ...W.get(L.sa), ...W.add, ...W.set(L.qa), ...W.get(L.qb), ...W.get(L.sb), ...W.add, ...W.set(L.qb)],
           [...W.get(L.c), ...W.i32(16), ...W.add, ...W.tee(L.c), ...W.get(L.vb), ...W.ne],
         ),
-        [...W.get(L.t), ...W.i32(32), ...W.add, ...W.set(L.t)],
-        [...W.get(L.za), ...W.get(L.ds), ...W.add, ...W.set(L.za)],
-        [...W.get(L.zb), ...W.get(L.ds), ...W.sub, ...W.set(L.zb)],
-        [...W.get(L.pb), ...W.get(L.ss), ...W.sub, ...W.set(L.pb)],
-        [...W.get(L.pa), ...W.get(L.ss), ...W.add, ...W.tee(L.pa), ...W.get(L.pb), ...W.leU],
-      ),
-    ],
+        [...W.get(L.src), ...W.get(L.ss), ...W.add, ...W.set(L.pa)],
+        [...W.get(L.src), ...W.get(L.m), ...W.i32(1), ...W.sub, ...W.get(L.ss), ...W.mul, ...W.add, ...W.set(L.pb)],
+        [...W.get(L.dst), ...W.get(L.ds), ...W.add, ...W.set(L.za)],
+        [...W.get(L.dst), ...W.get(L.m), ...W.i32(1), ...W.sub, ...W.get(L.ds), ...W.mul, ...W.add, ...W.set(L.zb)],
+        [...W.get(L.tw), ...W.i32(32), ...W.add, ...W.set(L.t)],
+        W.loop(
+          [...W.get(L.t), ...W.vload(0), ...W.set(L.wr), ...W.get(L.t), ...W.vload(16), ...W.set(L.wi)],
+          ...pick(L.pa, L.qa, L.sa),
+          ...pick(L.pb, L.qb, L.sb),
+          [...W.i32(0), ...W.set(L.c)],
+          W.loop(
+            // A = X_k, B = conj(X_{m−k}); E = A + B; O = conj(W)·(A − B); Z_k = s(E + iO), Z_{m−k} = s(conj E + swap O).
+            [...W.get(L.qa), ...W.vload(0), ...W.set(L.A)],
+            [...W.get(L.qb), ...W.vload(0), ...W.get(L.m1), ...W.xor, ...W.set(L.B)],
+            [...W.get(L.A), ...W.get(L.B), ...W.vadd, ...W.set(L.E)],
+            [...W.get(L.A), ...W.get(L.B), ...W.vsub, ...W.set(L.B)],
+            [...W.get(L.B), ...W.get(L.wr), ...W.vmul, ...W.get(L.B), ...W.get(L.B), ...W.swap, ...W.get(L.wi), ...W.vmul, ...W.vsub, ...W.set(L.O)],
+            [
+              ...W.get(L.za), ...W.get(L.c), ...W.add,
+              ...W.get(L.E), ...W.get(L.O), ...W.get(L.O), ...W.swap, ...W.get(L.m0), ...W.xor, ...W.vadd, ...W.get(L.sv), ...W.vmul, ...W.vstore(0),
+            ],
+            [
+              ...W.get(L.zb), ...W.get(L.c), ...W.add,
+              ...W.get(L.E), ...W.get(L.m1), ...W.xor, ...W.get(L.O), ...W.get(L.O), ...W.swap, ...W.vadd, ...W.get(L.sv), ...W.vmul, ...W.vstore(0),
+            ],
+            [...W.get(L.qa), ...W.get(L.sa), ...W.add, ...W.set(L.qa), ...W.get(L.qb), ...W.get(L.sb), ...W.add, ...W.set(L.qb)],
+            [...W.get(L.c), ...W.i32(16), ...W.add, ...W.tee(L.c), ...W.get(L.vb), ...W.ne],
+          ),
+          [...W.get(L.t), ...W.i32(32), ...W.add, ...W.set(L.t)],
+          [...W.get(L.za), ...W.get(L.ds), ...W.add, ...W.set(L.za)],
+          [...W.get(L.zb), ...W.get(L.ds), ...W.sub, ...W.set(L.zb)],
+          [...W.get(L.pb), ...W.get(L.ss), ...W.sub, ...W.set(L.pb)],
+          [...W.get(L.pa), ...W.get(L.ss), ...W.add, ...W.tee(L.pa), ...W.get(L.pb), ...W.leU],
+        ),
+      ];
+    },
   );
 
   // ctranspose(src, dst, R, C, ss, ds): complex transpose dst[c][r] = src[r][c], r < R, c < C.
@@ -326,23 +423,24 @@ function fft2dKernelDefs(): WasmFunctionDef[] {
     ],
   );
 
-  return [bfirst4, bfirst2, bpass4, brpost, bdc, brpre, ctranspose, ctranspose1];
+  return [bfirst4, bfirst2, bfirst8, bpass4, brpost, bdc, brpre, ctranspose, ctranspose1];
 }
 
 /** Kernel signatures: byte offsets into the memory, counts as noted. */
 interface Kernels2d {
   bfirst4(src: number, dst: number, rev: number, L: number, vb: number, ss: number, ds: number, mask: number): void;
   bfirst2(src: number, dst: number, rev: number, L: number, vb: number, ss: number, ds: number): void;
+  bfirst8(src: number, dst: number, rev: number, L: number, vb: number, ss: number, ds: number, mask: number): void;
   bpass4(x: number, nb: number, vb: number, st: number, Q: number, tw: number, mask: number): void;
   brpost(x: number, tw: number, m: number, vb: number, st: number, mask: number): void;
   bdc(x: number, m: number, vb: number, st: number): void;
-  brpre(src: number, dst: number, tw: number, m: number, vb: number, ss: number, ds: number, masks: number, s: number): void;
+  brpre(src: number, dst: number, tw: number, m: number, vb: number, ss: number, sc: number, ds: number, masks: number, rows: number, s: number): void;
   ctranspose(src: number, dst: number, R: number, C: number, ss: number, ds: number): void;
   ctranspose1(src: number, dst: number, R: number, C: number, ss: number, ds: number): void;
 }
 
 function fftModule(): WasmModule | null {
-  return compileKernelModule('fft2d', fft2dKernelDefs);
+  return compileKernelModule('fft2d', () => [...fft2dKernelDefs(), ...splitKernelDefs()]);
 }
 
 /** The backend new 2D plans get by default: 'wasm' (SIMD kernels) when available, else 'js'. */
@@ -400,6 +498,60 @@ function jsKernels(buffer: ArrayBuffer): Kernels2d {
           f[d2 + c + 1] = s02i - s13i;
           f[d3 + c] = d02r - ttr;
           f[d3 + c + 1] = d02i - tti;
+        }
+      }
+    },
+    bfirst8(src, dst, rev, L, vb, ss, ds, mask) {
+      const sg = rot(mask);
+      const h = ((L >> 3) * ss) / 8;
+      const n = vb / 8;
+      const sq = Math.SQRT1_2;
+      // y[2j], y[2j + 1] ← the 4-point DFT of rows (b0, b1, b2, b3) (offsets in units of h), as bfirst4.
+      const y = new Float64Array(16);
+      const dft4 = (i0: number, b0: number, b1: number, b2: number, b3: number, at: number) => {
+        const s02r = f[i0 + b0 * h] + f[i0 + b2 * h];
+        const s02i = f[i0 + b0 * h + 1] + f[i0 + b2 * h + 1];
+        const d02r = f[i0 + b0 * h] - f[i0 + b2 * h];
+        const d02i = f[i0 + b0 * h + 1] - f[i0 + b2 * h + 1];
+        const s13r = f[i0 + b1 * h] + f[i0 + b3 * h];
+        const s13i = f[i0 + b1 * h + 1] + f[i0 + b3 * h + 1];
+        const d13r = f[i0 + b1 * h] - f[i0 + b3 * h];
+        const d13i = f[i0 + b1 * h + 1] - f[i0 + b3 * h + 1];
+        const ttr = sg * d13i;
+        const tti = -sg * d13r;
+        y[at] = s02r + s13r;
+        y[at + 1] = s02i + s13i;
+        y[at + 2] = d02r + ttr;
+        y[at + 3] = d02i + tti;
+        y[at + 4] = s02r - s13r;
+        y[at + 5] = s02i - s13i;
+        y[at + 6] = d02r - ttr;
+        y[at + 7] = d02i - tti;
+      };
+      for (let p = 0; p < L; p += 8) {
+        const a = (src + u32[rev / 4 + p] * ss) / 8;
+        const d = (dst + p * ds) / 8;
+        const dd = ds / 8;
+        for (let c = 0; c < n; c += 2) {
+          dft4(a + c, 0, 2, 4, 6, 0); // E = y[0 … 7]
+          dft4(a + c, 1, 3, 5, 7, 8); // O = y[8 … 15]
+          // T_s = ω^s·O_s: rot(O) = (sg·Oi, −sg·Or).
+          const t0r = y[8];
+          const t0i = y[9];
+          const t1r = (y[10] + sg * y[11]) * sq;
+          const t1i = (y[11] + -sg * y[10]) * sq;
+          const t2r = sg * y[13];
+          const t2i = -sg * y[12];
+          const t3r = (sg * y[15] - y[14]) * sq;
+          const t3i = (-sg * y[14] - y[15]) * sq;
+          const tr = [t0r, t1r, t2r, t3r];
+          const ti = [t0i, t1i, t2i, t3i];
+          for (let s = 0; s < 4; s++) {
+            f[d + s * dd + c] = y[2 * s] + tr[s];
+            f[d + s * dd + c + 1] = y[2 * s + 1] + ti[s];
+            f[d + (s + 4) * dd + c] = y[2 * s] - tr[s];
+            f[d + (s + 4) * dd + c + 1] = y[2 * s + 1] - ti[s];
+          }
         }
       }
     },
@@ -511,30 +663,35 @@ function jsKernels(buffer: ArrayBuffer): Kernels2d {
         f[q + c + 1] = 0;
       }
     },
-    brpre(src, dst, tw, m, vb, ss, ds, _masks, s) {
+    brpre(src, dst, tw, m, vb, ss, sc, ds, _masks, rows, s) {
       const n = vb / 8;
-      const p0 = src / 8;
-      const pm = (src + m * ss) / 8;
-      const z0 = dst / 8;
-      for (let c = 0; c < n; c += 2) {
-        const x0 = f[p0 + c];
-        const xm = f[pm + c];
-        f[z0 + c] = s * (x0 + xm);
-        f[z0 + c + 1] = s * (x0 - xm);
+      const lim = src + rows * ss;
+      // A pruned row (index ≥ rows) reads the zero vector with step 0, as the wasm kernel does.
+      const row = (p: number) => (p < lim ? [p / 8, sc / 8] : [ZERO_VEC / 8, 0]);
+      {
+        const [p0, s0] = row(src);
+        const [pm, sm] = row(src + m * ss);
+        const z0 = dst / 8;
+        for (let c = 0, a = p0, b = pm; c < n; c += 2, a += s0, b += sm) {
+          const x0 = f[a];
+          const xm = f[b];
+          f[z0 + c] = s * (x0 + xm);
+          f[z0 + c + 1] = s * (x0 - xm);
+        }
       }
       for (let k = 1; k <= m >> 1; k++) {
-        const pa = (src + k * ss) / 8;
-        const pb = (src + (m - k) * ss) / 8;
+        const [pa, sa] = row(src + k * ss);
+        const [pb, sb] = row(src + (m - k) * ss);
         const za = (dst + k * ds) / 8;
         const zb = (dst + (m - k) * ds) / 8;
         const t = tw / 8 + 4 * k;
         const wr = f[t];
         const wi = -f[t + 3];
-        for (let c = 0; c < n; c += 2) {
-          const ar = f[pa + c];
-          const ai = f[pa + c + 1];
-          const br = f[pb + c];
-          const bi = -f[pb + c + 1];
+        for (let c = 0, a = pa, b = pb; c < n; c += 2, a += sa, b += sb) {
+          const ar = f[a];
+          const ai = f[a + 1];
+          const br = f[b];
+          const bi = -f[b + 1];
           const er = ar + br;
           const ei = ai + bi;
           const dr = ar - br;
@@ -570,15 +727,32 @@ function jsKernels(buffer: ArrayBuffer): Kernels2d {
 
 const MASK_LANE1 = 0; // flips the sign of lane 1: forward rotations, conjugation
 const MASK_LANE0 = 16; // flips the sign of lane 0: inverse rotations
+// Bytes 32 … 47 hold ZERO_VEC (fft2d_split.ts), the zero vector of pruned rows; the arena starts its tables at 64.
 
 /** Tables of the batched complex FFT of one length L along the outer axis. */
 interface AxisPlan {
   L: number;
   rev: number;
-  radix2First: boolean;
+  /** Radix of the twiddle-free first pass: 8 when log2 L is odd (≥ 3), 4 when even, 2 for L = 2. */
+  first: 2 | 4 | 8;
+  /** Sub-transform length q entering each radix-4 pass after it. */
   stages: number[];
   twF: number;
   twI: number;
+}
+
+/** The passes of a length-L axis (L a power of two ≥ 2): see AxisPlan. */
+export function axisSchedule(L: number): { first: 2 | 4 | 8; stages: number[]; twCount: number } {
+  let bits = 0;
+  while (1 << bits < L) bits++;
+  const first = bits === 1 ? 2 : bits % 2 === 0 ? 4 : 8;
+  const stages: number[] = [];
+  let twCount = 0;
+  for (let q = first; 4 * q <= L; q *= 4) {
+    stages.push(q);
+    twCount += q;
+  }
+  return { first, stages, twCount };
 }
 
 /**
@@ -608,11 +782,26 @@ export interface SpectralArena2d {
   rfft2Packed(t: Float64Array, out: Float64Array, cols?: number): void;
   /** t ← irfft2(c) in packed layout, reading only the columns q < cols of c (the rest taken as 0). */
   irfft2Packed(c: Float64Array, t: Float64Array, cols?: number): void;
+  /**
+   * out ← rfft2(P), columns q < cols only (the others are left as they were), for the field
+   * P = combine(irfft2(specs[0]), …, irfft2(specs[k − 1])) built point by point, every spectrum
+   * read on its columns q < cols only (the rest taken as 0): a pseudo-spectral product such as
+   * u·ωx + v·ωy. Equal to irfft2Packed of each spectrum, combine on the whole packed fields and
+   * rfft2Packed, bit for bit, but the physical fields are only ever formed a block of packed
+   * columns at a time, in a few kB of scratch: `combine(inputs, out, pairs)` gets the byte offsets
+   * of the k input blocks and of the output block, each `pairs` complex pairs of the packed layout
+   * stored contiguously (combine must not call this arena's transforms). work[j] (≥ nx·2·cols doubles, one per spectrum, not overlapping) holds
+   * the x-inverse of specs[j]. 1 ≤ k; up to 23 always, more where the block scratch allows.
+   */
+  rfft2OfProduct(specs: readonly Float64Array[], work: readonly Float64Array[], out: Float64Array, cols: number, combine: BlockCombine): void;
   /** Natural [nx][ny] → packed [ny/2][nx] complex pairs (a transpose). */
   pack(x: Float64Array, t: Float64Array): void;
   /** Packed → natural layout. */
   unpack(t: Float64Array, x: Float64Array): void;
 }
+
+/** Fills the output block from the input blocks (byte offsets into the arena); see rfft2OfProduct. */
+export type BlockCombine = (inputs: readonly number[], out: number, pairs: number) => void;
 
 /** An arena for [nx, ny] transforms with room for `capacity` further doubles. */
 export function createSpectralArena2d(nx: number, ny: number, capacity: number, backend: FftBackend = defaultFft2dBackend()): SpectralArena2d {
@@ -626,6 +815,8 @@ class Arena2d implements SpectralArena2d {
   readonly memory: WasmMemory | null;
   readonly buffer: ArrayBuffer;
   private readonly k: Kernels2d;
+  /** The split-layout kernels of rfft2OfProduct's blocks (fft2d_split.ts). */
+  private readonly ks: SplitKernels;
   private readonly m: number;
   private readonly planX: AxisPlan;
   private readonly planY: AxisPlan;
@@ -633,9 +824,13 @@ class Arena2d implements SpectralArena2d {
   private readonly twP: number;
   private readonly s1: number;
   private readonly s2: number;
-  /** Scratch for the pruned inverse: rows ≥ `dirtyRows` stay zero. */
-  private readonly sp: number;
-  private dirtyRows = 0;
+  /**
+   * Block scratch of rfft2OfProduct: `sbCols` columns of m + 1 complex values (see productCapacity);
+   * a block of nb packed columns and k fields takes (k + 1)·nb of them.
+   */
+  private readonly sb: number;
+  private readonly sbCols: number;
+  private readonly blockPtrs: number[] = [];
   private next: number;
   private readonly end: number;
   private readonly f64: Float64Array;
@@ -655,16 +850,17 @@ class Arena2d implements SpectralArena2d {
       return at;
     };
     const lengths = nx === m ? [nx] : [nx, m];
-    const layout = new Map<number, { rev: number; stages: number[]; twF: number; twI: number; radix2First: boolean }>();
+    const layout = new Map<number, Omit<AxisPlan, 'L'>>();
     for (const L of lengths) {
-      const { radix2First, stages, twCount } = radix4Schedule(L);
-      layout.set(L, { rev: take(4 * L), stages, twF: take(96 * twCount), twI: take(96 * twCount), radix2First });
+      const { first, stages, twCount } = axisSchedule(L);
+      layout.set(L, { rev: take(4 * L), stages, twF: take(96 * twCount), twI: take(96 * twCount), first });
     }
     this.twP = take(32 * (Math.floor(m / 2) + 1));
     const scratch = 16 * nx * (m + 1);
     this.s1 = take(scratch);
     this.s2 = take(scratch);
-    this.sp = take(scratch);
+    this.sbCols = productCapacity(nx, m);
+    this.sb = take(16 * (m + 1) * this.sbCols);
     // Each alloc rounds up to 16 bytes: the extra 16 bytes per 2 doubles of slack are in `capacity + 64`.
     this.next = take(8 * (capacity + 64));
     this.end = off;
@@ -672,13 +868,16 @@ class Arena2d implements SpectralArena2d {
       const mod = fftModule();
       if (mod === null || wasmApi === undefined) throw new SolverInputError("FFT backend 'wasm' is not available here (no WebAssembly SIMD): use 'js'");
       const memory = new wasmApi.Memory({ initial: Math.max(1, Math.ceil(off / 65536)) });
-      this.k = new wasmApi.Instance(mod, { env: { mem: memory } }).exports as Kernels2d;
+      const exports = new wasmApi.Instance(mod, { env: { mem: memory } }).exports;
+      this.k = exports as Kernels2d;
+      this.ks = exports as SplitKernels;
       this.memory = memory;
       this.buffer = memory.buffer;
     } else {
       this.buffer = new ArrayBuffer(off);
       this.memory = null;
       this.k = jsKernels(this.buffer);
+      this.ks = jsSplitKernels(this.buffer);
     }
     const f = new Float64Array(this.buffer);
     this.f64 = f;
@@ -724,11 +923,30 @@ class Arena2d implements SpectralArena2d {
       return;
     }
     const mask = inverse ? MASK_LANE0 : MASK_LANE1;
-    if (plan.radix2First) k.bfirst2(src, dst, plan.rev, L, vb, ss, ds);
-    else k.bfirst4(src, dst, plan.rev, L, vb, ss, ds, mask);
+    if (plan.first === 8) k.bfirst8(src, dst, plan.rev, L, vb, ss, ds, mask);
+    else if (plan.first === 4) k.bfirst4(src, dst, plan.rev, L, vb, ss, ds, mask);
+    else k.bfirst2(src, dst, plan.rev, L, vb, ss, ds);
     let tw = inverse ? plan.twI : plan.twF;
     for (const q of plan.stages) {
       k.bpass4(dst, L * ds, vb, ds, q * ds, tw, mask);
+      tw += 96 * q;
+    }
+  }
+
+  /**
+   * The same on split rows (fft2d_split.ts: column pairs as (re, re), (im, im); vb a multiple of
+   * 32 bytes), src and dst with the same row stride st.
+   */
+  private axisSplit(plan: AxisPlan, src: number, dst: number, vb: number, st: number, inverse: boolean): void {
+    const ks = this.ks;
+    const L = plan.L;
+    if (plan.first === 8) (inverse ? ks.sfirst8i : ks.sfirst8f)(src, dst, plan.rev, L, vb, st, st);
+    else if (plan.first === 4) (inverse ? ks.sfirst4i : ks.sfirst4f)(src, dst, plan.rev, L, vb, st, st);
+    else ks.sfirst2(src, dst, plan.rev, L, vb, st, st);
+    const pass = inverse ? ks.spass4i : ks.spass4f;
+    let tw = inverse ? plan.twI : plan.twF;
+    for (const q of plan.stages) {
+      pass(dst, L * st, vb, st, q * st, tw);
       tw += 96 * q;
     }
   }
@@ -746,20 +964,47 @@ class Arena2d implements SpectralArena2d {
     }
   }
 
+  /** X ← the x-inverse of the columns q < cols of spectrum c: X[i][q], complex rows of stride 16·cols bytes. */
+  private xInverse(cp: number, X: number, cols: number): void {
+    this.axis(this.planX, cp, 16 * (this.m + 1), X, 16 * cols, 16 * cols, true);
+  }
+
+  /**
+   * Packed columns i0 … i0 + nb − 1 of irfft2 from X (xInverse's output, rows q ≥ cols taken as
+   * zero): untangled into zin ([m][nb], contiguous), then the y-inverse into dst (row stride ds).
+   * dst may be X itself (X is read before dst is written), not zin.
+   */
+  private yInverse(X: number, cols: number, i0: number, nb: number, zin: number, dst: number, ds: number): void {
+    const { nx, m } = this;
+    this.k.brpre(X + 16 * cols * i0, zin, this.twP, m, 16 * nb, 16, 16 * cols, 16 * nb, MASK_LANE1, cols, 1 / (nx * 2 * m));
+    this.axis(this.planY, zin, 16 * nb, dst, ds, 16 * nb, true);
+  }
+
+  /**
+   * The y-rfft of the packed columns i0 … i0 + nb − 1 held in src (row stride ss): FFT of length m
+   * into zb ([m + 1][nb]), untangled to rows 0 … m, and its rows q < cols transposed into
+   * F[i][q] (complex rows of stride 16·cols bytes) for the x-transform. F may be src.
+   */
+  private yForward(src: number, ss: number, i0: number, nb: number, zb: number, F: number, cols: number): void {
+    const m = this.m;
+    this.axis(this.planY, src, ss, zb, 16 * nb, 16 * nb, false);
+    if (m >= 2) this.k.brpost(zb, this.twP, m, 16 * nb, 16 * nb, MASK_LANE1);
+    this.k.bdc(zb, m, 16 * nb, 16 * nb);
+    this.transpose(zb, F + 16 * cols * i0, cols, nb, 16 * nb, 16 * cols);
+  }
+
+  /** Spectrum columns q < cols of out ← the x-transform of F (yForward's output). */
+  private xForward(F: number, op: number, cols: number): void {
+    this.axis(this.planX, F, 16 * cols, op, 16 * (this.m + 1), 16 * cols, false);
+  }
+
   rfft2Packed(t: Float64Array, out: Float64Array, cols = this.m + 1): void {
     const { nx, m } = this;
     this.checkCols(cols);
     const tp = this.at(t, nx * 2 * m, 't');
     const op = this.at(out, nx * 2 * (m + 1), 'out');
-    const rowT = 16 * nx;
-    const rowS = 16 * (m + 1);
-    // y: FFT of length m on rows of nx complex values, untangle to rows 0 … m.
-    this.axis(this.planY, tp, rowT, this.s2, rowT, rowT, false);
-    if (m >= 2) this.k.brpost(this.s2, this.twP, m, rowT, rowT, MASK_LANE1);
-    this.k.bdc(this.s2, m, rowT, rowT);
-    // [cols][nx] → [nx][cols of m+1], then x along the outer axis.
-    this.transpose(this.s2, this.s1, cols, nx, rowT, rowS);
-    this.axis(this.planX, this.s1, rowS, op, rowS, 16 * cols, false);
+    this.yForward(tp, 16 * nx, 0, nx, this.s2, this.s1, cols);
+    this.xForward(this.s1, op, cols);
   }
 
   irfft2Packed(c: Float64Array, t: Float64Array, cols = this.m + 1): void {
@@ -767,14 +1012,52 @@ class Arena2d implements SpectralArena2d {
     this.checkCols(cols);
     const cp = this.at(c, nx * 2 * (m + 1), 'c');
     const tp = this.at(t, nx * 2 * m, 't');
-    const rowT = 16 * nx;
-    const rowS = 16 * (m + 1);
-    this.axis(this.planX, cp, rowS, this.s1, rowS, 16 * cols, true);
-    if (this.dirtyRows > cols) this.f64.fill(0, (this.sp + cols * rowT) / 8, (this.sp + this.dirtyRows * rowT) / 8);
-    this.transpose(this.s1, this.sp, nx, cols, rowS, rowT);
-    this.dirtyRows = cols;
-    this.k.brpre(this.sp, this.s1, this.twP, m, rowT, rowT, rowT, MASK_LANE1, 1 / (nx * 2 * m));
-    this.axis(this.planY, this.s1, rowT, tp, rowT, rowT, true);
+    this.xInverse(cp, this.s1, cols);
+    this.yInverse(this.s1, cols, 0, nx, this.s2, tp, 16 * nx);
+  }
+
+  rfft2OfProduct(specs: readonly Float64Array[], work: readonly Float64Array[], out: Float64Array, cols: number, combine: BlockCombine): void {
+    const { nx, m } = this;
+    this.checkCols(cols);
+    const k = specs.length;
+    const nb = productBlock(nx, k, this.sbCols);
+    if (nb === 0) throw new SolverInputError(`rfft2OfProduct of ${k} fields is not allowed: use 1 to ${Math.floor(this.sbCols / 2) - 1}`);
+    if (work.length !== k) throw new SolverInputError(`rfft2OfProduct needs one work array per spectrum: got ${work.length} for ${k}`);
+    for (let j = 0; j < k; j++) {
+      // (names built only for the error message: a step allocates nothing)
+      if (specs[j].buffer !== this.buffer || specs[j].length < nx * 2 * (m + 1)) this.at(specs[j], nx * 2 * (m + 1), `specs[${j}]`);
+      if (work[j].buffer !== this.buffer || work[j].length < nx * 2 * cols) this.at(work[j], nx * 2 * cols, `work[${j}]`);
+    }
+    const op = this.at(out, nx * 2 * (m + 1), 'out');
+    for (let j = 0; j < k; j++) {
+      for (let i = 0; i < k; i++) if (overlaps(work[j], specs[i]) || (i !== j && overlaps(work[j], work[i]))) throw new SolverInputError('rfft2OfProduct work arrays must not overlap each other or the spectra');
+    }
+    for (let j = 0; j < k; j++) this.xInverse(specs[j].byteOffset, work[j].byteOffset, cols);
+    const slot = 16 * (m + 1) * nb;
+    const zin = this.sb;
+    // The input blocks follow zin; the array is kept so a step allocates nothing.
+    const blocks = this.blockPtrs;
+    blocks.length = k;
+    for (let j = 0; j < k; j++) blocks[j] = this.sb + slot * (j + 1);
+    // The blocks are in the split layout (fft2d_split.ts): the same values as the interleaved
+    // kernels would give, bit for bit, in another order within each row, which combine (point by
+    // point) does not see.
+    const ks = this.ks;
+    const vb = 16 * nb;
+    const scale = 1 / (nx * 2 * m);
+    for (let i0 = 0; i0 < nx; i0 += nb) {
+      for (let j = 0; j < k; j++) {
+        ks.sbrpre(work[j].byteOffset + 16 * cols * i0, zin, this.twP, m, vb, 16, 16 * cols, vb, cols, scale);
+        this.axisSplit(this.planY, zin, blocks[j], vb, vb, true);
+      }
+      combine(blocks, zin, m * nb);
+      const zb = blocks[0];
+      this.axisSplit(this.planY, zin, zb, vb, vb, false);
+      ks.sbrpost(zb, this.twP, m, vb, vb);
+      ks.sbdc(zb, m, vb, vb);
+      ks.stranspose(zb, this.s1 + 16 * cols * i0, cols, nb, vb, 16 * cols);
+    }
+    this.xForward(this.s1, op, cols);
   }
 
   pack(x: Float64Array, t: Float64Array): void {
@@ -798,28 +1081,47 @@ class Arena2d implements SpectralArena2d {
     const xp = this.at(x, nx * 2 * m, 'x');
     const op = this.at(out, nx * 2 * (m + 1), 'out');
     if (overlaps(x, out)) throw new SolverInputError('rfft2 output must not overlap its input');
-    const rowT = 16 * nx;
-    const rowS = 16 * (m + 1);
-    this.transpose(xp, this.s1, nx, m, 16 * m, rowT);
-    this.axis(this.planY, this.s1, rowT, this.s2, rowT, rowT, false);
-    if (m >= 2) this.k.brpost(this.s2, this.twP, m, rowT, rowT, MASK_LANE1);
-    this.k.bdc(this.s2, m, rowT, rowT);
-    this.transpose(this.s2, this.s1, m + 1, nx, rowT, rowS);
-    this.axis(this.planX, this.s1, rowS, op, rowS, rowS, false);
+    this.transpose(xp, this.s1, nx, m, 16 * m, 16 * nx);
+    this.yForward(this.s1, 16 * nx, 0, nx, this.s2, this.s1, m + 1);
+    this.xForward(this.s1, op, m + 1);
   }
 
   irfft2(c: Float64Array, out: Float64Array): void {
     const { nx, m } = this;
     const cp = this.at(c, nx * 2 * (m + 1), 'c');
     const op = this.at(out, nx * 2 * m, 'out');
-    const rowT = 16 * nx;
-    const rowS = 16 * (m + 1);
-    this.axis(this.planX, cp, rowS, this.s1, rowS, rowS, true);
-    this.transpose(this.s1, this.s2, nx, m + 1, rowS, rowT);
-    this.k.brpre(this.s2, this.s1, this.twP, m, rowT, rowT, rowT, MASK_LANE1, 1 / (nx * 2 * m));
-    this.axis(this.planY, this.s1, rowT, this.s2, rowT, rowT, true);
-    this.transpose(this.s2, op, m, nx, rowT, 16 * m);
+    this.xInverse(cp, this.s1, m + 1);
+    this.yInverse(this.s1, m + 1, 0, nx, this.s2, this.s1, 16 * nx);
+    this.transpose(this.s1, op, m, nx, 16 * nx, 16 * m);
   }
+}
+
+/**
+ * Block scratch budget of rfft2OfProduct. A block's k + 1 buffers ((m + 1)·nb complex values each)
+ * should stay in L2 (1 MB per core on the dev machine): at 256² and 4 fields nb = 32 (330 kB).
+ * Wider blocks cost fewer instructions (each pass's per-row set-up is paid once per block):
+ * per NS step at 256², 16.4 M instructions (callgrind) at nb = 4, 15.5 M at 16, 14.1 M at 32,
+ * 13.9 M at 128; time at nb = 4 … 64 the same within the noise, then worse once the fields no
+ * longer fit in L2.
+ */
+const PRODUCT_SCRATCH_BYTES = 512 * 1024;
+/** Widest block (packed columns). */
+const PRODUCT_MAX_BLOCK = 32;
+
+/** Columns of m + 1 complex values in the block scratch: the budget, at least 48, at most 6·nx. */
+function productCapacity(nx: number, m: number): number {
+  return Math.max(48, Math.min(6 * nx, Math.floor(PRODUCT_SCRATCH_BYTES / (16 * (m + 1)))));
+}
+
+/**
+ * Block width for k fields: the largest power of two ≤ min(nx, PRODUCT_MAX_BLOCK) whose k + 1
+ * buffers fit, at least 2 (the split layout pairs columns); 0 when none does.
+ */
+function productBlock(nx: number, k: number, capacity: number): number {
+  if (!Number.isInteger(k) || k < 1 || 2 * (k + 1) > capacity) return 0;
+  let nb = Math.min(nx, PRODUCT_MAX_BLOCK);
+  while ((k + 1) * nb > capacity) nb /= 2;
+  return nb;
 }
 
 function overlaps(a: Float64Array, b: Float64Array): boolean {

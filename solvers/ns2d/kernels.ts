@@ -1,5 +1,5 @@
 import { instantiateOnArena, type SpectralArena2d } from '../fft2d.js';
-import { compileKernelModule, F64, kernel, W, type WasmFunctionDef } from '../wasm_binary.js';
+import { compileKernelModule, F64, kernel, uleb, W, type WasmFunctionDef } from '../wasm_binary.js';
 
 /**
  * The element-wise passes of one explicit evaluation and one IMEX stage of the pseudo-spectral
@@ -22,17 +22,26 @@ export interface NsKernels {
   stage(w: number, h: number, nh: number, fh: number, a: number, b: number, rows: number, cols: number, cs: number, rs: number, beta: number): void;
 }
 
+/** f64x2.pmax (b > a ? b : a, one maxpd), f64x2.ne, v128.or, v128.any_true, untyped select. */
+const PMAX = [0xfd, ...uleb(247)];
+const F64X2_NE = [0xfd, ...uleb(72)];
+const V128_OR = [0xfd, ...uleb(80)];
+const ANY_TRUE = [0xfd, ...uleb(83)];
+const SELECT = [0x1b];
+
 function nsKernelDefs(): WasmFunctionDef[] {
   const velgrad = kernel(
     'velgrad',
     { i32: ['w', 'u', 'v', 'wx', 'wy', 'kx', 'ky', 'g', 'rows', 'cols', 'cs', 'rs', 'masks'] },
-    { i32: ['r', 'o', 'o8', 'oend'], v128: ['m0', 'iw', 'kxv', 'nkx', 'kyv', 't'] },
+    { i32: ['r', 'o', 'o8', 'oend'], v128: ['m0', 'mm', 'iw', 'kxv', 'nkx', 'kyv', 't'] },
     (L) => [
       [...W.get(L.masks), ...W.vload(0), ...W.set(L.m0)],
+      // mm = (−0, −0): x xor mm = −x exactly, as JS's unary minus (0 − x would give +0 for x = 0).
+      [...W.get(L.m0), ...W.get(L.m0), ...W.dupLo, ...W.set(L.mm)],
       [...W.get(L.cols), ...W.i32(4), ...W.shl, ...W.set(L.oend)],
       [...W.i32(0), ...W.set(L.r)],
       W.loop(
-        [...W.get(L.kx), ...W.splat64, ...W.tee(L.kxv), ...W.f64(0), ...W.splat, ...W.get(L.kxv), ...W.vsub, ...W.set(L.nkx)],
+        [...W.get(L.kx), ...W.splat64, ...W.tee(L.kxv), ...W.get(L.mm), ...W.xor, ...W.set(L.nkx)],
         [...W.i32(0), ...W.set(L.o), ...W.i32(0), ...W.set(L.o8)],
         W.loop(
           // iw = i·ŵ = (−Im ŵ, Re ŵ): swap, then flip lane 0.
@@ -57,7 +66,7 @@ function nsKernelDefs(): WasmFunctionDef[] {
   const advect = kernel(
     'advect',
     { i32: ['u', 'v', 'wx', 'wy', 'out', 'pairs'] },
-    { i32: ['o', 'oend'], v128: ['U', 'V', 'mx'] },
+    { i32: ['o', 'oend'], v128: ['U', 'V', 'S', 'mx', 'bad'] },
     (L) => [
       [...W.get(L.pairs), ...W.i32(4), ...W.shl, ...W.set(L.oend)],
       [...W.i32(0), ...W.set(L.o)],
@@ -70,10 +79,13 @@ function nsKernelDefs(): WasmFunctionDef[] {
           ...W.get(L.V), ...W.get(L.wy), ...W.get(L.o), ...W.add, ...W.vload(0), ...W.vmul,
           ...W.vadd, ...W.vstore(0),
         ],
-        [...W.get(L.mx), ...W.get(L.U), ...W.get(L.U), ...W.vmul, ...W.get(L.V), ...W.get(L.V), ...W.vmul, ...W.vadd, ...W.vmax, ...W.set(L.mx)],
+        // mx ← pmax(mx, S) is one instruction (f64x2.max, which orders NaN and ±0, is eight on
+        // x64); NaN is tracked apart: bad ← bad | (S ≠ S).
+        [...W.get(L.mx), ...W.get(L.U), ...W.get(L.U), ...W.vmul, ...W.get(L.V), ...W.get(L.V), ...W.vmul, ...W.vadd, ...W.tee(L.S), ...PMAX, ...W.set(L.mx)],
+        [...W.get(L.bad), ...W.get(L.S), ...W.get(L.S), ...F64X2_NE, ...V128_OR, ...W.set(L.bad)],
         [...W.get(L.o), ...W.i32(16), ...W.add, ...W.tee(L.o), ...W.get(L.oend), ...W.ne],
       ),
-      [...W.get(L.mx), ...W.lane(0), ...W.get(L.mx), ...W.lane(1), ...W.f64max],
+      [...W.f64(NaN), ...W.get(L.mx), ...W.lane(0), ...W.get(L.mx), ...W.lane(1), ...W.f64max, ...W.get(L.bad), ...ANY_TRUE, ...SELECT],
     ],
     [F64],
   );
@@ -175,6 +187,10 @@ function jsNsKernels(buffer: ArrayBuffer): NsKernels {
 
 /** The kernels on an arena: WebAssembly when the arena is wasm-backed, else JS. */
 export function nsKernelsFor(arena: SpectralArena2d): NsKernels {
-  const wasm = instantiateOnArena<NsKernels>(arena, arena.memory === null ? null : compileKernelModule('ns2d', nsKernelDefs));
-  return wasm ?? jsNsKernels(arena.buffer);
+  if (arena.memory === null) return jsNsKernels(arena.buffer);
+  // A wasm arena means WebAssembly SIMD works here, so a module that does not validate is a bug in
+  // the emitted code: fail loudly instead of falling back to the JS kernels.
+  const wasm = instantiateOnArena<NsKernels>(arena, compileKernelModule('ns2d', nsKernelDefs));
+  if (wasm === null) throw new Error('the Navier-Stokes wasm kernels do not validate (a bug in solvers/ns2d/kernels.ts)');
+  return wasm;
 }

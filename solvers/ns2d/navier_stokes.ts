@@ -1,6 +1,6 @@
 import { SolverInputError, SolverInstabilityError } from '../errors.js';
 import type { FftBackend } from '../fft.js';
-import { createSpectralArena2d, defaultFft2dBackend, type SpectralArena2d } from '../fft2d.js';
+import { createSpectralArena2d, defaultFft2dBackend, type BlockCombine, type SpectralArena2d } from '../fft2d.js';
 import type { ImexEquation } from '../time/types.js';
 import { checkNs2dParams, forcingField, NS_TABLEAUS, type ImexRkCnTableau, type Ns2dParams, type NsScheme } from './config.js';
 import { nsKernelsFor, type NsKernels } from './kernels.js';
@@ -28,7 +28,9 @@ import { nsKernelsFor, type NsKernels } from './kernels.js';
  *
  * All work arrays live in one SpectralArena2d (wasm memory when available), allocated once; the
  * in-place methods (setVorticity, evalAdvection, stage, getVorticity) allocate nothing. The
- * ImexEquation methods allocate their results (for composition and tests).
+ * ImexEquation methods allocate their results (for composition and tests). evalAdvection's
+ * transforms are one SpectralArena2d.rfft2OfProduct: only the 2/3-rule columns are transformed,
+ * and u, v, ωx, ωy exist a block of columns at a time, their product formed as they come.
  */
 export class NavierStokes2D implements ImexEquation<Float64Array> {
   readonly n: number;
@@ -64,8 +66,12 @@ export class NavierStokes2D implements ImexEquation<Float64Array> {
   private readonly pv: Float64Array;
   private readonly pwx: Float64Array;
   private readonly pwy: Float64Array;
-  private readonly prod: Float64Array;
   private readonly io: Float64Array;
+  private readonly advectSpectra: Float64Array[];
+  private readonly advectWork: Float64Array[];
+  /** out ← u·ωx + v·ωy on one block; u2 ← max(u2, max u² + v²) (NaN sticks). */
+  private readonly advectBlock: BlockCombine;
+  private u2 = 0;
   /**
    * Incremented whenever the advection term held in the arena stops belonging to eq.w (a new
    * evaluation or a new state), so a stepper knows whether its cached evaluation is still valid.
@@ -94,7 +100,7 @@ export class NavierStokes2D implements ImexEquation<Float64Array> {
     const nm = n * (m + 1);
     const coefArrays = opts.coefficientArrays ?? 12;
     if (!Number.isInteger(coefArrays) || coefArrays < 0) throw new SolverInputError(`coefficientArrays=${coefArrays} is not allowed: use an integer >= 0`);
-    this.arena = createSpectralArena2d(n, n, 9 * specLen + 6 * n * n + (1 + coefArrays) * nm + n + m + 1 + 2, opts.backend ?? defaultFft2dBackend());
+    this.arena = createSpectralArena2d(n, n, 9 * specLen + 5 * n * n + (1 + coefArrays) * nm + n + m + 1 + 2, opts.backend ?? defaultFft2dBackend());
     const A = this.arena;
     this.k = nsKernelsFor(A);
     this.w = A.alloc(specLen);
@@ -110,13 +116,18 @@ export class NavierStokes2D implements ImexEquation<Float64Array> {
     this.pv = A.alloc(n * n);
     this.pwx = A.alloc(n * n);
     this.pwy = A.alloc(n * n);
-    this.prod = A.alloc(n * n);
     this.io = A.alloc(n * n);
     this.g = A.alloc(nm);
     this.kx = A.alloc(n);
     this.ky = A.alloc(m + 1);
     this.masks = A.alloc(2);
     this.masks[0] = -0;
+    this.advectSpectra = [this.uh, this.vh, this.wxh, this.wyh];
+    this.advectWork = [this.pu, this.pv, this.pwx, this.pwy];
+    const k = this.k;
+    this.advectBlock = (ins, out, pairs) => {
+      this.u2 = Math.max(this.u2, k.advect(ins[0], ins[1], ins[2], ins[3], out, pairs));
+    };
     this.lin = new Float64Array(nm);
     const k0 = (2 * Math.PI) / length;
     for (let p = 0; p < n; p++) this.kx[p] = k0 * (p < m ? p : p - n);
@@ -214,13 +225,10 @@ export class NavierStokes2D implements ImexEquation<Float64Array> {
         this.masks.byteOffset,
       );
     }
-    A.irfft2Packed(this.uh, this.pu, cols);
-    A.irfft2Packed(this.vh, this.pv, cols);
-    A.irfft2Packed(this.wxh, this.pwx, cols);
-    A.irfft2Packed(this.wyh, this.pwy, cols);
-    const u2 = k.advect(this.pu.byteOffset, this.pv.byteOffset, this.pwx.byteOffset, this.pwy.byteOffset, this.prod.byteOffset, (this.n * this.n) / 2);
-    A.rfft2Packed(this.prod, this.nh, cols);
-    return u2;
+    // u, v, ωx, ωy exist only a block at a time (rfft2OfProduct), the product formed as they come.
+    this.u2 = 0;
+    A.rfft2OfProduct(this.advectSpectra, this.advectWork, this.nh, cols, this.advectBlock);
+    return this.u2;
   }
 
   /** One IMEX stage on this.w with the last evalAdvection: h ← β·h + F; ŵ ← a·ŵ + b·h. */

@@ -3,6 +3,7 @@ import { SolverInputError } from '../../solvers/errors.js';
 import { ifft, irfft, type FftBackend } from '../../solvers/fft.js';
 import { createSpectralArena2d, defaultFft2dBackend, irfft2, isFft2dSize, RealFft2d, realFft2d, rfft2 } from '../../solvers/fft2d.js';
 import { Rng } from '../../solvers/random.js';
+import { buildMemoryModule, kernel, wasmApi } from '../../solvers/wasm_binary.js';
 import { maxAbs, maxDiff } from '../helpers/numeric.js';
 
 const BACKENDS: FftBackend[] = defaultFft2dBackend() === 'wasm' ? ['wasm', 'js'] : ['js'];
@@ -140,16 +141,79 @@ describe.each(BACKENDS)('real 2D FFT, %s backend', (backend) => {
     A.irfft2(c, y);
     expect(maxDiff(y, x)).toBeLessThan(1e-14 * maxAbs(x) * 10);
   });
+
+  it.each([
+    [256, 256, 4, 86],
+    [64, 32, 4, 11],
+    [8, 16, 4, 3],
+    [2, 8, 4, 5],
+    [16, 8, 1, 5],
+    [32, 16, 5, 6],
+    [4, 4, 23, 2],
+  ])('rfft2OfProduct at [%i, %i] with %i fields, cols=%i: bit-identical to irfft2Packed each, combine, rfft2Packed', (nx, ny, k, cols) => {
+    const m = ny / 2;
+    const spec = nx * (ny + 2);
+    const A = createSpectralArena2d(nx, ny, (2 * k + 2) * spec + (k + 1) * nx * ny + 64, backend);
+    const rng = new Rng(nx + ny + k);
+    const specs = Array.from({ length: k }, () => A.alloc(spec));
+    for (const c of specs) c.set(randomArray(rng, spec));
+    const work = Array.from({ length: k }, () => A.alloc(2 * nx * cols));
+    const fields = Array.from({ length: k }, () => A.alloc(nx * ny));
+    const prod = A.alloc(nx * ny);
+    const want = A.alloc(spec);
+    const got = A.alloc(spec);
+    // The combine under test: out = Σ_j (j + 1)·f_j·f_{(j+1) mod k}, point by point, in JS on the arena buffer.
+    const f = new Float64Array(A.buffer);
+    const combine = (ins: readonly number[], out: number, pairs: number) => {
+      for (let i = 0; i < 2 * pairs; i++) {
+        let s = 0;
+        for (let j = 0; j < ins.length; j++) s += (j + 1) * f[ins[j] / 8 + i] * f[ins[(j + 1) % ins.length] / 8 + i];
+        f[out / 8 + i] = s;
+      }
+    };
+    for (let j = 0; j < k; j++) A.irfft2Packed(specs[j], fields[j], cols);
+    combine(
+      fields.map((a) => a.byteOffset),
+      prod.byteOffset,
+      (nx * ny) / 2,
+    );
+    A.rfft2Packed(prod, want, cols);
+    got.fill(7);
+    A.rfft2OfProduct(specs, work, got, cols, combine);
+    expect(maxAbs(want)).toBeGreaterThan(0);
+    for (let p = 0; p < nx; p++) {
+      for (let q = 0; q <= m; q++) {
+        const i = 2 * (p * (m + 1) + q);
+        if (q < cols) expect([got[i], got[i + 1]]).toEqual([want[i], want[i + 1]]);
+        else expect([got[i], got[i + 1]]).toEqual([7, 7]);
+      }
+    }
+  });
 });
 
 describe('real 2D FFT: backends, conventions and errors', () => {
+  it('where WebAssembly SIMD works, the 2D FFT module validates (no silent fall-back to JS)', () => {
+    // A module with one v128 local validates exactly where SIMD is supported.
+    const simd = buildMemoryModule([kernel('probe', {}, { v128: ['v'] }, () => [])]);
+    if (wasmApi === undefined || !wasmApi.validate(simd)) return;
+    expect(defaultFft2dBackend()).toBe('wasm');
+  });
+
   it('the wasm and JS backends give bit-identical results', () => {
     if (defaultFft2dBackend() !== 'wasm') return;
-    const x = randomArray(new Rng(5), 64 * 32);
-    const a = new RealFft2d(64, 32, 'wasm').forward(x);
-    const b = new RealFft2d(64, 32, 'js').forward(x);
-    expect(maxDiff(a, b)).toBe(0);
-    expect(maxDiff(new RealFft2d(64, 32, 'wasm').inverse(a), new RealFft2d(64, 32, 'js').inverse(a))).toBe(0);
+    // Every first pass: radix 4 (64, 16), radix 8 (32, 128, 8) and radix 2 (2).
+    for (const [nx, ny] of [
+      [64, 32],
+      [32, 256],
+      [8, 16],
+      [2, 4],
+    ]) {
+      const x = randomArray(new Rng(5), nx * ny);
+      const a = new RealFft2d(nx, ny, 'wasm').forward(x);
+      const b = new RealFft2d(nx, ny, 'js').forward(x);
+      expect(maxDiff(a, b)).toBe(0);
+      expect(maxDiff(new RealFft2d(nx, ny, 'wasm').inverse(a), new RealFft2d(nx, ny, 'js').inverse(a))).toBe(0);
+    }
   });
 
   it('rfft2 / irfft2 use numpy layout: a single mode lands at [p, q]', () => {
@@ -194,6 +258,13 @@ describe('real 2D FFT: backends, conventions and errors', () => {
     expect(() => A.rfft2(c.subarray(0, 32), c)).toThrow(/must not overlap/);
     expect(() => A.rfft2Packed(x, c, 6)).toThrow(/cols=6 is not allowed: use an integer in \[1, 5\]/);
     expect(() => A.alloc(1000)).toThrow(/2D FFT arena is full/);
+    const w = A.alloc(16);
+    const c2 = A.alloc(40);
+    const none = () => undefined;
+    expect(() => A.rfft2OfProduct([], [], c, 2, none)).toThrow(/rfft2OfProduct of 0 fields is not allowed: use 1 to 23/);
+    expect(() => A.rfft2OfProduct([c], [], c, 2, none)).toThrow(/needs one work array per spectrum: got 0 for 1/);
+    expect(() => A.rfft2OfProduct([c], [c], c2, 2, none)).toThrow(/must not overlap/);
+    expect(() => A.rfft2OfProduct([c], [w.subarray(0, 8)], c2, 2, none)).toThrow(/work\[0\] has length 8: need 16/);
     expect(() => createSpectralArena2d(4, 8, -1)).toThrow(/arena capacity=-1 is not allowed/);
   });
 });
