@@ -6,7 +6,7 @@ export { rdft, irdft, dftBasis } from './dft.js';
 export { complexModeMix } from './spectral.js';
 export { setWasmKernelsEnabled, wasmKernelsActive, wasmKernelsStatus } from './wasm_kernels.js';
 export { clearEngineCaches, engineCacheSize } from './cache.js';
-export { getWeightData, setWeightData, type HasWeights } from './weights.js';
+export { copyTensorsInto, getWeightData, setWeightData, type HasWeights } from './weights.js';
 export { checkGradients, type GradCheckResult } from './grad_check.js';
 export { cdft, icdft, cdftBasis, keptFrequencies } from './cdft.js';
 export { rdftNd, irdftNd, spectrumShape } from './dft_nd.js';
