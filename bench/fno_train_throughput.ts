@@ -2,8 +2,9 @@
  * Training-step time of FNO-1D inside the real trainer (s = 1024, batch 20, width 64, 16 modes,
  * 4 layers, Adam, relative L2; data streamed from an HDF5 file), with 1 and 2 data-parallel
  * workers, against the same model and step in PyTorch on CPU (one thread, Debian's python3-torch;
- * bench/peers/fno_step_torch.py) in the same run. Targets: 1 worker <= 1.5x PyTorch's time,
- * 2 workers faster than PyTorch.
+ * bench/peers/fno_step_torch.py) in the same run. Targets (issue 9): 2 workers >= 1.8x as fast
+ * as 1 (reported with the machine's thread-scaling ceiling, which bounds it), 1 worker <= 0.8x
+ * PyTorch's time.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -13,9 +14,10 @@ import { generateDataset } from '../datasets/generate.js';
 import { initBackend, describeBackend } from '../src/engine/backend.js';
 import '../src/models/index.js';
 import { train } from '../src/training/index.js';
-import { machineInfo, peerRecord, runPythonPeer, type BenchResult } from './common.js';
+import { machineInfo, peerRecord, runPythonPeer, threadScalingCeiling, type BenchResult } from './common.js';
 
 const P = { s: 1024, batch: 20, width: 64, nModes: 16, nLayers: 4, lr: 1e-3 };
+const ROUNDS = 2;
 
 async function stepSeconds(data: string, out: string, workers: number): Promise<number> {
   const stamps: number[] = [];
@@ -48,19 +50,30 @@ export async function run(): Promise<BenchResult> {
     // Timing needs real-shaped data, not accurate data: solve directly at s = 1024.
     await generateDataset({ recipe: resolveRecipe('burgers-fno', { samples: 200, nx: P.s, solveNx: P.s, frames: 2 }), out: data, workers: 2 });
     await initBackend('wasm');
-    const one = await stepSeconds(data, path.join(dir, 'w1'), 1);
-    const two = await stepSeconds(data, path.join(dir, 'w2'), 2);
+    // 1 and 2 workers alternate over ROUNDS rounds, each keeping its fastest round (the machine is
+    // shared: the least median is the closest to the code's own speed), with the thread-scaling
+    // ceiling (bench/common.ts) measured between them: the speedup 2 threads allow at the moment.
+    let one = Infinity;
+    let two = Infinity;
+    const ceilings: number[] = [];
+    for (let r = 0; r < ROUNDS; r++) {
+      one = Math.min(one, await stepSeconds(data, path.join(dir, 'w1'), 1));
+      ceilings.push(await threadScalingCeiling());
+      two = Math.min(two, await stepSeconds(data, path.join(dir, 'w2'), 2));
+    }
+    const ceiling = Math.max(...ceilings);
+    const speedup = one / two;
     const peer = runPythonPeer('fno_step_torch.py', { s: P.s, batch: P.batch, width: P.width, n_modes: P.nModes, n_layers: P.nLayers, lr: P.lr, steps: 20, warmup: 3, threads: 1 }, { primary: 'seconds_per_step' });
     const torch = peer?.figures.seconds_per_step ?? NaN;
     return {
       name: 'fno_train_throughput',
       description: 'FNO-1D training step in the trainer (s=1024, batch 20, width 64, 16 modes, 4 layers, Adam, rel-L2, streamed from HDF5), 1 and 2 workers, vs PyTorch CPU 1 thread',
-      ours: { seconds_per_step_1_worker: one, seconds_per_step_2_workers: two },
+      ours: { seconds_per_step_1_worker: one, seconds_per_step_2_workers: two, speedup_2_workers: speedup, thread_scaling_ceiling: ceiling },
       peer: peer ? peerRecord('PyTorch CPU, 1 thread (bench/peers/fno_step_torch.py)', peer) : null,
-      ratios: { time_ratio_vs_torch_1_worker: one / torch, time_ratio_vs_torch_2_workers: two / torch },
-      target: 'time_ratio_vs_torch_1_worker <= 1.5 and time_ratio_vs_torch_2_workers < 1',
-      met: one / torch <= 1.5 && two / torch < 1,
-      params: { ...P, backend: describeBackend(), machine: machineInfo() },
+      ratios: { time_ratio_vs_torch_1_worker: one / torch, time_ratio_vs_torch_2_workers: two / torch, speedup_2_workers: speedup, speedup_of_ceiling: speedup / ceiling },
+      target: 'speedup_2_workers >= 1.8 (issue 9; thread_scaling_ceiling says what the machine allowed), time_ratio_vs_torch_1_worker <= 0.8',
+      met: speedup >= 1.8 && one / torch <= 0.8,
+      params: { ...P, rounds: ROUNDS, ceilings, backend: describeBackend(), machine: machineInfo() },
     };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
