@@ -1,6 +1,7 @@
 /**
  * One FNO-1D training step (s = 1024, batch 20, width 64, 16 modes, 4 layers, projection 128,
- * Adam lr 1e-3, relative-L2 loss) on the tfjs wasm backend — forward + backward + Adam update —
+ * Adam lr 1e-3, relative-L2 loss) on the tfjs wasm backend — forward + backward + the trainer's
+ * Adam update (src/training/optimizers.ts) —
  * against the same model in PyTorch on the CPU with one thread (bench/peers/fno_step_torch.py:
  * the reference architecture with torch.fft and einsum mode mixing). Both sides run single-
  * threaded on the same machine in the same run. Also reported: the forward alone, the step with
@@ -15,6 +16,7 @@ import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../solvers/random.js';
 import { describeBackend, initBackend, setWasmKernelsEnabled } from '../src/engine/index.js';
 import { createModel } from '../src/models/index.js';
+import { AdamOptimizer } from '../src/training/optimizers.js';
 import { peerRecord, runPythonPeer, timeMedian, type BenchResult } from './common.js';
 import { measureWasmSimdPeak, productRoofline, profileKernels, type ProfiledKernel } from './roofline.js';
 
@@ -76,13 +78,17 @@ export async function run(): Promise<BenchResult> {
   await initBackend('wasm');
   const backend = describeBackend();
   const model = createModel({ kind: 'fno', seed: 0, nModes: P.nModes, width: P.width, nLayers: P.nLayers, projectionChannels: P.projectionChannels });
-  const opt = tf.train.adam(P.lr);
-  const { x, y } = data();
+  // The trainer's Adam (src/training/optimizers.ts), as torch.optim.Adam on the peer's side.
   const vars = model.trainableWeights();
+  const opt = new AdamOptimizer({ kind: 'adam', lr: P.lr, weightDecay: 0, beta1: 0.9, beta2: 0.999, eps: 1e-8 }, vars);
+  const { x, y } = data();
   const step = () => {
-    tf.tidy(() => {
-      opt.minimize(() => relativeL2(model.apply(x), y), false, vars);
+    const grads = tf.tidy(() => {
+      const { grads: byName } = tf.variableGrads(() => relativeL2(model.apply(x), y), vars);
+      return vars.map((v) => byName[v.name]);
     });
+    opt.apply(grads, P.lr);
+    tf.dispose(grads);
   };
   const forward = () => {
     tf.tidy(() => {
