@@ -1,7 +1,7 @@
 /** The engine: tfjs backend selection and the differentiable primitives every model uses. */
 export { EngineError } from './errors.js';
 export { initBackend, describeBackend, activeBackend, type BackendName, type BackendInfo } from './backend.js';
-export { gelu, linearChannelsFirst, linearChannelsLast, sumColumns, sumRows, transposeLarge } from './primitives.js';
+export { gelu, geluLinear, linearChannelsFirst, linearChannelsLast, sumColumns, sumRows, transposeLarge } from './primitives.js';
 export { rdft, irdft, dftBasis } from './dft.js';
 export { complexModeMix } from './spectral.js';
 export { setWasmKernelsEnabled, wasmKernelsActive, wasmKernelsStatus } from './wasm_kernels.js';

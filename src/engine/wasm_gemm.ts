@@ -27,14 +27,16 @@ export interface GemmSmallLeftSpec {
   aRow: number;
   aCol: number;
   bias: boolean;
+  /** Multiply the product elementwise by M (laid out as the output) as it is stored. */
+  mul?: boolean;
 }
 
 /** Columns per packed panel of X (4 vectors: one 64-byte cache line per row). */
 const PANEL = 16;
 
 /**
- * (a, x, out, bias, nTiles, n, k, scratch): rows nTiles·th of Y; bias ignored unless in the spec;
- * scratch holds k·64 bytes. (A residual addend is better added by a separate streaming pass: read
+ * (a, x, out, bias, nTiles, n, k, scratch, mul): rows nTiles·th of Y; bias and mul ignored unless
+ * in the spec (with mul: Y = (A·X) ⊙ M, M at mul laid out as Y); scratch holds k·64 bytes. (A residual addend is better added by a separate streaming pass: read
  * here, its rows alias the output rows 4 KB apart and stall the stores — measured 1.5 ms slower
  * per 64×20480 than a separate add.)
  *
@@ -46,10 +48,10 @@ const PANEL = 16;
  */
 export function gemmSmallLeftDef(name: string, spec: GemmSmallLeftSpec): FunctionDef {
   const { th, aRow, aCol } = spec;
-  const [a, x, out, bias, nTiles, n, k, scratch] = [0, 1, 2, 3, 4, 5, 6, 7];
-  const [co, colLast, rowBytes, t, pa, pp, po, pb, pr, more, nx, pak, kk, src] = [8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21];
-  const [x0, x1, w] = [22, 23, 24];
-  const acc = (i: number, j: number) => 25 + 2 * i + j;
+  const [a, x, out, bias, nTiles, n, k, scratch, mul] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
+  const [co, colLast, rowBytes, t, pa, pp, po, pb, pr, more, nx, pak, kk, src, dm] = [9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23];
+  const [x0, x1, w] = [24, 25, 26];
+  const acc = (i: number, j: number) => 27 + 2 * i + j;
   const add = (p: number, q: number) => [...op.get(p), ...op.get(q), ...op.i32add];
   const inc = (p: number, by: number) => [...op.get(p), ...op.i32(by), ...op.i32add, ...op.set(p)];
 
@@ -82,7 +84,10 @@ export function gemmSmallLeftDef(name: string, spec: GemmSmallLeftSpec): Functio
       ...op.get(po), ...op.set(pr),
     );
     for (let i = 0; i < th; i++) {
-      for (let j = 0; j < 2; j++) b.push(...op.get(pr), ...op.get(acc(i, j)), ...op.store(32 * h + 16 * j));
+      for (let j = 0; j < 2; j++) {
+        const m = spec.mul ? [...add(pr, dm), ...op.load(32 * h + 16 * j), ...op.fmul] : [];
+        b.push(...op.get(pr), ...op.get(acc(i, j)), ...m, ...op.store(32 * h + 16 * j));
+      }
       if (i < th - 1) b.push(...add(pr, rowBytes), ...op.set(pr));
     }
     return b;
@@ -99,9 +104,10 @@ export function gemmSmallLeftDef(name: string, spec: GemmSmallLeftSpec): Functio
 
   return {
     name,
-    params: [I32, I32, I32, I32, I32, I32, I32, I32],
-    locals: [...Array.from({ length: 14 }, () => I32), ...Array.from({ length: 3 + 2 * th }, () => V128)],
+    params: [I32, I32, I32, I32, I32, I32, I32, I32, I32],
+    locals: [...Array.from({ length: 15 }, () => I32), ...Array.from({ length: 3 + 2 * th }, () => V128)],
     body: [
+      ...op.get(mul), ...op.get(out), ...op.i32sub, ...op.set(dm),
       ...op.get(n), ...op.i32(4), ...op.i32mul, ...op.tee(rowBytes), ...op.i32(4 * PANEL), ...op.i32sub, ...op.set(colLast),
       ...op.i32(0), ...op.set(co),
       ...op.loop(

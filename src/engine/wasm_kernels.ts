@@ -592,16 +592,18 @@ function registerGemmKernels(): void {
       const out = be.makeOutput([m, n], 'float32');
       const b = bind(be) as Binding;
       const hasBias = inputs.bias !== undefined;
+      const hasMul = inputs.mul !== undefined;
       const pa = offsetOf(be, inputs.a as tf.TensorInfo);
       const px = offsetOf(be, x);
       const po = offsetOf(be, out);
       const pb = hasBias ? offsetOf(be, inputs.bias as tf.TensorInfo) : 0;
+      const pm = hasMul ? offsetOf(be, inputs.mul as tf.TensorInfo) : po;
       const scratch = be.makeOutput([16 * k], 'float32');
       const ps = offsetOf(be, scratch);
       const run = (th: number, r0: number, tiles: number) => {
-        const spec: GemmSmallLeftSpec = { th, aRow: 4 * aRow, aCol: 4 * aCol, bias: hasBias };
-        const fn = special(b, `gemmSL|${th}|${aRow}|${aCol}|${hasBias}`, () => gemmSmallLeftDef('f', spec));
-        fn(pa + 4 * r0 * aRow, px, po + 4 * r0 * n, pb + 4 * r0, tiles, n, k, ps);
+        const spec: GemmSmallLeftSpec = { th, aRow: 4 * aRow, aCol: 4 * aCol, bias: hasBias, mul: hasMul };
+        const fn = special(b, `gemmSL|${th}|${aRow}|${aCol}|${hasBias}|${hasMul}`, () => gemmSmallLeftDef('f', spec));
+        fn(pa + 4 * r0 * aRow, px, po + 4 * r0 * n, pb + 4 * r0, tiles, n, k, ps, pm + 4 * r0 * n);
       };
       const m4 = Math.floor(m / 4);
       if (m4 > 0) run(4, 0, m4);
@@ -736,11 +738,12 @@ export const GEMM_MAX_K = 4096;
 
 /**
  * Y [m, n] = A·X (+ bias) with A read through element strides (aRow, aCol) — W [m, k] is (k, 1),
- * Wᵀ of a W [k, m] is (1, m). X [k, n] with n ≥ 16, k ≥ 1.
+ * Wᵀ of a W [k, m] is (1, m). X [k, n] with n ≥ 16, k ≥ 1. With `mul` [m, n]: Y = (A·X) ⊙ mul.
  */
-export function gemmSmallLeftKernel(a: tf.Tensor, x: tf.Tensor2D, attrs: GemmAttrs, bias?: tf.Tensor): tf.Tensor2D {
+export function gemmSmallLeftKernel(a: tf.Tensor, x: tf.Tensor2D, attrs: GemmAttrs, bias?: tf.Tensor, mul?: tf.Tensor): tf.Tensor2D {
   const inputs: tf.NamedTensorMap = { a, x };
   if (bias) inputs.bias = bias;
+  if (mul) inputs.mul = mul;
   return tf.engine().runKernel(GEMM_SL, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor2D;
 }
 

@@ -36,7 +36,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../../solvers/random.js';
-import { complexModeMix, gelu, irdft, linearChannelsFirst, rdft, transposeLarge } from '../engine/index.js';
+import { complexModeMix, gelu, geluLinear, irdft, linearChannelsFirst, rdft, transposeLarge } from '../engine/index.js';
 import type { ModelConfig, SurrogateModel } from './model.js';
 import { resolveFnoFields, uniformVariable, type Dense } from './fno_common.js';
 import { ModelConfigError, registerModel } from './registry.js';
@@ -230,7 +230,7 @@ export class Fno implements SurrogateModel<FnoConfig> {
         operandMap = null;
       });
       const fc1 = projected ? operand : linearChannelsFirst(operand, p1.w as tf.Tensor2D, p1.b as tf.Tensor1D);
-      const y = linearChannelsFirst(gelu(fc1), p2.w as tf.Tensor2D, p2.b as tf.Tensor1D);
+      const y = geluLinear(fc1, p2.w as tf.Tensor2D, p2.b as tf.Tensor1D);
       return outChannels === 1 ? tf.reshape(y, [batch, s, 1]) : tf.reshape(transposeLarge(y), [batch, s, outChannels]);
     });
   }
