@@ -39,7 +39,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { EngineError } from './errors.js';
 import { buildModule, I32, op, V128, type FunctionDef } from './wasm_emit.js';
-import { gemmReduceDef, gemmSmallLeftDef, rowSumDef, type GemmSmallLeftSpec } from './wasm_gemm.js';
+import { gemmReduceDef, gemmRowsDef, gemmSmallLeftDef, rowSumDef, type GemmRowsSpec, type GemmSmallLeftSpec } from './wasm_gemm.js';
 
 // ------------------------------------------------------------------------------------------------
 // Kernel code
@@ -427,6 +427,8 @@ const DEINTERLEAVE = 'PdesDeinterleave';
 const GEMM_SL = 'PdesGemmSmallLeft';
 const GEMM_RED = 'PdesGemmReduce';
 const ROW_SUM = 'PdesRowSum';
+/** Contractions up to this length run row by row (gemmRowsDef), longer ones in column panels. */
+const GEMM_ROWS_MAX_K = 2;
 /** Long-axis chunk of gemmReduce, floats: 4 rows of P and all rows of Q stay in L2. */
 const REDUCE_CHUNK = 256;
 
@@ -598,6 +600,11 @@ function registerGemmKernels(): void {
       const po = offsetOf(be, out);
       const pb = hasBias ? offsetOf(be, inputs.bias as tf.TensorInfo) : 0;
       const pm = hasMul ? offsetOf(be, inputs.mul as tf.TensorInfo) : po;
+      if (k <= GEMM_ROWS_MAX_K) {
+        const spec: GemmRowsSpec = { k, aRow: 4 * aRow, aCol: 4 * aCol, bias: hasBias, mul: hasMul };
+        special(b, `gemmRows|${k}|${aRow}|${aCol}|${hasBias}|${hasMul}`, () => gemmRowsDef('f', spec))(pa, px, po, pb, pm, m, n);
+        return out;
+      }
       const scratch = be.makeOutput([16 * k], 'float32');
       const ps = offsetOf(be, scratch);
       const run = (th: number, r0: number, tiles: number) => {
