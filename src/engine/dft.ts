@@ -12,12 +12,14 @@
  * i.e. irdft(g, s) = numpy.fft.irfft(g zero-padded to s/2 + 1 modes, s), the imaginary parts of
  * the DC and Nyquist modes being ignored as numpy does. Both gradients are matmuls with the
  * transposed bases, cached as well, so no call is ever a transposed matmul (slow on wasm). On
- * wasm with the engine kernels one radix-2 step is folded in first (see `folds`) and the products
- * run on the engine's small-right GEMM (see `times`).
+ * wasm with the engine kernels one radix-2 step is folded in first (see `folds`): for nModes a
+ * multiple of 8 fold, products and mode order are one fused kernel each way (wasm_dft.ts), else
+ * separate kernels with the products on the engine's small-right GEMM (see `times`).
  */
 import * as tf from '@tensorflow/tfjs';
 import { cachedConstant } from './cache.js';
 import { EngineError } from './errors.js';
+import { foldedAnalysisKernel, foldedKernelsUsable, foldedSynthesisKernel } from './wasm_dft.js';
 import { gemmSmallRightKernel, gemmSmallRightUsable } from './wasm_gemm_right.js';
 import { deinterleaveKernel, foldHalvesKernel, interleaveKernel, unfoldHalvesKernel, wasmKernelsActive } from './wasm_kernels.js';
 
@@ -122,12 +124,19 @@ export function rdft(x: tf.Tensor2D, nModes: number): tf.Tensor2D {
   checkModes(s, nModes, 'rdft');
   const b = (kind: BasisKind, parity: Parity) => dftBasis(s, nModes, kind, parity);
   const folded = folds(s, nModes);
+  const fused = folded && foldedKernelsUsable(s, nModes);
   const op = tf.customGrad((xi, save) => {
     (save as tf.GradSaveFunc)([]);
     if (!folded) {
       return {
         value: tf.matMul(xi as tf.Tensor2D, b('forward', 'all')),
         gradFunc: (dy: tf.Tensor) => [tf.matMul(dy as tf.Tensor2D, b('forwardT', 'all'))],
+      };
+    }
+    if (fused) {
+      return {
+        value: foldedAnalysisKernel(xi as tf.Tensor2D, b('forward', 'even'), b('forward', 'odd')),
+        gradFunc: (dy: tf.Tensor) => [foldedSynthesisKernel(dy as tf.Tensor2D, b('forwardT', 'even'), b('forwardT', 'odd'))],
       };
     }
     const [u, v] = foldHalvesKernel(xi as tf.Tensor2D);
@@ -156,6 +165,7 @@ export function irdft(g: tf.Tensor2D, s: number, addend: tf.Tensor2D | null = nu
   }
   const b = (kind: BasisKind, parity: Parity) => dftBasis(s, nModes, kind, parity);
   const folded = folds(s, nModes);
+  const fused = folded && foldedKernelsUsable(s, nModes);
   const residual = (dy: tf.Tensor) => (addend ? [tf.reshape(dy, dy.shape)] : []);
   const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     (args[args.length - 1] as tf.GradSaveFunc)([]);
@@ -168,6 +178,12 @@ export function irdft(g: tf.Tensor2D, s: number, addend: tf.Tensor2D | null = nu
           return zi ? tf.add(y, zi) : y;
         }),
         gradFunc: (dy: tf.Tensor) => [tf.matMul(dy as tf.Tensor2D, b('inverseT', 'all')), ...residual(dy)],
+      };
+    }
+    if (fused) {
+      return {
+        value: foldedSynthesisKernel(gi, b('inverse', 'even'), b('inverse', 'odd'), zi),
+        gradFunc: (dy: tf.Tensor) => [foldedAnalysisKernel(dy as tf.Tensor2D, b('inverseT', 'even'), b('inverseT', 'odd')), ...residual(dy)],
       };
     }
     const [ge, go] = splitModes(gi, nModes);
