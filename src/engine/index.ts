@@ -4,6 +4,7 @@ export { initBackend, describeBackend, activeBackend, type BackendName, type Bac
 export { gelu, geluLinear, linearChannelsFirst, linearChannelsLast, sumColumns, sumRows, transposeLarge } from './primitives.js';
 export { rdft, irdft, dftBasis } from './dft.js';
 export { complexModeMix } from './spectral.js';
+export { fourierLayer1d, type FourierLayerOptions } from './fourier_layer.js';
 export { setWasmKernelsEnabled, wasmKernelsActive, wasmKernelsStatus } from './wasm_kernels.js';
 export { clearEngineCaches, engineCacheSize } from './cache.js';
 export { copyTensorsInto, getWeightData, setWeightData, type HasWeights } from './weights.js';

@@ -66,8 +66,8 @@ export function foldedAnalysisReference(x: Float32Array, rows: number, e: Float3
   return out;
 }
 
-/** Synthesis of g [rows, 4q] (natural planar) with E', O' [2q, h] (+ z [rows, 2h]): [rows, 2h]. */
-export function foldedSynthesisReference(g: Float32Array, rows: number, e: Float32Array, o: Float32Array, h: number, q: number, z: Float32Array | null): Float32Array {
+/** Synthesis of g [rows, 4q] (natural planar) with E', O' [2q, h] (+ z [rows, 2h]) (· mul [rows, 2h]): [rows, 2h]. */
+export function foldedSynthesisReference(g: Float32Array, rows: number, e: Float32Array, o: Float32Array, h: number, q: number, z: Float32Array | null, mul: Float32Array | null = null): Float32Array {
   const f = Math.fround;
   const m2 = 4 * q;
   const out = new Float32Array(rows * 2 * h);
@@ -81,8 +81,11 @@ export function foldedSynthesisReference(g: Float32Array, rows: number, e: Float
       }
       const lo = f(ae + ao);
       const hi = f(ae - ao);
-      out[r * 2 * h + c] = z ? f(lo + z[r * 2 * h + c]) : lo;
-      out[r * 2 * h + h + c] = z ? f(hi + z[r * 2 * h + h + c]) : hi;
+      const [i, j] = [r * 2 * h + c, r * 2 * h + h + c];
+      const yl = z ? f(lo + z[i]) : lo;
+      const yh = z ? f(hi + z[j]) : hi;
+      out[i] = mul ? f(yl * mul[i]) : yl;
+      out[j] = mul ? f(yh * mul[j]) : yh;
     }
   }
   return out;
@@ -179,15 +182,16 @@ export function foldedAnalysisDef(name: string, { th, h, q }: FoldedSpec): Funct
 }
 
 /**
- * synthesis(g, e, o, out, z, nTiles, scratch): nTiles·th rows; z ignored unless `addend`; scratch
- * holds 8·th floats. Per tile and chunk of 8 output columns: the even product (stashed), the odd
- * product, then y_lo = e + o (+ z_lo) and y_hi = e − o (+ z_hi).
+ * synthesis(g, e, o, out, z, nTiles, scratch, mul): nTiles·th rows; z ignored unless `addend`, mul
+ * unless `multiply`; scratch holds 8·th floats. Per tile and chunk of 8 output columns: the even
+ * product (stashed), the odd product, then y_lo = e + o (+ z_lo) and y_hi = e − o (+ z_hi), each
+ * times mul (laid out as y) when `multiply` (a gradient through GELU: (dh_spectral + dh_other)·GELU').
  */
-export function foldedSynthesisDef(name: string, { th, h, q }: FoldedSpec, addend: boolean): FunctionDef {
-  const [g, e, o, out, z, nTiles, scratch] = [0, 1, 2, 3, 4, 5, 6];
-  const [t, c, kk, pa, pb] = [7, 8, 9, 10, 11];
-  const acc = (r: number, j: number) => 12 + 2 * r + j;
-  const [av, b0, b1] = [12 + 2 * th, 13 + 2 * th, 14 + 2 * th];
+export function foldedSynthesisDef(name: string, { th, h, q }: FoldedSpec, addend: boolean, multiply = false): FunctionDef {
+  const [g, e, o, out, z, nTiles, scratch, mul] = [0, 1, 2, 3, 4, 5, 6, 7];
+  const [t, c, kk, pa, pb] = [8, 9, 10, 11, 12];
+  const acc = (r: number, j: number) => 13 + 2 * r + j;
+  const [av, b0, b1] = [13 + 2 * th, 14 + 2 * th, 15 + 2 * th];
   const hb = 4 * h;
   const gRow = 16 * q; // bytes of a spectrum row (4q floats)
   const regs = [pa, pb, kk, av, b0, b1];
@@ -203,22 +207,23 @@ export function foldedSynthesisDef(name: string, { th, h, q }: FoldedSpec, adden
   for (let r = 0; r < th; r++) for (let j = 0; j < 2; j++) col.push(...op.get(scratch), ...op.get(acc(r, j)), ...op.store(16 * (2 * r + j)));
   col.push(...prod(o, 1));
   const plus = (off: number) => (addend ? [...op.get(z), ...op.get(c), ...op.i32add, ...op.load(off), ...op.fadd] : []);
+  const times = (off: number) => (multiply ? [...op.get(mul), ...op.get(c), ...op.i32add, ...op.load(off), ...op.fmul] : []);
   for (let r = 0; r < th; r++) {
     for (let j = 0; j < 2; j++) {
       const even = [...op.get(scratch), ...op.load(16 * (2 * r + j))];
       const at = r * 2 * hb + 16 * j;
-      col.push(...op.get(out), ...op.get(c), ...op.i32add, ...even, ...op.get(acc(r, j)), ...op.fadd, ...plus(at), ...op.store(at));
-      col.push(...op.get(out), ...op.get(c), ...op.i32add, ...even, ...op.get(acc(r, j)), ...op.fsub, ...plus(at + hb), ...op.store(at + hb));
+      col.push(...op.get(out), ...op.get(c), ...op.i32add, ...even, ...op.get(acc(r, j)), ...op.fadd, ...plus(at), ...times(at), ...op.store(at));
+      col.push(...op.get(out), ...op.get(c), ...op.i32add, ...even, ...op.get(acc(r, j)), ...op.fsub, ...plus(at + hb), ...times(at + hb), ...op.store(at + hb));
     }
   }
   const tile = [
     ...op.i32(0), ...op.set(c),
     ...op.loop(col, [...op.get(c), ...op.i32(32), ...op.i32add, ...op.tee(c), ...op.i32(hb), ...op.i32ltU]),
-    ...bump(g, th * gRow), ...bump(out, th * 2 * hb), ...(addend ? bump(z, th * 2 * hb) : []),
+    ...bump(g, th * gRow), ...bump(out, th * 2 * hb), ...(addend ? bump(z, th * 2 * hb) : []), ...(multiply ? bump(mul, th * 2 * hb) : []),
   ];
   return {
     name,
-    params: [I32, I32, I32, I32, I32, I32, I32],
+    params: Array.from({ length: 8 }, () => I32),
     locals: [...Array.from({ length: 5 }, () => I32), ...Array.from({ length: 2 * th + 3 }, () => V128)],
     body: [...op.get(nTiles), ...op.set(t), ...op.loop(tile, countdown(t))],
   };
@@ -268,15 +273,18 @@ function register(): void {
       const be = backend as BackendWasm;
       const [g, e, o] = (['g', 'e', 'o'] as const).map((n) => inputs[n] as tf.TensorInfo);
       const z = inputs.z as tf.TensorInfo | undefined;
+      const mul = inputs.mul as tf.TensorInfo | undefined;
       const rows = g.shape[0];
       const [q, h] = [e.shape[0] / 2, e.shape[1]];
       const out = be.makeOutput([rows, 2 * h], 'float32');
       const scratch = be.makeOutput([32], 'float32');
       const [pg, pe, po, pout, ps] = [g, e, o, out, scratch].map((t) => offsetOf(be, t));
       const pz = z ? offsetOf(be, z) : 0;
+      const pm = mul ? offsetOf(be, mul) : 0;
       for (const [th, r0, tiles] of rowParts(rows)) {
-        const fn = engineFunction(be, `foldedSynthesis|${th}|${h}|${q}|${z !== undefined}`, () => foldedSynthesisDef('f', { th, h, q }, z !== undefined));
-        fn(pg + 16 * r0 * q, pe, po, pout + 8 * r0 * h, pz + 8 * r0 * h, tiles, ps);
+        const key = `foldedSynthesis|${th}|${h}|${q}|${z !== undefined}|${mul !== undefined}`;
+        const fn = engineFunction(be, key, () => foldedSynthesisDef('f', { th, h, q }, z !== undefined, mul !== undefined));
+        fn(pg + 16 * r0 * q, pe, po, pout + 8 * r0 * h, pz + 8 * r0 * h, tiles, ps, pm + 8 * r0 * h);
       }
       be.disposeData(scratch.dataId);
       return out;
@@ -299,12 +307,19 @@ export function foldedAnalysisKernel(x: tf.Tensor2D, e: tf.Tensor2D, o: tf.Tenso
   return tf.engine().runKernel(ANALYSIS, { x, e, o }) as tf.Tensor2D;
 }
 
-/** Synthesis (module comment): g [rows, 4q] natural planar, e, o [2q, h] (+ z [rows, 2h]) → [rows, 2h]. */
-export function foldedSynthesisKernel(g: tf.Tensor2D, e: tf.Tensor2D, o: tf.Tensor2D, z?: tf.Tensor2D): tf.Tensor2D {
+/**
+ * Synthesis (module comment): g [rows, 4q] natural planar, e, o [2q, h] (+ z [rows, 2h]) → [rows,
+ * 2h]; with `mul` [rows, 2h], the result times mul (after the residual).
+ */
+export function foldedSynthesisKernel(g: tf.Tensor2D, e: tf.Tensor2D, o: tf.Tensor2D, z?: tf.Tensor2D, mul?: tf.Tensor2D): tf.Tensor2D {
   const [q2, h] = e.shape;
-  if (g.shape[1] !== 2 * q2 || o.shape[0] !== q2 || o.shape[1] !== h || h % 8 !== 0 || q2 % 8 !== 0 || (z && (z.shape[0] !== g.shape[0] || z.shape[1] !== 2 * h))) {
+  const laidOutAsY = (t: tf.Tensor2D | undefined) => !t || (t.shape[0] === g.shape[0] && t.shape[1] === 2 * h);
+  if (g.shape[1] !== 2 * q2 || o.shape[0] !== q2 || o.shape[1] !== h || h % 8 !== 0 || q2 % 8 !== 0 || !laidOutAsY(z) || !laidOutAsY(mul)) {
     throw new EngineError(`foldedSynthesis: shapes g [${g.shape.join(', ')}], e [${e.shape.join(', ')}], o [${o.shape.join(', ')}]${z ? `, z [${z.shape.join(', ')}]` : ''} are not allowed: use [rows, 4q], [2q, h], [2q, h], [rows, 2h] with h a multiple of 8, q of 4`);
   }
   register();
-  return tf.engine().runKernel(SYNTHESIS, z ? { g, e, o, z } : { g, e, o }) as tf.Tensor2D;
+  const inputs: tf.NamedTensorMap = { g, e, o };
+  if (z) inputs.z = z;
+  if (mul) inputs.mul = mul;
+  return tf.engine().runKernel(SYNTHESIS, inputs) as tf.Tensor2D;
 }

@@ -36,7 +36,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../../solvers/random.js';
-import { complexModeMix, gelu, geluLinear, irdft, linearChannelsFirst, rdft, transposeLarge } from '../engine/index.js';
+import { fourierLayer1d, gelu, geluLinear, linearChannelsFirst, rdft, transposeLarge } from '../engine/index.js';
 import type { ModelConfig, SurrogateModel } from './model.js';
 import { resolveFnoFields, uniformVariable, type Dense } from './fno_common.js';
 import { ModelConfigError, registerModel } from './registry.js';
@@ -207,29 +207,34 @@ export class Fno implements SurrogateModel<FnoConfig> {
           if (i < this.lift.length - 1) operand = gelu(operand);
         });
       }
-      // The last layer's output goes straight into fc1 unless dropout sits between them.
+      // Each layer is one engine op (fourierLayer1d) that applies the previous layer's GELU to its
+      // input itself; the last layer's output goes straight into fc1 unless dropout sits between.
+      let input = operand;
+      let geluInput = false;
       let projected = false;
       this.layers.forEach((layer, l) => {
-        const f = f0 !== null && l === 0 ? f0 : (tf.reshape(rdft(tf.reshape(operand, [width * batch, s]), nModes), [width, batch, 2 * nModes]) as tf.Tensor3D);
-        let g: tf.Tensor = complexModeMix(f, layer.spectral as tf.Tensor4D);
+        const last = l === nLayers - 1;
         let map = affine(layer.pointwise);
         if (operandMap !== null) map = compose(map, operandMap);
-        let channels = width;
-        if (l === nLayers - 1 && !drop) {
+        let modeMap: tf.Tensor2D | undefined;
+        if (last && !drop) {
           // fc1 folded in: fc1(W·h + b + F⁻¹(g)) = (W1·W)·h + (W1·b + b1) + F⁻¹(W1·g).
           map = compose(affine(p1), map);
-          channels = p1.w.shape[0];
-          g = linearChannelsFirst(tf.reshape(g, [width, batch * 2 * nModes]) as tf.Tensor2D, p1.w as tf.Tensor2D);
+          modeMap = p1.w as tf.Tensor2D;
           projected = true;
         }
-        const pointwise = linearChannelsFirst(operand, map.w, map.b);
-        const z = tf.reshape(irdft(tf.reshape(g, [channels * batch, 2 * nModes]) as tf.Tensor2D, s, tf.reshape(pointwise, [channels * batch, s])), [channels, n]) as tf.Tensor2D;
-        let h = l < nLayers - 1 ? gelu(z) : z;
-        if (drop) h = tf.dropout(h, dropout, undefined, opts.seed === undefined ? undefined : `${opts.seed}:${l}`) as tf.Tensor2D;
-        operand = h;
+        const spectrum = f0 !== null && l === 0 ? f0 : undefined;
+        const z = fourierLayer1d(input, layer.spectral as tf.Tensor4D, map.w, map.b, { batch, s, geluInput, spectrum, modeMap });
+        if (drop) {
+          input = tf.dropout(last ? z : gelu(z), dropout, undefined, opts.seed === undefined ? undefined : `${opts.seed}:${l}`) as tf.Tensor2D;
+          geluInput = false;
+        } else {
+          input = z;
+          geluInput = !last;
+        }
         operandMap = null;
       });
-      const fc1 = projected ? operand : linearChannelsFirst(operand, p1.w as tf.Tensor2D, p1.b as tf.Tensor1D);
+      const fc1 = projected ? input : linearChannelsFirst(input, p1.w as tf.Tensor2D, p1.b as tf.Tensor1D);
       const y = geluLinear(fc1, p2.w as tf.Tensor2D, p2.b as tf.Tensor1D);
       return outChannels === 1 ? tf.reshape(y, [batch, s, 1]) : tf.reshape(transposeLarge(y), [batch, s, outChannels]);
     });

@@ -30,16 +30,18 @@ describe('fused folded DFT kernels', () => {
     expect(sameBits(got, want)).toBe(true);
   });
 
-  it.each(cases)('synthesis of %i rows (s=%i, %i modes), with and without a residual, is bit for bit its plain-JS twin', (rows, s, nModes) => {
+  it.each(cases)('synthesis of %i rows (s=%i, %i modes), with and without a residual and a multiplier, is bit for bit its plain-JS twin', (rows, s, nModes) => {
     const rng = new Rng(rows + 1, s + nModes);
     const g = normals(rng, rows * 2 * nModes);
     const z = normals(rng, rows * s);
     const [e, o] = (['even', 'odd'] as const).map((p) => dftBasis(s, nModes, 'inverse', p));
     const [ev, ov] = [e.dataSync() as Float32Array, o.dataSync() as Float32Array];
-    for (const withZ of [false, true]) {
+    const mul = normals(rng, rows * s);
+    for (const [withZ, withMul] of [[false, false], [true, false], [true, true], [false, true]]) {
       const zt = withZ ? tf.tensor2d(z, [rows, s]) : undefined;
-      const got = foldedSynthesisKernel(tf.tensor2d(g, [rows, 2 * nModes]), e, o, zt).dataSync() as Float32Array;
-      const want = foldedSynthesisReference(g, rows, ev, ov, s / 2, nModes / 2, withZ ? z : null);
+      const mt = withMul ? tf.tensor2d(mul, [rows, s]) : undefined;
+      const got = foldedSynthesisKernel(tf.tensor2d(g, [rows, 2 * nModes]), e, o, zt, mt).dataSync() as Float32Array;
+      const want = foldedSynthesisReference(g, rows, ev, ov, s / 2, nModes / 2, withZ ? z : null, withMul ? mul : null);
       expect(sameBits(got, want)).toBe(true);
     }
   });
