@@ -6,7 +6,7 @@
  * the reference architecture with torch.fft and einsum mode mixing). Both sides run single-
  * threaded on the same machine in the same run. Also reported: the forward alone, the step with
  * the engine's SIMD kernels switched off (tfjs ops only), a per-kernel breakdown of a step from
- * tf.profile (spectral = DFT products, their radix-2 folding and the mode mixing; pointwise = the
+ * tf.profile (spectral = the truncated DFTs (fused fold + products) and the mode mixing; pointwise = the
  * lifting, 1×1 and projection layers' products and their gradients; saved_tensor_copies = the
  * copies tfjs makes of tensors kept for the backward pass, shared instead of copied since the
  * engine replaced the wasm Identity kernel), and a roofline line: the matrix products' GFLOP/s
@@ -52,8 +52,9 @@ function data(): { x: tf.Tensor3D; y: tf.Tensor3D } {
 
 /**
  * Kernel time of one step by category, in seconds, from the per-kernel least times of profiled
- * steps (roofline.ts, profileKernels). The DFT products are those with a basis operand ([s, 2M],
- * [2M, s], or the folded halves [s/2, M], [M, s/2]).
+ * steps (roofline.ts, profileKernels). spectral_dft: the truncated transforms — the fused folded
+ * kernels, or the fold/butterfly kernels and the products with a basis operand ([s, 2M], [2M, s],
+ * or the folded halves [s/2, M], [M, s/2]).
  */
 function breakdown(kernels: readonly ProfiledKernel[]): Record<string, number> {
   const { s, nModes } = P;
@@ -62,8 +63,8 @@ function breakdown(kernels: readonly ProfiledKernel[]): Record<string, number> {
   for (const k of kernels) {
     let cat: string;
     const isProduct = k.name === 'BatchMatMul' || k.name.startsWith('PdesGemm') || k.name === 'PdesRowSum';
-    if (isProduct && k.inputShapes.some((sh) => sh !== null && basisShapes.has(sh.join(',')))) cat = 'spectral_dft_matmul';
-    else if (k.name.startsWith('PdesFold') || k.name.startsWith('PdesUnfold') || k.name.includes('nterleave')) cat = 'spectral_dft_folding';
+    const dftKernel = k.name.startsWith('PdesFold') || k.name.startsWith('PdesUnfold') || k.name.includes('nterleave');
+    if (dftKernel || (isProduct && k.inputShapes.some((sh) => sh !== null && basisShapes.has(sh.join(','))))) cat = 'spectral_dft';
     else if (k.name === 'PdesComplexMac') cat = 'spectral_mode_mixing';
     else if (isProduct) cat = 'pointwise_matmul';
     else if (k.name.startsWith('PdesGelu')) cat = 'gelu';

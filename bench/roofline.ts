@@ -81,7 +81,10 @@ export interface ProfiledKernel {
   kernelTimeMs: number | { error: string };
 }
 
-/** Flops of a matrix-product kernel from its input shapes, or null when it is not one. */
+/**
+ * Flops of a matrix-product kernel from its input shapes (the fused DFT kernels' folds and
+ * butterflies not counted), or null when it is not one.
+ */
 export function productFlops(k: ProfiledKernel): { group: 'xnnpack' | 'engine'; flops: number } | null {
   const sh = k.inputShapes.map((s) => s ?? []);
   if (k.name === 'BatchMatMul' && sh.length === 2 && sh[0].length === 2 && sh[1].length === 2) {
@@ -91,6 +94,8 @@ export function productFlops(k: ProfiledKernel): { group: 'xnnpack' | 'engine'; 
   if (k.name === 'PdesGemmSmallLeft') return { group: 'engine', flops: 2 * sh[1][0] * sh[1][1] * rowsOfLeft(sh[0], sh[1][0]) };
   if (k.name === 'PdesGemmReduce') return { group: 'engine', flops: 2 * sh[0][0] * sh[1][0] * sh[0][1] };
   if (k.name === 'PdesGemmSmallRight') return { group: 'engine', flops: 2 * sh[0][0] * sh[0][1] * sh[1][1] };
+  // The fused folded DFTs (src/engine/wasm_dft.ts): two products of rows × (basis rows × columns).
+  if (k.name === 'PdesFoldedAnalysis' || k.name === 'PdesFoldedSynthesis') return { group: 'engine', flops: 4 * sh[0][0] * sh[1][0] * sh[1][1] };
   return null;
 }
 
