@@ -66,10 +66,11 @@ export async function run(): Promise<BenchResult> {
     // 1 and 2 workers alternate over ROUNDS rounds, each keeping its fastest round (the machine is
     // shared: the least median is the closest to the code's own speed), with the thread-scaling
     // ceiling (bench/common.ts) measured between them: the speedup 2 threads allow at the moment.
-    // CPU time per step of the whole process (both threads) is far less sensitive to the load than
-    // wall time: its ratio says how much work going parallel adds (copies, per-call overheads that
-    // do not halve with the shard), so 2 / that ratio bounds the speedup on two free cores (the
-    // serial part between steps, the optimizer update, is not in it).
+    // CPU time per step of the whole process (both threads), less sensitive to the load than wall
+    // time (not immune: on a saturated machine it too is distorted): its ratio says how much work
+    // going parallel adds (copies, per-call overheads that do not halve with the shard, the two
+    // threads' contention for caches and memory), so 2 / that ratio bounds the speedup on two free
+    // cores (the serial part between steps, the optimizer update, is not in it).
     let one = Infinity;
     let two = Infinity;
     let cpuOne = Infinity;
