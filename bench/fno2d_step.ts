@@ -6,7 +6,8 @@
  * torch.fft.rfft2 and einsum mode mixing). Both sides run single-threaded on the same machine in
  * the same run, and both models have the same parameter count (checked). Also reported: the
  * forward alone, the step with the engine's SIMD kernels switched off (tfjs ops only), a per-kernel
- * breakdown of one step from tf.profile, and as a second figure the FNO-3D step (fourier_3d: 64×64,
+ * breakdown of a step from tf.profile with the matrix products' GFLOP/s against the machine's
+ * measured wasm-SIMD peak (bench/roofline.ts), and as a second figure the FNO-3D step (fourier_3d: 64×64,
  * 10 input frames → 10 output frames, time padding 6, modes 8, width 20, batch 4) against its
  * PyTorch peer.
  */
@@ -15,6 +16,7 @@ import { Rng } from '../solvers/random.js';
 import { describeBackend, initBackend, setWasmKernelsEnabled } from '../src/engine/index.js';
 import { createModel, type SurrogateModel } from '../src/models/index.js';
 import { peerRecord, runPythonPeer, timeMedian, type BenchResult } from './common.js';
+import { measureWasmSimdPeak, productRoofline, profileKernels, type ProfiledKernel } from './roofline.js';
 
 const P = { s: 64, batch: 20, width: 20, modes: 12, nLayers: 4, inChannels: 10, outChannels: 1, projectionChannels: 128, lr: 1e-3, steps: 10, warmup: 3 };
 const P3 = { s: 64, batch: 4, width: 20, modes: 8, modes3: 8, nLayers: 4, inChannels: 10, outFrames: 10, timePadding: 6, projectionChannels: 128, lr: 1e-3, steps: 5, warmup: 2 };
@@ -56,16 +58,14 @@ function data(batch: number, s: number, channels: number, outChannels: number): 
 }
 
 /**
- * Kernel time of one step by category, in seconds (tf.profile; customGrad scopes, which only
- * wrap the kernels they run, are left out so nothing is counted twice). With the engine kernels
+ * Kernel time of one step by category, in seconds (each kernel's least time over profiled steps,
+ * roofline.ts profileKernels). With the engine kernels
  * the DFT products run on PdesGemmSmallRight and the pointwise layers on PdesGemmSmallLeft /
  * PdesGemmReduce / PdesRowSum.
  */
-async function breakdown(step: () => void): Promise<Record<string, number>> {
-  const info = await tf.profile(step);
+function breakdown(kernels: readonly ProfiledKernel[]): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const k of info.kernels) {
-    if (k.name.includes('scope')) continue;
+  for (const k of kernels) {
     let cat: string;
     if (k.name === 'BatchMatMul' || k.name === 'PdesGemmSmallRight') cat = 'spectral_dft_matmul';
     else if (k.name === 'PdesTransposeBlocks') cat = 'spectral_layout';
@@ -120,7 +120,10 @@ export async function run(): Promise<BenchResult> {
   });
   const { x, y } = data(P.batch, P.s, P.inChannels, P.outChannels);
   const { timed, step } = timeModel(model, x, y, P.lr, P.steps, P.warmup);
-  const parts = await breakdown(step);
+  const kernels = await profileKernels(step, 3);
+  const parts = breakdown(kernels);
+  const peak = measureWasmSimdPeak();
+  const roof = productRoofline(kernels, peak.gflops);
   setWasmKernelsEnabled(false);
   const tStepOps = timeMedian(step, 3, 1);
   setWasmKernelsEnabled(true);
@@ -176,6 +179,13 @@ export async function run(): Promise<BenchResult> {
       seconds_per_step_tfjs_ops_only: tStepOps,
       parameters: timed.params,
       ...breakdownFigures,
+      // Roofline: the matrix products' GFLOP/s against this machine's measured wasm-SIMD peak.
+      wasm_simd_peak_gflops: peak.gflops,
+      step_products_gflop: roof.gflop.all,
+      step_products_gflops: roof.gflops.all,
+      step_products_fraction_of_peak: roof.fractionOfPeak.all,
+      step_engine_products_gflops: roof.gflops.engine,
+      step_xnnpack_products_gflops: roof.gflops.xnnpack,
       fno3d_seconds_per_step: t3.step,
       fno3d_seconds_forward: t3.forward,
       fno3d_parameters: t3.params,
@@ -197,7 +207,7 @@ export async function run(): Promise<BenchResult> {
     target: 'time_ratio_vs_torch <= 1.5 (with equal parameter counts)',
     met: peer ? ratio <= 1.5 && sameParams === true : undefined,
     params: {
-      fno2d: P, fno3d: P3, backend, peer: 'bench/peers/fno2d_step_torch.py', breakdown: 'tf.profile kernel times of one FNO-2D step',
+      fno2d: P, fno3d: P3, backend, peer: 'bench/peers/fno2d_step_torch.py', breakdown: 'tf.profile kernel times, each kernel the least of 3 profiled FNO-2D steps', roofline: peak.note,
       same_parameter_count_2d: sameParams, same_parameter_count_3d: f3 ? f3.parameters === t3.params : undefined,
     },
   };

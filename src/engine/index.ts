@@ -1,12 +1,13 @@
 /** The engine: tfjs backend selection and the differentiable primitives every model uses. */
 export { EngineError } from './errors.js';
 export { initBackend, describeBackend, activeBackend, type BackendName, type BackendInfo } from './backend.js';
-export { gelu, linearChannelsFirst, linearChannelsLast, sumColumns, sumRows, transposeLarge } from './primitives.js';
+export { gelu, geluLinear, linearChannelsFirst, linearChannelsLast, sumColumns, sumRows, transposeLarge } from './primitives.js';
 export { rdft, irdft, dftBasis } from './dft.js';
 export { complexModeMix } from './spectral.js';
+export { fourierLayer1d, type FourierLayerOptions } from './fourier_layer.js';
 export { setWasmKernelsEnabled, wasmKernelsActive, wasmKernelsStatus } from './wasm_kernels.js';
 export { clearEngineCaches, engineCacheSize } from './cache.js';
-export { getWeightData, setWeightData, type HasWeights } from './weights.js';
+export { copyTensorsInto, getWeightData, setWeightData, type HasWeights } from './weights.js';
 export { checkGradients, type GradCheckResult } from './grad_check.js';
 export { cdft, icdft, cdftBasis, keptFrequencies } from './cdft.js';
 export { rdftNd, irdftNd, spectrumShape } from './dft_nd.js';

@@ -141,6 +141,37 @@ export function linearChannelsFirst(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor
 }
 
 /**
+ * GELU then a channels-first linear map: linearChannelsFirst(gelu(x), w, b) (FNO's projection
+ * fc1 → GELU → fc2), x [cin, n]. On wasm with the engine kernels, under a gradient tape: one GELU
+ * pass keeps GELU'(x) for the backward, whose dx = (wᵀ·dy) ⊙ GELU'(x) is one kernel (the product
+ * multiplied as it is stored) — the same float32 operations as the two separate steps, without
+ * writing wᵀ·dy out and reading it back (for fc2, an outer product as large as x).
+ */
+export function geluLinear(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D | null = null): tf.Tensor2D {
+  const [cout, cin] = w.shape;
+  checkLinear('geluLinear', x, w, b, x.shape[0], cin, cout, 'x [cin, n], w [cout, cin], b [cout]');
+  const n = x.shape[1];
+  const kernels = wasmKernelsActive() && n >= 16 && n % 4 === 0 && cin <= GEMM_MAX_K && cout <= GEMM_MAX_K && x.size >= 4 * GELU_UNROLL;
+  if (!kernels || !tf.engine().isTapeOn()) return linearChannelsFirst(gelu(x), w, b);
+  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const save = args[args.length - 1] as tf.GradSaveFunc;
+    const [xi, wi, bi] = args.slice(0, -1) as tf.Tensor[];
+    const [y, d] = geluTrainKernel(xi);
+    save([y, d, wi]);
+    return {
+      value: gemmSmallLeftKernel(wi, y as tf.Tensor2D, { m: cout, k: cin, aRow: cin, aCol: 1 }, bi),
+      gradFunc: (dy: tf.Tensor, [sy, sd, sw]: tf.Tensor[]) => {
+        const dy2 = dy as tf.Tensor2D;
+        const out: tf.Tensor[] = [gemmSmallLeftKernel(sw, dy2, { m: cin, k: cout, aRow: 1, aCol: cin }, undefined, sd), gemmReduceKernel(dy2, sy as tf.Tensor2D)];
+        if (b) out.push(rowSumKernel(dy2));
+        return out;
+      },
+    };
+  });
+  return op(...(b ? [x, w, b] : [x, w])) as tf.Tensor2D;
+}
+
+/**
  * Channels-last linear map (a Dense layer): y = x·w + b with x [n, cin], w [cin, cout] (tfjs/Keras
  * layout), b [cout]: y [n, cout]. Gradients: dx = dy·wᵀ (a small transpose), dw = xᵀ·dy or
  * (dyᵀ·x)ᵀ — whichever transposes the operand with fewer channels — and db = ones·dy.

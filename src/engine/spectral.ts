@@ -31,25 +31,34 @@ function checkShapes(f: tf.Tensor, w: tf.Tensor): { cin: number; batch: number; 
   return { cin, batch, m, cout: w.shape[1] as number };
 }
 
+/** The mixing on the engine kernel: f [cin, batch, 2M], w [cin, cout, 2, M] → [cout, batch, 2M]. */
+export function mixKernelForward(f: tf.Tensor, w: tf.Tensor, cin: number, batch: number, m: number, cout: number): tf.Tensor3D {
+  // out[o, b] = Σ_i f[i, b] ⊗ w[i, o]  (u = o, v = b, w = i)
+  return complexMacKernel(f, w, {
+    m, conj: 'none', outShape: [cout, batch, 2 * m], aStrides: [0, 1, batch], bStrides: [1, 0, cout], counts: [cout, batch, cin],
+  }) as tf.Tensor3D;
+}
+
+/** Its gradients for dy [cout, batch, 2M]: [df [cin, batch, 2M], dw [cin, cout, 2, M]]. */
+export function mixKernelGradients(f: tf.Tensor, w: tf.Tensor, dy: tf.Tensor, cin: number, batch: number, m: number, cout: number): [tf.Tensor, tf.Tensor] {
+  return [
+    // df[i, b] = Σ_o dy[o, b] ⊗ conj(w[i, o])  (u = i, v = b, w = o)
+    complexMacKernel(dy, w, {
+      m, conj: 'b', outShape: [cin, batch, 2 * m], aStrides: [0, 1, batch], bStrides: [cout, 0, 1], counts: [cin, batch, cout],
+    }),
+    // dw[i, o] = Σ_b conj(f[i, b]) ⊗ dy[o, b]  (u = i, v = o, w = b)
+    complexMacKernel(f, dy, {
+      m, conj: 'a', outShape: [cin, cout, 2, m], aStrides: [batch, 0, 1], bStrides: [0, batch, 1], counts: [cin, cout, batch],
+    }),
+  ];
+}
+
 function mixKernels(f: tf.Tensor3D, w: tf.Tensor4D, cin: number, batch: number, m: number, cout: number): tf.Tensor3D {
   const op = tf.customGrad((fi, wi, save) => {
     (save as tf.GradSaveFunc)([fi as tf.Tensor, wi as tf.Tensor]);
-    // out[o, b] = Σ_i f[i, b] ⊗ w[i, o]  (u = o, v = b, w = i)
-    const value = complexMacKernel(fi as tf.Tensor, wi as tf.Tensor, {
-      m, conj: 'none', outShape: [cout, batch, 2 * m], aStrides: [0, 1, batch], bStrides: [1, 0, cout], counts: [cout, batch, cin],
-    }) as tf.Tensor3D;
     return {
-      value,
-      gradFunc: (dy: tf.Tensor, [sf, sw]: tf.Tensor[]) => [
-        // df[i, b] = Σ_o dy[o, b] ⊗ conj(w[i, o])  (u = i, v = b, w = o)
-        complexMacKernel(dy, sw, {
-          m, conj: 'b', outShape: [cin, batch, 2 * m], aStrides: [0, 1, batch], bStrides: [cout, 0, 1], counts: [cin, batch, cout],
-        }),
-        // dw[i, o] = Σ_b conj(f[i, b]) ⊗ dy[o, b]  (u = i, v = o, w = b)
-        complexMacKernel(sf, dy, {
-          m, conj: 'a', outShape: [cin, cout, 2, m], aStrides: [batch, 0, 1], bStrides: [0, batch, 1], counts: [cin, cout, batch],
-        }),
-      ],
+      value: mixKernelForward(fi as tf.Tensor, wi as tf.Tensor, cin, batch, m, cout),
+      gradFunc: (dy: tf.Tensor, [sf, sw]: tf.Tensor[]) => mixKernelGradients(sf, sw, dy, cin, batch, m, cout),
     };
   });
   return op(f, w) as tf.Tensor3D;
@@ -88,9 +97,14 @@ function mixProducts(f: tf.Tensor3D, w: tf.Tensor4D, cin: number, batch: number,
   });
 }
 
+/** Whether the mixing of M modes runs on the engine kernel (M ≥ 4, wasm kernels on). */
+export function mixKernelUsable(m: number): boolean {
+  return m >= 4 && wasmKernelsActive();
+}
+
 /** Complex mode mixing: f [cin, batch, 2M], w [cin, cout, 2, M] → [cout, batch, 2M] (module comment). */
 export function complexModeMix(f: tf.Tensor3D, w: tf.Tensor4D, opts: { kernels?: boolean } = {}): tf.Tensor3D {
   const { cin, batch, m, cout } = checkShapes(f, w);
-  const useKernels = (opts.kernels ?? true) && m >= 4 && wasmKernelsActive();
+  const useKernels = (opts.kernels ?? true) && mixKernelUsable(m);
   return useKernels ? mixKernels(f, w, cin, batch, m, cout) : mixProducts(f, w, cin, batch, m, cout);
 }

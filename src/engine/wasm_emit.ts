@@ -21,6 +21,7 @@ export const op = {
   i32add: [0x6a],
   i32sub: [0x6b],
   i32mul: [0x6c],
+  i32and: [0x71],
   i32ne: [0x47],
   i32ltU: [0x49],
   i32eq: [0x46],

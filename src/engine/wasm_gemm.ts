@@ -13,6 +13,7 @@
  *   strides (W or Wᵀ, no transpose op), X [K, n]. Panels of 16 columns outermost, copied to a
  *   small contiguous scratch that stays in L1 across the row tiles; register tile th × 8 columns
  *   (two f32x4). The last panel overlaps the previous one when n is not a multiple of 16 (n ≥ 16).
+ * - gemmRows: the same product for a contraction of at most 4 rows (a memory pass: row by row).
  * - gemmReduce: out[r, c] = Σ_j P[r, j]·Q[c, j] for P [R, n], Q [C, n] (the weight gradient
  *   dY·Xᵀ) — contraction over the long axis in chunks of the long axis (L2-resident), 4×2 tiles
  *   of f32x4 partial sums kept in a scratch area, lanes summed at the end. n % 4 = 0.
@@ -27,14 +28,16 @@ export interface GemmSmallLeftSpec {
   aRow: number;
   aCol: number;
   bias: boolean;
+  /** Multiply the product elementwise by M (laid out as the output) as it is stored. */
+  mul?: boolean;
 }
 
 /** Columns per packed panel of X (4 vectors: one 64-byte cache line per row). */
 const PANEL = 16;
 
 /**
- * (a, x, out, bias, nTiles, n, k, scratch): rows nTiles·th of Y; bias ignored unless in the spec;
- * scratch holds k·64 bytes. (A residual addend is better added by a separate streaming pass: read
+ * (a, x, out, bias, nTiles, n, k, scratch, mul): rows nTiles·th of Y; bias and mul ignored unless
+ * in the spec (with mul: Y = (A·X) ⊙ M, M at mul laid out as Y); scratch holds k·64 bytes. (A residual addend is better added by a separate streaming pass: read
  * here, its rows alias the output rows 4 KB apart and stall the stores — measured 1.5 ms slower
  * per 64×20480 than a separate add.)
  *
@@ -46,10 +49,10 @@ const PANEL = 16;
  */
 export function gemmSmallLeftDef(name: string, spec: GemmSmallLeftSpec): FunctionDef {
   const { th, aRow, aCol } = spec;
-  const [a, x, out, bias, nTiles, n, k, scratch] = [0, 1, 2, 3, 4, 5, 6, 7];
-  const [co, colLast, rowBytes, t, pa, pp, po, pb, pr, more, nx, pak, kk, src] = [8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21];
-  const [x0, x1, w] = [22, 23, 24];
-  const acc = (i: number, j: number) => 25 + 2 * i + j;
+  const [a, x, out, bias, nTiles, n, k, scratch, mul] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
+  const [co, colLast, rowBytes, t, pa, pp, po, pb, pr, more, nx, pak, kk, src, dm] = [9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23];
+  const [x0, x1, w] = [24, 25, 26];
+  const acc = (i: number, j: number) => 27 + 2 * i + j;
   const add = (p: number, q: number) => [...op.get(p), ...op.get(q), ...op.i32add];
   const inc = (p: number, by: number) => [...op.get(p), ...op.i32(by), ...op.i32add, ...op.set(p)];
 
@@ -82,7 +85,10 @@ export function gemmSmallLeftDef(name: string, spec: GemmSmallLeftSpec): Functio
       ...op.get(po), ...op.set(pr),
     );
     for (let i = 0; i < th; i++) {
-      for (let j = 0; j < 2; j++) b.push(...op.get(pr), ...op.get(acc(i, j)), ...op.store(32 * h + 16 * j));
+      for (let j = 0; j < 2; j++) {
+        const m = spec.mul ? [...add(pr, dm), ...op.load(32 * h + 16 * j), ...op.fmul] : [];
+        b.push(...op.get(pr), ...op.get(acc(i, j)), ...m, ...op.store(32 * h + 16 * j));
+      }
       if (i < th - 1) b.push(...add(pr, rowBytes), ...op.set(pr));
     }
     return b;
@@ -99,9 +105,10 @@ export function gemmSmallLeftDef(name: string, spec: GemmSmallLeftSpec): Functio
 
   return {
     name,
-    params: [I32, I32, I32, I32, I32, I32, I32, I32],
-    locals: [...Array.from({ length: 14 }, () => I32), ...Array.from({ length: 3 + 2 * th }, () => V128)],
+    params: [I32, I32, I32, I32, I32, I32, I32, I32, I32],
+    locals: [...Array.from({ length: 15 }, () => I32), ...Array.from({ length: 3 + 2 * th }, () => V128)],
     body: [
+      ...op.get(mul), ...op.get(out), ...op.i32sub, ...op.set(dm),
       ...op.get(n), ...op.i32(4), ...op.i32mul, ...op.tee(rowBytes), ...op.i32(4 * PANEL), ...op.i32sub, ...op.set(colLast),
       ...op.i32(0), ...op.set(co),
       ...op.loop(
@@ -112,6 +119,58 @@ export function gemmSmallLeftDef(name: string, spec: GemmSmallLeftSpec): Functio
         [...op.get(co), ...op.get(colLast), ...op.i32ne, ...op.set(more)],
         [...op.get(co), ...op.i32(4 * PANEL), ...op.i32add, ...op.tee(nx), ...op.get(colLast), ...op.get(nx), ...op.get(colLast), ...op.i32ltU, ...op.select, ...op.set(co)],
         op.get(more),
+      ),
+    ],
+  };
+}
+
+export interface GemmRowsSpec {
+  /** Contraction length (1–4), unrolled. */
+  k: number;
+  /** Byte strides of A between rows r and between columns k. */
+  aRow: number;
+  aCol: number;
+  bias: boolean;
+  mul: boolean;
+}
+
+/**
+ * (a, x, out, bias, mul, m, n): Y = A·X (+ bias) (⊙ M) like gemmSmallLeft, for a contraction of k ≤
+ * 4 rows of X, one output row at a time streaming along n (n % 4 = 0) — the same operations in the
+ * same order (acc = bias or 0, then acc += A[r, j]·X[j, :] for j = 0 … k−1, then ⊙ M), so the same
+ * bits. Why: with k this small the product is a pass over memory, and gemmSmallLeft's column
+ * panels touch every output row (and every row of M) per 16 columns — a stream per row that the
+ * prefetchers cannot follow (measured for fc2's dx = (w2ᵀ·dy) ⊙ GELU', [128, 20480]: 3.2 ms there).
+ */
+export function gemmRowsDef(name: string, spec: GemmRowsSpec): FunctionDef {
+  const { k, aRow, aCol } = spec;
+  const [a, x, out, bias, mul, m, n] = [0, 1, 2, 3, 4, 5, 6];
+  const [rowBytes, r, c, pa, po, pm, pb] = [7, 8, 9, 10, 11, 12, 13];
+  const xr = (j: number) => 14 + j; // row j of X
+  const w = (j: number) => 14 + k + j; // A[r, j] in every lane
+  const [bv, acc] = [14 + 2 * k, 15 + 2 * k];
+  const at = (p: number) => [...op.get(p), ...op.get(c), ...op.i32add];
+  const step: number[] = [...op.get(bv), ...op.set(acc)];
+  for (let j = 0; j < k; j++) step.push(...op.get(acc), ...op.get(w(j)), ...at(xr(j)), ...op.load(), ...op.fmul, ...op.fadd, ...op.set(acc));
+  step.push(...at(po), ...op.get(acc), ...(spec.mul ? [...at(pm), ...op.load(), ...op.fmul] : []), ...op.store());
+  const init: number[] = [...op.get(n), ...op.i32(4), ...op.i32mul, ...op.set(rowBytes)];
+  for (let j = 0; j < k; j++) init.push(...op.get(x), ...op.get(rowBytes), ...op.i32(j), ...op.i32mul, ...op.i32add, ...op.set(xr(j)));
+  init.push(...op.get(a), ...op.set(pa), ...op.get(out), ...op.set(po), ...op.get(mul), ...op.set(pm), ...op.get(bias), ...op.set(pb), ...op.get(m), ...op.set(r));
+  const perRow: number[] = [];
+  for (let j = 0; j < k; j++) perRow.push(...op.get(pa), ...op.splat32(j * aCol), ...op.set(w(j)));
+  perRow.push(...(spec.bias ? [...op.get(pb), ...op.splat32(0)] : op.f32x4(0)), ...op.set(bv), ...op.i32(0), ...op.set(c));
+  const next = (p: number, by: number[]) => [...op.get(p), ...by, ...op.i32add, ...op.set(p)];
+  return {
+    name,
+    params: [I32, I32, I32, I32, I32, I32, I32],
+    locals: [...Array.from({ length: 7 + k }, () => I32), ...Array.from({ length: k + 2 }, () => V128)],
+    body: [
+      ...init,
+      ...op.loop(
+        perRow,
+        op.loop(step, [...op.get(c), ...op.i32(16), ...op.i32add, ...op.tee(c), ...op.get(rowBytes), ...op.i32ltU]),
+        next(pa, op.i32(aRow)), next(po, op.get(rowBytes)), next(pm, op.get(rowBytes)), next(pb, op.i32(4)),
+        [...op.get(r), ...op.i32(1), ...op.i32sub, ...op.tee(r)],
       ),
     ],
   };

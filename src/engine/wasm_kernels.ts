@@ -24,6 +24,8 @@
  *   blocks of the 2D/3D mode mixing, spectral_nd.ts).
  * - `PdesGemmSmallLeft`, `PdesGemmReduce`, `PdesRowSum`: channels-first linear layers and their
  *   gradients without packing (wasm_gemm.ts).
+ * - `Identity` (tfjs's own kernel name, replaced on wasm): shares the input's data instead of
+ *   copying it, as the cpu and webgl backends do (see shareIdentity).
  * - `PdesFoldHalves` / `PdesUnfoldHalves` (one radix-2 butterfly over a row's halves, optionally
  *   adding a residual) and `PdesInterleave` / `PdesDeinterleave` (even/odd modes ↔ natural
  *   order) for the folded DFTs of dft.ts.
@@ -37,7 +39,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { EngineError } from './errors.js';
 import { buildModule, I32, op, V128, type FunctionDef } from './wasm_emit.js';
-import { gemmReduceDef, gemmSmallLeftDef, rowSumDef, type GemmSmallLeftSpec } from './wasm_gemm.js';
+import { gemmReduceDef, gemmRowsDef, gemmSmallLeftDef, rowSumDef, type GemmRowsSpec, type GemmSmallLeftSpec } from './wasm_gemm.js';
 
 // ------------------------------------------------------------------------------------------------
 // Kernel code
@@ -425,12 +427,15 @@ const DEINTERLEAVE = 'PdesDeinterleave';
 const GEMM_SL = 'PdesGemmSmallLeft';
 const GEMM_RED = 'PdesGemmReduce';
 const ROW_SUM = 'PdesRowSum';
+/** Contractions up to this length run row by row (gemmRowsDef), longer ones in column panels. */
+const GEMM_ROWS_MAX_K = 2;
 /** Long-axis chunk of gemmReduce, floats: 4 rows of P and all rows of Q stay in L2. */
 const REDUCE_CHUNK = 256;
 
 function registerKernels(): void {
   if (tf.getKernel(GELU, 'wasm')) return;
   registerGemmKernels();
+  shareIdentity();
   tf.registerKernel({
     kernelName: GELU,
     backendName: 'wasm',
@@ -553,6 +558,30 @@ function registerKernels(): void {
   });
 }
 
+/**
+ * tfjs-backend-wasm's `Identity` copies its input. The engine runs it for every tensor a gradient
+ * keeps for the backward pass (engine.clone in saveTensorsForBackwardMode and customGrad's save),
+ * so on wasm each recorded activation was copied once more (~8 ms of a 160 ms FNO-1D step). The
+ * cpu and webgl backends instead share the data and count references, which the wasm backend
+ * supports too (its Reshape does exactly that); tensors are immutable, so sharing is safe. While
+ * the engine kernels are off, the backend's own copying kernel runs.
+ */
+function shareIdentity(): void {
+  const stock = tf.getKernel('Identity', 'wasm');
+  if (!stock) return;
+  tf.unregisterKernel('Identity', 'wasm');
+  tf.registerKernel({
+    kernelName: 'Identity',
+    backendName: 'wasm',
+    kernelFunc: (args) => {
+      const x = args.inputs.x as tf.TensorInfo;
+      if (!enabled || x.dtype === 'string') return stock.kernelFunc(args);
+      (args.backend as BackendWasm).incRef(x.dataId);
+      return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+    },
+  });
+}
+
 function registerGemmKernels(): void {
   tf.registerKernel({
     kernelName: GEMM_SL,
@@ -565,16 +594,23 @@ function registerGemmKernels(): void {
       const out = be.makeOutput([m, n], 'float32');
       const b = bind(be) as Binding;
       const hasBias = inputs.bias !== undefined;
+      const hasMul = inputs.mul !== undefined;
       const pa = offsetOf(be, inputs.a as tf.TensorInfo);
       const px = offsetOf(be, x);
       const po = offsetOf(be, out);
       const pb = hasBias ? offsetOf(be, inputs.bias as tf.TensorInfo) : 0;
+      const pm = hasMul ? offsetOf(be, inputs.mul as tf.TensorInfo) : po;
+      if (k <= GEMM_ROWS_MAX_K) {
+        const spec: GemmRowsSpec = { k, aRow: 4 * aRow, aCol: 4 * aCol, bias: hasBias, mul: hasMul };
+        special(b, `gemmRows|${k}|${aRow}|${aCol}|${hasBias}|${hasMul}`, () => gemmRowsDef('f', spec))(pa, px, po, pb, pm, m, n);
+        return out;
+      }
       const scratch = be.makeOutput([16 * k], 'float32');
       const ps = offsetOf(be, scratch);
       const run = (th: number, r0: number, tiles: number) => {
-        const spec: GemmSmallLeftSpec = { th, aRow: 4 * aRow, aCol: 4 * aCol, bias: hasBias };
-        const fn = special(b, `gemmSL|${th}|${aRow}|${aCol}|${hasBias}`, () => gemmSmallLeftDef('f', spec));
-        fn(pa + 4 * r0 * aRow, px, po + 4 * r0 * n, pb + 4 * r0, tiles, n, k, ps);
+        const spec: GemmSmallLeftSpec = { th, aRow: 4 * aRow, aCol: 4 * aCol, bias: hasBias, mul: hasMul };
+        const fn = special(b, `gemmSL|${th}|${aRow}|${aCol}|${hasBias}|${hasMul}`, () => gemmSmallLeftDef('f', spec));
+        fn(pa + 4 * r0 * aRow, px, po + 4 * r0 * n, pb + 4 * r0, tiles, n, k, ps, pm + 4 * r0 * n);
       };
       const m4 = Math.floor(m / 4);
       if (m4 > 0) run(4, 0, m4);
@@ -709,11 +745,12 @@ export const GEMM_MAX_K = 4096;
 
 /**
  * Y [m, n] = A·X (+ bias) with A read through element strides (aRow, aCol) — W [m, k] is (k, 1),
- * Wᵀ of a W [k, m] is (1, m). X [k, n] with n ≥ 16, k ≥ 1.
+ * Wᵀ of a W [k, m] is (1, m). X [k, n] with n ≥ 16, k ≥ 1. With `mul` [m, n]: Y = (A·X) ⊙ mul.
  */
-export function gemmSmallLeftKernel(a: tf.Tensor, x: tf.Tensor2D, attrs: GemmAttrs, bias?: tf.Tensor): tf.Tensor2D {
+export function gemmSmallLeftKernel(a: tf.Tensor, x: tf.Tensor2D, attrs: GemmAttrs, bias?: tf.Tensor, mul?: tf.Tensor): tf.Tensor2D {
   const inputs: tf.NamedTensorMap = { a, x };
   if (bias) inputs.bias = bias;
+  if (mul) inputs.mul = mul;
   return tf.engine().runKernel(GEMM_SL, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor2D;
 }
 

@@ -3,6 +3,7 @@
  * and what gradient exchange between workers sends. Float32 copies; setting checks every shape.
  */
 import * as tf from '@tensorflow/tfjs';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { EngineError } from './errors.js';
 
 export interface HasWeights {
@@ -30,4 +31,34 @@ export function setWeightData(model: HasWeights, data: readonly Float32Array[]):
     v.assign(t);
     t.dispose();
   });
+}
+
+/**
+ * The float32 values of `t` as stored by its backend: on wasm a view of the backend's memory, no
+ * copy (valid until the next tfjs call that may allocate: copy out of it at once); elsewhere the
+ * values dataSync() returns.
+ */
+function storedValues(t: tf.Tensor): Float32Array {
+  if (t.dtype !== 'float32') throw new EngineError(`weight values must be float32, got ${t.dtype}`);
+  if (tf.getBackend() === 'wasm') {
+    const be = tf.backend() as BackendWasm;
+    const data = be.dataIdMap.get(t.dataId);
+    if (data && data.memoryOffset !== null) return new Float32Array(be.wasm.HEAPU8.buffer, data.memoryOffset, t.size);
+  }
+  return t.dataSync() as Float32Array;
+}
+
+/**
+ * Copies the values of `tensors` one after another into `out` (e.g. a SharedArrayBuffer view
+ * between worker threads), straight from the backend's memory on wasm: one copy per value, where
+ * dataSync() would make a fresh array first. Returns the number of values written.
+ */
+export function copyTensorsInto(tensors: readonly tf.Tensor[], out: Float32Array): number {
+  let o = 0;
+  for (const t of tensors) {
+    if (o + t.size > out.length) throw new EngineError(`copyTensorsInto: ${o + t.size} values do not fit into ${out.length}`);
+    out.set(storedValues(t), o);
+    o += t.size;
+  }
+  return o;
 }

@@ -15,6 +15,16 @@
  * untransposed matmul with the weight on the left, and the truncated DFTs are one matmul over
  * [channels·batch, s] rows (src/engine).
  *
+ * Linear maps that meet without a nonlinearity between them are multiplied out first (the same
+ * function, rounded differently), so the wide products run on fewer channels:
+ * - a one-layer lift v_0 = A·a + α is never materialised: layer 0's pointwise branch is
+ *   (W_0·A)·a + (W_0·α + b_0) on the inChannels + 1 input channels, and its spectrum
+ *   F(v_0) = A·F(a) + α·F(1) comes from the input's;
+ * - without dropout after the last layer, fc1 is folded into it: fc1(W·v + b + F⁻¹(g)) =
+ *   (W1·W)·v + (W1·b + b1) + F⁻¹(W1·g), W1 applied to the few retained modes.
+ * Together they remove one width×width product and its two gradients at each end of the stack
+ * (~25% of a training step's flops at the default sizes).
+ *
  * Initialisation (deterministic from config.seed; each weight draws from its own Rng stream):
  * dense layers as PyTorch's default (Kaiming-uniform with a = √5: weight and bias
  * U(−1/√fan_in, 1/√fan_in)); spectral weights as the reference code, real and imaginary parts
@@ -26,7 +36,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../../solvers/random.js';
-import { complexModeMix, gelu, irdft, linearChannelsFirst, rdft, transposeLarge } from '../engine/index.js';
+import { fourierLayer1d, gelu, geluLinear, linearChannelsFirst, rdft, transposeLarge } from '../engine/index.js';
 import type { ModelConfig, SurrogateModel } from './model.js';
 import { resolveFnoFields, uniformVariable, type Dense } from './fno_common.js';
 import { ModelConfigError, registerModel } from './registry.js';
@@ -102,6 +112,25 @@ interface FourierLayer {
   pointwise: Dense;
 }
 
+/** A channel map y = w·x + b (w [cout, cin], b [cout]) as tensors of one call. */
+interface Affine {
+  w: tf.Tensor2D;
+  b: tf.Tensor1D;
+}
+
+function affine(d: Dense): Affine {
+  return { w: d.w as tf.Tensor2D, b: d.b as tf.Tensor1D };
+}
+
+/** outer ∘ inner as one map: w = outer.w·inner.w, b = outer.w·inner.b + outer.b (small, differentiable products). */
+function compose(outer: Affine, inner: Affine): Affine {
+  const mid = inner.w.shape[0];
+  return {
+    w: linearChannelsFirst(inner.w, outer.w),
+    b: tf.reshape(linearChannelsFirst(tf.reshape(inner.b, [mid, 1]) as tf.Tensor2D, outer.w, outer.b), [outer.w.shape[0]]) as tf.Tensor1D,
+  };
+}
+
 export class Fno implements SurrogateModel<FnoConfig> {
   readonly kind = 'fno';
   readonly config: Readonly<FnoConfig>;
@@ -148,39 +177,65 @@ export class Fno implements SurrogateModel<FnoConfig> {
     }
     const n = batch * s;
     return tf.tidy(() => {
-      let h = (inChannels === 1 ? tf.reshape(x, [1, n]) : transposeLarge(tf.reshape(x, [n, inChannels]) as tf.Tensor2D)) as tf.Tensor2D;
+      let x0 = (inChannels === 1 ? tf.reshape(x, [1, n]) : transposeLarge(tf.reshape(x, [n, inChannels]) as tf.Tensor2D)) as tf.Tensor2D;
       if (positionalEmbedding) {
         const grid = new Float32Array(n);
         for (let b = 0; b < batch; b++) for (let j = 0; j < s; j++) grid[b * s + j] = j / s;
-        h = tf.concat([h, tf.tensor2d(grid, [1, n])], 0);
+        x0 = tf.concat([x0, tf.tensor2d(grid, [1, n])], 0);
       }
+      const [p1, p2] = this.projection;
+      const cin0 = x0.shape[0];
+      // A layer's pointwise branch multiplies `operand`; with `operandMap` set the layer's input h is
+      // operandMap(operand), never materialised (see the class comment: the folded lift).
+      let operand: tf.Tensor2D = x0;
+      let operandMap: Affine | null = null;
       // Layer 0's spectrum from the input when the lift is one linear map: F(W·x + b) = W·F(x) +
       // b·F(1), F(1) being s at mode 0 (real part), so the wide rdft (and its gradient) runs on
-      // inChannels + 1 rows per sample instead of width — the same value, ~5% of a training step.
+      // inChannels + 1 rows per sample instead of width.
       let f0: tf.Tensor3D | null = null;
       if (this.lift.length === 1) {
         const [d] = this.lift;
-        const cin0 = h.shape[0];
-        const fin = tf.reshape(rdft(tf.reshape(h, [cin0 * batch, s]), nModes), [cin0, batch * 2 * nModes]) as tf.Tensor2D;
+        const fin = tf.reshape(rdft(tf.reshape(x0, [cin0 * batch, s]), nModes), [cin0, batch * 2 * nModes]) as tf.Tensor2D;
         const unit = new Float32Array(batch * 2 * nModes);
         for (let b = 0; b < batch; b++) unit[b * 2 * nModes] = s;
         const biasPart = linearChannelsFirst(tf.tensor2d(unit, [1, batch * 2 * nModes]), tf.reshape(d.b, [width, 1]) as tf.Tensor2D);
         f0 = tf.reshape(linearChannelsFirst(fin, d.w as tf.Tensor2D, null, biasPart), [width, batch, 2 * nModes]) as tf.Tensor3D;
+        operandMap = affine(d);
+      } else {
+        this.lift.forEach((d, i) => {
+          operand = linearChannelsFirst(operand, d.w as tf.Tensor2D, d.b as tf.Tensor1D);
+          if (i < this.lift.length - 1) operand = gelu(operand);
+        });
       }
-      this.lift.forEach((d, i) => {
-        h = linearChannelsFirst(h, d.w as tf.Tensor2D, d.b as tf.Tensor1D);
-        if (i < this.lift.length - 1) h = gelu(h);
-      });
+      // Each layer is one engine op (fourierLayer1d) that applies the previous layer's GELU to its
+      // input itself; the last layer's output goes straight into fc1 unless dropout sits between.
+      let input = operand;
+      let geluInput = false;
+      let projected = false;
       this.layers.forEach((layer, l) => {
-        const f = l === 0 && f0 ? f0 : (tf.reshape(rdft(tf.reshape(h, [width * batch, s]), nModes), [width, batch, 2 * nModes]) as tf.Tensor3D);
-        const g = complexModeMix(f, layer.spectral as tf.Tensor4D);
-        const pointwise = linearChannelsFirst(h, layer.pointwise.w as tf.Tensor2D, layer.pointwise.b as tf.Tensor1D);
-        const z = tf.reshape(irdft(tf.reshape(g, [width * batch, 2 * nModes]), s, tf.reshape(pointwise, [width * batch, s])), [width, n]) as tf.Tensor2D;
-        h = l < nLayers - 1 ? gelu(z) : z;
-        if (drop) h = tf.dropout(h, dropout, undefined, opts.seed === undefined ? undefined : `${opts.seed}:${l}`) as tf.Tensor2D;
+        const last = l === nLayers - 1;
+        let map = affine(layer.pointwise);
+        if (operandMap !== null) map = compose(map, operandMap);
+        let modeMap: tf.Tensor2D | undefined;
+        if (last && !drop) {
+          // fc1 folded in: fc1(W·h + b + F⁻¹(g)) = (W1·W)·h + (W1·b + b1) + F⁻¹(W1·g).
+          map = compose(affine(p1), map);
+          modeMap = p1.w as tf.Tensor2D;
+          projected = true;
+        }
+        const spectrum = f0 !== null && l === 0 ? f0 : undefined;
+        const z = fourierLayer1d(input, layer.spectral as tf.Tensor4D, map.w, map.b, { batch, s, geluInput, spectrum, modeMap });
+        if (drop) {
+          input = tf.dropout(last ? z : gelu(z), dropout, undefined, opts.seed === undefined ? undefined : `${opts.seed}:${l}`) as tf.Tensor2D;
+          geluInput = false;
+        } else {
+          input = z;
+          geluInput = !last;
+        }
+        operandMap = null;
       });
-      const [p1, p2] = this.projection;
-      const y = linearChannelsFirst(gelu(linearChannelsFirst(h, p1.w as tf.Tensor2D, p1.b as tf.Tensor1D)), p2.w as tf.Tensor2D, p2.b as tf.Tensor1D);
+      const fc1 = projected ? input : linearChannelsFirst(input, p1.w as tf.Tensor2D, p1.b as tf.Tensor1D);
+      const y = geluLinear(fc1, p2.w as tf.Tensor2D, p2.b as tf.Tensor1D);
       return outChannels === 1 ? tf.reshape(y, [batch, s, 1]) : tf.reshape(transposeLarge(y), [batch, s, outChannels]);
     });
   }

@@ -2,9 +2,12 @@
  * Adam and AdamW written out in tfjs (not tf.train), so their whole state — the step count and
  * the first and second moments of each weight — is plain tensors that checkpoints serialise and
  * a resumed run restores bit for bit. The update follows torch.optim.Adam / AdamW (single-tensor
- * path) operation by operation [Kingma & Ba 2015, Alg. 1; Loshchilov & Hutter 2019, Alg. 2].
+ * path) operation by operation [Kingma & Ba 2015, Alg. 1; Loshchilov & Hutter 2019, Alg. 2]. On
+ * wasm with the engine kernels each weight's update is one kernel doing the same float32
+ * operations (src/engine/wasm_adam.ts): the same bits, without ~12 tfjs calls per weight.
  */
 import * as tf from '@tensorflow/tfjs';
+import { adamKernel, adamKernelUsable, type AdamDecay, type AdamScalars } from '../engine/wasm_adam.js';
 import type { OptimizerOptions } from './options.js';
 
 /** Serialisable optimizer state: moments in the model's `trainableWeights()` order. */
@@ -46,6 +49,12 @@ export class AdamOptimizer {
     const t = this.stepCount + 1;
     const stepSize = lr / (1 - Math.pow(beta1, t));
     const bc2Sqrt = Math.sqrt(1 - Math.pow(beta2, t));
+    const kernel = adamKernelUsable();
+    const decay: AdamDecay = weightDecay === 0 ? 'none' : kind === 'adam' ? 'l2' : 'decoupled';
+    const scalars: AdamScalars = {
+      decay: decay === 'l2' ? weightDecay : 1 - lr * weightDecay,
+      beta1, oneMinusBeta1: 1 - beta1, beta2, oneMinusBeta2: 1 - beta2, bc2Sqrt, eps, stepSize,
+    };
     tf.tidy(() => {
       for (let i = 0; i < this.weights.length; i++) {
         const w = this.weights[i];
@@ -53,11 +62,17 @@ export class AdamOptimizer {
         if (!tf.util.arraysEqual(g.shape, w.shape)) {
           throw new RangeError(`optimizer: gradient ${i} has shape [${g.shape.join(', ')}], weight has [${w.shape.join(', ')}]`);
         }
-        let base: tf.Tensor = w;
-        if (weightDecay !== 0) {
-          if (kind === 'adam') g = tf.add(g, tf.mul(w, weightDecay));
-          else base = tf.mul(w, 1 - lr * weightDecay);
+        if (kernel) {
+          // One engine kernel per weight, the same float32 operations as below (src/engine/wasm_adam.ts).
+          const [w1, m1, v1] = adamKernel(w, g, this.m[i], this.v[i], decay, scalars);
+          this.m[i].assign(m1);
+          this.v[i].assign(v1);
+          w.assign(w1);
+          continue;
         }
+        let base: tf.Tensor = w;
+        if (decay === 'l2') g = tf.add(g, tf.mul(w, weightDecay));
+        if (decay === 'decoupled') base = tf.mul(w, scalars.decay);
         const m = tf.add(tf.mul(this.m[i], beta1), tf.mul(g, 1 - beta1));
         const v = tf.add(tf.mul(this.v[i], beta2), tf.mul(tf.square(g), 1 - beta2));
         const denom = tf.add(tf.div(tf.sqrt(v), bc2Sqrt), eps);

@@ -16,6 +16,7 @@ import { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import { compiledModuleUrl } from '../../datasets/version.js';
 import type { BackendName } from '../engine/backend.js';
+import { copyTensorsInto } from '../engine/weights.js';
 import type { ModelConfig } from '../models/model.js';
 import { modelKinds, registerModel, type ModelEntry } from '../models/registry.js';
 import type { FrameStack, LossKind } from './options.js';
@@ -127,11 +128,8 @@ export class DataParallel {
     const ySize = y.length / n;
     const sizes = shardSizes(n, this.threads);
     const starts = sizes.map((_, k) => sizes.slice(0, k).reduce((a, b) => a + b, 0));
-    let offset = 0;
-    for (const w of weights) {
-      this.weightsView.set(w.dataSync() as Float32Array, offset);
-      offset += w.size;
-    }
+    // The weights straight from this replica's backend memory into the shared buffer (one copy).
+    copyTensorsInto(weights, this.weightsView);
     const replies = this.workers.map((_, k) => {
       const s = sizes[k + 1];
       if (s === 0) return Promise.resolve(null);
@@ -140,33 +138,34 @@ export class DataParallel {
       const req: WorkerRequest = { type: 'step', x: x.slice(a * xSize, b * xSize), y: y.slice(a * ySize, b * ySize), n: s, batchTotal: n, ...(seed === undefined ? {} : { seed: mixSeed(seed, k + 1) }) };
       return this.call(k, req);
     });
-    const acc = new Float32Array(this.weightsView.length);
     let loss = 0;
+    let grads: tf.Tensor[] | null = null;
     if (sizes[0] > 0) {
       const r = local.gradients(x.subarray(0, sizes[0] * xSize), y.subarray(0, sizes[0] * ySize), sizes[0], n, seed === undefined ? undefined : mixSeed(seed, 0));
       loss += r.loss;
-      let o = 0;
-      for (const g of r.grads) {
-        acc.set(g.dataSync() as Float32Array, o);
-        o += g.size;
-        g.dispose();
-      }
+      grads = r.grads;
     }
     const done = await Promise.all(replies);
+    // Shard sums in shard order, each a float32 add (as before, when they were summed in JS): one
+    // copy of each worker's gradients into this backend and one add per weight.
     done.forEach((reply, k) => {
       if (reply === null || reply.type !== 'grads') return;
       loss += reply.loss;
       const g = this.gradViews[k];
-      for (let i = 0; i < acc.length; i++) acc[i] += g[i];
+      let o = 0;
+      const next = this.weightShapes.map((shape, i) => {
+        const size = shape.reduce((p, q) => p * q, 1);
+        const part = tf.tensor(g.subarray(o, o + size), shape, 'float32');
+        o += size;
+        if (grads === null) return part;
+        const sum = tf.add(grads[i], part);
+        part.dispose();
+        grads[i].dispose();
+        return sum;
+      });
+      grads = next;
     });
-    let o = 0;
-    const grads = this.weightShapes.map((shape) => {
-      const size = shape.reduce((a, b) => a * b, 1);
-      const t = tf.tensor(acc.subarray(o, o + size), shape, 'float32');
-      o += size;
-      return t;
-    });
-    return { loss, grads };
+    return { loss, grads: grads ?? this.weightShapes.map((shape) => tf.zeros(shape)) };
   }
 
   async close(): Promise<void> {

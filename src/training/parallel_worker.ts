@@ -6,6 +6,7 @@
 import { parentPort } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../engine/backend.js';
+import { copyTensorsInto } from '../engine/weights.js';
 // The built-in model kinds register when the models module loads.
 import { createModel } from '../models/index.js';
 import { registerModelModules, type WorkerReply, type WorkerRequest } from './parallel.js';
@@ -35,20 +36,17 @@ async function handle(req: WorkerRequest): Promise<WorkerReply> {
   if (replica === null || weightsView === null || gradView === null) throw new Error('step before init');
   const weights = replica.model.trainableWeights();
   const view = weightsView;
+  // tf.tensor copies the shared values into the backend once (no slice first).
   tf.tidy(() => {
     let o = 0;
     for (const w of weights) {
-      w.assign(tf.tensor(view.slice(o, o + w.size), w.shape, 'float32'));
+      w.assign(tf.tensor(view.subarray(o, o + w.size), w.shape, 'float32'));
       o += w.size;
     }
   });
   const { loss, grads } = replica.gradients(req.x, req.y, req.n, req.batchTotal, req.seed);
-  let o = 0;
-  for (const g of grads) {
-    gradView.set(g.dataSync() as Float32Array, o);
-    o += g.size;
-    g.dispose();
-  }
+  copyTensorsInto(grads, gradView);
+  tf.dispose(grads);
   return { type: 'grads', loss };
 }
 

@@ -129,6 +129,12 @@ describe.each([
     const g = tf.tensor2d(randomRows(rng, 4, 10), [4, 10]);
     for (const r of checkGradients((t) => rdft(t as tf.Tensor2D, 6), [x])) expect(r.relError).toBeLessThan(1e-3);
     for (const r of checkGradients((t) => irdft(t as tf.Tensor2D, 32), [g])) expect(r.relError).toBeLessThan(1e-3);
+    // 16 modes: on wasm with the kernels, folded bases of 16 columns (the engine's small-right GEMM).
+    const x64 = tf.tensor2d(randomRows(rng, 4, 64), [4, 64]);
+    const g16 = tf.tensor2d(randomRows(rng, 4, 32), [4, 32]);
+    const z64 = tf.tensor2d(randomRows(rng, 4, 64), [4, 64]);
+    for (const r of checkGradients((t) => rdft(t as tf.Tensor2D, 16), [x64])) expect(r.relError).toBeLessThan(1e-3);
+    for (const r of checkGradients((t, z) => irdft(t as tf.Tensor2D, 64, z as tf.Tensor2D), [g16, z64])) expect(r.relError).toBeLessThan(1e-3);
   });
 });
 

@@ -1,10 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../../solvers/random.js';
+import { maxAbs } from '../helpers/numeric.js';
 import {
   checkGradients,
   EngineError,
   gelu,
+  geluLinear,
   initBackend,
   linearChannelsFirst,
   linearChannelsLast,
@@ -115,6 +117,31 @@ describe.each(MODES)('primitives on %s (engine kernels %s)', (backend, kernels) 
     for (const r of fd) expect(r.relError).toBeLessThan(1e-3);
     const plain = checkGradients((xi, wi) => linearChannelsFirst(xi as tf.Tensor2D, wi as tf.Tensor2D), [x, w]);
     for (const r of plain) expect(r.relError).toBeLessThan(1e-3);
+  });
+
+  it.each([
+    [128, 1, 64],
+    [7, 3, 20],
+    [16, 5, 36],
+  ])('geluLinear (cin %i, cout %i, n %i) is linearChannelsFirst(gelu(x)) bit for bit, values and gradients', (cin, cout, n) => {
+    setup();
+    const rng = new Rng(cin, cout + n);
+    const x = randn(rng, [cin, n], 2) as tf.Tensor2D;
+    const w = randn(rng, [cout, cin], 1 / Math.sqrt(cin)) as tf.Tensor2D;
+    const b = randn(rng, [cout]) as tf.Tensor1D;
+    const dyv = randn(rng, [cout, n]);
+    for (const bias of [b, null]) {
+      const run = (f: (xi: tf.Tensor2D, wi: tf.Tensor2D, bi: tf.Tensor1D | null) => tf.Tensor) => {
+        const y = f(x, w, bias).dataSync() as Float32Array;
+        const inputs = bias ? [x, w, bias] : [x, w];
+        const grads = tf.grads((...t: tf.Tensor[]) => tf.sum(tf.mul(f(t[0] as tf.Tensor2D, t[1] as tf.Tensor2D, (t[2] as tf.Tensor1D | undefined) ?? null), dyv)))(inputs);
+        return [y, ...grads.map((g) => g.dataSync() as Float32Array)];
+      };
+      const fused = run((xi, wi, bi) => geluLinear(xi, wi, bi));
+      const separate = run((xi, wi, bi) => linearChannelsFirst(gelu(xi), wi, bi));
+      fused.forEach((v, i) => expect(Buffer.from(v.buffer).equals(Buffer.from(separate[i].buffer)), `array ${i}`).toBe(true));
+      expect(maxAbs(fused[1])).toBeGreaterThan(1e-3);
+    }
   });
 
   it('linearChannelsLast: values and finite-difference gradients', () => {

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { initBackend, setWasmKernelsEnabled } from '../../src/engine/index.js';
+import { initBackend, irdft, rdft, setWasmKernelsEnabled } from '../../src/engine/index.js';
 import { createModel, Fno, getWeightData, ModelConfigError, modelKinds, resolveModelConfig, setWeightData, type FnoConfig } from '../../src/models/index.js';
 import { maxAbs, maxDiff } from '../helpers/numeric.js';
 
@@ -29,6 +29,49 @@ function subsample(fine: Float32Array, batch: number, s: number, stride: number)
 
 function sameBits(a: Float32Array[], b: Float32Array[]): boolean {
   return a.length === b.length && a.every((x, i) => x.length === b[i].length && Buffer.from(x.buffer, x.byteOffset, x.byteLength).equals(Buffer.from(b[i].buffer, b[i].byteOffset, b[i].byteLength)));
+}
+
+/** Exact-erf GELU by tfjs ops. */
+function geluRef(x: tf.Tensor): tf.Tensor {
+  return tf.mul(tf.mul(x, 0.5), tf.add(1, tf.erf(tf.mul(x, Math.SQRT1_2))));
+}
+
+/**
+ * The FNO written layer by layer as the paper and the reference code state it, channels-last with
+ * tfjs ops (no folded maps): lift, nLayers × σ(W·v + b + F⁻¹(R·F v)), fc1 → GELU → fc2. The
+ * truncated transforms are the engine's rdft/irdft (tested against float64 FFTs in dft.test.ts),
+ * the mode mixing a broadcast complex product summed over the input channels.
+ */
+function referenceFno(m: Fno, x: tf.Tensor3D): tf.Tensor {
+  const { nModes: M, width, nLayers, liftChannels, positionalEmbedding, inChannels, outChannels } = m.config;
+  const [batch, s] = x.shape;
+  const w = m.trainableWeights();
+  let k = 0;
+  const next = () => w[k++];
+  const dense = (h: tf.Tensor, wt: tf.Tensor, b: tf.Tensor) => tf.add(tf.matMul(h as tf.Tensor2D, wt as tf.Tensor2D, false, true), b);
+  let h: tf.Tensor = tf.reshape(x, [batch * s, inChannels]);
+  if (positionalEmbedding) {
+    const grid = tf.tile(tf.reshape(tf.div(tf.range(0, s), s), [1, s, 1]), [batch, 1, 1]);
+    h = tf.concat([h, tf.reshape(grid, [batch * s, 1])], 1);
+  }
+  for (let i = 0; i < (liftChannels > 0 ? 2 : 1); i++) {
+    h = dense(h, next(), next());
+    if (liftChannels > 0 && i === 0) h = geluRef(h);
+  }
+  for (let l = 0; l < nLayers; l++) {
+    const [r, pw, pb] = [next(), next(), next()];
+    const rows = tf.reshape(tf.transpose(tf.reshape(h, [batch, s, width]), [0, 2, 1]), [batch * width, s]) as tf.Tensor2D;
+    const f = tf.reshape(rdft(rows, M), [batch, width, 1, 2, M]);
+    const [fr, fi] = tf.split(f, 2, 3);
+    const [rr, ri] = tf.split(tf.reshape(r, [1, width, width, 2, M]), 2, 3);
+    const re = tf.sum(tf.sub(tf.mul(fr, rr), tf.mul(fi, ri)), 1);
+    const im = tf.sum(tf.add(tf.mul(fr, ri), tf.mul(fi, rr)), 1);
+    const spectral = irdft(tf.reshape(tf.concat([re, im], 2), [batch * width, 2 * M]) as tf.Tensor2D, s);
+    const z = tf.add(tf.reshape(tf.transpose(tf.reshape(spectral, [batch, width, s]), [0, 2, 1]), [batch * s, width]), dense(h, pw, pb));
+    h = l < nLayers - 1 ? geluRef(z) : z;
+  }
+  const y = dense(geluRef(dense(h, next(), next())), next(), next());
+  return tf.reshape(y, [batch, s, outChannels]);
 }
 
 describe('FNO config and registry', () => {
@@ -189,6 +232,28 @@ describe('FNO-1D on wasm', () => {
       expect(maxDiff(v, cpu[i]), `array ${i}`).toBeLessThan(tol);
     });
     m.dispose();
+  });
+
+  it('is the layer-by-layer FNO (lift and fc1 folded into the neighbouring maps): outputs and gradients, on wasm and cpu', async () => {
+    const configs = [SMALL, { ...SMALL, nLayers: 1 }, { ...SMALL, liftChannels: 6, inChannels: 2, outChannels: 2 }, { ...SMALL, positionalEmbedding: false, nModes: 8 }];
+    for (const backend of ['wasm', 'cpu'] as const) {
+      await initBackend(backend);
+      for (const cfg of configs) {
+        const m = createModel(cfg) as Fno;
+        const x = smoothInput(2, 32, m.config.inChannels);
+        const vars = m.trainableWeights();
+        const run = (f: () => tf.Tensor) => {
+          const y = f().dataSync() as Float32Array;
+          const { grads } = tf.variableGrads(() => tf.sum(tf.square(tf.sub(f(), 0.2))) as tf.Scalar, vars);
+          return [y, ...vars.map((v) => grads[v.name].dataSync() as Float32Array)];
+        };
+        const got = run(() => m.apply(x));
+        const ref = run(() => referenceFno(m, x));
+        got.forEach((v, i) => expect(maxDiff(v, ref[i]), `${backend} ${JSON.stringify(cfg)} array ${i}`).toBeLessThan(1e-5 * maxAbs(ref[i])));
+        m.dispose();
+      }
+    }
+    await initBackend('wasm');
   });
 
   it('leaks no tensors over a forward + backward + Adam step', () => {

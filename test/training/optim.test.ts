@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../../solvers/random.js';
 import { initBackend } from '../../src/engine/backend.js';
+import { setWasmKernelsEnabled } from '../../src/engine/index.js';
 import { AdamOptimizer, lrAt, perSampleLoss, shardLoss, type OptimizerOptions } from '../../src/training/index.js';
 
 beforeAll(() => initBackend('wasm'));
@@ -58,6 +59,34 @@ describe('AdamOptimizer', () => {
       expect(opt.step).toBe(3);
       opt.dispose();
       w.dispose();
+    });
+  }
+
+  for (const [kind, weightDecay] of [['adam', 0.05], ['adamw', 0.05], ['adam', 0]] as const) {
+    it(`${kind} (weight decay ${weightDecay}): the engine kernel and the tfjs ops give the same bits over three steps`, () => {
+      const shapes = [[3, 5], [1], [64]];
+      const run = (kernels: boolean): Float32Array[] => {
+        setWasmKernelsEnabled(kernels);
+        try {
+          const ws = shapes.map((sh, j) => tf.variable(tf.tensor(Float32Array.from(normals(sh.reduce((a, b) => a * b, 1), 5, j)), sh)));
+          const opt = new AdamOptimizer({ ...base, kind, weightDecay }, ws);
+          for (let k = 0; k < 3; k++) {
+            const gs = shapes.map((sh, j) => tf.tensor(Float32Array.from(normals(sh.reduce((a, b) => a * b, 1), 6 + k, j)), sh));
+            opt.apply(gs, 0.01 * (k + 1));
+            tf.dispose(gs);
+          }
+          const state = opt.getState();
+          const out = [...ws.map((w) => w.dataSync() as Float32Array), ...state.m, ...state.v];
+          opt.dispose();
+          tf.dispose(ws);
+          return out;
+        } finally {
+          setWasmKernelsEnabled(true);
+        }
+      };
+      const fast = run(true);
+      const ops = run(false);
+      fast.forEach((a, i) => expect(Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(ops[i].buffer, ops[i].byteOffset, ops[i].byteLength)), `array ${i}`).toBe(true));
     });
   }
 
