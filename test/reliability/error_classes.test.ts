@@ -24,6 +24,7 @@ const EXPECTED: Record<string, 1 | 2 | 130> = {
   OutputLockedError: 2,
   ProjectionInputError: 2,
   RecipeError: 2,
+  ResourceError: 2,
   SolverInputError: 2,
   TrainOptionsError: 2,
   UqError: 2,

@@ -30,6 +30,7 @@ describe('resolveTrainOptions', () => {
       backend: null,
       resume: false,
       overwrite: false,
+      skipResourceCheck: false,
       modelModules: [],
     });
   });

@@ -121,12 +121,20 @@ describe('train', () => {
     await expect(train(resumeOptions(out, { resume: true, optimizer: { lr: 1e-3 } }), quiet)).rejects.toThrow('(optimizer.lr: 0.003 vs 0.001, checkpoint vs now)');
   });
 
-  it('refuses to replace a run unless asked, and resume needs a checkpoint', async () => {
+  it('refuses to replace a run unless asked; resume without a checkpoint starts the run afresh', async () => {
     const out = path.join(dir, 'straight');
     await expect(train(resumeOptions(out), quiet)).rejects.toThrow(
       `out=${out} already holds a training run (checkpoint.safetensors): pass resume: true to continue it or overwrite: true to replace it`,
     );
-    await expect(train(resumeOptions(path.join(dir, 'empty'), { resume: true }), quiet)).rejects.toThrow(`${path.join(dir, 'empty', CHECKPOINT_FILE)}: no such checkpoint`);
+    await expect(train(resumeOptions(out, { resume: true, overwrite: true }), quiet)).rejects.toThrow('resume: true and overwrite: true exclude each other');
+    // A run killed before its first checkpoint left only config.json: resume trains it from the start.
+    const early = path.join(dir, 'early');
+    fs.mkdirSync(early);
+    fs.writeFileSync(path.join(early, 'config.json'), '{}');
+    const r = await train(resumeOptions(early, { resume: true }), quiet);
+    r.model.dispose();
+    expect(readCheckpoint(early).meta.epoch).toBe(r.options.epochs);
+    expect(r.metrics.map((m) => m.epoch)).toEqual(Array.from({ length: r.options.epochs }, (_, i) => i + 1));
   });
 
   it('a NaN/Inf loss stops training with its epoch and batch; the last good checkpoint stays', async () => {
