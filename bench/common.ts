@@ -146,6 +146,19 @@ export function runPythonPeer(script: string, args: Record<string, unknown>, opt
   return { figures: numbersOf(best.out), allocator: best.allocator, variants, info };
 }
 
+/**
+ * The peer's best value of one figure over every allocator that ran: a ratio on a figure other
+ * than the primary one (a forward pass next to a whole step) is taken against the peer's best at
+ * that figure, not against the variant that was fastest at the primary.
+ */
+export function bestFigure(run: PeerRun, key: string, higherIsBetter = false): number {
+  const values = Object.values(run.variants)
+    .map((v) => v?.[key])
+    .filter((x): x is number => typeof x === 'number' && Number.isFinite(x));
+  if (values.length === 0) throw new Error(`no allocator variant reported '${key}'`);
+  return higherIsBetter ? Math.max(...values) : Math.min(...values);
+}
+
 function primaryOf(out: Record<string, number | string>, primary: string | string[], script: string): number {
   let sum = 0;
   for (const key of typeof primary === 'string' ? [primary] : primary) {

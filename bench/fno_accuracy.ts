@@ -58,6 +58,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { resolveRecipe } from '../datasets/recipes.js';
 import { generateDataset } from '../datasets/generate.js';
+import { H5Dataset, h5ready } from '../src/data/index.js';
 import { initBackend, describeBackend } from '../src/engine/backend.js';
 import '../src/models/index.js';
 import { train, type TrainOptionsInput } from '../src/training/index.js';
@@ -116,9 +117,7 @@ export async function run(): Promise<BenchResult> {
   const out = process.env.PDES_ACC_OUT ?? path.join(os.tmpdir(), 'pdes-acc', 'run');
   const epochs = Number(process.env.PDES_ACC_EPOCHS ?? 500);
   const workers = Number(process.env.PDES_ACC_WORKERS ?? 2);
-  if (!fs.existsSync(data)) {
-    await generateDataset({ recipe: resolveRecipe('burgers-fno', { samples: 1100, nx: 1024, seed: 0 }), out: data, workers });
-  }
+  await ensureData(resolveRecipe('burgers-fno', { samples: 1100, nx: 1024, seed: 0 }), data, workers);
   const ours = await trainAndEvaluate({
     data,
     model: { kind: 'fno', nModes: 16, width: 64, nLayers: 4 },
@@ -166,12 +165,7 @@ export async function runRef(): Promise<BenchResult> {
   }
   const data = process.env.PDES_ACC_DATA ?? path.join(os.tmpdir(), 'pdes-acc', `burgers-fno-ref-${nTrain + nTest}.h5`);
   const out = process.env.PDES_ACC_OUT ?? path.join(os.tmpdir(), 'pdes-acc', 'run-ref');
-  let generateSeconds = 0;
-  if (!fs.existsSync(data)) {
-    const t = performance.now();
-    await generateDataset({ recipe: resolveRecipe('burgers-fno-ref', { samples: nTrain + nTest }), out: data, workers });
-    generateSeconds = (performance.now() - t) / 1000;
-  }
+  const generateSeconds = await ensureData(resolveRecipe('burgers-fno-ref', { samples: nTrain + nTest }), data, workers);
   const stepSize = 50;
   const gamma = 0.5;
   const ours = await trainAndEvaluate({
@@ -255,4 +249,21 @@ export async function runRef(): Promise<BenchResult> {
       machine: machineInfo(),
     },
   };
+}
+
+/**
+ * The benchmark's dataset: a complete file at `data` is used as it is (a larger one too); a missing
+ * one is generated and one cut short by an interrupted bench is finished (resume). Returns the
+ * seconds spent generating.
+ */
+async function ensureData(recipe: ReturnType<typeof resolveRecipe>, data: string, workers: number): Promise<number> {
+  if (fs.existsSync(data)) {
+    await h5ready();
+    const ds = H5Dataset.open(data);
+    const complete = ds.status === 'complete';
+    ds.close();
+    if (complete) return 0;
+  }
+  const gen = await generateDataset({ recipe, out: data, workers, resume: true });
+  return gen.seconds;
 }
