@@ -45,6 +45,7 @@ export const FIELD_FLAGS: Readonly<Record<string, string>> = {
   batchSize: '--batch-size',
   checkpointEvery: '--checkpoint-every',
   modelModules: '--model-module',
+  skipResourceCheck: '--skip-resource-check',
   ensembleWorkers: '--ensemble-workers',
   rolloutSteps: '--rollout-steps',
   mcDropout: '--mc-dropout',

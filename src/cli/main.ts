@@ -61,6 +61,7 @@ const GENERATE_OPTIONS: Options = {
   'parameter-range': { type: 'string' },
   workers: { type: 'string' },
   out: { type: 'string', short: 'o' },
+  'skip-resource-check': { type: 'boolean' },
   resume: { type: 'boolean' },
   force: { type: 'boolean' },
   shard: { type: 'string' },
@@ -147,6 +148,7 @@ async function runGenerate(v: Record<string, string | boolean | undefined>, pos:
       workers,
       resume: Boolean(v.resume),
       force: Boolean(v.force),
+      skipResourceCheck: Boolean(v['skip-resource-check']),
       shard,
       signal,
       onProgress: (p) => {
@@ -204,6 +206,7 @@ const TRAIN_OPTIONS: Options = {
   backend: { type: 'string' },
   resume: { type: 'boolean' },
   force: { type: 'boolean' },
+  'skip-resource-check': { type: 'boolean' },
   quiet: { type: 'boolean', short: 'q' },
 };
 
@@ -259,6 +262,7 @@ export function trainInputFromFlags(kind: string, v: Record<string, string | boo
   if (v.backend !== undefined) input.backend = str(v.backend);
   if (v.resume) input.resume = true;
   if (v.force) input.overwrite = true;
+  if (v['skip-resource-check']) input.skipResourceCheck = true;
   const modules = moduleFlag(v['model-module']);
   if (modules.length > 0) input.modelModules = modules;
   return input as unknown as TrainOptionsInput;
@@ -417,6 +421,7 @@ Options (each overrides the recipe):
   --shard i/N        generate the i-th of N deterministic slices (merge with 'pdes merge')
   --resume           complete a file that was cut short (same options required)
   --force            overwrite an existing file
+  --skip-resource-check  start even when the file looks larger than the free disk, or the run than the memory
   --dry-run          print the resolved recipe as JSON and exit
   -q, --quiet        no progress bar`,
     run: async (v, pos) => {
@@ -471,6 +476,7 @@ Options:
   --backend NAME        tensorflow | wasm | cpu (or PDES_BACKEND)
   --resume              continue the run in DIR (same options)
   --force               replace a run already in DIR
+  --skip-resource-check start even when the estimated memory exceeds what is available
   -q, --quiet           no progress bar`,
     run: async (v, pos) => {
       if (pos.length > 1) throw new CliUsageError(`pdes train takes one model kind, got ${pos.length}`);
@@ -719,6 +725,9 @@ export async function main(argv: string[]): Promise<number> {
   try {
     const args = joinNegativeValues(rest, cmd.options);
     const { values, positionals } = parseArgs({ args, options: cmd.options, allowPositionals: true, strict: true });
+    for (const [flag, value] of Object.entries(values)) {
+      if (value === '' || (Array.isArray(value) && value.includes(''))) throw new CliUsageError(`--${flag} is empty: give it a value`);
+    }
     return await cmd.run(values as Record<string, string | boolean | undefined>, positionals);
   } catch (e) {
     return reportError(name, e);

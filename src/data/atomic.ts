@@ -39,6 +39,8 @@ export function replaceFileAtomic(path: string, produce: (tmp: string) => void):
   const tmp = tempPathFor(path);
   inFlight.add(tmp);
   try {
+    // Temporary files of earlier writers of this file that died (kill -9) go first.
+    removeStaleTemps(path);
     fs.rmSync(tmp, { force: true });
     produce(tmp);
     fsyncFile(tmp);

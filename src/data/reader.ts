@@ -239,7 +239,8 @@ export function checkIsHdf5File(path: string): void {
     if (!st.isFile()) throw new DataFormatError(`${path}: not a regular file`);
     size = st.size;
   } catch (err) {
-    if (isNodeError(err) && err.code === 'ENOENT') throw new DataFormatError(`${path}: no such file`);
+    // A path that names nothing is the caller's mistake (exit 2), not a bad file.
+    if (isNodeError(err) && err.code === 'ENOENT') throw new DataInputError(`${path}: no such file`);
     throw err;
   }
   if (size < HDF5_SIGNATURE.length) throw new DataFormatError(`${path}: not an HDF5 file (${size} bytes, too short for the HDF5 signature)`);

@@ -221,11 +221,21 @@ async function evaluateInternal(opts: EvaluateOptions): Promise<Evaluated> {
   }
 }
 
-/** Evaluates a run; writes `<run>/eval.json` when `run` is a directory. */
+/**
+ * Evaluates a run; writes `<run>/eval.json` when `run` is a directory (`eval-<data>.json` when
+ * `data` names another file, so the run's own evaluation is never replaced by one on other data).
+ */
 export async function evaluateRun(opts: EvaluateOptions): Promise<EvaluateResult> {
   const { result } = await evaluateInternal(opts);
-  if (isRunDir(opts.run)) writeJsonAtomic(path.join(opts.run, 'eval.json'), result);
+  if (isRunDir(opts.run)) writeJsonAtomic(path.join(opts.run, resultFileName('eval', opts.data)), result);
   return result;
+}
+
+/** `<stem>.json` for the run's own data, `<stem>-<data file name>.json` for data given explicitly. */
+export function resultFileName(stem: string, data: string | undefined): string {
+  if (data === undefined) return `${stem}.json`;
+  const name = path.basename(data).replace(/\.(h5|hdf5)$/i, '');
+  return `${stem}-${name.replace(/[^\w.-]+/g, '_')}.json`;
 }
 
 /** Writes `value` as indented JSON with the atomic writer (whole or absent). */

@@ -46,7 +46,7 @@ import { extractFrame, pairLayout } from '../training/pairs.js';
 import { predictDataset, type Prediction } from '../training/rollout.js';
 import { readRunMetrics } from '../training/trainer.js';
 import { ENSEMBLE_FILE, loadEnsemble, NO_ENSEMBLE_VARIANCE, predictEnsemble, predictMcDropout, toUqPrediction, UqError, type LoadedEnsemble, type UqPrediction } from '../uq/index.js';
-import { isRunDir, writeJsonAtomic, type SplitName } from './evaluate_run.js';
+import { isRunDir, resultFileName, writeJsonAtomic, type SplitName } from './evaluate_run.js';
 import { locateRunData } from '../data/fingerprint.js';
 import '../models/index.js';
 
@@ -402,7 +402,7 @@ function runDirOf(run: string): string {
 /** Evaluates the predictive distribution of a run or ensemble (and its projections); writes `<run>/uq.json`. */
 export async function evaluateUqRun(opts: UqEvaluateOptions): Promise<UqEvaluateResult> {
   const { result } = await evaluateInternal(opts);
-  writeJsonAtomic(path.join(runDirOf(opts.run), 'uq.json'), result);
+  writeJsonAtomic(path.join(runDirOf(opts.run), resultFileName('uq', opts.data)), result);
   return result;
 }
 
@@ -452,6 +452,6 @@ export async function reportUqRun(opts: UqEvaluateOptions & { out?: string }): P
     ...(ood ? { ood } : {}),
     ...(curves ? { curves } : {}),
   });
-  writeJsonAtomic(path.join(dir, 'uq.json'), result);
+  writeJsonAtomic(path.join(dir, resultFileName('uq', opts.data)), result);
   return { path: out, evaluation: result };
 }

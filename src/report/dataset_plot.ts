@@ -3,7 +3,7 @@
  * x–t heatmap; for 2D data (e.g. Navier–Stokes vorticity [N, T, X, Y]) heatmaps of each sample at
  * several times on one colour scale per sample.
  */
-import { H5Dataset } from '../data/index.js';
+import { DataInputError, H5Dataset } from '../data/index.js';
 import { writePage, type PlotlyFigure } from './html.js';
 
 export interface DatasetPlotOptions {
@@ -18,12 +18,12 @@ export function plotDatasetSamples(datasetPath: string, outHtml: string, opts: D
   const ds = H5Dataset.open(datasetPath);
   try {
     if (ds.spatialShape.length > 2 || ds.nChannels !== 1) {
-      throw new Error(`plotting supports 1D and 2D single-field datasets; ${datasetPath} has shape [${ds.shape.join(', ')}]`);
+      throw new DataInputError(`plotting supports 1D and 2D single-field datasets; ${datasetPath} has shape [${ds.shape.join(', ')}]`);
     }
     const samples = opts.samples ?? [0, 1, 2].filter((i) => i < ds.nSamples);
     for (const i of samples) {
       if (!Number.isInteger(i) || i < 0 || i >= ds.nSamples) {
-        throw new Error(`sample ${i} is not in ${datasetPath}: use 0..${ds.nSamples - 1}`);
+        throw new DataInputError(`sample ${i} is not in ${datasetPath}: use 0..${ds.nSamples - 1}`);
       }
     }
     const nx = ds.spatialShape[0];

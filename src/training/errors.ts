@@ -11,7 +11,10 @@ export class CheckpointError extends Error {
   override readonly name = 'CheckpointError';
 }
 
-/** The loss became NaN or infinite; the checkpoint on disk is the last good one. */
+/**
+ * The run diverged: the loss became NaN or infinite, grew past 1e6 × its first epoch's value, or
+ * the optimizer's state stopped being finite; the checkpoint on disk is the last good one.
+ */
 export class TrainingDiverged extends Error {
   override readonly name = 'TrainingDiverged';
   constructor(
@@ -19,9 +22,11 @@ export class TrainingDiverged extends Error {
     readonly batch: number | null,
     readonly value: number,
     readonly lastCheckpoint: string | null,
+    /** What diverged, when not a non-finite loss (e.g. "the training loss grew past 1e6 × its first epoch's 0.52"). */
+    readonly reason?: string,
   ) {
     super(
-      `loss became ${value} at epoch ${epoch}, ${batch === null ? 'validation' : `batch ${batch}`}; last good checkpoint: ${lastCheckpoint ?? 'none (no checkpoint written yet)'}`,
+      `${reason ?? `loss became ${value}`} at epoch ${epoch}, ${batch === null ? (reason ? 'end of epoch' : 'validation') : `batch ${batch}`}; last good checkpoint: ${lastCheckpoint ?? 'none (no checkpoint written yet)'}`,
     );
   }
 }

@@ -6,7 +6,7 @@
  * Item q of sample i is item index i·I + q, and a `PairSource` reads only the samples a batch
  * needs (with a small cache, as a shuffled batch touches several items of the same sample).
  */
-import { UnitGaussianNormalizer, type H5Dataset, type SampleSource } from '../data/index.js';
+import { DataFormatError, UnitGaussianNormalizer, type H5Dataset, type SampleSource } from '../data/index.js';
 import { TrainOptionsError } from './errors.js';
 import type { Mapping, NormalizeMode } from './options.js';
 
@@ -309,6 +309,11 @@ function* framesOf(dataset: Pick<H5Dataset, 'sampleSize' | 'readSamples'>, layou
       for (const f of frames) {
         const frame = new Float32Array(layout.frameSize);
         extractFrame(sample, layout, f, frame, 0);
+        const bad = frame.findIndex((v) => !Number.isFinite(v));
+        if (bad >= 0) {
+          const where = (dataset as { path?: string }).path ?? 'the dataset';
+          throw new DataFormatError(`${where}: sample ${samples[k + q]}, frame ${f} holds ${frame[bad]} at point ${bad}: training data must be finite (regenerate or drop that sample)`);
+        }
         yield frame;
       }
     }

@@ -21,6 +21,7 @@ import type { ModelConfig } from '../models/model.js';
 import { modelKinds, registerModel, type ModelEntry } from '../models/registry.js';
 import type { FrameStack, LossKind } from './options.js';
 import { mixSeed, type Replica, type ReplicaNormalizers } from './replica.js';
+import { TrainOptionsError } from './errors.js';
 
 /** What a worker needs to build its replica. */
 export interface ReplicaSpec {
@@ -57,8 +58,15 @@ export function moduleUrls(modules: readonly string[]): string[] {
  * kinds already registered (TrainOptions.modelModules; each worker does the same).
  */
 export async function registerModelModules(modules: readonly string[]): Promise<void> {
-  for (const url of moduleUrls(modules)) {
-    const mod = (await import(url)) as { modelEntries?: ModelEntry[] };
+  for (const [k, url] of moduleUrls(modules).entries()) {
+    let mod: { modelEntries?: ModelEntry[] };
+    try {
+      mod = (await import(url)) as { modelEntries?: ModelEntry[] };
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      if (code !== 'ERR_MODULE_NOT_FOUND' && code !== 'ERR_UNSUPPORTED_DIR_IMPORT') throw err;
+      throw new TrainOptionsError(`modelModules=${modules[k]} cannot be imported: no such module (give the path of a .js/.mjs file exporting modelEntries)`);
+    }
     for (const entry of mod.modelEntries ?? []) if (!modelKinds().includes(entry.kind)) registerModel(entry);
   }
 }

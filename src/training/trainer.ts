@@ -27,6 +27,9 @@ import { lrAt } from './schedules.js';
 import { checkTrainingMemory } from './resources.js';
 
 export const METRICS_FILE = 'metrics.jsonl';
+/** A training loss this many times its first epoch's stops the run as diverged. */
+export const DIVERGENCE_FACTOR = 1e6;
+
 /** The run directory's lock file (held while a trainer writes it). */
 export const LOCK_FILE = '.lock';
 export const CONFIG_FILE = 'config.json';
@@ -148,7 +151,11 @@ export async function train(input: TrainOptionsInput, hooks: TrainHooks = {}): P
         rng: { kind: 'batch-order', seed: opts.seed, epoch: done, batch },
         metrics,
       };
-      writeCheckpoint(ckptPath, meta, getWeights(model), optimizer.getState());
+      const state = optimizer.getState();
+      const weightValues = getWeights(model);
+      const nonFinite = [...weightValues.map((w) => w.data), ...state.m, ...state.v].some((a) => a.some((x) => !Number.isFinite(x)));
+      if (nonFinite) throw new TrainingDiverged(done, batch === 0 ? null : batch, NaN, lastGood, 'the weights or the optimizer state stopped being finite');
+      writeCheckpoint(ckptPath, meta, weightValues, state);
       return ckptPath;
     };
 
@@ -196,6 +203,12 @@ export async function train(input: TrainOptionsInput, hooks: TrainHooks = {}): P
         seconds: partial.seconds + (performance.now() - tStart) / 1000,
         steps: optimizer.step,
       };
+      // A finite divergence (a far too large learning rate) stops like a NaN does, before it is saved.
+      const first = metrics[0]?.trainLoss ?? m.trainLoss;
+      if (m.trainLoss > DIVERGENCE_FACTOR * Math.max(first, Number.MIN_VALUE)) {
+        bar?.end();
+        throw new TrainingDiverged(epoch + 1, null, m.trainLoss, lastGood, `the training loss grew to ${m.trainLoss.toPrecision(3)}, past ${DIVERGENCE_FACTOR.toExponential(0)} × its first epoch's ${first.toPrecision(3)},`);
+      }
       metrics.push(m);
       if (opts.out !== null) writeFileAtomic(nodePath.join(opts.out, METRICS_FILE), metricsLines(metrics));
       partial = { lossSum: 0, count: 0, seconds: 0 };

@@ -57,10 +57,10 @@ describe('pdes command: help and usage errors', () => {
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
   });
 
-  it('reports a missing, a non-HDF5 and a truncated file with exit 1 and one line', () => {
+  it('reports a missing file as a usage error (exit 2), a non-HDF5 and a truncated one with exit 1; one line each', () => {
     const dir = tmpDir();
     const missing = pdes(['info', path.join(dir, 'nope.h5')]);
-    expect(missing.code).toBe(1);
+    expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/nope\.h5.*(does not exist|not found|no such file)/i);
     const text = path.join(dir, 'notes.h5');
     fs.writeFileSync(text, 'these are not the bytes you are looking for\n');

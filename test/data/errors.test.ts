@@ -50,9 +50,9 @@ function expectError(fn: () => unknown, cls: typeof DataFormatError | typeof Dat
 const range = (n: number): number[] => [...Array(n).keys()];
 
 describe('H5Dataset.open on bad files', () => {
-  it('names a missing file', () => {
+  it('names a missing file (an input error: the path is the caller\'s)', () => {
     const file = path.join(makeTmpDir(), 'nope.h5');
-    expectError(() => H5Dataset.open(file), DataFormatError, `${file}: no such file`);
+    expectError(() => H5Dataset.open(file), DataInputError, `${file}: no such file`);
   });
 
   it('rejects a directory', () => {
