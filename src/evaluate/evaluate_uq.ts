@@ -37,7 +37,7 @@ import {
   type LowRankCovariance,
   type ProjectionMode,
   type SpaceTimeGrid,
-} from '../physics/index.js';
+} from '../uq/projection/index.js';
 import { writeUqReport, type UqReportGroup, type UqReportVariant } from '../report/uq_report.js';
 import { loadCheckpoint, type LoadedCheckpoint } from '../training/checkpoint.js';
 import { TrainOptionsError } from '../training/errors.js';
