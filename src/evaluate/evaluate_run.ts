@@ -8,7 +8,7 @@
  * other resolutions: coarser by striding the file (s/2, s/4 …) and finer by passing a dataset
  * stored at a finer grid (same recipe and seed give the same samples; 2D data only when strides
  * are asked for). Next-step and window checkpoints are evaluated by rollout from the first input
- * frames of each sample (src/training/rollout.ts); eval.json records the frames and their times.
+ * frames of each sample (src/inference/rollout.ts); eval.json records the frames and their times.
  * On 2D data, `fieldMetrics2d` is where metrics of the 2D fields (flow diagnostics) are added.
  */
 import fs from 'node:fs';
@@ -23,7 +23,7 @@ import { writeSurrogateReport, type SurrogateReportData } from '../report/surrog
 import { loadCheckpoint, type LoadedCheckpoint } from '../training/checkpoint.js';
 import { CheckpointError, TrainOptionsError } from '../training/errors.js';
 import { registerModelModules } from '../training/parallel.js';
-import { fields2d, predictDataset, type Prediction } from '../training/rollout.js';
+import { fields2d, predictDataset, type Prediction } from '../inference/rollout.js';
 import { readRunMetrics } from '../training/trainer.js';
 import '../models/index.js';
 

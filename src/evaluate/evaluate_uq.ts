@@ -43,7 +43,7 @@ import { loadCheckpoint, type LoadedCheckpoint } from '../training/checkpoint.js
 import { TrainOptionsError } from '../training/errors.js';
 import { registerModelModules } from '../training/parallel.js';
 import { extractFrame, pairLayout } from '../training/pairs.js';
-import { predictDataset, type Prediction } from '../training/rollout.js';
+import { predictDataset, type Prediction } from '../inference/rollout.js';
 import { readRunMetrics } from '../training/trainer.js';
 import { ENSEMBLE_FILE, loadEnsemble, NO_ENSEMBLE_VARIANCE, predictEnsemble, predictMcDropout, toUqPrediction, UqError, type LoadedEnsemble, type UqPrediction } from '../uq/index.js';
 import { isRunDir, resultFileName, writeJsonAtomic, type SplitName } from './evaluate_run.js';

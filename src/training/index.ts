@@ -27,7 +27,7 @@ export { headVariance, perSampleLoss, shardLoss, VARIANCE_FLOOR } from './losses
 export { AdamOptimizer, type OptimizerState } from './optimizers.js';
 export { lrAt } from './schedules.js';
 export { mappingItems, pairLayout, PairSource, type PairLayout } from './pairs.js';
-export { mixSeed, Predictor, Replica, TensorNormalizer, type CallFrames, type ForwardOptions, type StackedLayout } from './replica.js';
+export { mixSeed, Predictor, Replica, TensorNormalizer, type CallFrames, type ForwardOptions, type StackedLayout } from '../inference/predictor.js';
 export {
   CHECKPOINT_FILE,
   CHECKPOINT_FORMAT,
@@ -56,4 +56,4 @@ export {
   type RolloutNormalizers,
   type RolloutOptions,
   type RolloutPlan,
-} from './rollout.js';
+} from '../inference/rollout.js';

@@ -21,7 +21,7 @@ import { AdamOptimizer } from './optimizers.js';
 import { firstDifference, frameStack, resolveTrainOptions, RESUMABLE_CHANGES, type TrainOptions, type TrainOptionsInput } from './options.js';
 import { fitPairNormalizers, pairIndices, pairLayout, PairSource, splitPairs } from './pairs.js';
 import { DataParallel, moduleUrls, registerModelModules } from './parallel.js';
-import { mixSeed, Replica, type ReplicaNormalizers } from './replica.js';
+import { mixSeed, Replica, type ReplicaNormalizers } from '../inference/predictor.js';
 import { resolveModelConfig } from '../models/registry.js';
 import { lrAt } from './schedules.js';
 import { checkTrainingMemory } from './resources.js';

@@ -23,7 +23,7 @@ import { CHECKPOINT_FILE, loadCheckpoint, readCheckpoint, type EpochMetrics, typ
 import { TrainOptionsError } from '../training/errors.js';
 import { firstDifference, resolveTrainOptions, RESUMABLE_CHANGES, type TrainOptions, type TrainOptionsInput } from '../training/options.js';
 import { registerModelModules } from '../training/parallel.js';
-import { predictPasses, type PredictOptions, type Prediction } from '../training/rollout.js';
+import { predictPasses, type PredictOptions, type Prediction } from '../inference/rollout.js';
 import { ProgressBar } from '../util/progress.js';
 import { aggregateSamples, type PredictiveMoments, type SampledValues } from './aggregate.js';
 import type { MemberReply } from './ensemble_worker.js';

@@ -9,8 +9,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { UnitGaussianNormalizer, type NormalizerJSON } from '../data/index.js';
 import type { SurrogateModel } from '../models/model.js';
-import { headVariance, perSampleLoss } from './losses.js';
-import type { FrameStack, LossKind } from './options.js';
+import { headVariance, perSampleLoss } from '../training/losses.js';
+import type { FrameStack, LossKind } from '../training/options.js';
 
 /** How flat frames [batch, values] are laid out: a grid, and frames stacked per point. */
 export interface StackedLayout {
