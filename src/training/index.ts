@@ -27,7 +27,8 @@ export { headVariance, perSampleLoss, shardLoss, VARIANCE_FLOOR } from './losses
 export { AdamOptimizer, type OptimizerState } from './optimizers.js';
 export { lrAt } from './schedules.js';
 export { mappingItems, pairLayout, PairSource, type PairLayout } from './pairs.js';
-export { mixSeed, Predictor, Replica, TensorNormalizer, type CallFrames, type ForwardOptions, type StackedLayout } from '../inference/predictor.js';
+export { mixSeed, Predictor, TensorNormalizer, type CallFrames, type ForwardOptions, type StackedLayout } from '../inference/predictor.js';
+export { Replica } from './replica.js';
 export {
   CHECKPOINT_FILE,
   CHECKPOINT_FORMAT,

@@ -10,7 +10,7 @@ import { copyTensorsInto } from '../engine/weights.js';
 // The built-in model kinds register when the models module loads.
 import { createModel } from '../models/index.js';
 import { registerModelModules, type WorkerReply, type WorkerRequest } from './parallel.js';
-import { Replica } from '../inference/predictor.js';
+import { Replica } from './replica.js';
 
 if (!parentPort) throw new Error('parallel_worker.js must run as a worker thread');
 const port = parentPort;
