@@ -41,7 +41,8 @@ export {
   type LoadOptions,
 } from './checkpoint.js';
 export { DataParallel, registerModelModules, shardSizes } from './parallel.js';
-export { train, readRunMetrics, CONFIG_FILE, METRICS_FILE, type BatchInfo, type TrainHooks, type TrainResult } from './trainer.js';
+export { train, type BatchInfo, type TrainHooks, type TrainResult } from './trainer.js';
+export * from './run_dir.js';
 export {
   checkDataFits,
   fields2d,
