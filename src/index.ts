@@ -55,3 +55,4 @@ export {
 export * from './uq/index.js';
 export { evaluateUqRun, reportUqRun, parseConserve, type UqEvaluateOptions, type UqEvaluateResult, type ConserveSpec } from './evaluate/evaluate_uq.js';
 export { evaluateRun, reportRun, type EvaluateOptions, type EvaluateResult, type ReportOptions } from './evaluate/evaluate_run.js';
+export { evaluate, report, type EvaluateRunOptions, type Evaluation, type UqPart } from './evaluate/index.js';
