@@ -62,7 +62,7 @@ import { H5Dataset, h5ready } from '../src/data/index.js';
 import { initBackend, describeBackend } from '../src/engine/backend.js';
 import '../src/models/index.js';
 import { train, type TrainOptionsInput } from '../src/training/index.js';
-import { evaluateRun } from '../src/pipeline/evaluate_run.js';
+import { evaluateRun } from '../src/evaluate/evaluate_run.js';
 import { machineInfo, peerRecord, runPythonPeer, type BenchResult } from './common.js';
 
 /** The FNO reference's batch, and the factor between its summed loss and our mean. */

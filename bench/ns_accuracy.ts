@@ -23,7 +23,7 @@ import { generateDataset } from '../datasets/generate.js';
 import { initBackend, describeBackend } from '../src/engine/backend.js';
 import '../src/models/index.js';
 import { train } from '../src/training/index.js';
-import { evaluateRun } from '../src/pipeline/evaluate_run.js';
+import { evaluateRun } from '../src/evaluate/evaluate_run.js';
 import { machineInfo, peerRecord, runPythonPeer, type BenchResult } from './common.js';
 
 export async function run(): Promise<BenchResult> {

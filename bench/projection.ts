@@ -1,12 +1,12 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { finiteVolumeMass, projectConservation, projectConservationBatch, type LowRankCovariance } from '../src/physics/index.js';
+import { finiteVolumeMass, projectConservation, projectConservationBatch, type LowRankCovariance } from '../src/uq/projection/index.js';
 import { Rng } from '../solvers/random.js';
 import { peerRecord, runPythonPeer, timeMedian, type BenchResult } from './common.js';
 
 /**
- * ProbConserv's conservation update (src/physics) in its three covariance forms:
+ * ProbConserv's conservation update (src/uq/projection) in its three covariance forms:
  * (1) dense Σ over 16 frames × 128 cells (N = 2048; Gaussian-kernel correlations in x and t),
  * exact mode, against NumPy evaluating the same formula with a T × T solve
  * (bench/peers/projection_numpy.py), outputs (μ′ and diag Σ′) compared point by point;

@@ -23,7 +23,7 @@ import { generateDataset } from '../datasets/generate.js';
 import { resolveRecipe } from '../datasets/recipes.js';
 import { describeBackend, initBackend } from '../src/engine/backend.js';
 import '../src/models/index.js';
-import { evaluateUqRun, type UqEvaluateResult } from '../src/pipeline/evaluate_uq.js';
+import { evaluateUqRun, type UqEvaluateResult } from '../src/evaluate/evaluate_uq.js';
 import { trainEnsemble } from '../src/uq/index.js';
 import { machineInfo, type BenchResult } from './common.js';
 

@@ -31,7 +31,7 @@ export { sampleInitialCondition, resolveSamplerConfig, type SamplerConfig } from
 export { plotDatasetSamples } from './report/dataset_plot.js';
 export * from './metrics/index.js';
 export { writeSurrogateReport, surrogateReportFigures, type SurrogateReportData } from './report/surrogate_report.js';
-export * from './physics/index.js';
+export * from './uq/projection/index.js';
 export { renderUqReport, writeUqReport, type UqReportInput } from './report/uq_report.js';
 export { renderNsReport, writeNsReport, type NsReportInput } from './report/ns_report.js';
 export { initBackend, describeBackend } from './engine/backend.js';
@@ -53,5 +53,6 @@ export {
   type TrainHooks,
 } from './training/index.js';
 export * from './uq/index.js';
-export { evaluateUqRun, reportUqRun, parseConserve, type UqEvaluateOptions, type UqEvaluateResult, type ConserveSpec } from './pipeline/evaluate_uq.js';
-export { evaluateRun, reportRun, type EvaluateOptions, type EvaluateResult, type ReportOptions } from './pipeline/evaluate_run.js';
+export { evaluateUqRun, reportUqRun, parseConserve, type UqEvaluateOptions, type UqEvaluateResult, type ConserveSpec } from './evaluate/evaluate_uq.js';
+export { evaluateRun, reportRun, type EvaluateOptions, type EvaluateResult, type ReportOptions } from './evaluate/evaluate_run.js';
+export { evaluate, report, type EvaluateRunOptions, type Evaluation, type UqPart } from './evaluate/index.js';

@@ -21,8 +21,8 @@ import '../models/index.js';
 import { train, resolveTrainOptions, type TrainOptionsInput } from '../training/index.js';
 import { registerModelModules } from '../training/parallel.js';
 import { ENSEMBLE_FILE, EnsembleInterrupted, trainEnsemble } from '../uq/index.js';
-import { evaluateRun, reportRun, type EvaluateOptions, type SplitName } from '../pipeline/evaluate_run.js';
-import { evaluateUqRun, parseConserve, reportUqRun, type UqEvaluateOptions, type UqGroupResult } from '../pipeline/evaluate_uq.js';
+import { evaluateRun, reportRun, type EvaluateOptions, type SplitName } from '../evaluate/evaluate_run.js';
+import { evaluateUqRun, parseConserve, reportUqRun, type UqEvaluateOptions, type UqGroupResult } from '../evaluate/evaluate_uq.js';
 import { type MetricsReport } from '../metrics/index.js';
 
 /** A usage error: exit code 2. */
@@ -335,7 +335,7 @@ const EVALUATE_OPTIONS: Options = {
   recalibrate: { type: 'boolean' },
 };
 
-/** The probabilistic path (src/pipeline/evaluate_uq.ts): an ensemble directory, or any UQ flag. */
+/** The probabilistic path (src/evaluate/evaluate_uq.ts): an ensemble directory, or any UQ flag. */
 function wantsUq(run: string, v: Record<string, string | boolean | undefined>): boolean {
   const uqFlag = v.conserve !== undefined || v.covariance !== undefined || v['mc-dropout'] !== undefined || v.ood !== undefined || v.recalibrate !== undefined;
   return uqFlag || fs.existsSync(path.join(run, ENSEMBLE_FILE));

@@ -96,23 +96,51 @@ export function legendTop(): Record<string, unknown> {
   return { orientation: 'h', x: 1, xanchor: 'right', y: 1.02, yanchor: 'bottom' };
 }
 
+/** One epoch of a run's training curves (src/evaluate reads them from metrics.jsonl). */
+export interface CurvePoint {
+  epoch: number;
+  trainLoss: number;
+  valLoss?: number;
+  /** Learning rate; drawn on a second axis where every epoch has one. */
+  lr?: number;
+}
+
 export interface CurvesFigureOptions {
   /** Loss on a log axis. @default false */
   logLoss?: boolean;
 }
 
-/** Training and (where any epoch has one) validation loss against epoch, one entry per epoch. */
-export function curvesFigure(c: { epoch: number; trainLoss: number; valLoss?: number }[], opts: CurvesFigureOptions = {}): PlotlyFigure {
+/**
+ * A log axis: ticks at 1, 2, 5 × 10^k over up to three decades, at powers of ten beyond (plotly's
+ * own choice labels every digit over two decades, which crowds a 300-pixel axis).
+ */
+function logAxis(values: (number | null)[], title: string): Record<string, unknown> {
+  const pos = values.filter((v): v is number => v !== null && v > 0);
+  const decades = pos.length ? Math.log10(Math.max(...pos) / Math.min(...pos)) : 0;
+  return { type: 'log', title: { text: title }, exponentformat: 'power', dtick: decades > 3 ? 1 : 'D2' };
+}
+
+/**
+ * Training and (where any epoch has one) validation loss against epoch, one entry per epoch, and
+ * the learning rate on a second (log) axis where every epoch has one.
+ */
+export function curvesFigure(c: readonly CurvePoint[], opts: CurvesFigureOptions = {}): PlotlyFigure {
   const epoch = c.map((e) => e.epoch);
-  const data: unknown[] = [{ type: 'scatter', mode: 'lines', name: 'train loss', x: epoch, y: c.map((e) => r6(e.trainLoss)), line: { color: '#1f3b73' } }];
-  if (c.some((e) => e.valLoss !== undefined)) {
-    data.push({ type: 'scatter', mode: 'lines', name: 'validation loss', x: epoch, y: c.map((e) => (e.valLoss === undefined ? null : r6(e.valLoss))), line: { color: '#d9480f' } });
-  }
-  const yaxis = opts.logLoss ? { type: 'log', title: { text: 'loss' }, exponentformat: 'power' } : { title: { text: 'loss' } };
-  return {
-    id: 'training-curves',
-    title: 'Training curves',
-    data,
-    layout: { margin: { t: 30, b: 50, l: 70, r: 20 }, xaxis: { title: { text: 'epoch' } }, yaxis, legend: legendTop() },
+  const train = c.map((e) => r6(e.trainLoss));
+  const data: unknown[] = [{ type: 'scatter', mode: 'lines', name: 'train loss', x: epoch, y: train, line: { color: '#1f3b73' } }];
+  const val = c.some((e) => e.valLoss !== undefined) ? c.map((e) => (e.valLoss === undefined ? null : r6(e.valLoss))) : [];
+  if (val.length) data.push({ type: 'scatter', mode: 'lines', name: 'validation loss', x: epoch, y: val, line: { color: '#d9480f' } });
+  const hasLr = c.length > 0 && c.every((e) => e.lr !== undefined);
+  const layout: Record<string, unknown> = {
+    margin: { t: 30, b: 50, l: 70, r: hasLr ? 80 : 20 },
+    xaxis: { title: { text: 'epoch' } },
+    yaxis: opts.logLoss ? logAxis([...train, ...val], 'loss') : { title: { text: 'loss' } },
+    legend: legendTop(),
   };
+  if (hasLr) {
+    const lr = c.map((e) => r6(e.lr as number));
+    data.push({ type: 'scatter', mode: 'lines', name: 'learning rate', x: epoch, y: lr, yaxis: 'y2', line: { color: '#868e96', dash: 'dot', width: 1 } });
+    layout.yaxis2 = { ...logAxis(lr, 'learning rate'), overlaying: 'y', side: 'right', showgrid: false };
+  }
+  return { id: 'training-curves', title: 'Training curves', data, layout };
 }

@@ -11,7 +11,7 @@
  * 3 samples × 21 frames of 64² take about 2.8 MB. Line data are written with 6 significant digits.
  */
 import { checkNsFields, pickBestMedianWorst, type NsFields, type NsRolloutMetrics } from '../metrics/index.js';
-import { base64, curvesFigure, DECODE_FLOAT32_JS, fmt, frameControlsJs, fromBase64, insertBefore, legendTop, median, r6, thin } from './format.js';
+import { base64, curvesFigure, DECODE_FLOAT32_JS, fmt, frameControlsJs, fromBase64, insertBefore, legendTop, type CurvePoint, median, r6, thin } from './format.js';
 import { renderPage, scriptJson, writeHtml, type PageOptions, type PlotlyFigure } from './html.js';
 
 export interface NsReportInput {
@@ -23,7 +23,7 @@ export interface NsReportInput {
   /** The rollouts the metrics were computed on (all of them: the report picks the samples to show). */
   fields: NsFields;
   /** Training curves, one entry per epoch. */
-  curves?: { epoch: number; trainLoss: number; valLoss?: number }[];
+  curves?: CurvePoint[];
   /** Most frames offered by the time slider (evenly spaced, first and last kept). @default 21 */
   maxFrames?: number;
   /** Most grid points per axis in a vorticity heatmap. @default 128 */

@@ -7,7 +7,7 @@
  * heatmaps to 256 × 256 (every k-th point, never averaged), so a report stays a few MB.
  */
 import type { MetricsReport, SampleMetrics } from '../metrics/index.js';
-import { fmt, legendTop, median, r6, thin } from './format.js';
+import { curvesFigure, fmt, legendTop, median, r6, thin, type CurvePoint } from './format.js';
 import { writePage, type PlotlyFigure } from './html.js';
 
 export interface SurrogateReportSample {
@@ -35,7 +35,7 @@ export interface SurrogateReportData {
   /** Relative L2 of the whole test set at other resolutions. */
   resolution?: { nx: number; relL2: number }[];
   /** Training curves from the run's metrics.jsonl. */
-  curves?: { epoch: number[]; trainLoss: number[]; valLoss?: number[]; lr?: number[] };
+  curves?: CurvePoint[];
   /** Rollouts: error against time (per frame) and the x–t field of one sample, [nt][nx]. */
   rollout?: { t: number[]; relL2PerFrame: number[]; sample: { index: number; truth: number[][]; pred: number[][] } };
   /** Run facts: model, backend, epochs, data file… */
@@ -77,11 +77,8 @@ function checkData(d: SurrogateReportData): void {
     checkField(`samples "${s.label}".truth`, s.truth, s.t.length, nx);
     checkField(`samples "${s.label}".pred`, s.pred, s.t.length, nx);
   }
-  if (d.curves) {
-    const { epoch, trainLoss, valLoss, lr } = d.curves;
-    for (const [name, v] of [['trainLoss', trainLoss], ['valLoss', valLoss], ['lr', lr]] as const) {
-      if (v !== undefined && v.length !== epoch.length) fail(`curves.${name} has ${v.length} entries but curves.epoch has ${epoch.length}`);
-    }
+  for (const [i, c] of (d.curves ?? []).entries()) {
+    if (!Number.isFinite(c.epoch) || typeof c.trainLoss !== 'number') fail(`curves[${i}] is not { epoch, trainLoss, valLoss?, lr? }`);
   }
   if (d.rollout) {
     const { t, relL2PerFrame, sample } = d.rollout;
@@ -246,35 +243,6 @@ function resolutionFigure(res: { nx: number; relL2: number }[]): PlotlyFigure {
   };
 }
 
-/**
- * A log axis: ticks at 1, 2, 5 × 10^k over up to three decades, at powers of ten beyond (plotly's
- * own choice labels every digit over two decades, which crowds a 300-pixel axis).
- */
-function logAxis(values: (number | null)[], title: string): Record<string, unknown> {
-  const pos = values.filter((v): v is number => v !== null && v > 0);
-  const decades = pos.length ? Math.log10(Math.max(...pos) / Math.min(...pos)) : 0;
-  return { type: 'log', title: { text: title }, exponentformat: 'power', dtick: decades > 3 ? 1 : 'D2' };
-}
-
-function curvesFigure(c: NonNullable<SurrogateReportData['curves']>): PlotlyFigure {
-  const train = c.trainLoss.map(r6);
-  const val = c.valLoss?.map(r6);
-  const data: unknown[] = [{ type: 'scatter', mode: 'lines', name: 'train loss', x: c.epoch, y: train, line: { color: DNS_COLOUR } }];
-  if (val) data.push({ type: 'scatter', mode: 'lines', name: 'validation loss', x: c.epoch, y: val, line: { color: SURROGATE_COLOUR } });
-  const layout: Record<string, unknown> = {
-    margin: { t: 30, b: 50, l: 70, r: c.lr ? 80 : 20 },
-    xaxis: { title: { text: 'epoch' } },
-    yaxis: logAxis([...train, ...(val ?? [])], 'loss'),
-    legend: legendTop(),
-  };
-  if (c.lr) {
-    const lr = c.lr.map(r6);
-    data.push({ type: 'scatter', mode: 'lines', name: 'learning rate', x: c.epoch, y: lr, yaxis: 'y2', line: { color: '#868e96', dash: 'dot', width: 1 } });
-    layout.yaxis2 = { ...logAxis(lr, 'learning rate'), overlaying: 'y', side: 'right', showgrid: false };
-  }
-  return { id: 'training-curves', title: 'Training curves', data, layout };
-}
-
 function rolloutErrorFigure(r: NonNullable<SurrogateReportData['rollout']>): PlotlyFigure {
   return {
     id: 'rollout-error',
@@ -364,7 +332,7 @@ export function surrogateReportFigures(data: SurrogateReportData): PlotlyFigure[
   data.samples.forEach((s, i) => figures.push(sampleFigure(s, data.x, `sample-${i}`)));
   figures.push(histogramFigure(data));
   if (data.resolution?.length) figures.push(resolutionFigure(data.resolution));
-  if (data.curves) figures.push(curvesFigure(data.curves));
+  if (data.curves?.length) figures.push(curvesFigure(data.curves, { logLoss: true }));
   if (data.rollout) figures.push(rolloutErrorFigure(data.rollout), rolloutFieldsFigure(data.rollout, data.x));
   return figures;
 }

@@ -16,7 +16,7 @@
  * Line data are written with 6 significant digits.
  */
 import { pickBestMedianWorst, type UqMetrics } from '../metrics/index.js';
-import { base64, curvesFigure, DECODE_FLOAT32_JS, fmt, frameControlsJs, fromBase64, insertBefore, r6, thin, type FmtOptions } from './format.js';
+import { base64, curvesFigure, DECODE_FLOAT32_JS, fmt, frameControlsJs, fromBase64, insertBefore, type CurvePoint, r6, thin, type FmtOptions } from './format.js';
 import { renderPage, scriptJson, writeHtml, type PlotlyFigure } from './html.js';
 
 export interface UqReportVariant {
@@ -61,7 +61,7 @@ export interface UqReportInput {
   /** Name of the PDE parameter. @default 'parameter' */
   parameterName?: string;
   /** Training curves, one entry per epoch. */
-  curves?: { epoch: number; trainLoss: number; valLoss?: number }[];
+  curves?: CurvePoint[];
   /** Most frames offered by the time slider (evenly spaced, first and last kept). @default 11 */
   maxFrames?: number;
   /** Most grid points drawn per line. @default 1024 */

@@ -27,12 +27,13 @@ import { initBackend, type BackendName } from '../engine/backend.js';
 import type { ModelConfig, SurrogateModel } from '../models/model.js';
 import { createModel } from '../models/registry.js';
 import { CheckpointError } from './errors.js';
+import { CHECKPOINT_FILE } from './run_dir.js';
 import type { OptimizerState } from './optimizers.js';
 import type { ScheduleOptions, TrainOptions } from './options.js';
 
 export const CHECKPOINT_FORMAT = 'pde-surrogate-checkpoint';
 export const CHECKPOINT_VERSION = 2;
-export const CHECKPOINT_FILE = 'checkpoint.safetensors';
+export { CHECKPOINT_FILE };
 const METADATA_KEY = 'pde-surrogate';
 
 /** One line of metrics.jsonl. */

@@ -27,7 +27,8 @@ export { headVariance, perSampleLoss, shardLoss, VARIANCE_FLOOR } from './losses
 export { AdamOptimizer, type OptimizerState } from './optimizers.js';
 export { lrAt } from './schedules.js';
 export { mappingItems, pairLayout, PairSource, type PairLayout } from './pairs.js';
-export { mixSeed, Predictor, Replica, TensorNormalizer, type CallFrames, type ForwardOptions, type StackedLayout } from './replica.js';
+export { mixSeed, Predictor, TensorNormalizer, type CallFrames, type ForwardOptions, type StackedLayout } from '../inference/predictor.js';
+export { Replica } from './replica.js';
 export {
   CHECKPOINT_FILE,
   CHECKPOINT_FORMAT,
@@ -40,7 +41,8 @@ export {
   type LoadOptions,
 } from './checkpoint.js';
 export { DataParallel, registerModelModules, shardSizes } from './parallel.js';
-export { train, readRunMetrics, CONFIG_FILE, METRICS_FILE, type BatchInfo, type TrainHooks, type TrainResult } from './trainer.js';
+export { train, type BatchInfo, type TrainHooks, type TrainResult } from './trainer.js';
+export * from './run_dir.js';
 export {
   checkDataFits,
   fields2d,
@@ -56,4 +58,4 @@ export {
   type RolloutNormalizers,
   type RolloutOptions,
   type RolloutPlan,
-} from './rollout.js';
+} from '../inference/rollout.js';

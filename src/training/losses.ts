@@ -3,15 +3,10 @@
  * a sum over a non-innermost axis is ~100× slower there).
  */
 import * as tf from '@tensorflow/tfjs';
+import { headVariance, VARIANCE_FLOOR } from '../inference/predictor.js';
 import type { LossKind } from './options.js';
 
-/** Floor of the noise head's variance: σ² = softplus(raw) + VARIANCE_FLOOR (keeps log σ² finite). */
-export const VARIANCE_FLOOR = 1e-6;
-
-/** The noise head's variance from its raw output: softplus(raw) + 1e-6 (elementwise, differentiable). */
-export function headVariance(raw: tf.Tensor): tf.Tensor {
-  return tf.tidy(() => tf.add(tf.softplus(raw), VARIANCE_FLOOR));
-}
+export { headVariance, VARIANCE_FLOOR };
 
 /**
  * Loss of each sample, shape [batch]. `pred` and `truth` are [batch, ...] of equal shape.

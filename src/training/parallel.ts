@@ -20,7 +20,8 @@ import { copyTensorsInto } from '../engine/weights.js';
 import type { ModelConfig } from '../models/model.js';
 import { modelKinds, registerModel, type ModelEntry } from '../models/registry.js';
 import type { FrameStack, LossKind } from './options.js';
-import { mixSeed, type Replica, type ReplicaNormalizers } from './replica.js';
+import { mixSeed, type ReplicaNormalizers } from '../inference/predictor.js';
+import type { Replica } from './replica.js';
 import { TrainOptionsError } from './errors.js';
 
 /** What a worker needs to build its replica. */

@@ -8,31 +8,31 @@ import fs from 'node:fs';
 import nodePath from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { batchOrder, countBatches, H5Dataset, h5ready, readGathered, splitIndices, UnitGaussianNormalizer, type Splits } from '../data/index.js';
-import { removeStaleTemps, writeFileAtomic } from '../data/atomic.js';
+import { removeStaleTemps } from '../data/atomic.js';
 import { makeDataRef } from '../data/fingerprint.js';
 import { lockOutput, type OutputLock } from '../data/lock.js';
 import { initBackend } from '../engine/backend.js';
 import type { SurrogateModel } from '../models/model.js';
 import { createModel } from '../models/registry.js';
 import { ProgressBar, type ProgressOptions } from '../util/progress.js';
-import { CHECKPOINT_FILE, getWeights, readCheckpoint, setWeights, writeCheckpoint, type CheckpointFile, type CheckpointMetaInput, type EpochMetrics } from './checkpoint.js';
+import { getWeights, readCheckpoint, setWeights, writeCheckpoint, type CheckpointFile, type CheckpointMetaInput, type EpochMetrics } from './checkpoint.js';
 import { TrainingDiverged, TrainingInterrupted, TrainOptionsError } from './errors.js';
 import { AdamOptimizer } from './optimizers.js';
 import { firstDifference, frameStack, resolveTrainOptions, RESUMABLE_CHANGES, type TrainOptions, type TrainOptionsInput } from './options.js';
 import { fitPairNormalizers, pairIndices, pairLayout, PairSource, splitPairs } from './pairs.js';
 import { DataParallel, moduleUrls, registerModelModules } from './parallel.js';
-import { mixSeed, Replica, type ReplicaNormalizers } from './replica.js';
+import { mixSeed, type ReplicaNormalizers } from '../inference/predictor.js';
+import { Replica } from './replica.js';
 import { resolveModelConfig } from '../models/registry.js';
 import { lrAt } from './schedules.js';
 import { checkTrainingMemory } from './resources.js';
+import { CHECKPOINT_FILE, CONFIG_FILE, LOCK_FILE, METRICS_FILE, readRunMetrics, RUN_FILES, writeRunConfig, writeRunMetrics } from './run_dir.js';
 
-export const METRICS_FILE = 'metrics.jsonl';
+export { CONFIG_FILE, LOCK_FILE, METRICS_FILE, readRunMetrics };
 /** A training loss this many times its first epoch's stops the run as diverged. */
 export const DIVERGENCE_FACTOR = 1e6;
 
 /** The run directory's lock file (held while a trainer writes it). */
-export const LOCK_FILE = '.lock';
-export const CONFIG_FILE = 'config.json';
 
 export interface BatchInfo {
   /** 1-based epoch. */
@@ -210,7 +210,7 @@ export async function train(input: TrainOptionsInput, hooks: TrainHooks = {}): P
         throw new TrainingDiverged(epoch + 1, null, m.trainLoss, lastGood, `the training loss grew to ${m.trainLoss.toPrecision(3)}, past ${DIVERGENCE_FACTOR.toExponential(0)} × its first epoch's ${first.toPrecision(3)},`);
       }
       metrics.push(m);
-      if (opts.out !== null) writeFileAtomic(nodePath.join(opts.out, METRICS_FILE), metricsLines(metrics));
+      if (opts.out !== null) writeRunMetrics(opts.out, metrics);
       partial = { lossSum: 0, count: 0, seconds: 0 };
       startBatch = 0;
       if ((epoch + 1) % opts.checkpointEvery === 0 || epoch + 1 === opts.epochs) lastGood = save(epoch + 1, 0, partial);
@@ -278,7 +278,7 @@ function toJson(n: { input: UnitGaussianNormalizer | null; output: UnitGaussianN
  */
 function prepareOut(opts: TrainOptions, ckptPath: string | null): CheckpointFile | null {
   if (opts.out === null || ckptPath === null) return null;
-  const files = [CHECKPOINT_FILE, METRICS_FILE, CONFIG_FILE].map((f) => nodePath.join(opts.out as string, f));
+  const files = RUN_FILES.map((f) => nodePath.join(opts.out as string, f));
   if (opts.resume && opts.overwrite) throw new TrainOptionsError('resume: true and overwrite: true exclude each other: continue the run or replace it');
   // A run stopped before its first checkpoint has nothing to continue: resume starts it afresh.
   if (opts.resume && fs.existsSync(ckptPath)) {
@@ -301,26 +301,11 @@ function prepareOut(opts: TrainOptions, ckptPath: string | null): CheckpointFile
   return null;
 }
 
-/** The epochs logged in `<dir>/metrics.jsonl` (what the trainer appends), or undefined without the file. */
-export function readRunMetrics(dir: string): EpochMetrics[] | undefined {
-  const file = nodePath.join(dir, METRICS_FILE);
-  if (!fs.existsSync(file)) return undefined;
-  return fs
-    .readFileSync(file, 'utf8')
-    .split('\n')
-    .filter((l) => l.trim())
-    .map((l) => JSON.parse(l) as EpochMetrics);
-}
-
 /** config.json (the resolved options) and metrics.jsonl (the lines up to the checkpoint), atomically. */
 function writeRunFiles(opts: TrainOptions, metrics: EpochMetrics[]): void {
   if (opts.out === null) return;
-  writeFileAtomic(nodePath.join(opts.out, CONFIG_FILE), JSON.stringify(opts, null, 2) + '\n');
-  writeFileAtomic(nodePath.join(opts.out, METRICS_FILE), metricsLines(metrics));
-}
-
-function metricsLines(metrics: EpochMetrics[]): string {
-  return metrics.map((m) => JSON.stringify(m) + '\n').join('');
+  writeRunConfig(opts.out, opts);
+  writeRunMetrics(opts.out, metrics);
 }
 
 /** The run directory held by this trainer: its lock, and whether the trainer created it. */
@@ -342,7 +327,7 @@ function claimRunDir(dir: string): RunDirClaim {
     if (created) fs.rmSync(dir, { recursive: true, force: true });
     throw err;
   }
-  for (const f of [CHECKPOINT_FILE, METRICS_FILE, CONFIG_FILE]) removeStaleTemps(nodePath.join(dir, f));
+  for (const f of RUN_FILES) removeStaleTemps(nodePath.join(dir, f));
   let done = false;
   return {
     succeeded: () => void (done = true),

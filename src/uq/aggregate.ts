@@ -99,7 +99,7 @@ export function aggregateSamples(samples: readonly SampledValues[], n: number, w
 
 /**
  * Sample i's predictive covariance Σ_i = D_i D_iᵀ + diag(a_i) in the low-rank form the
- * conservation projection takes (src/physics `LowRankCovariance`, float64): `factor` [P × rank]
+ * conservation projection takes (src/uq/projection `LowRankCovariance`, float64): `factor` [P × rank]
  * row-major, `diag` the aleatoric variances (zeros without a noise head).
  */
 export function sampleCovariance(m: PredictiveMoments, i: number): { kind: 'lowrank'; factor: Float64Array; rank: number; diag: Float64Array } {

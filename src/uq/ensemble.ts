@@ -16,20 +16,19 @@ import nodePath from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { compiledModuleUrl, packageVersion } from '../../datasets/version.js';
 import { H5Dataset, h5ready } from '../data/index.js';
-import { writeFileAtomic } from '../data/atomic.js';
 import { lockOutput } from '../data/lock.js';
-import { LOCK_FILE } from '../training/trainer.js';
+import { ENSEMBLE_FILE, LOCK_FILE, memberDir, writeJsonAtomic } from '../training/run_dir.js';
 import { CHECKPOINT_FILE, loadCheckpoint, readCheckpoint, type EpochMetrics, type LoadedCheckpoint } from '../training/checkpoint.js';
 import { TrainOptionsError } from '../training/errors.js';
 import { firstDifference, resolveTrainOptions, RESUMABLE_CHANGES, type TrainOptions, type TrainOptionsInput } from '../training/options.js';
 import { registerModelModules } from '../training/parallel.js';
-import { predictPasses, type PredictOptions, type Prediction } from '../training/rollout.js';
+import { predictPasses, type PredictOptions, type Prediction } from '../inference/rollout.js';
 import { ProgressBar } from '../util/progress.js';
 import { aggregateSamples, type PredictiveMoments, type SampledValues } from './aggregate.js';
 import type { MemberReply } from './ensemble_worker.js';
 import { EnsembleInterrupted, UqError } from './errors.js';
 
-export const ENSEMBLE_FILE = 'ensemble.json';
+export { ENSEMBLE_FILE, memberDir };
 export const ENSEMBLE_FORMAT = 'pde-surrogate-ensemble';
 export const ENSEMBLE_VERSION = 1;
 
@@ -100,11 +99,6 @@ export interface EnsembleResult {
   seconds: number;
 }
 
-/** Member i's directory name. */
-export function memberDir(i: number): string {
-  return `member-${i}`;
-}
-
 /** Member i's training options: seed + i (and model seed + i when given), the base split seed, its own out. */
 export function memberOptions(base: TrainOptionsInput, i: number, out: string): TrainOptionsInput {
   const seed = (base.seed ?? 0) + i;
@@ -171,7 +165,7 @@ export async function trainEnsemble(input: EnsembleOptionsInput, hooks: Ensemble
       splitSeed,
       options: opts,
     };
-    writeFileAtomic(manifestPath, JSON.stringify(manifest, null, 2) + '\n');
+    writeJsonAtomic(manifestPath, manifest);
 
     // What each member still needs: nothing (finished), a resume from its checkpoint, or a fresh run.
     const results: (MemberResult | null)[] = Array.from({ length: M }, () => null);

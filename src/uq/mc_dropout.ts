@@ -5,7 +5,7 @@
  * samples.
  */
 import { loadCheckpoint, type LoadedCheckpoint } from '../training/checkpoint.js';
-import { predictPasses, type PredictOptions } from '../training/rollout.js';
+import { predictPasses, type PredictOptions } from '../inference/rollout.js';
 import { toUqPrediction, type UqPrediction } from './ensemble.js';
 import { UqError } from './errors.js';
 

@@ -79,12 +79,12 @@ function syntheticReport(): SurrogateReportData {
     samples,
     metrics,
     resolution,
-    curves: {
-      epoch,
-      trainLoss: epoch.map((e) => 0.5 * Math.exp(-e / 12) + 1e-3),
-      valLoss: epoch.map((e) => 0.6 * Math.exp(-e / 12) + 1.5e-3),
-      lr: epoch.map((e) => 1e-3 * 0.5 * (1 + Math.cos((Math.PI * (e - 1)) / 60))),
-    },
+    curves: epoch.map((e) => ({
+      epoch: e,
+      trainLoss: 0.5 * Math.exp(-e / 12) + 1e-3,
+      valLoss: 0.6 * Math.exp(-e / 12) + 1.5e-3,
+      lr: 1e-3 * 0.5 * (1 + Math.cos((Math.PI * (e - 1)) / 60)),
+    })),
     rollout: { t, relL2PerFrame: metrics.perFrame.relL2, sample: { index: worst, truth: frames(truth, worst, nt, nx), pred: frames(pred, worst, nt, nx) } },
     info: [
       ['model', 'synthetic (reference + 7th-mode error)'],

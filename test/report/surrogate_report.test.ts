@@ -34,7 +34,11 @@ function full(): SurrogateReportData {
       { nx: 8, relL2: 0.2 },
       { nx: 4, relL2: 0.1 },
     ],
-    curves: { epoch: [1, 2, 3], trainLoss: [1, 0.1, 0.01], valLoss: [2, 0.2, 0.02], lr: [1e-3, 5e-4, 1e-4] },
+    curves: [
+      { epoch: 1, trainLoss: 1, valLoss: 2, lr: 1e-3 },
+      { epoch: 2, trainLoss: 0.1, valLoss: 0.2, lr: 5e-4 },
+      { epoch: 3, trainLoss: 0.01, valLoss: 0.02, lr: 1e-4 },
+    ],
     rollout: { t, relL2PerFrame: [0, 0.1, 0.2], sample: { index: 1, truth: truth1, pred: pred1 } },
     info: [['model', 'fno']],
   };
@@ -138,7 +142,7 @@ describe('surrogateReportFigures', () => {
     [(d: SurrogateReportData) => (d.samples[0].pred = [[1, 2, 3, 4], [1, 2, 3], [1, 2, 3, 4]]), 'surrogate report: samples "best".pred[1] has 3 points but x has 4'],
     [(d: SurrogateReportData) => (d.samples[0].truth = truth0.slice(0, 2)), 'surrogate report: samples "best".truth has 2 frames but t has 3: give [nt][nx]'],
     [(d: SurrogateReportData) => (d.samples = []), 'surrogate report: samples is empty: give at least one sample to draw'],
-    [(d: SurrogateReportData) => (d.curves = { epoch: [1, 2], trainLoss: [1] }), 'surrogate report: curves.trainLoss has 1 entries but curves.epoch has 2'],
+    [(d: SurrogateReportData) => (d.curves = [{ epoch: 1, trainLoss: 1 }, { epoch: 2 } as never]), 'surrogate report: curves[1] is not { epoch, trainLoss, valLoss?, lr? }'],
     [(d: SurrogateReportData) => (d.rollout = { t, relL2PerFrame: [0], sample: { index: 0, truth: truth0, pred: pred0 } }), 'surrogate report: rollout.relL2PerFrame has 1 entries but rollout.t has 3'],
   ])('%#: bad data gives a one-line error', (spoil, message) => {
     const d = minimal();

@@ -1,4 +1,4 @@
-import { resamplePeriodic } from '../../src/training/replica.js';
+import { resamplePeriodic } from '../../src/inference/predictor.js';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -25,7 +25,7 @@ import {
   type TrainOptionsInput,
 } from '../../src/training/index.js';
 import { fitPairNormalizers, pairLayout, PairSource } from '../../src/training/pairs.js';
-import { resampleGrid } from '../../src/training/replica.js';
+import { resampleGrid } from '../../src/inference/predictor.js';
 import { makeTmpDir, registerToy, removeTmpDirs, toyOptions, write2d } from './helpers.js';
 
 const [NX, NY, NT] = [8, 8, 8];

@@ -37,16 +37,17 @@ import {
   type LowRankCovariance,
   type ProjectionMode,
   type SpaceTimeGrid,
-} from '../physics/index.js';
+} from '../uq/projection/index.js';
 import { writeUqReport, type UqReportGroup, type UqReportVariant } from '../report/uq_report.js';
 import { loadCheckpoint, type LoadedCheckpoint } from '../training/checkpoint.js';
 import { TrainOptionsError } from '../training/errors.js';
 import { registerModelModules } from '../training/parallel.js';
 import { extractFrame, pairLayout } from '../training/pairs.js';
-import { predictDataset, type Prediction } from '../training/rollout.js';
-import { readRunMetrics } from '../training/trainer.js';
-import { ENSEMBLE_FILE, loadEnsemble, NO_ENSEMBLE_VARIANCE, predictEnsemble, predictMcDropout, toUqPrediction, UqError, type LoadedEnsemble, type UqPrediction } from '../uq/index.js';
-import { isRunDir, resultFileName, writeJsonAtomic, type SplitName } from './evaluate_run.js';
+import { predictDataset, type Prediction } from '../inference/rollout.js';
+import { loadEnsemble, NO_ENSEMBLE_VARIANCE, predictEnsemble, predictMcDropout, toUqPrediction, UqError, type LoadedEnsemble, type UqPrediction } from '../uq/index.js';
+import { CHECKPOINT_FILE, isEnsembleDir, isRunDir, runDirOf, UQ_REPORT_FILE, writeResult } from '../training/run_dir.js';
+import type { SplitName } from './evaluate_run.js';
+import { readCurves } from './curves.js';
 import { locateRunData } from '../data/fingerprint.js';
 import '../models/index.js';
 
@@ -163,7 +164,7 @@ interface Source {
 async function openSource(opts: UqEvaluateOptions): Promise<Source> {
   const isDir = isRunDir(opts.run);
   const predictOpts = { rolloutSteps: opts.rolloutSteps, otherGrid: true };
-  if (isDir && fs.existsSync(path.join(opts.run, ENSEMBLE_FILE))) {
+  if (isDir && isEnsembleDir(opts.run)) {
     const ens: LoadedEnsemble = await loadEnsemble(opts.run, { backend: opts.backend, modelModules: opts.modelModules });
     if (ens.members.length === 1 && !ens.noiseHead) {
       ens.dispose();
@@ -179,7 +180,7 @@ async function openSource(opts: UqEvaluateOptions): Promise<Source> {
     };
   }
   await registerModelModules(opts.modelModules ?? []);
-  const file = isDir ? path.join(opts.run, 'checkpoint.safetensors') : opts.run;
+  const file = isDir ? path.join(opts.run, CHECKPOINT_FILE) : opts.run;
   if (!fs.existsSync(file)) throw new UqError(`no ensemble or checkpoint at ${opts.run}: train one with pdes train … --ensemble M --out ${opts.run}`);
   const ckpt = await loadCheckpoint(file, { backend: opts.backend });
   if (opts.mcDropout !== undefined) {
@@ -395,19 +396,11 @@ async function evaluateInternal(opts: UqEvaluateOptions): Promise<Evaluated> {
   }
 }
 
-function runDirOf(run: string): string {
-  return isRunDir(run) ? run : path.dirname(run);
-}
-
 /** Evaluates the predictive distribution of a run or ensemble (and its projections); writes `<run>/uq.json`. */
 export async function evaluateUqRun(opts: UqEvaluateOptions): Promise<UqEvaluateResult> {
   const { result } = await evaluateInternal(opts);
-  writeJsonAtomic(path.join(runDirOf(opts.run), resultFileName('uq', opts.data)), result);
+  writeResult(runDirOf(opts.run), 'uq', opts.data, result);
   return result;
-}
-
-function readCurves(dir: string): { epoch: number; trainLoss: number; valLoss?: number }[] | undefined {
-  return readRunMetrics(dir)?.map((r) => ({ epoch: r.epoch, trainLoss: r.trainLoss, ...(r.valLoss !== null ? { valLoss: r.valLoss } : {}) }));
 }
 
 /** Evaluates as `evaluateUqRun` and writes the UQ / conservation HTML report (1D data). */
@@ -417,12 +410,11 @@ export async function reportUqRun(opts: UqEvaluateOptions & { out?: string }): P
     throw new UqError(`the UQ report draws 1D fields; ${result.inDistribution.data} has a [${prediction.shape.spatial.join(', ')}] grid (use pdes evaluate --conserve for its metrics)`);
   }
   const dir = runDirOf(opts.run);
-  const out = opts.out ?? path.join(dir, 'uq_report.html');
+  const out = opts.out ?? path.join(dir, UQ_REPORT_FILE);
   const ood: UqReportGroup | undefined = groups.ood
     ? { label: `out of distribution (${path.basename(groups.ood.result.data)})`, truth: groups.ood.truth, variants: groups.ood.variants, ...(groups.ood.result.parameters ? { parameters: groups.ood.result.parameters } : {}) }
     : undefined;
-  const firstMember = result.method === 'ensemble' && fs.existsSync(path.join(dir, ENSEMBLE_FILE)) ? path.join(dir, 'member-0') : dir;
-  const curves = readCurves(firstMember);
+  const curves = readCurves(dir);
   const ds = H5Dataset.open(result.inDistribution.data);
   const parameterName = typeof ds.attrs['parameter-name'] === 'string' ? ds.attrs['parameter-name'] : undefined;
   ds.close();
@@ -452,6 +444,6 @@ export async function reportUqRun(opts: UqEvaluateOptions & { out?: string }): P
     ...(ood ? { ood } : {}),
     ...(curves ? { curves } : {}),
   });
-  writeJsonAtomic(path.join(dir, resultFileName('uq', opts.data)), result);
+  writeResult(dir, 'uq', opts.data, result);
   return { path: out, evaluation: result };
 }

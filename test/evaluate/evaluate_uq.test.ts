@@ -11,7 +11,7 @@ import { resolveRecipe } from '../../datasets/recipes.js';
 import { H5Dataset, h5ready } from '../../src/data/index.js';
 import { initBackend } from '../../src/engine/backend.js';
 import { uqMetrics } from '../../src/metrics/index.js';
-import { evaluateUqRun, parseConserve } from '../../src/pipeline/evaluate_uq.js';
+import { evaluateUqRun, parseConserve } from '../../src/evaluate/evaluate_uq.js';
 import { predictEnsemble } from '../../src/uq/index.js';
 import { pdes, tmpDir } from '../helpers/cli.js';
 

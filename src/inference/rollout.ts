@@ -7,11 +7,11 @@ import * as tf from '@tensorflow/tfjs';
 import { H5Dataset, h5ready, readGathered, type NormalizerJSON, type UnitGaussianNormalizer } from '../data/index.js';
 import type { BackendName } from '../engine/backend.js';
 import type { SurrogateModel } from '../models/model.js';
-import { loadCheckpoint, type CheckpointMeta, type LoadedCheckpoint } from './checkpoint.js';
-import { TrainOptionsError } from './errors.js';
-import { frameStack, type Mapping } from './options.js';
-import { extractFrame, extractStacked, mappingItems, subsampledShape, type FrameGeometry } from './pairs.js';
-import { mixSeed, Predictor } from './replica.js';
+import { loadCheckpoint, type CheckpointMeta, type LoadedCheckpoint } from '../training/checkpoint.js';
+import { TrainOptionsError } from '../training/errors.js';
+import { frameStack, type Mapping } from '../training/options.js';
+import { extractFrame, extractStacked, mappingItems, subsampledShape, type FrameGeometry } from '../training/pairs.js';
+import { mixSeed, Predictor } from './predictor.js';
 
 export interface RolloutNormalizers {
   input: UnitGaussianNormalizer | NormalizerJSON | null;

@@ -10,7 +10,7 @@ import {
   type Covariance,
   type LowRankCovariance,
   type SpaceTimeGrid,
-} from '../../src/physics/index.js';
+} from '../../src/uq/projection/index.js';
 import { Grid1D } from '../../solvers/grid.js';
 import { Rng } from '../../solvers/random.js';
 import { maxAbs, maxDiff } from '../helpers/numeric.js';

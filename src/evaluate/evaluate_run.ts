@@ -8,13 +8,12 @@
  * other resolutions: coarser by striding the file (s/2, s/4 …) and finer by passing a dataset
  * stored at a finer grid (same recipe and seed give the same samples; 2D data only when strides
  * are asked for). Next-step and window checkpoints are evaluated by rollout from the first input
- * frames of each sample (src/training/rollout.ts); eval.json records the frames and their times.
+ * frames of each sample (src/inference/rollout.ts); eval.json records the frames and their times.
  * On 2D data, `fieldMetrics2d` is where metrics of the 2D fields (flow diagnostics) are added.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { H5Dataset, h5ready } from '../data/index.js';
-import { writeFileAtomic } from '../data/atomic.js';
 import { locateRunData } from '../data/fingerprint.js';
 import { describeBackend } from '../engine/backend.js';
 import { evaluateFields, nsRolloutMetrics, pickBestMedianWorst, relativeL2Batch, type MetricsReport, type NsFields, type NsRolloutMetrics } from '../metrics/index.js';
@@ -23,8 +22,9 @@ import { writeSurrogateReport, type SurrogateReportData } from '../report/surrog
 import { loadCheckpoint, type LoadedCheckpoint } from '../training/checkpoint.js';
 import { CheckpointError, TrainOptionsError } from '../training/errors.js';
 import { registerModelModules } from '../training/parallel.js';
-import { fields2d, predictDataset, type Prediction } from '../training/rollout.js';
-import { readRunMetrics } from '../training/trainer.js';
+import { fields2d, predictDataset, type Prediction } from '../inference/rollout.js';
+import { isRunDir, REPORT_FILE, runDirOf, writeResult, CHECKPOINT_FILE } from '../training/run_dir.js';
+import { readCurves } from './curves.js';
 import '../models/index.js';
 
 export type SplitName = 'train' | 'val' | 'test';
@@ -108,13 +108,8 @@ export interface EvaluateResult {
   metrics2d?: Metrics2D;
 }
 
-/** Whether `run` names a run directory (rather than a checkpoint file). */
-export function isRunDir(run: string): boolean {
-  return fs.existsSync(run) && fs.statSync(run).isDirectory();
-}
-
 function checkpointFor(run: string): string {
-  const file = isRunDir(run) ? path.join(run, 'checkpoint.safetensors') : run;
+  const file = isRunDir(run) ? path.join(run, CHECKPOINT_FILE) : run;
   if (!fs.existsSync(file)) throw new CheckpointError(`no checkpoint at ${file}: train first (pdes train … --out ${run})`);
   return file;
 }
@@ -227,20 +222,8 @@ async function evaluateInternal(opts: EvaluateOptions): Promise<Evaluated> {
  */
 export async function evaluateRun(opts: EvaluateOptions): Promise<EvaluateResult> {
   const { result } = await evaluateInternal(opts);
-  if (isRunDir(opts.run)) writeJsonAtomic(path.join(opts.run, resultFileName('eval', opts.data)), result);
+  if (isRunDir(opts.run)) writeResult(opts.run, 'eval', opts.data, result);
   return result;
-}
-
-/** `<stem>.json` for the run's own data, `<stem>-<data file name>.json` for data given explicitly. */
-export function resultFileName(stem: string, data: string | undefined): string {
-  if (data === undefined) return `${stem}.json`;
-  const name = path.basename(data).replace(/\.(h5|hdf5)$/i, '');
-  return `${stem}-${name.replace(/[^\w.-]+/g, '_')}.json`;
-}
-
-/** Writes `value` as indented JSON with the atomic writer (whole or absent). */
-export function writeJsonAtomic(file: string, value: unknown): void {
-  writeFileAtomic(file, `${JSON.stringify(value, null, 2)}\n`);
 }
 
 export interface ReportOptions extends EvaluateOptions {
@@ -264,23 +247,12 @@ function lineFrames(flat: Float32Array, sample: number, p: Prediction, row: numb
   return out;
 }
 
-function readCurves(run: string): SurrogateReportData['curves'] {
-  const rows = readRunMetrics(run);
-  if (rows === undefined) return undefined;
-  return {
-    epoch: rows.map((r) => r.epoch),
-    trainLoss: rows.map((r) => r.trainLoss),
-    valLoss: rows.every((r) => r.valLoss !== null) ? rows.map((r) => r.valLoss as number) : undefined,
-    lr: rows.map((r) => r.lr),
-  };
-}
-
 /** Evaluates a run and writes the surrogate-vs-DNS HTML report; returns its path and the evaluation. */
 export async function reportRun(opts: ReportOptions): Promise<{ path: string; evaluation: EvaluateResult }> {
   const { result, prediction } = await evaluateInternal(opts);
   const { x, y } = prediction;
-  const runDir = isRunDir(opts.run) ? opts.run : path.dirname(opts.run);
-  const out = opts.out ?? path.join(runDir, 'report.html');
+  const runDir = runDirOf(opts.run);
+  const out = opts.out ?? path.join(runDir, REPORT_FILE);
   const row = y === undefined ? 0 : Math.floor(y.length / 2);
   const rel = result.metrics.perSample.map((m) => m.relL2);
   const times = prediction.times;
@@ -328,11 +300,11 @@ export async function reportRun(opts: ReportOptions): Promise<{ path: string; ev
       info: data.info,
       metrics: ns,
       fields,
-      curves: curves?.epoch.map((epoch, i) => ({ epoch, trainLoss: curves.trainLoss[i], ...(curves.valLoss ? { valLoss: curves.valLoss[i] } : {}) })),
+      curves,
     });
   } else {
     writeSurrogateReport(out, data);
   }
-  if (isRunDir(opts.run)) writeJsonAtomic(path.join(opts.run, 'eval.json'), result);
+  if (isRunDir(opts.run)) writeResult(opts.run, 'eval', undefined, result);
   return { path: out, evaluation: result };
 }
