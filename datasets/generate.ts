@@ -20,6 +20,7 @@ import { Worker } from 'node:worker_threads';
 import { H5Dataset, ProgressiveWriter, writeCanonical, h5ready, type DatasetHeader } from '../src/data/index.js';
 import { makeDirUndoable, removeStaleTemps } from '../src/data/atomic.js';
 import { capWorkers, checkDisk, checkMemory } from '../core/resources.js';
+import { journalPath } from '../src/data/journal.js';
 import { withOutputLock } from '../src/data/lock.js';
 import type { SampleRecord } from '../src/data/writer.js';
 import { outputTimes, recipeDifference, recipeJson, type ResolvedRecipe } from './recipes.js';
@@ -199,59 +200,76 @@ async function generateLocked(opts: GenerateOptions): Promise<GenerateResult> {
     if (!opts.resume) {
       throw new GenerationUsageError(`${path} exists: pass --resume to complete it or --force to overwrite it`);
     }
-    const existing = H5Dataset.open(path);
+    // The sample journal, when there is one for this recipe and shard, is what resumes: a kill -9
+    // can leave the HDF5 file unreadable, or reading back wrong values (src/data/journal.ts).
+    let existing: H5Dataset | null = null;
+    let unreadable: unknown = null;
+    try {
+      existing = H5Dataset.open(path);
+    } catch (err) {
+      unreadable = err;
+    }
+    if (existing?.status === 'complete') {
+      existing.close();
+      fs.rmSync(journalPath(path), { force: true });
+      return { path, samples: total, computed: 0, seconds: (performance.now() - t0) / 1000, alreadyComplete: true };
+    }
+    existing?.close();
+    const recovered = ProgressiveWriter.recover(path, header);
+    if (recovered !== null) return finishGeneration(recovered);
+    if (existing === null) throw unreadable;
     const status = existing.status;
     const fileRecipe = existing.recipe;
     const fileShard = existing.attrs.shard ?? null;
-    existing.close();
     if (status === 'foreign') throw new GenerationUsageError(`--resume: ${path} was not written by pde-surrogate; choose another output`);
     checkSameRecipe(path, fileRecipe, r, '--resume:');
     const wantShard = header.attrs.shard ?? null;
     if (fileShard !== wantShard) {
       throw new GenerationUsageError(`--resume: ${path} holds shard ${fileShard ?? 'none'} but shard ${wantShard ?? 'none'} was asked for`);
     }
-    if (status === 'complete') {
-      return { path, samples: total, computed: 0, seconds: (performance.now() - t0) / 1000, alreadyComplete: true };
-    }
     writer = ProgressiveWriter.open(path);
   } else {
     writer = ProgressiveWriter.create(path, header, { overwrite: Boolean(opts.force) });
   }
+  return finishGeneration(writer);
 
-  try {
-    const done = writer.done();
-    const todo: number[] = [];
-    for (let k = 0; k < total; k++) if (!done[k]) todo.push(k);
-    let nDone = total - todo.length;
-    const resumedFrom = nDone;
-    opts.onProgress?.({ done: nDone, total, resumedFrom });
-    const onSample = (k: number, data: Float32Array, extras?: Record<string, Float64Array>): void => {
-      writer.writeSample(k, data, extras);
-      nDone++;
+  async function finishGeneration(writer: ProgressiveWriter): Promise<GenerateResult> {
+    try {
+      const done = writer.done();
+      const todo: number[] = [];
+      for (let k = 0; k < total; k++) if (!done[k]) todo.push(k);
+      let nDone = total - todo.length;
+      const resumedFrom = nDone;
       opts.onProgress?.({ done: nDone, total, resumedFrom });
-    };
-    if (workers === 1 || todo.length <= 1) {
-      for (const k of todo) {
-        if (opts.signal?.aborted) throw new GenerationInterrupted(nDone, total, path);
-        const s = computeSampleRecord(r, start + k);
-        onSample(k, s.tensor, s.extras);
-        // Let signal handlers run between samples.
-        await new Promise((res) => setImmediate(res));
+      const onSample = (k: number, data: Float32Array, extras?: Record<string, Float64Array>): void => {
+        writer.writeSample(k, data, extras);
+        nDone++;
+        opts.onProgress?.({ done: nDone, total, resumedFrom });
+      };
+      if (workers === 1 || todo.length <= 1) {
+        for (const k of todo) {
+          if (opts.signal?.aborted) throw new GenerationInterrupted(nDone, total, path);
+          const s = computeSampleRecord(r, start + k);
+          onSample(k, s.tensor, s.extras);
+          // Let signal handlers run between samples.
+          await new Promise((res) => setImmediate(res));
+        }
+      } else {
+        await runPool(r, start, todo, Math.min(workers, todo.length), onSample, opts.signal, () => nDone, total, path);
       }
-    } else {
-      await runPool(r, start, todo, Math.min(workers, todo.length), onSample, opts.signal, () => nDone, total, path);
+      writeCanonical(path, header, (k) => (header.extras ? writer.readRecord(k) : writer.readSample(k)));
+      writer.removeJournal();
+    } finally {
+      writer.close();
     }
-    writeCanonical(path, header, (k) => (header.extras ? writer.readRecord(k) : writer.readSample(k)));
-  } finally {
-    writer.close();
+    return { path, samples: total, computed: total, seconds: (performance.now() - t0) / 1000, alreadyComplete: false };
   }
-  return { path, samples: total, computed: total, seconds: (performance.now() - t0) / 1000, alreadyComplete: false };
 }
 
 /**
  * Refuses a run this machine cannot hold, before anything is allocated or written: the file
- * (float32 samples; twice, since the canonical rewrite writes a full copy before it replaces the
- * progressive file) against the free disk, and each worker's solver state (float64 fields on the
+ * (float32 samples; three times: the progressive file, its sample journal, and the canonical
+ * copy written before it replaces the progressive file) against the free disk, and each worker's solver state (float64 fields on the
  * solve grid, about 32 of them for the Runge–Kutta stages, plus its stored frames) against the
  * available memory.
  */
@@ -260,7 +278,7 @@ function checkGenerationResources(r: ResolvedRecipe, total: number, workers: num
   const sampleValues = r.nFrames * r.nx ** dims;
   const fileBytes = total * sampleValues * 4;
   const existing = fs.existsSync(path) ? fs.statSync(path).size : 0;
-  checkDisk(Math.max(0, 2 * fileBytes - existing), path, `${r.name} with ${total} samples of ${r.nFrames} × ${r.nx}${dims === 2 ? `×${r.nx}` : ''} values`);
+  checkDisk(Math.max(0, 3 * fileBytes - existing), path, `${r.name} with ${total} samples of ${r.nFrames} × ${r.nx}${dims === 2 ? `×${r.nx}` : ''} values`);
   const perWorker = 32 * 8 * r.solveNx ** dims + 3 * 8 * sampleValues;
   checkMemory(Math.min(workers, total) * perWorker, `${r.name} on ${Math.min(workers, total)} worker(s) (solve grid ${r.solveNx}${dims === 2 ? `×${r.solveNx}` : ''})`);
 }

@@ -158,10 +158,23 @@ export function removeStaleTemps(path: string): string[] {
 export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
+    // A process killed but not yet reaped (a zombie, or one tearing down: state Z or X in
+    // /proc/<pid>/stat) still answers signal 0, yet holds nothing any more.
+    return !exiting(pid);
   } catch (err) {
     // EPERM: it exists but belongs to someone else.
     return isCode(err, 'EPERM');
+  }
+}
+
+function exiting(pid: number): boolean {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    return state === 'Z' || state === 'X';
+  } catch {
+    // No /proc (not Linux), or gone between the two looks.
+    return false;
   }
 }
 

@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import nodePath from 'node:path';
 import { asWriteError, replaceFileAtomic } from './atomic.js';
 import { DataInputError } from './errors.js';
+import { SampleJournal } from './journal.js';
 import { WRITE_OPTIONS, h5, hdf5Reason, withFixedClock, type HdfDataset, type HdfFile, type HdfGroup } from './h5.js';
 import {
   ATTR,
@@ -72,6 +73,8 @@ export class ProgressiveWriter {
   private readonly doneFlags: Uint8Array;
   private readonly size: number;
   private readonly extraSets: Map<string, HdfDataset>;
+  /** What --resume trusts (see journal.ts); null only for a writer whose journal was removed. */
+  private journal: SampleJournal | null = null;
 
   private constructor(
     readonly path: string,
@@ -95,17 +98,36 @@ export class ProgressiveWriter {
       throw new DataInputError(`${path} already exists: pass { overwrite: true } to replace it`);
     }
     const n = norm.shape[0];
-    const file = withFixedClock(() => {
-      const f = createFile(path);
-      createTensor(f, norm.shape);
-      createExtras(f, n, norm.extras);
-      writeCoordinates(f, norm.coordinates);
-      f.create_dataset({ name: SAMPLES_DONE, data: new Uint8Array(n), shape: [n], dtype: '<B' });
-      writeAttrs(f, norm.attrs);
-      f.flush();
-      return f;
-    });
-    return new ProgressiveWriter(path, file, norm, new Uint8Array(n));
+    // Created whole at a temporary path and renamed into place: a kill during creation leaves no
+    // half-made file at `path` (HDF5 writes its metadata in several pieces).
+    createProgressive(path, norm, new Map());
+    const writer = new ProgressiveWriter(path, openHdf5(path, 'a'), norm, new Uint8Array(n));
+    writer.journal = SampleJournal.create(path, norm);
+    return writer;
+  }
+
+  /**
+   * Resumes from the sample journal of `path` when there is one for `header` (see journal.ts):
+   * the progressive file is rebuilt from the journal's intact samples, whatever state a kill
+   * left the HDF5 file in. Returns null when there is no usable journal (then `open` reads the
+   * HDF5 file as it is).
+   */
+  static recover(path: string, header: DatasetHeader): ProgressiveWriter | null {
+    h5();
+    const norm = normalizeHeader(header);
+    const found = SampleJournal.resume(path, norm);
+    if (found === null) return null;
+    try {
+      createProgressive(path, norm, found.samples);
+    } catch (err) {
+      found.journal.close();
+      throw err;
+    }
+    const done = new Uint8Array(norm.shape[0]);
+    for (const i of found.samples.keys()) done[i] = 1;
+    const writer = new ProgressiveWriter(path, openHdf5(path, 'a'), norm, done);
+    writer.journal = found.journal;
+    return writer;
   }
 
   /** Reopens an incomplete file to resume it; throws if it is complete or was not written by us. */
@@ -122,7 +144,16 @@ export class ProgressiveWriter {
     }
     const header: DatasetHeader = { shape, coordinates: y === undefined ? { x, t } : { x, y, t }, attrs };
     if (Object.keys(extras).length > 0) header.extras = extras;
-    return new ProgressiveWriter(path, openHdf5(path, 'a'), header, done);
+    const writer = new ProgressiveWriter(path, openHdf5(path, 'a'), header, done);
+    // A file without a journal (written before journals existed): start one with its samples.
+    try {
+      writer.journal = SampleJournal.create(path, normalizeHeader(header));
+      for (let i = 0; i < done.length; i++) if (done[i] === 1) writer.journal.append(i, writer.readSample(i), writer.readExtras(i));
+    } catch (err) {
+      writer.close();
+      throw err;
+    }
+    return writer;
   }
 
   /** Which samples are finished (1) — a copy. */
@@ -139,6 +170,8 @@ export class ProgressiveWriter {
     this.checkIndex(i);
     checkSampleData(data, this.size, i, this.header.shape);
     checkExtras(extras, this.header.extras, i);
+    // The journal first: it is what a resume after a kill trusts.
+    this.journal?.append(i, data, extras ?? {});
     try {
       withFixedClock(() => {
         this.tensor.write_slice([[i, i + 1]], data);
@@ -185,6 +218,13 @@ export class ProgressiveWriter {
       withFixedClock(() => this.file?.close());
       this.file = null;
     }
+    this.journal?.close();
+  }
+
+  /** Deletes the sample journal: call once the canonical file has replaced the progressive one. */
+  removeJournal(): void {
+    this.journal?.remove();
+    this.journal = null;
   }
 
   private openFile(): HdfFile {
@@ -380,6 +420,40 @@ function writeAttr(group: HdfGroup, key: string, value: number | string): void {
 }
 
 /** Creates (truncating) an HDF5 file, with one-line errors for the usual causes. */
+/**
+ * Writes a progressive file for `header` holding `samples` (marked done) at a temporary path and
+ * renames it over `path` (replaceFileAtomic).
+ */
+function createProgressive(path: string, norm: DatasetHeader, samples: Map<number, SampleRecord>): void {
+  const n = norm.shape[0];
+  replaceFileAtomic(path, (tmp) =>
+    withFixedClock(() => {
+      const f = createFile(tmp);
+      try {
+        const tensor = createTensor(f, norm.shape);
+        createExtras(f, n, norm.extras);
+        writeCoordinates(f, norm.coordinates);
+        const done = new Uint8Array(n);
+        for (const i of [...samples.keys()].sort((a, b) => a - b)) {
+          const rec = samples.get(i) as SampleRecord;
+          tensor.write_slice([[i, i + 1]], rec.tensor);
+          done[i] = 1;
+        }
+        f.create_dataset({ name: SAMPLES_DONE, data: done, shape: [n], dtype: '<B' });
+        for (const name of Object.keys(norm.extras ?? {})) {
+          const ds = requireDataset(f, name);
+          for (const [i, rec] of samples) ds.write_slice([[i, i + 1]], rec.extras[name]);
+        }
+        writeAttrs(f, norm.attrs);
+      } catch (err) {
+        closeAfterFailure(f);
+        throw err;
+      }
+      f.close();
+    }),
+  );
+}
+
 function createFile(path: string): HdfFile {
   const dir = nodePath.dirname(nodePath.resolve(path));
   if (!fs.existsSync(dir)) throw new DataInputError(`cannot create ${path}: directory ${dir} does not exist`);

@@ -150,7 +150,9 @@ describe('ProgressiveWriter', () => {
     const file = path.join(dir, 'inplace.h5');
     const w = ProgressiveWriter.create(file, makeHeader(SHAPE));
     for (let i = SHAPE[0] - 1; i >= 0; i--) w.writeSample(i, sampleValues(i, SIZE));
+    expect(fs.existsSync(`${file}.journal`)).toBe(true);
     writeCanonical(file, w.header, (i) => w.readSample(i));
+    w.removeJournal();
     w.close();
     const direct = path.join(dir, 'direct.h5');
     canonical(direct);
