@@ -18,7 +18,7 @@ import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { H5Dataset, ProgressiveWriter, writeCanonical, h5ready, type DatasetHeader } from '../src/data/index.js';
-import { makeDirUndoable, removeStaleTemps } from '../src/data/atomic.js';
+import { makeDirUndoable, removeStaleTemps } from '../core/atomic.js';
 import { capWorkers, checkDisk, checkMemory } from '../core/resources.js';
 import { withOutputLock } from '../src/data/lock.js';
 import type { SampleRecord } from '../src/data/writer.js';

@@ -1,7 +1,7 @@
 /** Public API of pde-surrogate: what scripts and notebooks import. */
 export * from './data/index.js';
-export { Grid1D } from '../solvers/grid.js';
-export { Rng } from '../solvers/random.js';
+export { Grid1D } from '../core/grid.js';
+export { Rng } from '../core/random.js';
 export { SolverInputError, SolverInstabilityError } from '../solvers/errors.js';
 export { solveBurgersFv, type FvOptions } from '../solvers/burgers/finite_volume.js';
 export { solveBurgersSpectral, type SpectralOptions } from '../solvers/burgers/spectral.js';

@@ -1,5 +1,5 @@
 import { SolverInputError } from '../errors.js';
-import { irfft2, isFft2dSize, rfft2 } from '../fft2d.js';
+import { irfft2, isFft2dSize, rfft2 } from '../../core/fft/fft2d.js';
 import { checkNs2dParams, forcingField, type Ns2dConfig } from './config.js';
 
 /**

@@ -2,7 +2,7 @@
  * Mini-batches read lazily from a dataset file. The order is a pure function of
  * (indices, seed, epoch), so a resumed training run sees the same batches.
  */
-import { Rng } from '../../solvers/random.js';
+import { Rng } from '../../core/random.js';
 import { DataInputError } from './errors.js';
 import type { SampleSource } from './reader.js';
 import { shuffleInPlace } from './splits.js';

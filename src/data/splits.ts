@@ -4,7 +4,7 @@
  * validation set just before it, training from the start. An optional seeded shuffle permutes
  * the indices first.
  */
-import { Rng } from '../../solvers/random.js';
+import { Rng } from '../../core/random.js';
 import { DataInputError } from './errors.js';
 
 /**

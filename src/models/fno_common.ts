@@ -3,7 +3,7 @@
  * the PyTorch-default-style uniform initialisation of their weights.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Rng } from '../../solvers/random.js';
+import type { Rng } from '../../core/random.js';
 import type { ModelConfig } from './model.js';
 import { ModelConfigError } from './registry.js';
 

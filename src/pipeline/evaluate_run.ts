@@ -14,7 +14,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { H5Dataset, h5ready } from '../data/index.js';
-import { writeFileAtomic } from '../data/atomic.js';
+import { writeFileAtomic } from '../../core/atomic.js';
 import { locateRunData } from '../data/fingerprint.js';
 import { describeBackend } from '../engine/backend.js';
 import { evaluateFields, nsRolloutMetrics, pickBestMedianWorst, relativeL2Batch, type MetricsReport, type NsFields, type NsRolloutMetrics } from '../metrics/index.js';

@@ -20,7 +20,7 @@ import fs from 'node:fs';
 import nodePath from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { packageVersion } from '../../datasets/version.js';
-import { writeFileAtomic } from '../data/atomic.js';
+import { writeFileAtomic } from '../../core/atomic.js';
 import { UnitGaussianNormalizer, type NormalizerJSON, type Splits } from '../data/index.js';
 import type { DataRef } from '../data/fingerprint.js';
 import { initBackend, type BackendName } from '../engine/backend.js';
