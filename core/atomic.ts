@@ -9,7 +9,7 @@
  */
 import fs from 'node:fs';
 import nodePath from 'node:path';
-import { OutputWriteError } from '../src/data/errors.js';
+import { OutputWriteError } from './errors.js';
 
 /** The temporary name a process writes `path` under before renaming it into place. */
 export function tempPathFor(path: string, pid = process.pid): string {

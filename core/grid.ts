@@ -1,4 +1,4 @@
-import { SolverInputError } from '../solvers/errors.js';
+import { SolverInputError } from './errors.js';
 
 /**
  * A uniform periodic 1D grid on [xmin, xmax).

@@ -1,4 +1,4 @@
-import { SolverInputError } from '../../solvers/errors.js';
+import { SolverInputError } from '../errors.js';
 import { compileKernelModule, F64, I32, V128, W, wasmApi, type WasmApi, type WasmFunctionDef, type WasmModule } from '../wasm/binary.js';
 
 /**

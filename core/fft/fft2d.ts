@@ -1,4 +1,4 @@
-import { SolverInputError } from '../../solvers/errors.js';
+import { SolverInputError } from '../errors.js';
 import { isPowerOfTwo, putTwiddle, writeBitReversal, writeStageTwiddles, type FftBackend } from './fft.js';
 import { jsSplitKernels, splitKernelDefs, ZERO_VEC, type SplitKernels } from './fft2d_split.js';
 import { compileKernelModule, kernel, W, wasmApi, type WasmFunctionDef, type WasmMemory, type WasmModule } from '../wasm/binary.js';
