@@ -14,7 +14,7 @@ import { generateDataset, mergeShards, parseShard } from '../../datasets/generat
 import { describeDataset, formatSummary, h5ready } from '../data/index.js';
 import { plotDatasetSamples } from '../report/dataset_plot.js';
 import { ProgressBar } from '../../core/progress.js';
-import { packageVersion } from '../../datasets/version.js';
+import { packageVersion } from '../../core/runtime.js';
 import { initBackend, describeBackend } from '../engine/backend.js';
 import { modelKinds } from '../models/registry.js';
 import '../models/index.js';
