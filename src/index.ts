@@ -28,7 +28,7 @@ export { resolveRecipe, recipeSummaries, outputTimes, RECIPE_NAMES, type Resolve
 export { generateDataset, mergeShards, type GenerateOptions } from '../datasets/generate.js';
 export { computeSample, initialCondition } from '../datasets/sample.js';
 export { sampleInitialCondition, resolveSamplerConfig, type SamplerConfig } from '../datasets/samplers/index.js';
-export { plotDatasetSamples } from './report/dataset_plot.js';
+export { plotDatasetSamples } from './pipeline/dataset_page.js';
 export * from './metrics/index.js';
 export { writeSurrogateReport, surrogateReportFigures, type SurrogateReportData } from './report/surrogate_report.js';
 export * from './physics/index.js';

@@ -12,7 +12,7 @@ import { removeOwnTemps } from '../../core/atomic.js';
 import { recipeJson, recipeSummaries, resolveRecipe, RECIPE_NAMES, type RecipeOverrides } from '../../datasets/recipes.js';
 import { generateDataset, mergeShards, parseShard } from '../../datasets/generate.js';
 import { describeDataset, formatSummary, h5ready } from '../data/index.js';
-import { plotDatasetSamples } from '../report/dataset_plot.js';
+import { plotDatasetSamples } from '../pipeline/dataset_page.js';
 import { ProgressBar } from '../../core/progress.js';
 import { packageVersion } from '../../core/runtime.js';
 import { initBackend, describeBackend } from '../engine/backend.js';

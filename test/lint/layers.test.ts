@@ -34,6 +34,7 @@ describe('layer rules', () => {
     ['src/engine/fixture.ts', "import { readCheckpoint } from '../training/checkpoint.js';" + use('readCheckpoint'), 'src/engine/ may import only core, tfjs'],
     ['src/models/fixture.ts', "import { H5Dataset } from '../data/index.js';" + use('H5Dataset'), 'src/models/ may import only core, src/engine, tfjs'],
     ['datasets/fixture.ts', "import { train } from '../src/training/trainer.js';" + use('train'), 'datasets/ may import only core, solvers, src/data'],
+    ['src/report/fixture.ts', "import { H5Dataset } from '../data/index.js';" + use('H5Dataset'), 'src/report/ may import only core, src/metrics, plotly'],
   ])('%s: a forbidden import is an error (case %#)', async (rel, source, message) => {
     const errors = await layerErrors(rel, source);
     expect(errors).toHaveLength(1);
