@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createFvStepper, type FvBackend } from '../solvers/burgers/finite_volume.js';
-import { Grid1D } from '../solvers/grid.js';
+import { Grid1D } from '../core/grid.js';
 import { type BenchResult, machineInfo, PEER_ENV, type PeerRun, projectRoot, runPythonPeer } from './common.js';
 
 /**

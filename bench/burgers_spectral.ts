@@ -1,7 +1,7 @@
 import { createSpectralStepper } from '../solvers/burgers/spectral.js';
-import { realFft } from '../solvers/fft.js';
-import { Grid1D } from '../solvers/grid.js';
-import { Rng } from '../solvers/random.js';
+import { realFft } from '../core/fft/fft.js';
+import { Grid1D } from '../core/grid.js';
+import { Rng } from '../core/random.js';
 import { machineInfo, peerRecord, runPythonPeer, timeMedian, type BenchResult } from './common.js';
 
 /**

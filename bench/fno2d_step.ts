@@ -12,7 +12,7 @@
  * PyTorch peer.
  */
 import * as tf from '@tensorflow/tfjs';
-import { Rng } from '../solvers/random.js';
+import { Rng } from '../core/random.js';
 import { describeBackend, initBackend, setWasmKernelsEnabled } from '../src/engine/index.js';
 import { createModel, type SurrogateModel } from '../src/models/index.js';
 import { bestFigure, peerRecord, type PeerRun, runPythonPeer, timeMedian, type BenchResult } from './common.js';

@@ -13,7 +13,7 @@
  * against this machine's measured wasm-SIMD peak (bench/roofline.ts).
  */
 import * as tf from '@tensorflow/tfjs';
-import { Rng } from '../solvers/random.js';
+import { Rng } from '../core/random.js';
 import { describeBackend, initBackend, setWasmKernelsEnabled } from '../src/engine/index.js';
 import { createModel } from '../src/models/index.js';
 import { AdamOptimizer } from '../src/training/optimizers.js';

@@ -2,10 +2,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { sampleGrf2d, resolveGrf2dOptions } from '../datasets/samplers/grf2d.js';
-import { createSpectralArena2d, type BlockCombine } from '../solvers/fft2d.js';
+import { createSpectralArena2d, type BlockCombine } from '../core/fft/fft2d.js';
 import { createNs2dStepper, NavierStokes2D } from '../solvers/ns2d/index.js';
 import { nsKernelsFor } from '../solvers/ns2d/kernels.js';
-import { Rng } from '../solvers/random.js';
+import { Rng } from '../core/random.js';
 import { machineInfo, peerRecord, runPythonPeer, timeMedian, type BenchResult } from './common.js';
 
 /**

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { finiteVolumeMass, projectConservation, projectConservationBatch, type LowRankCovariance } from '../src/uq/projection/index.js';
-import { Rng } from '../solvers/random.js';
+import { Rng } from '../core/random.js';
 import { peerRecord, runPythonPeer, timeMedian, type BenchResult } from './common.js';
 
 /**

@@ -12,7 +12,7 @@
  * can retire. Single thread, as every kernel of a tfjs instance runs.
  */
 import * as tf from '@tensorflow/tfjs';
-import { buildModule, I32, op, V128, type FunctionDef } from '../src/engine/wasm_emit.js';
+import { buildModule, I32, op, V128, type FunctionDef } from '../core/wasm/engine_emit.js';
 
 /** peak(mem, iters): `chains` accumulators from mem, iters × (acc ← acc·m + c), stored back. */
 function peakDef(chains: number): FunctionDef {

@@ -36,3 +36,24 @@ export function exitCodeOf(err: unknown): number {
   const code = (err as { code?: unknown } | null)?.code;
   return typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS') ? 2 : 1;
 }
+
+/**
+ * A parameter or input a numerical routine cannot use (a grid size, an FFT length, a solver
+ * option). Raised by core's grids and FFTs and by the reference solvers (solvers/errors.ts
+ * re-exports it).
+ */
+export class SolverInputError extends InputError {
+  override name = 'SolverInputError';
+}
+
+/** Writing an output failed (a full disk, an I/O error, no permission): nothing was replaced. */
+export class OutputWriteError extends Error {
+  override readonly name = 'OutputWriteError';
+  constructor(
+    message: string,
+    /** The errno code behind it (ENOSPC, EIO, ...), when known. */
+    readonly code?: string,
+  ) {
+    super(message);
+  }
+}

@@ -18,7 +18,7 @@ import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { H5Dataset, ProgressiveWriter, writeCanonical, h5ready, type DatasetHeader } from '../src/data/index.js';
-import { makeDirUndoable, removeStaleTemps } from '../src/data/atomic.js';
+import { makeDirUndoable, removeStaleTemps } from '../core/atomic.js';
 import { capWorkers, checkDisk, checkMemory } from '../core/resources.js';
 import { journalPath } from '../src/data/journal.js';
 import { withOutputLock } from '../src/data/lock.js';
@@ -27,7 +27,8 @@ import { outputTimes, recipeDifference, recipeJson, type ResolvedRecipe } from '
 import { computeSampleRecord, initialCondition, nsSolverConfig, SampleError, sampleExtras, storedGrid } from './sample.js';
 import { checkFixedDt } from '../solvers/ns2d/index.js';
 import { SolverInputError } from '../solvers/errors.js';
-import { compiledModuleUrl, packageVersion, SOLVER_VERSION } from './version.js';
+import { compiledModuleUrl, packageVersion } from '../core/runtime.js';
+import { SOLVER_VERSION } from './version.js';
 import type { WorkerReply, WorkerRequest } from './generate_worker.js';
 
 /** A failure of the generation itself (not of its options); the CLI exits 1. */

@@ -3,8 +3,8 @@
  * solve in float64 on the solve grid, reduce to the stored grid and store as float32 [T, nx].
  * A pure function of (recipe, index): workers, shards and resumed runs all produce the same bytes.
  */
-import { Grid1D } from '../solvers/grid.js';
-import { Rng } from '../solvers/random.js';
+import { Grid1D } from '../core/grid.js';
+import { Rng } from '../core/random.js';
 import { SolverInstabilityError } from '../solvers/errors.js';
 import { solveBurgersFv } from '../solvers/burgers/finite_volume.js';
 import { solveBurgersSpectral } from '../solvers/burgers/spectral.js';

@@ -1,10 +1,5 @@
 /** Errors raised by the reference solvers. Messages are one line and name the offending value. */
-import { InputError } from '../core/errors.js';
-
-/** A parameter or input the solver cannot use. */
-export class SolverInputError extends InputError {
-  override name = 'SolverInputError';
-}
+export { SolverInputError } from '../core/errors.js';
 
 /** The solution became NaN/Inf: the run is unstable (time step, resolution or input). */
 export class SolverInstabilityError extends Error {

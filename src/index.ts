@@ -1,7 +1,7 @@
 /** Public API of pde-surrogate: what scripts and notebooks import. */
 export * from './data/index.js';
-export { Grid1D } from '../solvers/grid.js';
-export { Rng } from '../solvers/random.js';
+export { Grid1D } from '../core/grid.js';
+export { Rng } from '../core/random.js';
 export { SolverInputError, SolverInstabilityError } from '../solvers/errors.js';
 export { solveBurgersFv, type FvOptions } from '../solvers/burgers/finite_volume.js';
 export { solveBurgersSpectral, type SpectralOptions } from '../solvers/burgers/spectral.js';
@@ -28,7 +28,7 @@ export { resolveRecipe, recipeSummaries, outputTimes, RECIPE_NAMES, type Resolve
 export { generateDataset, mergeShards, type GenerateOptions } from '../datasets/generate.js';
 export { computeSample, initialCondition } from '../datasets/sample.js';
 export { sampleInitialCondition, resolveSamplerConfig, type SamplerConfig } from '../datasets/samplers/index.js';
-export { plotDatasetSamples } from './report/dataset_plot.js';
+export { plotDatasetSamples } from './evaluate/dataset_page.js';
 export * from './metrics/index.js';
 export { writeSurrogateReport, surrogateReportFigures, type SurrogateReportData } from './report/surrogate_report.js';
 export * from './uq/projection/index.js';

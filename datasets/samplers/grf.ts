@@ -1,7 +1,7 @@
 import { SolverInputError } from '../../solvers/errors.js';
-import { irfft, isPowerOfTwo } from '../../solvers/fft.js';
-import type { Grid1D } from '../../solvers/grid.js';
-import type { Rng } from '../../solvers/random.js';
+import { irfft, isPowerOfTwo } from '../../core/fft/fft.js';
+import type { Grid1D } from '../../core/grid.js';
+import type { Rng } from '../../core/random.js';
 
 /**
  * Gaussian random field initial conditions of the Fourier Neural Operator paper

@@ -1,6 +1,6 @@
 import { SolverInputError } from '../../solvers/errors.js';
-import { ifft, irfft, isPowerOfTwo } from '../../solvers/fft.js';
-import type { Rng } from '../../solvers/random.js';
+import { ifft, irfft, isPowerOfTwo } from '../../core/fft/fft.js';
+import type { Rng } from '../../core/random.js';
 
 /**
  * Gaussian random field vorticity of the FNO Navier–Stokes data [Li et al. 2021, §5.3:

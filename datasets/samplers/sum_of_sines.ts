@@ -1,6 +1,6 @@
 import { SolverInputError } from '../../solvers/errors.js';
-import type { Grid1D } from '../../solvers/grid.js';
-import type { Rng } from '../../solvers/random.js';
+import type { Grid1D } from '../../core/grid.js';
+import type { Rng } from '../../core/random.js';
 
 /**
  * PDEBench's 1D random initial condition: a sum of sines with random wavenumbers, amplitudes and

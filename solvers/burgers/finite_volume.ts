@@ -1,5 +1,5 @@
 import { SolverInputError, assertFinite } from '../errors.js';
-import type { Grid1D } from '../grid.js';
+import type { Grid1D } from '../../core/grid.js';
 import { integrateToTimes } from '../time/output_times.js';
 import { SSP_RK3, createSspRkStepper } from '../time/ssp_rk.js';
 import {
@@ -12,7 +12,7 @@ import {
 } from './reconstruction.js';
 import { godunovFluxes, rusanovFluxes } from './riemann.js';
 import { PAD, RIGHT_HALO, SCRATCH_BYTES, wenoStepModule, type WenoStepKernel } from './weno_kernel.js';
-import { wasmApi } from '../wasm_binary.js';
+import { wasmApi } from '../../core/wasm/binary.js';
 
 /**
  * Finite-volume reference solver for viscous / inviscid Burgers on a periodic cell-centred grid:

@@ -1,6 +1,6 @@
 import { SolverInputError, SolverInstabilityError } from '../errors.js';
-import { createSpectralArena, isPowerOfTwo, rfftDealiasMask, rfftWavenumbers, type SpectralArena } from '../fft.js';
-import type { Grid1D } from '../grid.js';
+import { createSpectralArena, isPowerOfTwo, rfftDealiasMask, rfftWavenumbers, type SpectralArena } from '../../core/fft/fft.js';
+import type { Grid1D } from '../../core/grid.js';
 import { checkOutputTimes } from '../time/output_times.js';
 
 /**

@@ -1,4 +1,4 @@
-import { compileKernelModule, kernel, uleb, W, wasmApi, type WasmFunctionDef, type WasmModule } from '../wasm_binary.js';
+import { compileKernelModule, kernel, uleb, W, wasmApi, type WasmFunctionDef, type WasmModule } from '../../core/wasm/binary.js';
 import { WENO_EPSILON } from './reconstruction.js';
 import type { RiemannFlux } from './finite_volume.js';
 

@@ -1,5 +1,5 @@
 import { SolverInputError } from '../errors.js';
-import { erf } from './special.js';
+import { erf } from '../../core/special.js';
 
 /**
  * The three closed-form GPME solutions of ProbConserv [Hansen et al., "Learning physical models that

@@ -21,4 +21,4 @@ export {
   type GpmeStats,
 } from './solve.js';
 export { heatExact, pmeExact, stefanExact, stefanZ, type GpmeExactSolution } from './exact.js';
-export { erf, erfc } from './special.js';
+export { erf, erfc } from '../../core/special.js';

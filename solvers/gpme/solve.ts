@@ -1,5 +1,5 @@
 import { SolverInputError, SolverInstabilityError } from '../errors.js';
-import { Grid1D, sumCompensated } from '../grid.js';
+import { Grid1D, sumCompensated } from '../../core/grid.js';
 import { checkOutputTimes } from '../time/output_times.js';
 import { compileDiffusivity, type CompiledDiffusivity, type Diffusivity } from './diffusivity.js';
 

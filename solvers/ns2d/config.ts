@@ -1,5 +1,5 @@
 import { SolverInputError } from '../errors.js';
-import { isFft2dSize } from '../fft2d.js';
+import { isFft2dSize } from '../../core/fft/fft2d.js';
 
 /**
  * Time-stepping schemes of the 2D Navier–Stokes solver. Both are low-storage IMEX Runge–Kutta /

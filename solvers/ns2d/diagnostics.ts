@@ -1,5 +1,5 @@
 import { SolverInputError } from '../errors.js';
-import { irfft2, isFft2dSize, rfft2 } from '../fft2d.js';
+import { irfft2, isFft2dSize, rfft2 } from '../../core/fft/fft2d.js';
 import { checkNs2dParams, forcingField, type Ns2dConfig } from './config.js';
 
 /**
@@ -147,30 +147,6 @@ export function nsDiagnostics(w: Float64Array, cfg: Pick<Ns2dConfig, 'n' | 'leng
     enstrophyDissipation: (nu * zdiss) / N2,
     enstrophyDragLoss: 2 * drag * enstrophy,
   };
-}
-
-/**
- * Shell-summed kinetic energy spectrum: e[s] = Σ over modes with round(|k|·L/2π) = s of
- * ½|û_k|² + ½|v̂_k|² (normalised so that Σ_s e[s] = E = ½⟨|u|²⟩, Parseval), s = 0 … round(n/√2);
- * k[s] = 2π·s/L (angular wavenumber of the shell).
- */
-export function energySpectrum(w: Float64Array, n: number, length: number): { k: Float64Array; e: Float64Array } {
-  checkGrid(w, n, length);
-  const m = n / 2;
-  const N2 = n * n * n * n;
-  const { uh, vh } = velocitySpectra(rfft2(w, n, n), n, length);
-  const smax = Math.round(Math.SQRT2 * m);
-  const e = new Float64Array(smax + 1);
-  for (let p = 0; p < n; p++) {
-    const ip = p < m ? p : p - n;
-    for (let q = 0; q <= m; q++) {
-      const i = 2 * (p * (m + 1) + q);
-      const s = Math.round(Math.hypot(ip, q));
-      e[s] += (0.5 * colWeight(q, m) * (uh[i] * uh[i] + uh[i + 1] * uh[i + 1] + vh[i] * vh[i] + vh[i + 1] * vh[i + 1])) / N2;
-    }
-  }
-  const k = Float64Array.from({ length: smax + 1 }, (_, s) => (2 * Math.PI * s) / length);
-  return { k, e };
 }
 
 /**

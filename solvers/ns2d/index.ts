@@ -17,6 +17,7 @@ export {
   type NsScheme,
   type ResolvedNs2dConfig,
 } from './config.js';
-export { energySpectrum, nsDiagnostics, spectralResample, velocityFromVorticity, type NsDiagnostics } from './diagnostics.js';
+export { energySpectrum } from '../../core/spectrum.js';
+export { nsDiagnostics, spectralResample, velocityFromVorticity, type NsDiagnostics } from './diagnostics.js';
 export { createNs2dStepper, NavierStokes2D, type Ns2dStepper } from './navier_stokes.js';
 export { advectiveDtBound, checkFixedDt, dtBoundForVelocity, solveNs2d } from './solve.js';

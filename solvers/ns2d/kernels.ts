@@ -1,5 +1,5 @@
-import { instantiateOnArena, type SpectralArena2d } from '../fft2d.js';
-import { compileKernelModule, F64, kernel, uleb, W, type WasmFunctionDef } from '../wasm_binary.js';
+import { instantiateOnArena, type SpectralArena2d } from '../../core/fft/fft2d.js';
+import { compileKernelModule, F64, kernel, uleb, W, type WasmFunctionDef } from '../../core/wasm/binary.js';
 
 /**
  * The element-wise passes of one explicit evaluation and one IMEX stage of the pseudo-spectral

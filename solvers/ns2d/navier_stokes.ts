@@ -1,6 +1,6 @@
 import { SolverInputError, SolverInstabilityError } from '../errors.js';
-import type { FftBackend } from '../fft.js';
-import { createSpectralArena2d, defaultFft2dBackend, type BlockCombine, type SpectralArena2d } from '../fft2d.js';
+import type { FftBackend } from '../../core/fft/fft.js';
+import { createSpectralArena2d, defaultFft2dBackend, type BlockCombine, type SpectralArena2d } from '../../core/fft/fft2d.js';
 import type { ImexEquation } from '../time/types.js';
 import { checkNs2dParams, forcingField, NS_TABLEAUS, type ImexRkCnTableau, type Ns2dParams, type NsScheme } from './config.js';
 import { nsKernelsFor, type NsKernels } from './kernels.js';

@@ -1,5 +1,5 @@
 import { SolverInputError, SolverInstabilityError } from '../errors.js';
-import { irfft2, rfft2 } from '../fft2d.js';
+import { irfft2, rfft2 } from '../../core/fft/fft2d.js';
 import { checkOutputTimes, integrateToTimes } from '../time/output_times.js';
 import { CN_RK3_IMAGINARY_LIMIT, dealiasedKmax, resolveNs2dConfig, type Ns2dConfig, type ResolvedNs2dConfig } from './config.js';
 import { createNs2dStepper, NavierStokes2D } from './navier_stokes.js';

@@ -2,7 +2,8 @@
  * Mini-batches read lazily from a dataset file. The order is a pure function of
  * (indices, seed, epoch), so a resumed training run sees the same batches.
  */
-import { Rng } from '../../solvers/random.js';
+import { Rng } from '../../core/random.js';
+import { checkBoolean, checkInteger, checkSeed } from '../../core/checks.js';
 import { DataInputError } from './errors.js';
 import type { SampleSource } from './reader.js';
 import { shuffleInPlace } from './splits.js';
@@ -51,9 +52,9 @@ export function countBatches(n: number, batchSize: number, dropLast = false): nu
  */
 export function iterateBatches(dataset: SampleSource, indices: readonly number[], opts: BatchOptions): Generator<Batch, void, undefined> {
   const batchSize = opts.batchSize;
-  if (!Number.isSafeInteger(batchSize) || batchSize < 1) throw new DataInputError(`batchSize=${batchSize} is not allowed: use a positive integer`);
+  checkInteger(DataInputError, 'batchSize', batchSize, 1, 'a positive integer');
   const dropLast = opts.dropLast ?? false;
-  if (typeof dropLast !== 'boolean') throw new DataInputError(`dropLast=${String(dropLast)} is not allowed: use true or false`);
+  checkBoolean(DataInputError, 'dropLast', dropLast);
   const n = dataset.nSamples;
   if (!Array.isArray(indices)) throw new DataInputError(`indices must be an array of sample indices, got ${typeof indices}`);
   for (const i of indices) {
@@ -99,8 +100,8 @@ function resolveOrderOptions(opts: Pick<BatchOptions, 'shuffle' | 'seed' | 'epoc
   const shuffle = opts.shuffle ?? false;
   const seed = opts.seed ?? 0;
   const epoch = opts.epoch ?? 0;
-  if (typeof shuffle !== 'boolean') throw new DataInputError(`shuffle=${String(shuffle)} is not allowed: use true or false`);
-  if (!Number.isSafeInteger(seed) || seed < 0) throw new DataInputError(`seed=${seed} is not allowed: use an integer in [0, 2^53)`);
-  if (!Number.isSafeInteger(epoch) || epoch < 0) throw new DataInputError(`epoch=${epoch} is not allowed: use an integer >= 0`);
+  checkBoolean(DataInputError, 'shuffle', shuffle);
+  checkSeed(DataInputError, 'seed', seed);
+  checkInteger(DataInputError, 'epoch', epoch, 0);
   return { shuffle, seed, epoch };
 }

@@ -14,14 +14,4 @@ export class DataInputError extends InputError {
   override name = 'DataInputError';
 }
 
-/** Writing an output failed (a full disk, an I/O error, no permission): nothing was replaced. */
-export class OutputWriteError extends Error {
-  override readonly name = 'OutputWriteError';
-  constructor(
-    message: string,
-    /** The errno code behind it (ENOSPC, EIO, ...), when known. */
-    readonly code?: string,
-  ) {
-    super(message);
-  }
-}
+export { OutputWriteError } from '../../core/errors.js';

@@ -16,7 +16,7 @@
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
-import { asWriteError } from './atomic.js';
+import { asWriteError } from '../../core/atomic.js';
 import { sampleSize } from './layout.js';
 import type { DatasetHeader, SampleRecord } from './writer.js';
 

@@ -10,7 +10,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import nodePath from 'node:path';
-import { processAlive } from './atomic.js';
+import { processAlive } from '../../core/atomic.js';
 import { DataInputError } from './errors.js';
 
 /** Another run holds the output (a usage error: exit 2). */

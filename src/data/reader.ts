@@ -4,6 +4,7 @@
  * larger than memory are usable.
  */
 import fs from 'node:fs';
+import type { FieldBatch } from '../../core/field.js';
 import { DataFormatError, DataInputError } from './errors.js';
 import { WRITE_OPTIONS, h5, hdf5Reason, type HdfDataset, type HdfFile, type HdfGroup } from './h5.js';
 import {
@@ -188,6 +189,16 @@ export class H5Dataset implements SampleSource {
     const out = raw instanceof Float64Array ? raw : raw instanceof Float32Array ? Float64Array.from(raw) : null;
     if (out === null || out.length !== (end - start) * size) throw new DataFormatError(`${this.path}: reading \`${name}\` gave ${describeValue(raw)}, not float data`);
     return out;
+  }
+
+  /**
+   * Samples `start` to `end` (exclusive) as a FieldBatch: readSamples' data with the file's grid
+   * (x, and y for 2D) and frame times.
+   */
+  readBatch(start: number, end: number): FieldBatch {
+    const data = this.readSamples(start, end);
+    const grid = { axes: this.y === undefined ? [this.x] : [this.x, this.y] };
+    return { data, n: end - start, nt: this.nt, spatial: this.spatialShape.slice(), channels: this.nChannels, grid, times: this.t };
   }
 
   readSample(i: number): Float32Array {

@@ -4,7 +4,8 @@
  * validation set just before it, training from the start. An optional seeded shuffle permutes
  * the indices first.
  */
-import { Rng } from '../../solvers/random.js';
+import { Rng } from '../../core/random.js';
+import { checkBoolean, checkInteger, checkSeed } from '../../core/checks.js';
 import { DataInputError } from './errors.js';
 
 /**
@@ -33,7 +34,7 @@ export interface Splits {
 }
 
 export function splitIndices(n: number, spec: SplitSpec, opts: SplitOptions = {}): Splits {
-  if (!Number.isSafeInteger(n) || n < 1) throw new DataInputError(`n=${n} is not allowed: use a positive integer number of samples`);
+  checkInteger(DataInputError, 'n', n, 1, 'a positive integer number of samples');
   if (spec === null || typeof spec !== 'object') throw new DataInputError(`split spec ${String(spec)} is not allowed: use { train?, val?, test? }`);
   for (const key of Object.keys(spec)) {
     if (key !== 'train' && key !== 'val' && key !== 'test') throw new DataInputError(`split key "${key}" is not allowed: use train, val and test`);
@@ -47,8 +48,8 @@ export function splitIndices(n: number, spec: SplitSpec, opts: SplitOptions = {}
   if (nTrain < 1) throw new DataInputError(`split leaves train=${nTrain} samples of n=${n}: train needs at least one`);
   const shuffle = opts.shuffle ?? false;
   const seed = opts.seed ?? 0;
-  if (typeof shuffle !== 'boolean') throw new DataInputError(`shuffle=${String(shuffle)} is not allowed: use true or false`);
-  if (!Number.isSafeInteger(seed) || seed < 0) throw new DataInputError(`seed=${seed} is not allowed: use an integer in [0, 2^53)`);
+  checkBoolean(DataInputError, 'shuffle', shuffle);
+  checkSeed(DataInputError, 'seed', seed);
   const order = [...Array(n).keys()];
   if (shuffle) shuffleInPlace(order, new Rng(seed));
   const byIndex = (a: number, b: number): number => a - b;

@@ -8,7 +8,7 @@
  */
 import fs from 'node:fs';
 import nodePath from 'node:path';
-import { asWriteError, replaceFileAtomic } from './atomic.js';
+import { asWriteError, replaceFileAtomic } from '../../core/atomic.js';
 import { DataInputError } from './errors.js';
 import { SampleJournal } from './journal.js';
 import { WRITE_OPTIONS, h5, hdf5Reason, withFixedClock, type HdfDataset, type HdfFile, type HdfGroup } from './h5.js';

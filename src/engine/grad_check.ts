@@ -7,7 +7,7 @@
  * of a long float32 sum; with h ≈ 1e-2 on O(1) inputs the check resolves ~1e-3 relative.
  */
 import * as tf from '@tensorflow/tfjs';
-import { Rng } from '../../solvers/random.js';
+import { Rng } from '../../core/random.js';
 
 export interface GradCheckResult {
   /** Index of the input. */

@@ -90,7 +90,7 @@ function checkLinear(what: string, x: tf.Tensor, w: tf.Tensor, b: tf.Tensor | nu
  * b [cout], addend [cout, n] (a residual branch): y [cout, n].
  *
  * On wasm with the engine kernels (n ≥ 16, n % 4 = 0, channels ≤ 4096) the forward and all
- * gradients are packing-free SIMD kernels (wasm_gemm.ts): dx = wᵀ·dy reads w through strides,
+ * gradients are packing-free SIMD kernels (core/wasm/engine_gemm.ts): dx = wᵀ·dy reads w through strides,
  * dw = dy·xᵀ contracts over n directly, db sums rows; no transpose at all. Otherwise: untransposed
  * tfjs matmuls, with dx = wᵀ·dy (a small transpose), dw = dy·xᵀ or (x·dyᵀ)ᵀ — whichever transposes
  * the operand with fewer channels — and db = dy·ones.

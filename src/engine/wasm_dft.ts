@@ -28,7 +28,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { EngineError } from './errors.js';
-import { I32, op, V128, type FunctionDef } from './wasm_emit.js';
+import { I32, op, V128, type FunctionDef } from '../../core/wasm/engine_emit.js';
 import { engineFunction, offsetOf, wasmKernelsActive } from './wasm_kernels.js';
 
 // ------------------------------------------------------------------------------------------------

@@ -23,7 +23,7 @@
  *   modes per pass held in registers. Optionally over independent blocks (the per-(ky, kz) weight
  *   blocks of the 2D/3D mode mixing, spectral_nd.ts).
  * - `PdesGemmSmallLeft`, `PdesGemmReduce`, `PdesRowSum`: channels-first linear layers and their
- *   gradients without packing (wasm_gemm.ts).
+ *   gradients without packing (core/wasm/engine_gemm.ts).
  * - `Identity` (tfjs's own kernel name, replaced on wasm): shares the input's data instead of
  *   copying it, as the cpu and webgl backends do (see shareIdentity).
  * - `PdesFoldHalves` / `PdesUnfoldHalves` (one radix-2 butterfly over a row's halves, optionally
@@ -38,8 +38,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { EngineError } from './errors.js';
-import { buildModule, I32, op, V128, type FunctionDef } from './wasm_emit.js';
-import { gemmReduceDef, gemmRowsDef, gemmSmallLeftDef, rowSumDef, type GemmRowsSpec, type GemmSmallLeftSpec } from './wasm_gemm.js';
+import { buildModule, I32, op, V128, type FunctionDef } from '../../core/wasm/engine_emit.js';
+import { gemmReduceDef, gemmRowsDef, gemmSmallLeftDef, rowSumDef, type GemmRowsSpec, type GemmSmallLeftSpec } from '../../core/wasm/engine_gemm.js';
 
 // ------------------------------------------------------------------------------------------------
 // Kernel code

@@ -24,7 +24,7 @@
  */
 import { MetricsInputError } from './errors.js';
 import { checkFields, quadratureWeights, type FieldShape } from './shape.js';
-import { PowerSpectrum } from './spectrum.js';
+import { PowerSpectrum } from '../../core/spectrum.js';
 
 export type { FieldShape } from './shape.js';
 

@@ -22,7 +22,7 @@ export {
   type NsRolloutMetrics,
   type ResolvedNsMetricsOptions,
 } from './ns.js';
-export { PowerSpectrum2d } from './fft2d.js';
+export { EnergySpectrum2d, PowerSpectrum, PowerSpectrum2d } from '../../core/spectrum.js';
 export {
   checkUqFields,
   frontPosition,

@@ -31,7 +31,7 @@
  * - enstrophy Z = ½⟨ω²⟩, energy ½⟨|u|²⟩ (per unit area), per frame, mean over samples.
  */
 import { MetricsInputError } from './errors.js';
-import { PowerSpectrum2d } from './fft2d.js';
+import { EnergySpectrum2d } from '../../core/spectrum.js';
 
 /** Surrogate and DNS vorticity of a set of rollouts; see the module comment for the layout. */
 export interface NsFields {
@@ -214,35 +214,14 @@ function median(v: number[]): number {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
-/** Shell index round(|m|) and the energy weight 1/(2|k|²(nx·ny)²) of every mode (0 for m = 0). */
-function shellTable(nx: number, ny: number, length: number): { shell: Uint32Array; weight: Float64Array; nShells: number } {
-  const shell = new Uint32Array(nx * ny);
-  const weight = new Float64Array(nx * ny);
-  const dk = (2 * Math.PI) / length;
-  const norm = (nx * ny) ** 2;
-  let nShells = 0;
-  for (let p = 0; p < nx; p++) {
-    const mx = p <= (nx - 1) / 2 ? p : p - nx;
-    for (let q = 0; q < ny; q++) {
-      const my = q <= (ny - 1) / 2 ? q : q - ny;
-      const m2 = mx * mx + my * my;
-      const s = Math.round(Math.sqrt(m2));
-      shell[p * ny + q] = s;
-      weight[p * ny + q] = m2 === 0 ? 0 : 1 / (2 * dk * dk * m2 * norm);
-      nShells = Math.max(nShells, s + 1);
-    }
-  }
-  return { shell, weight, nShells };
-}
-
 /** Computes every metric of the module comment for a set of rollouts. */
 export function nsRolloutMetrics(f: NsFields, opts: NsMetricsOptions = {}): NsRolloutMetrics {
   checkNsFields(f);
   const o = resolveNsMetricsOptions(opts ?? {}, f.nt);
   const { n, nt, nx, ny, length, times, pred, truth } = f;
   const size = nx * ny;
-  const fft = new PowerSpectrum2d(nx, ny);
-  const { shell, weight, nShells } = shellTable(nx, ny, length);
+  const spectrum = new EnergySpectrum2d(nx, ny, length);
+  const nShells = spectrum.nShells;
   const kMax = Math.floor(Math.min(nx, ny) / 2);
   const { iLow, iHigh } = o.bands;
   const bandRanges: [NsBandName, number, number][] = [
@@ -252,7 +231,6 @@ export function nsRolloutMetrics(f: NsFields, opts: NsMetricsOptions = {}): NsRo
   ];
   const spectrumSlot = new Map(o.spectrumFrames.map((k, i) => [k, i]));
 
-  const power = new Float64Array(size);
   const shellE = [new Float64Array(nShells), new Float64Array(nShells)];
   const relPerFrame = new Float64Array(nt);
   const corrMean = new Float64Array(nt);
@@ -292,9 +270,7 @@ export function nsRolloutMetrics(f: NsFields, opts: NsMetricsOptions = {}): NsRo
       const slot = spectrumSlot.get(t);
       [truth, pred].forEach((field, which) => {
         const e = shellE[which];
-        e.fill(0);
-        fft.compute(field, off, power);
-        for (let m = 0; m < size; m++) e[shell[m]] += power[m] * weight[m];
+        spectrum.compute(field, off, e);
         let total = 0;
         for (let s = 0; s < nShells; s++) total += e[s];
         eSum[which][t] += total;
@@ -346,7 +322,7 @@ export function nsRolloutMetrics(f: NsFields, opts: NsMetricsOptions = {}): NsRo
       median: median(hct),
     },
     spectrum: {
-      k: Array.from({ length: nShells }, (_, s) => (2 * Math.PI * s) / length),
+      k: Array.from(spectrum.k),
       frames: [...o.spectrumFrames],
       times: o.spectrumFrames.map((k) => times[k]),
       dns: specSum.map(([d]) => perN(d)),

@@ -41,7 +41,10 @@
  * NaN, never as a small number). Results are plain numbers and arrays: JSON-serialisable, with
  * NaN and ±Infinity becoming null in JSON.
  */
+import { normalCdf, normalQuantile } from '../../core/special.js';
 import { MetricsInputError } from './errors.js';
+
+export { normalCdf, normalQuantile };
 
 /** A Gaussian prediction of a set of 1D fields and the truth; see the module comment. */
 export interface UqFields {
@@ -162,85 +165,9 @@ export interface UqMetrics {
   perSample: UqSampleMetrics[];
 }
 
-const SQRT2 = Math.SQRT2;
-const SQRT_PI = Math.sqrt(Math.PI);
-const INV_SQRT_PI = 1 / SQRT_PI;
+const INV_SQRT_PI = 1 / Math.sqrt(Math.PI);
 const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
 const LOG_2PI = Math.log(2 * Math.PI);
-
-/**
- * erfc(x) to ~1e−15 relative for x ≤ 2.5 (series, as 1 − erf) and ~1e−16 past it (continued
- * fraction): erf(x) = (2/√π) e^{−x²} Σ_{k≥0} 2^k x^{2k+1}/(1·3·…·(2k+1)) has only positive terms
- * [Abramowitz & Stegun 7.1.6]; erfc(x) = e^{−x²}/√π · 1/(x + ½/(x + 1/(x + (3/2)/(x + …))))
- * [A&S 7.1.14], evaluated by the modified Lentz method.
- */
-function erfc(x: number): number {
-  if (Number.isNaN(x)) return NaN;
-  if (x < 0) return 2 - erfc(-x);
-  if (x <= 2.5) {
-    let term = x;
-    let sum = x;
-    const x2 = 2 * x * x;
-    for (let k = 1; k < 200 && term > sum * 1e-17; k++) {
-      term *= x2 / (2 * k + 1);
-      sum += term;
-    }
-    return 1 - (2 / SQRT_PI) * Math.exp(-x * x) * sum;
-  }
-  if (x > 27) return 0;
-  const tiny = 1e-300;
-  let f = x;
-  let c = x;
-  let d = 0;
-  for (let k = 1; k < 500; k++) {
-    const a = k / 2;
-    d = x + a * d;
-    d = Math.abs(d) < tiny ? 1 / tiny : 1 / d;
-    c = x + a / c;
-    if (Math.abs(c) < tiny) c = tiny;
-    const delta = c * d;
-    f *= delta;
-    if (Math.abs(delta - 1) < 1e-16) break;
-  }
-  return Math.exp(-x * x) / (SQRT_PI * f);
-}
-
-/** Φ(z), the standard normal CDF, accurate in both tails. */
-export function normalCdf(z: number): number {
-  return 0.5 * erfc(-z / SQRT2);
-}
-
-/**
- * Φ⁻¹(p) for p in (0, 1): Acklam's rational approximation (relative error < 1.2e−9) refined by one
- * Halley step on Φ, which brings it to double precision.
- */
-export function normalQuantile(p: number): number {
-  if (!(p > 0 && p < 1)) {
-    if (p === 0) return -Infinity;
-    if (p === 1) return Infinity;
-    throw new MetricsInputError(`normalQuantile(${p}) is not defined: give a probability in [0, 1]`);
-  }
-  const a = [-3.969683028665376e1, 2.209460984245205e2, -2.759285104469687e2, 1.38357751867269e2, -3.066479806614716e1, 2.506628277459239];
-  const b = [-5.447609879822406e1, 1.615858368580409e2, -1.556989798598866e2, 6.680131188771972e1, -1.328068155288572e1];
-  const c = [-7.784894002430293e-3, -3.223964580411365e-1, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];
-  const d = [7.784695709041462e-3, 3.224671290700398e-1, 2.445134137142996, 3.754408661907416];
-  const pLow = 0.02425;
-  let x: number;
-  if (p < pLow) {
-    const q = Math.sqrt(-2 * Math.log(p));
-    x = (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
-  } else if (p <= 1 - pLow) {
-    const q = p - 0.5;
-    const r = q * q;
-    x = ((((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q) / (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
-  } else {
-    const q = Math.sqrt(-2 * Math.log(1 - p));
-    x = -(((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
-  }
-  const e = normalCdf(x) - p;
-  const u = e * Math.sqrt(2 * Math.PI) * Math.exp((x * x) / 2);
-  return x - u / (1 + (x * u) / 2);
-}
 
 /**
  * CRPS of N(μ, σ²) at the observation y: σ[z(2Φ(z) − 1) + 2φ(z) − 1/√π], z = (y − μ)/σ

@@ -35,7 +35,7 @@
  * at inference for MC dropout (Gal & Ghahramani 2016). A call's `seed` fixes its masks.
  */
 import * as tf from '@tensorflow/tfjs';
-import { Rng } from '../../solvers/random.js';
+import { Rng } from '../../core/random.js';
 import { fourierLayer1d, gelu, geluLinear, linearChannelsFirst, rdft, transposeLarge } from '../engine/index.js';
 import type { ModelConfig, SurrogateModel } from './model.js';
 import { resolveFnoFields, uniformVariable, type Dense } from './fno_common.js';

@@ -28,7 +28,7 @@
  * order 0 … modes1−1, −modes1 … −1 — the reference's weights1 and weights2 side by side.
  */
 import * as tf from '@tensorflow/tfjs';
-import { Rng } from '../../solvers/random.js';
+import { Rng } from '../../core/random.js';
 import { complexModeMixBlocks, gelu, irdftNd, linearChannelsFirst, modesToBack, modesToFront, rdftNd, spectrumShape, view } from '../engine/index.js';
 import type { FnoApplyOptions } from './fno.js';
 import { resolveFnoFields, uniformVariable, type Dense } from './fno_common.js';

@@ -3,15 +3,12 @@
  * the PyTorch-default-style uniform initialisation of their weights.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Rng } from '../../solvers/random.js';
+import { show } from '../../core/checks.js';
+import type { Rng } from '../../core/random.js';
 import type { ModelConfig } from './model.js';
 import { ModelConfigError } from './registry.js';
 
 /** A config value as it should read in an error: strings quoted. */
-function shown(v: unknown): string {
-  return typeof v === 'string' ? `'${v}'` : String(v);
-}
-
 /**
  * Fills defaults and validates an FNO config (shared by fno, fno2d and fno3d): known fields only, seed,
  * the integer fields with their minima, booleans. Throws ModelConfigError naming field and value.
@@ -28,22 +25,22 @@ export function resolveFnoFields<C extends ModelConfig>(
   const cfg = { ...defaults, ...partial } as unknown as C;
   const rec = cfg as unknown as Record<string, unknown>;
   if (typeof cfg.seed !== 'number' || !Number.isSafeInteger(cfg.seed) || cfg.seed < 0) {
-    throw new ModelConfigError(`${kind} config: seed=${shown(cfg.seed)} is not allowed: use an integer in [0, 2^53)`);
+    throw new ModelConfigError(`${kind} config: seed=${show(cfg.seed)} is not allowed: use an integer in [0, 2^53)`);
   }
   for (const [field, min] of Object.entries(intMinima)) {
     const v = rec[field];
     if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > 1 << 20) {
-      throw new ModelConfigError(`${kind} config: ${field}=${shown(v)} is not allowed: use an integer in [${min}, 2^20]`);
+      throw new ModelConfigError(`${kind} config: ${field}=${show(v)} is not allowed: use an integer in [${min}, 2^20]`);
     }
   }
   for (const [field, v] of Object.entries(defaults)) {
     if (typeof v === 'boolean' && typeof rec[field] !== 'boolean') {
-      throw new ModelConfigError(`${kind} config: ${field}=${shown(rec[field])} is not allowed: use true or false`);
+      throw new ModelConfigError(`${kind} config: ${field}=${show(rec[field])} is not allowed: use true or false`);
     }
   }
   const dropout = rec.dropout;
   if (dropout !== undefined && (typeof dropout !== 'number' || !(dropout >= 0 && dropout < 1))) {
-    throw new ModelConfigError(`${kind} config: dropout=${shown(dropout)} is not allowed: use a rate in [0, 1)`);
+    throw new ModelConfigError(`${kind} config: dropout=${show(dropout)} is not allowed: use a rate in [0, 1)`);
   }
   return cfg;
 }

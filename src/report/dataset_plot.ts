@@ -3,7 +3,7 @@
  * x–t heatmap; for 2D data (e.g. Navier–Stokes vorticity [N, T, X, Y]) heatmaps of each sample at
  * several times on one colour scale per sample.
  */
-import { DataInputError, H5Dataset } from '../data/index.js';
+import type { FieldBatch } from '../../core/field.js';
 import { writePage, type PlotlyFigure } from './html.js';
 
 export interface DatasetPlotOptions {
@@ -14,75 +14,77 @@ export interface DatasetPlotOptions {
   title?: string;
 }
 
-export function plotDatasetSamples(datasetPath: string, outHtml: string, opts: DatasetPlotOptions = {}): { samples: number[] } {
-  const ds = H5Dataset.open(datasetPath);
-  try {
-    if (ds.spatialShape.length > 2 || ds.nChannels !== 1) {
-      throw new DataInputError(`plotting supports 1D and 2D single-field datasets; ${datasetPath} has shape [${ds.shape.join(', ')}]`);
-    }
-    const samples = opts.samples ?? [0, 1, 2].filter((i) => i < ds.nSamples);
-    for (const i of samples) {
-      if (!Number.isInteger(i) || i < 0 || i >= ds.nSamples) {
-        throw new DataInputError(`sample ${i} is not in ${datasetPath}: use 0..${ds.nSamples - 1}`);
-      }
-    }
-    const nx = ds.spatialShape[0];
-    const nt = ds.nt;
-    const x = Array.from(ds.x);
-    const t = Array.from(ds.t);
-    const nTimes = Math.min(opts.nTimes ?? 5, nt);
-    const frameIdx = [...new Set(Array.from({ length: nTimes }, (_, k) => Math.round((k * (nt - 1)) / Math.max(nTimes - 1, 1))))];
-    const figures: PlotlyFigure[] = ds.spatialShape.length === 2 ? heatmapFigures(ds, samples, frameIdx) : [];
-    for (const i of ds.spatialShape.length === 2 ? [] : samples) {
-      const u = ds.readSample(i);
-      figures.push({
-        id: `sample-${i}`,
-        title: `Sample ${i}: u(x) at ${frameIdx.length} times`,
-        data: frameIdx.map((k) => ({
-          type: 'scatter',
-          mode: 'lines',
-          name: `t = ${Number(t[k].toPrecision(4))}`,
-          x,
-          y: Array.from(u.subarray(k * nx, (k + 1) * nx)),
-        })),
-        layout: { xaxis: { title: { text: 'x' } }, yaxis: { title: { text: 'u' } }, margin: { t: 20 } },
-      });
-    }
-    const first = ds.readSample(samples[0]);
-    const z: number[][] = [];
-    for (let k = 0; k < nt; k++) z.push(Array.from(first.subarray(k * nx, (k + 1) * nx)));
-    if (ds.spatialShape.length === 1) figures.push({
-      id: 'heatmap',
-      title: `Sample ${samples[0]}: space-time u(x, t)`,
-      data: [{ type: 'heatmap', x, y: t, z, colorscale: 'RdBu', reversescale: false, colorbar: { title: { text: 'u' } } }],
-      layout: { xaxis: { title: { text: 'x' } }, yaxis: { title: { text: 't' } }, margin: { t: 20 } },
+/** What the page says about the file the samples come from. */
+export interface DatasetPageSource {
+  file: string;
+  /** The file's tensor shape. */
+  shape: readonly number[];
+  attrs: Record<string, number | string>;
+  /** The dataset index of each sample of the batch. */
+  samples: readonly number[];
+}
+
+/**
+ * Writes the page for `batch` (1D or 2D single-channel samples with their grid and times, e.g.
+ * from H5Dataset.readBatch); `plotDatasetSamples` (src/evaluate/dataset_page.ts) reads them from a file.
+ */
+export function datasetPage(batch: FieldBatch, source: DatasetPageSource, outHtml: string, opts: Pick<DatasetPlotOptions, 'nTimes' | 'title'> = {}): void {
+  const { nt, spatial } = batch;
+  const samples = source.samples;
+  const nx = spatial[0];
+  const x = Array.from(batch.grid?.axes[0] ?? Array.from({ length: nx }, (_, i) => i));
+  const t = Array.from(batch.times ?? Array.from({ length: nt }, (_, k) => k));
+  const sample = (b: number) => batch.data.subarray(b * nt * nx * (spatial[1] ?? 1), (b + 1) * nt * nx * (spatial[1] ?? 1));
+  const nTimes = Math.min(opts.nTimes ?? 5, nt);
+  const frameIdx = [...new Set(Array.from({ length: nTimes }, (_, k) => Math.round((k * (nt - 1)) / Math.max(nTimes - 1, 1))))];
+  const figures: PlotlyFigure[] = spatial.length === 2 ? heatmapFigures(batch, samples, frameIdx) : [];
+  for (const [b, i] of spatial.length === 2 ? [] : samples.entries()) {
+    const u = sample(b);
+    figures.push({
+      id: `sample-${i}`,
+      title: `Sample ${i}: u(x) at ${frameIdx.length} times`,
+      data: frameIdx.map((k) => ({
+        type: 'scatter',
+        mode: 'lines',
+        name: `t = ${Number(t[k].toPrecision(4))}`,
+        x,
+        y: Array.from(u.subarray(k * nx, (k + 1) * nx)),
+      })),
+      layout: { xaxis: { title: { text: 'x' } }, yaxis: { title: { text: 'u' } }, margin: { t: 20 } },
     });
-    writePage(outHtml, {
-      title: opts.title ?? `Dataset ${datasetPath}`,
-      table: [
-        ['file', datasetPath],
-        ['shape', `[${ds.shape.join(', ')}]`],
-        ...Object.entries(ds.attrs)
-          .filter(([k]) => k !== 'recipe')
-          .map(([k, v]): [string, string] => [k, String(v)]),
-      ],
-      figures,
-    });
-    return { samples };
-  } finally {
-    ds.close();
   }
+  const first = sample(0);
+  const z: number[][] = [];
+  for (let k = 0; k < nt; k++) z.push(Array.from(first.subarray(k * nx, (k + 1) * nx)));
+  if (spatial.length === 1) figures.push({
+    id: 'heatmap',
+    title: `Sample ${samples[0]}: space-time u(x, t)`,
+    data: [{ type: 'heatmap', x, y: t, z, colorscale: 'RdBu', reversescale: false, colorbar: { title: { text: 'u' } } }],
+    layout: { xaxis: { title: { text: 'x' } }, yaxis: { title: { text: 't' } }, margin: { t: 20 } },
+  });
+  writePage(outHtml, {
+    title: opts.title ?? `Dataset ${source.file}`,
+    table: [
+      ['file', source.file],
+      ['shape', `[${source.shape.join(', ')}]`],
+      ...Object.entries(source.attrs)
+        .filter(([k]) => k !== 'recipe')
+        .map(([k, v]): [string, string] => [k, String(v)]),
+    ],
+    figures,
+  });
 }
 
 /** One row of heatmaps per sample (frames side by side, shared symmetric colour scale). */
-function heatmapFigures(ds: H5Dataset, samples: number[], frameIdx: number[]): PlotlyFigure[] {
-  const [nx, ny] = ds.spatialShape;
-  const x = Array.from(ds.x);
-  const y = ds.y ? Array.from(ds.y) : Array.from({ length: ny }, (_, j) => j);
-  const t = Array.from(ds.t);
+function heatmapFigures(batch: FieldBatch, samples: readonly number[], frameIdx: number[]): PlotlyFigure[] {
+  const [nx, ny] = batch.spatial;
+  const x = Array.from(batch.grid?.axes[0] ?? Array.from({ length: nx }, (_, i) => i));
+  const y = Array.from(batch.grid?.axes[1] ?? Array.from({ length: ny }, (_, j) => j));
+  const t = Array.from(batch.times ?? Array.from({ length: batch.nt }, (_, k) => k));
   const n = frameIdx.length;
-  return samples.map((i) => {
-    const u = ds.readSample(i);
+  const size = batch.nt * nx * ny;
+  return samples.map((i, b) => {
+    const u = batch.data.subarray(b * size, (b + 1) * size);
     let zmax = 0;
     for (const k of frameIdx) for (let p = k * nx * ny; p < (k + 1) * nx * ny; p++) zmax = Math.max(zmax, Math.abs(u[p]));
     const data = frameIdx.map((k, c) => {

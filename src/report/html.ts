@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { writeFileAtomic } from '../data/atomic.js';
+import { writeFileAtomic } from '../../core/atomic.js';
 
 const require = createRequire(import.meta.url);
 
@@ -69,7 +69,7 @@ window.__plotsRendered = Promise.all(figures.map((f) => Plotly.newPlot(f.id, f.d
 `;
 }
 
-/** Writes a page atomically (src/data/atomic.ts: whole or absent). */
+/** Writes a page atomically (core/atomic.ts: whole or absent). */
 export function writePage(file: string, opts: PageOptions): void {
   writeHtml(file, renderPage(opts));
 }

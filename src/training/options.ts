@@ -3,6 +3,7 @@
  * which throws a one-line `TrainOptionsError` naming the field and value at fault (mljs
  * `checkOptions`). The resolved object is what `config.json` and checkpoints store.
  */
+import { checkBoolean, checkOneOf, show } from '../../core/checks.js';
 import type { BackendName } from '../engine/backend.js';
 import type { ModelConfig } from '../models/model.js';
 import { resolveModelConfig } from '../models/registry.js';
@@ -454,18 +455,10 @@ function real(field: string, v: unknown, range: 'positive' | 'non-negative' | 'u
 }
 
 function bool(field: string, v: unknown): boolean {
-  if (typeof v !== 'boolean') throw new TrainOptionsError(`${field}=${show(v)} is not allowed: use true or false`);
-  return v;
+  return checkBoolean(TrainOptionsError, field, v);
 }
 
 function oneOf<T extends string>(field: string, v: unknown, allowed: readonly T[]): T {
-  if (!allowed.includes(v as T)) throw new TrainOptionsError(`${field}=${show(v)} is not allowed: use ${allowed.map((a) => `'${a}'`).join(', ')}`);
-  return v as T;
+  return checkOneOf(TrainOptionsError, field, v, allowed);
 }
 
-function show(v: unknown): string {
-  if (typeof v === 'string') return `'${v}'`;
-  if (typeof v === 'number' || typeof v === 'boolean' || v === null || v === undefined) return String(v);
-  const text = JSON.stringify(v);
-  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
-}

@@ -7,7 +7,7 @@
  */
 import fs from 'node:fs';
 import nodePath from 'node:path';
-import { writeFileAtomic } from '../data/atomic.js';
+import { writeFileAtomic } from '../../core/atomic.js';
 import type { EpochMetrics } from './checkpoint.js';
 
 export const CHECKPOINT_FILE = 'checkpoint.safetensors';

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Rng } from '../../solvers/random.js';
+import { Rng } from '../../core/random.js';
 import type { DatasetHeader } from '../../src/data/index.js';
 
 export const PYTHON = process.env.PDES_PYTHON ?? '/usr/bin/python3';

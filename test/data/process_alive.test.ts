@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { processAlive } from '../../src/data/atomic.js';
+import { processAlive } from '../../core/atomic.js';
 
 describe('processAlive', () => {
   it('is true for a running process and false for a zombie and for a pid that is gone', async () => {

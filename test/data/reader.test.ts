@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import h5wasm from 'h5wasm/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkFieldBatch, frameSize } from '../../core/field.js';
 import { H5Dataset, ProgressiveWriter, h5ready } from '../../src/data/index.js';
 import { makeHeader, makeTmpDir, removeTmpDirs, sampleValues } from './helpers.js';
 
@@ -25,6 +26,16 @@ describe('H5Dataset', () => {
     expect(ds.status).toBe('foreign');
     expect(ds.readSamples(1, 3)).toEqual(Float32Array.from(values.subarray(8)));
     expect(ds.readSamples(2, 2)).toEqual(new Float32Array(0));
+    const batch = ds.readBatch(1, 3);
+    expect(batch.data).toEqual(ds.readSamples(1, 3));
+    expect([batch.n, batch.nt, batch.spatial, batch.channels]).toEqual([2, 2, [4], 1]);
+    expect(batch.grid?.axes).toEqual([Float64Array.of(0, 0.25, 0.5, 0.75)]);
+    expect(Array.from(batch.times ?? [])).toEqual([0, 1]);
+    expect(frameSize(batch)).toBe(4);
+    expect(() => checkFieldBatch(batch, 'batch')).not.toThrow();
+    expect(() => checkFieldBatch({ ...batch, n: 3 }, 'batch')).toThrow('batch.data has 16 values but [n, nt, ...spatial, channels] = [3, 2, 4, 1] needs 24');
+    expect(() => checkFieldBatch({ ...batch, times: [1, 0] }, 'batch')).toThrow('batch.times[1] = 0 is not allowed: times must be finite and increasing');
+    expect(() => checkFieldBatch({ ...batch, grid: { axes: [new Float64Array(3)] } }, 'batch')).toThrow('batch.grid axis 0 has 3 points but spatial[0] = 4');
     ds.close();
   });
 

@@ -228,15 +228,14 @@ describe('ProgressiveWriter', () => {
 
 /**
  * Node 20 cannot run TypeScript, so the child process imports a JS transpile of src/data (and
- * the solver PRNG it uses) placed in `dir`, with node_modules linked for h5wasm.
+ * the core modules it uses) placed in `dir`, with node_modules linked for h5wasm.
  */
 function transpileDataLayer(dir: string): string {
   const root = fileURLToPath(new URL('../..', import.meta.url));
   const lib = path.join(dir, 'lib');
   const sources = [
     ...fs.readdirSync(path.join(root, 'src/data')).filter((f) => f.endsWith('.ts')).map((f) => `src/data/${f}`),
-    'solvers/random.ts',
-    'core/errors.ts',
+    ...fs.readdirSync(path.join(root, 'core')).filter((f) => f.endsWith('.ts')).map((f) => `core/${f}`),
   ];
   for (const rel of sources) {
     const out = ts.transpileModule(fs.readFileSync(path.join(root, rel), 'utf8'), {

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { resolveRecipe, RECIPE_NAMES, recipeSummaries } from '../../datasets/recipes.js';
 import { computeSample, initialCondition, restrictToStored, solveSample } from '../../datasets/sample.js';
 import { GRF_PRESETS, grfModeStd } from '../../datasets/samplers/index.js';
-import { rfft } from '../../solvers/fft.js';
+import { rfft } from '../../core/fft/fft.js';
 import { pdes } from '../helpers/cli.js';
 
 /** gen_burgers1.m's values, as written there: gamma = 2.5; tau = 7; sigma = 7^(2); visc = 1/1000. */

@@ -5,7 +5,7 @@ import { datasetHeader, generateDataset, mergeShards } from '../../datasets/gene
 import { outputTimes, recipeJson, resolveRecipe, RecipeError, type GpmeRecipe, type RecipeOverrides } from '../../datasets/recipes.js';
 import { computeSampleRecord, gpmeExact, gpmeParameter, solveGpmeSample } from '../../datasets/sample.js';
 import { describeDataset, H5Dataset, h5ready, ProgressiveWriter } from '../../src/data/index.js';
-import { Rng } from '../../solvers/random.js';
+import { Rng } from '../../core/random.js';
 import { pdes, sameBytes, tmpDir } from '../helpers/cli.js';
 
 function gpme(name: `gpme-${string}`, o: RecipeOverrides = {}): GpmeRecipe {

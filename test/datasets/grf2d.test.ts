@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { grf2dPointVariance, grf2dSigma, resolveGrf2dOptions, sampleGrf2d } from '../../datasets/samplers/grf2d.js';
-import { Rng } from '../../solvers/random.js';
+import { Rng } from '../../core/random.js';
 
 /** Fourier coefficient (1/n²)Σ w e^{−2πi(kx·i + ky·j)/n} by a direct sum. */
 function mode(w: Float64Array, n: number, kx: number, ky: number): [number, number] {

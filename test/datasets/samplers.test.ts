@@ -10,9 +10,9 @@ import {
   type SamplerConfig,
 } from '../../datasets/samplers/index.js';
 import { SolverInputError } from '../../solvers/errors.js';
-import { rfft } from '../../solvers/fft.js';
-import { Grid1D } from '../../solvers/grid.js';
-import { Rng } from '../../solvers/random.js';
+import { rfft } from '../../core/fft/fft.js';
+import { Grid1D } from '../../core/grid.js';
+import { Rng } from '../../core/random.js';
 
 const bytes = (a: Float64Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
 

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Rng } from '../../solvers/random.js';
+import { Rng } from '../../core/random.js';
 import { initBackend, wasmKernelsActive } from '../../src/engine/index.js';
 import { adamKernel, adamReference, type AdamDecay, type AdamScalars } from '../../src/engine/wasm_adam.js';
 

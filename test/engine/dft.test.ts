@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { irfft, isPowerOfTwo, rfft } from '../../solvers/fft.js';
-import { Rng } from '../../solvers/random.js';
+import { irfft, isPowerOfTwo, rfft } from '../../core/fft/fft.js';
+import { Rng } from '../../core/random.js';
 import { checkGradients, dftBasis, EngineError, initBackend, irdft, rdft, setWasmKernelsEnabled } from '../../src/engine/index.js';
 import { maxAbs } from '../helpers/numeric.js';
 
@@ -11,7 +11,7 @@ function randomRows(rng: Rng, rows: number, s: number): Float32Array {
   return v;
 }
 
-/** numpy.fft.rfft in float64: solvers/fft for powers of two, the O(n²) sum (exact angle reduction) otherwise. */
+/** numpy.fft.rfft in float64: core/fft for powers of two, the O(n²) sum (exact angle reduction) otherwise. */
 function rfft64(x: Float64Array): Float64Array {
   const n = x.length;
   if (isPowerOfTwo(n)) return rfft(x);
@@ -63,7 +63,7 @@ describe.each([
     [64, 33],
     [24, 7],
     [256, 16],
-  ])('rdft matches numpy-convention rfft (float64: solvers/fft, or the O(n²) sum) for s=%i, nModes=%i', (s, m) => {
+  ])('rdft matches numpy-convention rfft (float64: core/fft, or the O(n²) sum) for s=%i, nModes=%i', (s, m) => {
     const rows = 3;
     const x = randomRows(new Rng(s, m), rows, s);
     const got = rdft(tf.tensor2d(x, [rows, s]), m).dataSync();

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { Rng } from '../../solvers/random.js';
+import { Rng } from '../../core/random.js';
 import { complexModeMix, EngineError, fourierLayer1d, gelu, initBackend, irdft, linearChannelsFirst, rdft, setWasmKernelsEnabled, wasmKernelsActive } from '../../src/engine/index.js';
 import { maxAbs, maxDiff } from '../helpers/numeric.js';
 

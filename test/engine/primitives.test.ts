@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { Rng } from '../../solvers/random.js';
+import { Rng } from '../../core/random.js';
 import { maxAbs } from '../helpers/numeric.js';
 import {
   checkGradients,

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Rng } from '../../solvers/random.js';
+import { Rng } from '../../core/random.js';
 import { dftBasis, initBackend, wasmKernelsActive } from '../../src/engine/index.js';
 import { foldedAnalysisKernel, foldedAnalysisReference, foldedSynthesisKernel, foldedSynthesisReference } from '../../src/engine/wasm_dft.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PowerSpectrum2d } from '../../src/metrics/fft2d.js';
+import { PowerSpectrum2d } from '../../core/spectrum.js';
 import { highCorrelationTime, MetricsInputError, nsRolloutMetrics, pearsonCorrelation, type NsFields } from '../../src/metrics/index.js';
 
 const TWO_PI = 2 * Math.PI;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PowerSpectrum } from '../../src/metrics/spectrum.js';
+import { PowerSpectrum } from '../../core/spectrum.js';
 
 function power(x: number[]): number[] {
   const s = new PowerSpectrum(x.length);

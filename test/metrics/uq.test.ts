@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../../solvers/random.js';
+import { Rng } from '../../core/random.js';
 import { frontPosition, gaussianCrps, MetricsInputError, normalCdf, normalQuantile, uqMetrics, type UqFields } from '../../src/metrics/index.js';
 
 /** Fields of n samples × nt frames × nx points from per-point functions of (b, t, j). */

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { Rng } from '../../solvers/random.js';
+import { Rng } from '../../core/random.js';
 import {
   cdft, checkGradients, complexModeMixBlocks, cropColumns, EngineError, icdft, initBackend, irdftNd, modesToBack, modesToFront, padColumns,
   rdftNd, repeatColumns, setWasmKernelsEnabled, spectrumShape,

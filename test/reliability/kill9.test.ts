@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Rng } from '../../solvers/random.js';
+import { Rng } from '../../core/random.js';
 import { readCheckpoint } from '../../src/training/index.js';
 import { pdes, pdesSpawn, sameBytes, tmpDir } from '../helpers/cli.js';
 

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { h5ready, writeCanonical } from '../../src/data/index.js';
 import { evaluateFields, pickBestMedianWorst } from '../../src/metrics/index.js';
-import { plotDatasetSamples } from '../../src/report/dataset_plot.js';
+import { plotDatasetSamples } from '../../src/evaluate/dataset_page.js';
 import { surrogateReportFigures, writeSurrogateReport, type SurrogateReportData } from '../../src/report/surrogate_report.js';
 import { launchBrowser, renderPageInBrowser, type Browser, type RenderedPage } from '../helpers/browser.js';
 

@@ -11,8 +11,8 @@ import {
 } from '../../solvers/burgers/finite_volume.js';
 import { burgersFlux, godunovFluxPoint, rusanovFluxPoint } from '../../solvers/burgers/riemann.js';
 import { SolverInputError, SolverInstabilityError } from '../../solvers/errors.js';
-import { Grid1D } from '../../solvers/grid.js';
-import { Rng } from '../../solvers/random.js';
+import { Grid1D } from '../../core/grid.js';
+import { Rng } from '../../core/random.js';
 import { SSP_RK2, SSP_RK3, createShuOsherTableau } from '../../solvers/time/ssp_rk.js';
 
 const TWO_PI = 2 * Math.PI;

@@ -4,8 +4,8 @@ import { initialCondition, solveGrid, solveSample } from '../../datasets/sample.
 import { createFvStepper, FV_FLUXES, solveBurgersFv, type FvOptions } from '../../solvers/burgers/finite_volume.js';
 import { wenoKernelAvailable } from '../../solvers/burgers/weno_kernel.js';
 import { SolverInputError } from '../../solvers/errors.js';
-import { Grid1D } from '../../solvers/grid.js';
-import { Rng } from '../../solvers/random.js';
+import { Grid1D } from '../../core/grid.js';
+import { Rng } from '../../core/random.js';
 
 /**
  * The fused WebAssembly WENO5 step (solvers/burgers/weno_kernel.ts) against the plain-JS path it

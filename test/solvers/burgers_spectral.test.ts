@@ -9,8 +9,8 @@ import {
   type SpectralStepper,
 } from '../../solvers/burgers/spectral.js';
 import { SolverInputError, SolverInstabilityError } from '../../solvers/errors.js';
-import { rfft } from '../../solvers/fft.js';
-import { Grid1D, sumCompensated } from '../../solvers/grid.js';
+import { rfft } from '../../core/fft/fft.js';
+import { Grid1D, sumCompensated } from '../../core/grid.js';
 
 function maxErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
   expect(a.length).toBe(b.length);

@@ -16,8 +16,8 @@ import {
   rfftDealiasMask,
   rfftWavenumbers,
   type FftBackend,
-} from '../../solvers/fft.js';
-import { Rng } from '../../solvers/random.js';
+} from '../../core/fft/fft.js';
+import { Rng } from '../../core/random.js';
 import { maxAbs, maxDiff } from '../helpers/numeric.js';
 
 /** O(n²) DFT of interleaved complex data with exact angle reduction (sign −1 forward, +1 inverse). */

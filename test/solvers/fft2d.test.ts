@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { SolverInputError } from '../../solvers/errors.js';
-import { ifft, irfft, type FftBackend } from '../../solvers/fft.js';
-import { createSpectralArena2d, defaultFft2dBackend, irfft2, isFft2dSize, RealFft2d, realFft2d, rfft2 } from '../../solvers/fft2d.js';
-import { Rng } from '../../solvers/random.js';
-import { buildMemoryModule, kernel, wasmApi } from '../../solvers/wasm_binary.js';
+import { ifft, irfft, type FftBackend } from '../../core/fft/fft.js';
+import { createSpectralArena2d, defaultFft2dBackend, irfft2, isFft2dSize, RealFft2d, realFft2d, rfft2 } from '../../core/fft/fft2d.js';
+import { Rng } from '../../core/random.js';
+import { buildMemoryModule, kernel, wasmApi } from '../../core/wasm/binary.js';
 import { maxAbs, maxDiff } from '../helpers/numeric.js';
 
 const BACKENDS: FftBackend[] = defaultFft2dBackend() === 'wasm' ? ['wasm', 'js'] : ['js'];

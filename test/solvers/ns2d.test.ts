@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SolverInputError, SolverInstabilityError } from '../../solvers/errors.js';
-import { createSpectralArena2d, defaultFft2dBackend, irfft2, rfft2 } from '../../solvers/fft2d.js';
+import { createSpectralArena2d, defaultFft2dBackend, irfft2, rfft2 } from '../../core/fft/fft2d.js';
 import { nsKernelsFor } from '../../solvers/ns2d/kernels.js';
 import {
   advectiveDtBound,
@@ -21,7 +21,7 @@ import {
   type Ns2dConfig,
   type NsScheme,
 } from '../../solvers/ns2d/index.js';
-import { Rng } from '../../solvers/random.js';
+import { Rng } from '../../core/random.js';
 import { maxAbs, maxDiff } from '../helpers/numeric.js';
 
 const TWO_PI = 2 * Math.PI;

@@ -10,7 +10,7 @@ import {
   type Ns2dParams,
   type NsDiagnostics,
 } from '../../solvers/ns2d/index.js';
-import { Rng } from '../../solvers/random.js';
+import { Rng } from '../../core/random.js';
 import { maxDiff } from '../helpers/numeric.js';
 
 /**

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Rng } from '../../solvers/random.js';
+import { Rng } from '../../core/random.js';
 import { initBackend } from '../../src/engine/backend.js';
 import { setWasmKernelsEnabled } from '../../src/engine/index.js';
 import { AdamOptimizer, lrAt, perSampleLoss, shardLoss, type OptimizerOptions } from '../../src/training/index.js';

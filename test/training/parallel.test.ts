@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Rng } from '../../solvers/random.js';
+import { Rng } from '../../core/random.js';
 import { engineCacheSize, initBackend } from '../../src/engine/index.js';
 import { createModel } from '../../src/models/index.js';
 import { DataParallel, readCheckpoint, Replica, shardSizes, train, type TrainOptionsInput } from '../../src/training/index.js';

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Rng } from '../../solvers/random.js';
+import { Rng } from '../../core/random.js';
 import { H5Dataset, h5ready, UnitGaussianNormalizer, type NormalizerJSON } from '../../src/data/index.js';
 import { initBackend } from '../../src/engine/index.js';
 import { createModel, modelKinds, registerModel } from '../../src/models/index.js';

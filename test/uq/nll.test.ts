@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Rng } from '../../solvers/random.js';
+import { Rng } from '../../core/random.js';
 import { H5Dataset, h5ready, type NormalizerJSON } from '../../src/data/index.js';
 import { checkGradients, initBackend } from '../../src/engine/index.js';
 import '../../src/models/index.js';

@@ -11,8 +11,8 @@ import {
   type LowRankCovariance,
   type SpaceTimeGrid,
 } from '../../src/uq/projection/index.js';
-import { Grid1D } from '../../solvers/grid.js';
-import { Rng } from '../../solvers/random.js';
+import { Grid1D } from '../../core/grid.js';
+import { Rng } from '../../core/random.js';
 import { maxAbs, maxDiff } from '../helpers/numeric.js';
 
 // ---------- naive dense float64 reference (independent of the library) ----------

@@ -1,8 +1,8 @@
 /**
  * WebAssembly binary encoding helpers (LEB128 integers and vectors), shared by the modules that
- * emit their kernels instruction by instruction: the FFTs (solvers/fft.ts, solvers/fft2d.ts), the
+ * emit their kernels instruction by instruction: the FFTs (core/fft/fft.ts, core/fft/fft2d.ts), the
  * Navier–Stokes kernels (solvers/ns2d/kernels.ts) and the engine's kernels
- * (src/engine/wasm_emit.ts), and the module layout they use; for the solvers also the instruction
+ * (core/wasm/engine_emit.ts), and the module layout they use; for the solvers also the instruction
  * table `W`, kernels with named locals and the compile-once cache of their modules.
  * [WebAssembly Core Specification 2.0, §5.2.2 Integers, §5.4 Instructions, §5.5 Modules.]
  */

@@ -5,7 +5,7 @@
  * no binary blobs: the kernels are readable TypeScript and are validated by WebAssembly.validate.
  */
 
-import { buildMemoryModule, sleb, uleb, type WasmFunctionDef } from '../../solvers/wasm_binary.js';
+import { buildMemoryModule, sleb, uleb, type WasmFunctionDef } from './binary.js';
 
 export const I32 = 0x7f;
 export const V128 = 0x7b;

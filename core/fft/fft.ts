@@ -1,5 +1,5 @@
-import { SolverInputError } from './errors.js';
-import { compileKernelModule, F64, I32, V128, W, wasmApi, type WasmApi, type WasmFunctionDef, type WasmModule } from './wasm_binary.js';
+import { SolverInputError } from '../errors.js';
+import { compileKernelModule, F64, I32, V128, W, wasmApi, type WasmApi, type WasmFunctionDef, type WasmModule } from '../wasm/binary.js';
 
 /**
  * Float64 fast Fourier transforms for power-of-two sizes, numpy.fft conventions.
@@ -527,7 +527,7 @@ function requireModule(): WasmModule {
 /**
  * The pass schedule of a length-L transform (L a power of two): whether the first pass is radix 2
  * (log2 L odd), the quarter-block sizes q of the radix-4 passes after it, and Σq, the number of
- * twiddle triples their tables hold. Shared with solvers/fft2d.ts, whose row transforms run the
+ * twiddle triples their tables hold. Shared with core/fft/fft2d.ts, whose row transforms run the
  * same passes.
  */
 export function radix4Schedule(L: number): { radix2First: boolean; stages: number[]; twCount: number } {

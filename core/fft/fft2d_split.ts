@@ -1,4 +1,4 @@
-import { kernel, uleb, W, type WasmFunctionDef } from './wasm_binary.js';
+import { kernel, uleb, W, type WasmFunctionDef } from '../wasm/binary.js';
 
 /**
  * The y-transforms of SpectralArena2d.rfft2OfProduct in "split" form: a block of nb packed

@@ -19,7 +19,7 @@
  *   of f32x4 partial sums kept in a scratch area, lanes summed at the end. n % 4 = 0.
  * - rowSum: out[r] = Σ_j P[r, j] (the bias gradient). n % 4 = 0.
  */
-import { I32, op, V128, type FunctionDef } from './wasm_emit.js';
+import { I32, op, V128, type FunctionDef } from './engine_emit.js';
 
 export interface GemmSmallLeftSpec {
   /** Rows per register tile (1–4). */

@@ -1,7 +1,7 @@
-import { SolverInputError } from './errors.js';
+import { SolverInputError } from '../errors.js';
 import { isPowerOfTwo, putTwiddle, writeBitReversal, writeStageTwiddles, type FftBackend } from './fft.js';
 import { jsSplitKernels, splitKernelDefs, ZERO_VEC, type SplitKernels } from './fft2d_split.js';
-import { compileKernelModule, kernel, W, wasmApi, type WasmFunctionDef, type WasmMemory, type WasmModule } from './wasm_binary.js';
+import { compileKernelModule, kernel, W, wasmApi, type WasmFunctionDef, type WasmMemory, type WasmModule } from '../wasm/binary.js';
 
 /**
  * Float64 real 2D FFTs on row-major [nx, ny] grids, numpy.fft.rfft2 / irfft2 conventions.
@@ -39,7 +39,7 @@ import { compileKernelModule, kernel, W, wasmApi, type WasmFunctionDef, type Was
  * product would be 2.5 MB, more than L2, and each kernel would stream them from L3).
  *
  * Backends: WebAssembly SIMD kernels (one f64x2 vector per complex value, emitted below
- * instruction by instruction like solvers/fft.ts's) where available, and the same algorithm in
+ * instruction by instruction like core/fft/fft.ts's) where available, and the same algorithm in
  * plain JS (fallback and readable reference). Both are tested against an O(n²) DFT.
  * Measured on the 2-core x86-64 dev machine at 256² (bench/ns2d_step.ts, medians, load average 7):
  * one rfft2 + irfft2 pair takes 0.41 ms (wasm) and 0.66 ms in NumPy 1.24 (pocketfft); the pruned
