@@ -26,7 +26,7 @@ import { outputTimes, recipeDifference, recipeJson, type ResolvedRecipe } from '
 import { computeSampleRecord, initialCondition, nsSolverConfig, SampleError, sampleExtras, storedGrid } from './sample.js';
 import { checkFixedDt } from '../solvers/ns2d/index.js';
 import { SolverInputError } from '../solvers/errors.js';
-import { compiledModuleUrl, packageVersion, SOLVER_VERSION } from './version.js';
+import { compiledModuleUrl, packageVersion, SOLVER_VERSION } from '../solvers/version.js';
 import type { WorkerReply, WorkerRequest } from './generate_worker.js';
 
 /** A failure of the generation itself (not of its options); the CLI exits 1. */

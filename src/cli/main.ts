@@ -14,7 +14,7 @@ import { generateDataset, mergeShards, parseShard } from '../../datasets/generat
 import { describeDataset, formatSummary, h5ready } from '../data/index.js';
 import { plotDatasetSamples } from '../report/dataset_plot.js';
 import { ProgressBar } from '../util/progress.js';
-import { packageVersion } from '../../datasets/version.js';
+import { packageVersion } from '../../solvers/version.js';
 import { initBackend, describeBackend } from '../engine/backend.js';
 import { modelKinds } from '../models/registry.js';
 import '../models/index.js';

@@ -19,7 +19,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import nodePath from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { packageVersion } from '../../datasets/version.js';
+import { packageVersion } from '../../solvers/version.js';
 import { writeFileAtomic } from '../data/atomic.js';
 import { UnitGaussianNormalizer, type NormalizerJSON, type Splits } from '../data/index.js';
 import type { DataRef } from '../data/fingerprint.js';

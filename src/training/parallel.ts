@@ -14,7 +14,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
-import { compiledModuleUrl } from '../../datasets/version.js';
+import { compiledModuleUrl } from '../../solvers/version.js';
 import type { BackendName } from '../engine/backend.js';
 import { copyTensorsInto } from '../engine/weights.js';
 import type { ModelConfig } from '../models/model.js';

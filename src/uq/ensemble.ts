@@ -14,7 +14,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import nodePath from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { compiledModuleUrl, packageVersion } from '../../datasets/version.js';
+import { compiledModuleUrl, packageVersion } from '../../solvers/version.js';
 import { H5Dataset, h5ready } from '../data/index.js';
 import { writeFileAtomic } from '../data/atomic.js';
 import { lockOutput } from '../data/lock.js';
