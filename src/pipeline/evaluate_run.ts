@@ -186,7 +186,8 @@ async function evaluateInternal(opts: EvaluateOptions): Promise<Evaluated> {
     const predict = (s: number): Promise<Prediction> => predictDataset(ckpt, data, indices, { subsample: s, rolloutSteps: opts.rolloutSteps, otherGrid });
     const prediction = await predict(subsample);
     const metrics = evaluateFields(prediction.pred, prediction.truth, { n: prediction.shape.n, nt: prediction.shape.nt, nx: frameValues(prediction) });
-    const nModes = typeof ckpt.meta.config.nModes === 'number' ? ckpt.meta.config.nModes : 1;
+    const modes = ckpt.meta.config.nModes; // [n] for fno, a number in checkpoints written before the array
+    const nModes = typeof modes === 'number' ? modes : Array.isArray(modes) && modes.length === 1 ? (modes[0] as number) : 1;
     const strides = opts.strides ?? (twoD ? [subsample] : [1, 2, 4, 8].filter((s) => nxData / s >= 2 * nModes && Number.isInteger(nxData / s)));
     const resolution: ResolutionResult[] = [];
     for (const s of [...new Set(strides)].sort((a, b) => a - b)) {
