@@ -39,7 +39,8 @@ import { Rng } from '../../solvers/random.js';
 import { fourierLayer1d, gelu, geluLinear, linearChannelsFirst, rdft, transposeLarge } from '../engine/index.js';
 import type { ModelConfig, SurrogateModel } from './model.js';
 import { resolveFnoFields, uniformVariable, type Dense } from './fno_common.js';
-import { ModelConfigError, registerModel } from './registry.js';
+import { ModelConfigError } from './errors.js';
+import type { ModelEntry } from './registry.js';
 
 export interface FnoConfig extends ModelConfig {
   kind: 'fno';
@@ -254,9 +255,10 @@ export class Fno implements SurrogateModel<FnoConfig> {
   }
 }
 
-registerModel<FnoConfig>({
+/** The registry's entry of 'fno' (registered by registerBuiltinModels). */
+export const FNO_ENTRY: ModelEntry<FnoConfig> = {
   kind: 'fno',
   summary: 'Fourier Neural Operator, 1D (Li et al. 2020): lifting, spectral convolutions on the lowest modes + pointwise skips, projection',
   resolveConfig: resolveFnoConfig,
   create: (config) => new Fno(config),
-});
+};

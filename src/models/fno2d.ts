@@ -33,7 +33,8 @@ import { complexModeMixBlocks, gelu, irdftNd, linearChannelsFirst, modesToBack, 
 import type { FnoApplyOptions } from './fno.js';
 import { resolveFnoFields, uniformVariable, type Dense } from './fno_common.js';
 import type { ModelConfig, SurrogateModel } from './model.js';
-import { ModelConfigError, registerModel } from './registry.js';
+import { ModelConfigError } from './errors.js';
+import type { ModelEntry } from './registry.js';
 
 export interface Fno2dConfig extends ModelConfig {
   kind: 'fno2d';
@@ -251,9 +252,10 @@ export class Fno2d implements SurrogateModel<Fno2dConfig> {
   }
 }
 
-registerModel<Fno2dConfig>({
+/** The registry's entry of 'fno2d' (registered by registerBuiltinModels). */
+export const FNO2D_ENTRY: ModelEntry<Fno2dConfig> = {
   kind: 'fno2d',
   summary: 'Fourier Neural Operator, 2D (Li et al. 2020, fourier_2d): lifting, 2D spectral convolutions on the lowest modes + pointwise skips, projection',
   resolveConfig: resolveFno2dConfig,
   create: (config) => new Fno2d(config),
-});
+};

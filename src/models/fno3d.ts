@@ -29,7 +29,8 @@ import type { FnoApplyOptions } from './fno.js';
 import { dropoutOf, FnoWeights, gridChannels, toChannelsFirst } from './fno2d.js';
 import { resolveFnoFields } from './fno_common.js';
 import type { ModelConfig, SurrogateModel } from './model.js';
-import { ModelConfigError, registerModel } from './registry.js';
+import { ModelConfigError } from './errors.js';
+import type { ModelEntry } from './registry.js';
 
 export interface Fno3dConfig extends ModelConfig {
   kind: 'fno3d';
@@ -133,9 +134,10 @@ export class Fno3d implements SurrogateModel<Fno3dConfig> {
   }
 }
 
-registerModel<Fno3dConfig>({
+/** The registry's entry of 'fno3d' (registered by registerBuiltinModels). */
+export const FNO3D_ENTRY: ModelEntry<Fno3dConfig> = {
   kind: 'fno3d',
   summary: 'Fourier Neural Operator, 3D space-time (Li et al. 2020, fourier_3d): input frames repeated in time, 3D spectral convolutions, one output channel per frame',
   resolveConfig: resolveFno3dConfig,
   create: (config) => new Fno3d(config),
-});
+};

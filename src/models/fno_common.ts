@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../../solvers/random.js';
 import type { ModelConfig } from './model.js';
-import { ModelConfigError } from './registry.js';
+import { ModelConfigError } from './errors.js';
 
 /** A config value as it should read in an error: strings quoted, arrays bracketed. */
 function shown(v: unknown): string {

@@ -22,7 +22,7 @@ import { writeNsReport } from '../report/ns_report.js';
 import { writeSurrogateReport, type SurrogateReportData } from '../report/surrogate_report.js';
 import { loadCheckpoint, type LoadedCheckpoint } from '../training/checkpoint.js';
 import { CheckpointError, TrainOptionsError } from '../training/errors.js';
-import { registerModelModules } from '../training/parallel.js';
+import { registerModelModules } from '../models/plugins.js';
 import { fields2d, predictDataset, type Prediction } from '../training/rollout.js';
 import { readRunMetrics } from '../training/trainer.js';
 import '../models/index.js';

@@ -39,7 +39,7 @@ export {
   type LoadedCheckpoint,
   type LoadOptions,
 } from './checkpoint.js';
-export { DataParallel, registerModelModules, shardSizes } from './parallel.js';
+export { DataParallel, shardSizes } from './parallel.js';
 export { train, readRunMetrics, CONFIG_FILE, METRICS_FILE, type BatchInfo, type TrainHooks, type TrainResult } from './trainer.js';
 export {
   checkDataFits,

@@ -22,7 +22,7 @@ import { LOCK_FILE } from '../training/trainer.js';
 import { CHECKPOINT_FILE, loadCheckpoint, readCheckpoint, type EpochMetrics, type LoadedCheckpoint } from '../training/checkpoint.js';
 import { TrainOptionsError } from '../training/errors.js';
 import { firstDifference, resolveTrainOptions, RESUMABLE_CHANGES, type TrainOptions, type TrainOptionsInput } from '../training/options.js';
-import { registerModelModules } from '../training/parallel.js';
+import { registerModelModules } from '../models/plugins.js';
 import { predictPasses, type PredictOptions, type Prediction } from '../training/rollout.js';
 import { ProgressBar } from '../util/progress.js';
 import { aggregateSamples, type PredictiveMoments, type SampledValues } from './aggregate.js';
