@@ -18,5 +18,6 @@ export {
   type ResolvedNs2dConfig,
 } from './config.js';
 export { energySpectrum, nsDiagnostics, spectralResample, velocityFromVorticity, type NsDiagnostics } from './diagnostics.js';
-export { createNs2dStepper, NavierStokes2D, type Ns2dStepper } from './navier_stokes.js';
+// NavierStokes2D: the 2D casing before issue 11, kept for code outside the repo.
+export { createNs2dStepper, NavierStokes2d, NavierStokes2d as NavierStokes2D, type Ns2dStepper } from './navier_stokes.js';
 export { advectiveDtBound, checkFixedDt, dtBoundForVelocity, solveNs2d } from './solve.js';
