@@ -28,7 +28,7 @@ export async function run(): Promise<BenchResult> {
     await initBackend('wasm');
     const options = (out: string, ensembleWorkers: number): EnsembleOptionsInput => ({
       data,
-      model: { kind: 'fno', nModes: P.nModes, width: P.width, nLayers: P.nLayers },
+      model: { kind: 'fno', nModes: [P.nModes], width: P.width, nLayers: P.nLayers },
       split: { train: P.train, val: 20, test: 20 },
       epochs: P.epochs,
       batchSize: P.batch,

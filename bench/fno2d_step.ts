@@ -115,7 +115,7 @@ export async function run(): Promise<BenchResult> {
 
   // FNO-2D.
   const model = createModel({
-    kind: 'fno2d', seed: 0, modes1: P.modes, modes2: P.modes, width: P.width, nLayers: P.nLayers,
+    kind: 'fno2d', seed: 0, nModes: [P.modes, P.modes], width: P.width, nLayers: P.nLayers,
     inChannels: P.inChannels, outChannels: P.outChannels, projectionChannels: P.projectionChannels,
   });
   const { x, y } = data(P.batch, P.s, P.inChannels, P.outChannels);
@@ -135,7 +135,7 @@ export async function run(): Promise<BenchResult> {
 
   // FNO-3D.
   const model3 = createModel({
-    kind: 'fno3d', seed: 0, modes1: P3.modes, modes2: P3.modes, modes3: P3.modes3, width: P3.width, nLayers: P3.nLayers,
+    kind: 'fno3d', seed: 0, nModes: [P3.modes, P3.modes, P3.modes3], width: P3.width, nLayers: P3.nLayers,
     inChannels: P3.inChannels, outFrames: P3.outFrames, timePadding: P3.timePadding, projectionChannels: P3.projectionChannels,
   });
   const d3 = data(P3.batch, P3.s, P3.inChannels, P3.outFrames);

@@ -120,7 +120,7 @@ export async function run(): Promise<BenchResult> {
   await ensureData(resolveRecipe('burgers-fno', { samples: 1100, nx: 1024, seed: 0 }), data, workers);
   const ours = await trainAndEvaluate({
     data,
-    model: { kind: 'fno', nModes: 16, width: 64, nLayers: 4 },
+    model: { kind: 'fno', nModes: [16], width: 64, nLayers: 4 },
     split: { train: 1000, val: 0, test: 100 },
     epochs,
     batchSize: BATCH,
@@ -170,7 +170,7 @@ export async function runRef(): Promise<BenchResult> {
   const gamma = 0.5;
   const ours = await trainAndEvaluate({
     data,
-    model: { kind: 'fno', nModes: 16, width: 64, nLayers: 4, projectionChannels: 128 },
+    model: { kind: 'fno', nModes: [16], width: 64, nLayers: 4, projectionChannels: 128 },
     mapping: { kind: 'initial-to-final', inFrame: 0, outFrame: -1 },
     split: { train: nTrain, val: 0, test: nTest },
     epochs,

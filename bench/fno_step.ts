@@ -78,7 +78,7 @@ function breakdown(kernels: readonly ProfiledKernel[]): Record<string, number> {
 export async function run(): Promise<BenchResult> {
   await initBackend('wasm');
   const backend = describeBackend();
-  const model = createModel({ kind: 'fno', seed: 0, nModes: P.nModes, width: P.width, nLayers: P.nLayers, projectionChannels: P.projectionChannels });
+  const model = createModel({ kind: 'fno', seed: 0, nModes: [P.nModes], width: P.width, nLayers: P.nLayers, projectionChannels: P.projectionChannels });
   // The trainer's Adam (src/training/optimizers.ts), as torch.optim.Adam on the peer's side.
   const vars = model.trainableWeights();
   const opt = new AdamOptimizer({ kind: 'adam', lr: P.lr, weightDecay: 0, beta1: 0.9, beta2: 0.999, eps: 1e-8 }, vars);

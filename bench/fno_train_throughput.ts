@@ -26,7 +26,7 @@ async function stepSeconds(data: string, out: string, workers: number): Promise<
   const res = await train(
     {
       data,
-      model: { kind: 'fno', nModes: P.nModes, width: P.width, nLayers: P.nLayers },
+      model: { kind: 'fno', nModes: [P.nModes], width: P.width, nLayers: P.nLayers },
       split: { train: 200, val: 0, test: 0 },
       epochs: 3,
       batchSize: P.batch,

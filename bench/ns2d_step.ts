@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { sampleGrf2d, resolveGrf2dOptions } from '../datasets/samplers/grf2d.js';
 import { createSpectralArena2d, type BlockCombine } from '../core/fft/fft2d.js';
-import { createNs2dStepper, NavierStokes2D } from '../solvers/ns2d/index.js';
+import { createNs2dStepper, NavierStokes2d } from '../solvers/ns2d/index.js';
 import { nsKernelsFor } from '../solvers/ns2d/kernels.js';
 import { Rng } from '../core/random.js';
 import { machineInfo, peerRecord, runPythonPeer, timeMedian, type BenchResult } from './common.js';
@@ -25,14 +25,14 @@ export async function run(): Promise<BenchResult> {
   const flow = { n, length, nu, drag, forcing: 'fno' as const };
 
   // State after check_steps steps (compared with the peer).
-  const eqCheck = new NavierStokes2D(flow, { coefficientArrays: 4 });
+  const eqCheck = new NavierStokes2d(flow, { coefficientArrays: 4 });
   eqCheck.setVorticity(w0);
   const checkStepper = createNs2dStepper(eqCheck, 'cn-euler');
   for (let s = 0; s < params.check_steps; s++) checkStepper.step(dt, s * dt);
   const ours10 = eqCheck.getVorticity(new Float64Array(n * n));
 
   // Timing: JIT warm-up, then the median of single steps.
-  const eq = new NavierStokes2D(flow, { coefficientArrays: 4 });
+  const eq = new NavierStokes2d(flow, { coefficientArrays: 4 });
   eq.setVorticity(w0);
   const stepper = createNs2dStepper(eq, 'cn-euler');
   let t = 0;

@@ -49,7 +49,7 @@ export async function run(): Promise<BenchResult> {
   const res = await train(
     {
       data,
-      model: { kind: 'fno2d', modes1: P.modes, modes2: P.modes, width: P.width, nLayers: P.nLayers },
+      model: { kind: 'fno2d', nModes: [P.modes, P.modes], width: P.width, nLayers: P.nLayers },
       mapping: { kind: 'window', history: P.history, future: 1, stride: 1, pushforward: 0 },
       split: { train: P.nTrain, val: 0, test: P.nTest },
       epochs,

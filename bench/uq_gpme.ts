@@ -59,7 +59,7 @@ export async function run(): Promise<BenchResult> {
     await trainEnsemble(
       {
         data,
-        model: { kind: 'fno', nModes: 16, width: 32 },
+        model: { kind: 'fno', nModes: [16], width: 32 },
         mapping: { kind: 'window', history: P.history, future: P.frames - P.history },
         split: { train: P.train, val: P.val, test: P.test },
         loss: 'gaussian-nll',

@@ -28,7 +28,7 @@ import { computeSampleRecord, initialCondition, nsSolverConfig, SampleError, sam
 import { checkFixedDt } from '../solvers/ns2d/index.js';
 import { SolverInputError } from '../solvers/errors.js';
 import { compiledModuleUrl, packageVersion } from '../core/runtime.js';
-import { SOLVER_VERSION } from './version.js';
+import { SOLVER_VERSION } from '../solvers/version.js';
 import type { WorkerReply, WorkerRequest } from './generate_worker.js';
 
 /** A failure of the generation itself (not of its options); the CLI exits 1. */

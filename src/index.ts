@@ -13,7 +13,9 @@ export {
   nsDiagnostics,
   energySpectrum,
   advectiveDtBound,
-  NavierStokes2D,
+  NavierStokes2d,
+  /** @deprecated the 2D casing before issue 11; use NavierStokes2d. */
+  NavierStokes2d as NavierStokes2D,
   createNs2dStepper,
   NS_SCHEMES,
   NS_FORCINGS,

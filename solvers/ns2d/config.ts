@@ -163,7 +163,7 @@ export interface ResolvedNs2dConfig extends Ns2dConfig {
   readonly tableau: ImexRkCnTableau;
 }
 
-/** The physical parameters shared by every scheme (what NavierStokes2D needs). */
+/** The physical parameters shared by every scheme (what NavierStokes2d needs). */
 export interface Ns2dParams {
   n: number;
   length: number;

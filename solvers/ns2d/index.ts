@@ -19,5 +19,6 @@ export {
 } from './config.js';
 export { energySpectrum } from '../../core/spectrum.js';
 export { nsDiagnostics, spectralResample, velocityFromVorticity, type NsDiagnostics } from './diagnostics.js';
-export { createNs2dStepper, NavierStokes2D, type Ns2dStepper } from './navier_stokes.js';
+// NavierStokes2D: the 2D casing before issue 11, kept for code outside the repo.
+export { createNs2dStepper, NavierStokes2d, NavierStokes2d as NavierStokes2D, type Ns2dStepper } from './navier_stokes.js';
 export { advectiveDtBound, checkFixedDt, dtBoundForVelocity, solveNs2d } from './solve.js';

@@ -32,7 +32,7 @@ import { nsKernelsFor, type NsKernels } from './kernels.js';
  * transforms are one SpectralArena2d.rfft2OfProduct: only the 2/3-rule columns are transformed,
  * and u, v, ωx, ωy exist a block of columns at a time, their product formed as they come.
  */
-export class NavierStokes2D implements ImexEquation<Float64Array> {
+export class NavierStokes2d implements ImexEquation<Float64Array> {
   readonly n: number;
   readonly length: number;
   readonly nu: number;
@@ -314,7 +314,7 @@ export class NavierStokes2D implements ImexEquation<Float64Array> {
   }
 }
 
-/** Advances a NavierStokes2D's state `eq.w` in place. */
+/** Advances a NavierStokes2d's state `eq.w` in place. */
 export interface Ns2dStepper {
   readonly tableau: ImexRkCnTableau;
   /**
@@ -337,7 +337,7 @@ const CACHE_SLOTS = 2;
  * are kept (steps within 1e-13 relative share them). Throws SolverInstabilityError when a stage
  * meets a non-finite state.
  */
-export function createNs2dStepper(eq: NavierStokes2D, scheme: NsScheme | ImexRkCnTableau): Ns2dStepper {
+export function createNs2dStepper(eq: NavierStokes2d, scheme: NsScheme | ImexRkCnTableau): Ns2dStepper {
   const tab = typeof scheme === 'string' ? NS_TABLEAUS[scheme] : scheme;
   if (tab === undefined) throw new SolverInputError(`unknown scheme '${String(scheme)}': use one of ${Object.keys(NS_TABLEAUS).join(', ')}`);
   const S = tab.gammas.length;

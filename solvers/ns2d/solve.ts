@@ -2,7 +2,7 @@ import { SolverInputError, SolverInstabilityError } from '../errors.js';
 import { irfft2, rfft2 } from '../../core/fft/fft2d.js';
 import { checkOutputTimes, integrateToTimes } from '../time/output_times.js';
 import { CN_RK3_IMAGINARY_LIMIT, dealiasedKmax, resolveNs2dConfig, type Ns2dConfig, type ResolvedNs2dConfig } from './config.js';
-import { createNs2dStepper, NavierStokes2D } from './navier_stokes.js';
+import { createNs2dStepper, NavierStokes2d } from './navier_stokes.js';
 
 /**
  * The explicit-advection stability bound of a scheme for the largest velocity U = max|u|, from
@@ -117,7 +117,7 @@ function floor4(x: number): number {
 }
 
 /**
- * Vorticity at each output time: ω_t + u·∇ω = νΔω − αω + f on [0, L)² (NavierStokes2D), from w0
+ * Vorticity at each output time: ω_t + u·∇ω = νΔω − αω + f on [0, L)² (NavierStokes2d), from w0
  * (n×n, x-major; projected onto the 2/3-rule modes before the first step). A time equal to 0
  * returns a copy of w0 itself. Steps: `cfg.dt` (see Ns2dConfig); the fixed step is refused with a
  * SolverInputError when above advectiveDtBound(w0); the adaptive step is
@@ -140,7 +140,7 @@ export function solveNs2d(
       `scheme 'cn-euler' with nu=0 and drag=0 is not allowed: its forward-Euler advection is unstable for every dt without viscosity or drag (stability bound 0); use scheme 'cn-rk3'`,
     );
   }
-  const eq = new NavierStokes2D(rc, { coefficientArrays: 4 * rc.tableau.gammas.length });
+  const eq = new NavierStokes2d(rc, { coefficientArrays: 4 * rc.tableau.gammas.length });
   eq.setVorticity(w0);
   const stepper = createNs2dStepper(eq, rc.tableau);
   const dx = rc.length / n;

@@ -21,7 +21,7 @@ import { writeNsReport } from '../report/ns_report.js';
 import { writeSurrogateReport, type SurrogateReportData } from '../report/surrogate_report.js';
 import { loadCheckpoint, type LoadedCheckpoint } from '../training/checkpoint.js';
 import { CheckpointError, TrainOptionsError } from '../training/errors.js';
-import { registerModelModules } from '../training/parallel.js';
+import { registerModelModules } from '../models/plugins.js';
 import { fields2d, predictDataset, type Prediction } from '../inference/rollout.js';
 import { isRunDir, REPORT_FILE, runDirOf, writeResult, CHECKPOINT_FILE } from '../training/run_dir.js';
 import { readCurves } from './curves.js';
@@ -76,7 +76,7 @@ export interface RolloutSummary {
 }
 
 /** Metrics of 2D fields, from the fields' 2D structure (see `fieldMetrics2d`). */
-export interface Metrics2D {
+export interface Metrics2d {
   /** The grid the fields were compared on. */
   grid: [number, number];
   /** Fields per point. */
@@ -105,7 +105,7 @@ export interface EvaluateResult {
   /** The rollout evaluated; null for initial-to-final checkpoints. */
   rollout: RolloutSummary | null;
   /** 2D data only. */
-  metrics2d?: Metrics2D;
+  metrics2d?: Metrics2d;
 }
 
 function checkpointFor(run: string): string {
@@ -133,9 +133,9 @@ function frameValues(p: Prediction): number {
  * The one place for flow diagnostics of rollouts: `fields2d(prediction)` gives pred and truth as
  * [n, nt, nx, ny, C] with the time of each frame.
  */
-function fieldMetrics2d(prediction: Prediction): Metrics2D {
+function fieldMetrics2d(prediction: Prediction): Metrics2d {
   const f = fields2d(prediction);
-  const out: Metrics2D = { grid: [f.nx, f.ny], channels: f.channels };
+  const out: Metrics2d = { grid: [f.nx, f.ny], channels: f.channels };
   const ns = nsFields(prediction);
   if (ns) out.ns = nsRolloutMetrics(ns);
   return out;
@@ -181,7 +181,8 @@ async function evaluateInternal(opts: EvaluateOptions): Promise<Evaluated> {
     const predict = (s: number): Promise<Prediction> => predictDataset(ckpt, data, indices, { subsample: s, rolloutSteps: opts.rolloutSteps, otherGrid });
     const prediction = await predict(subsample);
     const metrics = evaluateFields(prediction.pred, prediction.truth, { n: prediction.shape.n, nt: prediction.shape.nt, nx: frameValues(prediction) });
-    const nModes = typeof ckpt.meta.config.nModes === 'number' ? ckpt.meta.config.nModes : 1;
+    const modes = ckpt.meta.config.nModes; // [n] for fno, a number in checkpoints written before the array
+    const nModes = typeof modes === 'number' ? modes : Array.isArray(modes) && modes.length === 1 ? (modes[0] as number) : 1;
     const strides = opts.strides ?? (twoD ? [subsample] : [1, 2, 4, 8].filter((s) => nxData / s >= 2 * nModes && Number.isInteger(nxData / s)));
     const resolution: ResolutionResult[] = [];
     for (const s of [...new Set(strides)].sort((a, b) => a - b)) {

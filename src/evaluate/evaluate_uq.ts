@@ -41,7 +41,7 @@ import {
 import { writeUqReport, type UqReportGroup, type UqReportVariant } from '../report/uq_report.js';
 import { loadCheckpoint, type LoadedCheckpoint } from '../training/checkpoint.js';
 import { TrainOptionsError } from '../training/errors.js';
-import { registerModelModules } from '../training/parallel.js';
+import { registerModelModules } from '../models/plugins.js';
 import { extractFrame, pairLayout } from '../training/pairs.js';
 import { predictDataset, type Prediction } from '../inference/rollout.js';
 import { loadEnsemble, NO_ENSEMBLE_VARIANCE, predictEnsemble, predictMcDropout, toUqPrediction, UqError, type LoadedEnsemble, type UqPrediction } from '../uq/index.js';

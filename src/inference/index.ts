@@ -7,7 +7,7 @@ export {
   predictPasses,
   rollout,
   rolloutPlan,
-  type Fields2D,
+  type Fields2d,
   type PassOptions,
   type PredictOptions,
   type Prediction,

@@ -289,7 +289,7 @@ export async function predictPasses(
  * A 2D prediction as the flow metrics take it (src/metrics/ns.ts `NsFields`, when channels = 1):
  * fields [n, nt, nx, ny, channels], the time of each frame and the domain size.
  */
-export interface Fields2D {
+export interface Fields2d {
   pred: Float32Array;
   truth: Float32Array;
   n: number;
@@ -305,8 +305,8 @@ export interface Fields2D {
   lengthY: number;
 }
 
-/** The fields of a prediction on 2D data (see Fields2D); throws for 1D data. */
-export function fields2d(p: Prediction): Fields2D {
+/** The fields of a prediction on 2D data (see Fields2d); throws for 1D data. */
+export function fields2d(p: Prediction): Fields2d {
   if (p.shape.spatial.length !== 2 || p.y === undefined) throw new RangeError(`fields2d needs a prediction on 2D data; this one is on a [${p.shape.spatial.join(', ')}] grid`);
   const [nx, ny] = p.shape.spatial;
   const period = (c: number[]): number => (c.length > 1 ? c.length * (c[1] - c[0]) : 1);

@@ -39,14 +39,19 @@ import { Rng } from '../../core/random.js';
 import { fourierLayer1d, gelu, geluLinear, linearChannelsFirst, rdft, transposeLarge } from '../engine/index.js';
 import type { ModelConfig, SurrogateModel } from './model.js';
 import { resolveFnoFields, uniformVariable, type Dense } from './fno_common.js';
-import { ModelConfigError, registerModel } from './registry.js';
+import { ModelConfigError } from './errors.js';
+import type { ModelEntry } from './registry.js';
 
 export interface FnoConfig extends ModelConfig {
   kind: 'fno';
   /** Seed of the weight initialisation. @default 0 */
   seed: number;
-  /** Fourier modes kept per layer (needs grids of s ≥ 2·nModes). @default 16 */
-  nModes: number;
+  /**
+   * Fourier modes kept per layer, one entry for the one axis (neuraloperator's n_modes; needs grids
+   * of s ≥ 2·nModes[0]). Configs that give a number, as every fno config written before the
+   * array, still resolve. @default [16]
+   */
+  nModes: number[];
   /** Channels of the Fourier layers. @default 64 */
   width: number;
   /** Fourier layers. @default 4 */
@@ -82,7 +87,7 @@ export interface FnoApplyOptions {
 
 export const FNO_DEFAULTS: Omit<FnoConfig, 'kind'> = {
   seed: 0,
-  nModes: 16,
+  nModes: [16],
   width: 64,
   nLayers: 4,
   inChannels: 1,
@@ -93,7 +98,6 @@ export const FNO_DEFAULTS: Omit<FnoConfig, 'kind'> = {
 };
 
 const INT_FIELDS: Record<string, number> = {
-  nModes: 1,
   width: 1,
   nLayers: 1,
   inChannels: 1,
@@ -141,7 +145,8 @@ export class Fno implements SurrogateModel<FnoConfig> {
 
   constructor(config: FnoConfig) {
     this.config = Object.freeze({ ...config });
-    const { seed, width, nModes, nLayers, inChannels, outChannels, liftChannels, projectionChannels, positionalEmbedding } = config;
+    const { seed, width, nLayers, inChannels, outChannels, liftChannels, projectionChannels, positionalEmbedding } = config;
+    const [nModes] = config.nModes;
     let stream = 0;
     const dense = (cin: number, cout: number): Dense => {
       const bound = 1 / Math.sqrt(cin);
@@ -165,7 +170,8 @@ export class Fno implements SurrogateModel<FnoConfig> {
   }
 
   apply(x: tf.Tensor, opts: FnoApplyOptions = {}): tf.Tensor {
-    const { nModes, width, inChannels, outChannels, positionalEmbedding, nLayers } = this.config;
+    const { width, inChannels, outChannels, positionalEmbedding, nLayers } = this.config;
+    const [nModes] = this.config.nModes;
     const dropout = this.config.dropout ?? 0;
     const drop = dropout > 0 && (opts.dropout ?? opts.training ?? false);
     if (x.rank !== 3 || x.shape[2] !== inChannels) {
@@ -249,9 +255,10 @@ export class Fno implements SurrogateModel<FnoConfig> {
   }
 }
 
-registerModel<FnoConfig>({
+/** The registry's entry of 'fno' (registered by registerBuiltinModels). */
+export const FNO_ENTRY: ModelEntry<FnoConfig> = {
   kind: 'fno',
   summary: 'Fourier Neural Operator, 1D (Li et al. 2020): lifting, spectral convolutions on the lowest modes + pointwise skips, projection',
   resolveConfig: resolveFnoConfig,
   create: (config) => new Fno(config),
-});
+};

@@ -6,8 +6,8 @@
  *   v_0 = P(a(x, y), x, y)                 lifting fc0 of the inChannels input fields (e.g. the
  *                                          last 10 time steps) and the grid coordinates
  *   v_{l+1} = σ(W_l v_l + b_l + F⁻¹(R_l · F v_l))   nLayers Fourier layers, σ = GELU except after
- *                                          the last; F = rfft2 keeping the modes1 lowest |kx| on
- *                                          both sides and the modes2 lowest ky ≥ 0
+ *                                          the last; F = rfft2 keeping the nModes[0] lowest |kx| on
+ *                                          both sides and the nModes[1] lowest ky ≥ 0
  *   u = Q(v_L)                             projection fc1 → GELU → fc2
  *
  * Inputs [batch, X, Y, inChannels] → outputs [batch, X, Y, outChannels]. With positionalEmbedding
@@ -24,8 +24,8 @@
  * Initialisation (deterministic from config.seed; each weight draws from its own Rng stream):
  * dense layers as PyTorch's default (weight and bias U(−1/√fan_in, 1/√fan_in)); spectral weights
  * as the reference code, real and imaginary parts U(0, 1/(width²)). The spectral weight of a layer
- * is [modes2, width, width, 2, 2·modes1]: per ky, (in, out), real then imaginary parts, and the kx
- * order 0 … modes1−1, −modes1 … −1 — the reference's weights1 and weights2 side by side.
+ * is [nModes[1], width, width, 2, 2·nModes[0]]: per ky, (in, out), real then imaginary parts, and the kx
+ * order 0 … nModes[0]−1, −nModes[0] … −1 — the reference's weights1 and weights2 side by side.
  */
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../../core/random.js';
@@ -33,16 +33,20 @@ import { complexModeMixBlocks, gelu, irdftNd, linearChannelsFirst, modesToBack, 
 import type { FnoApplyOptions } from './fno.js';
 import { resolveFnoFields, uniformVariable, type Dense } from './fno_common.js';
 import type { ModelConfig, SurrogateModel } from './model.js';
-import { ModelConfigError, registerModel } from './registry.js';
+import { ModelConfigError } from './errors.js';
+import type { ModelEntry } from './registry.js';
 
 export interface Fno2dConfig extends ModelConfig {
   kind: 'fno2d';
   /** Seed of the weight initialisation. @default 0 */
   seed: number;
-  /** Fourier modes kept along x on each side, |kx| < modes1 (needs X ≥ 2·modes1). @default 12 */
-  modes1: number;
-  /** Fourier modes kept along y, 0 ≤ ky < modes2 (needs Y ≥ 2·modes2). @default 12 */
-  modes2: number;
+  /**
+   * Fourier modes kept per axis (neuraloperator's n_modes): along x on each side, |kx| < nModes[0]
+   * (needs X ≥ 2·nModes[0]); along y, 0 ≤ ky < nModes[1] (needs Y ≥ 2·nModes[1]). Configs with
+   * `modes1`, `modes2` (every fno2d config written before the array) or one number still resolve.
+   * @default [12, 12]
+   */
+  nModes: number[];
   /** Channels of the Fourier layers. @default 20 */
   width: number;
   /** Fourier layers. @default 4 */
@@ -63,8 +67,7 @@ export interface Fno2dConfig extends ModelConfig {
 
 export const FNO2D_DEFAULTS: Omit<Fno2dConfig, 'kind'> = {
   seed: 0,
-  modes1: 12,
-  modes2: 12,
+  nModes: [12, 12],
   width: 20,
   nLayers: 4,
   inChannels: 10,
@@ -78,12 +81,12 @@ export const FNO2D_DEFAULTS: Omit<Fno2dConfig, 'kind'> = {
 /** Fills defaults and validates; throws ModelConfigError naming the field and value. */
 export function resolveFno2dConfig(partial: Partial<Fno2dConfig> & { kind: string }): Fno2dConfig {
   return resolveFnoFields<Fno2dConfig>('fno2d', FNO2D_DEFAULTS, {
-    modes1: 1, modes2: 1, width: 1, nLayers: 1, inChannels: 1, outChannels: 1, projectionChannels: 1, padding: 0,
+    width: 1, nLayers: 1, inChannels: 1, outChannels: 1, projectionChannels: 1, padding: 0,
   }, partial);
 }
 
 export interface FourierLayerNd {
-  /** [G, width, width, 2, 2·modes1] (see rdftNd's block layout). */
+  /** [G, width, width, 2, 2·nModes[0]] (see rdftNd's block layout). */
   spectral: tf.Variable;
   pointwise: Dense;
 }
@@ -207,19 +210,19 @@ export class Fno2d implements SurrogateModel<Fno2dConfig> {
 
   constructor(config: Fno2dConfig) {
     this.config = Object.freeze({ ...config });
-    const { seed, width, modes1, modes2, nLayers, inChannels, outChannels, projectionChannels, positionalEmbedding } = config;
+    const { seed, width, nModes, nLayers, inChannels, outChannels, projectionChannels, positionalEmbedding } = config;
     this.weights = new FnoWeights({
-      seed, width, nLayers, projectionChannels, outChannels, modes: [modes1, modes2], liftIn: inChannels + (positionalEmbedding ? 2 : 0),
+      seed, width, nLayers, projectionChannels, outChannels, modes: [...nModes], liftIn: inChannels + (positionalEmbedding ? 2 : 0),
     });
   }
 
   apply(x: tf.Tensor, opts: FnoApplyOptions = {}): tf.Tensor {
-    const { modes1, modes2, width, inChannels, outChannels, positionalEmbedding, padding } = this.config;
+    const { nModes, width, inChannels, outChannels, positionalEmbedding, padding } = this.config;
     if (x.rank !== 4 || x.shape[3] !== inChannels) {
       throw new ModelConfigError(`fno2d: input shape [${x.shape.join(', ')}] is not allowed: use [batch, X, Y, ${inChannels}]`);
     }
     const [batch, sx, sy] = x.shape as [number, number, number, number];
-    for (const [axis, size, field, m] of [['X', sx, 'modes1', modes1], ['Y', sy, 'modes2', modes2]] as const) {
+    for (const [axis, size, field, m] of [['X', sx, 'nModes[0]', nModes[0]], ['Y', sy, 'nModes[1]', nModes[1]]] as const) {
       if (size + padding < 2 * m) {
         const pad = padding > 0 ? ` + padding ${padding}` : '';
         throw new ModelConfigError(`fno2d: grid size ${axis}=${size}${pad} is too small for ${field}=${m}: use ${axis}${pad} >= ${2 * m} (${field} must be <= ${axis}/2)`);
@@ -234,7 +237,7 @@ export class Fno2d implements SurrogateModel<Fno2dConfig> {
       if (padding > 0) {
         h = view(tf.pad(view(h, [width * batch, sx, sy]), [[0, 0], [0, padding], [0, padding]]), [width, batch * px * py]) as tf.Tensor2D;
       }
-      h = this.weights.fourierLayers(h, batch, [px, py], [modes1, modes2], dropoutOf(this.config, opts));
+      h = this.weights.fourierLayers(h, batch, [px, py], [...nModes], dropoutOf(this.config, opts));
       if (padding > 0) h = view(tf.slice(view(h, [width * batch, px, py]), [0, 0, 0], [width * batch, sx, sy]), [width, n]) as tf.Tensor2D;
       return view(toChannelsLast(this.weights.project(h)), [batch, sx, sy, outChannels]);
     });
@@ -249,9 +252,10 @@ export class Fno2d implements SurrogateModel<Fno2dConfig> {
   }
 }
 
-registerModel<Fno2dConfig>({
+/** The registry's entry of 'fno2d' (registered by registerBuiltinModels). */
+export const FNO2D_ENTRY: ModelEntry<Fno2dConfig> = {
   kind: 'fno2d',
   summary: 'Fourier Neural Operator, 2D (Li et al. 2020, fourier_2d): lifting, 2D spectral convolutions on the lowest modes + pointwise skips, projection',
   resolveConfig: resolveFno2dConfig,
   create: (config) => new Fno2d(config),
-});
+};

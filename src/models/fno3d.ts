@@ -10,17 +10,17 @@
  *                                          axis then zero-padded by timePadding points (the
  *                                          reference's F.pad(x, [0, 6]): time is not periodic)
  *   v_{l+1} = σ(W_l v_l + b_l + F⁻¹(R_l · F v_l))   nLayers Fourier layers, σ = GELU except after
- *                                          the last; F = rfftn over (x, y, t) keeping the modes1
- *                                          lowest |kx| and modes2 lowest |ky| on both sides and
- *                                          the modes3 lowest kt ≥ 0
+ *                                          the last; F = rfftn over (x, y, t) keeping the nModes[0]
+ *                                          lowest |kx| and nModes[1] lowest |ky| on both sides and
+ *                                          the nModes[2] lowest kt ≥ 0
  *   u = Q(v_L cropped to outFrames)        projection fc1 → GELU → fc2 (one channel per frame)
  *
  * Inputs [batch, X, Y, inChannels] → outputs [batch, X, Y, outFrames]. Coordinates x_i = i/X,
  * y_j = j/Y, t_k = k/outFrames ∈ [0, 1) (with positionalEmbedding), so the model evaluates at any
  * X, Y ≥ 2·modes. Internally activations are channels-first [channels, batch·X·Y·T] with time
  * innermost; the truncated DFT is rdftNd over (X, Y, T + timePadding) (src/engine/dft_nd.ts) with
- * one weight block per (ky, kt) mode (spectral weight [2·modes2·modes3, width, width, 2,
- * 2·modes1], the reference's four corner blocks weights1…4 side by side; see fno2d.ts for the
+ * one weight block per (ky, kt) mode (spectral weight [2·nModes[1]·nModes[2], width, width, 2,
+ * 2·nModes[0]], the reference's four corner blocks weights1…4 side by side; see fno2d.ts for the
  * initialisation, shared).
  */
 import * as tf from '@tensorflow/tfjs';
@@ -29,18 +29,20 @@ import type { FnoApplyOptions } from './fno.js';
 import { dropoutOf, FnoWeights, gridChannels, toChannelsFirst } from './fno2d.js';
 import { resolveFnoFields } from './fno_common.js';
 import type { ModelConfig, SurrogateModel } from './model.js';
-import { ModelConfigError, registerModel } from './registry.js';
+import { ModelConfigError } from './errors.js';
+import type { ModelEntry } from './registry.js';
 
 export interface Fno3dConfig extends ModelConfig {
   kind: 'fno3d';
   /** Seed of the weight initialisation. @default 0 */
   seed: number;
-  /** Fourier modes kept along x on each side, |kx| < modes1 (needs X ≥ 2·modes1). @default 8 */
-  modes1: number;
-  /** Fourier modes kept along y on each side, |ky| < modes2 (needs Y ≥ 2·modes2). @default 8 */
-  modes2: number;
-  /** Fourier modes kept along time, 0 ≤ kt < modes3 (needs outFrames + timePadding ≥ 2·modes3). @default 8 */
-  modes3: number;
+  /**
+   * Fourier modes kept per axis (neuraloperator's n_modes): along x and y on each side, |kx| <
+   * nModes[0], |ky| < nModes[1] (needs X ≥ 2·nModes[0], Y ≥ 2·nModes[1]); along time, 0 ≤ kt <
+   * nModes[2] (needs outFrames + timePadding ≥ 2·nModes[2]). Configs with `modes1` … `modes3`
+   * (every fno3d config written before the array) or one number still resolve. @default [8, 8, 8]
+   */
+  nModes: number[];
   /** Channels of the Fourier layers. @default 20 */
   width: number;
   /** Fourier layers. @default 4 */
@@ -61,9 +63,7 @@ export interface Fno3dConfig extends ModelConfig {
 
 export const FNO3D_DEFAULTS: Omit<Fno3dConfig, 'kind'> = {
   seed: 0,
-  modes1: 8,
-  modes2: 8,
-  modes3: 8,
+  nModes: [8, 8, 8],
   width: 20,
   nLayers: 4,
   inChannels: 10,
@@ -76,13 +76,14 @@ export const FNO3D_DEFAULTS: Omit<Fno3dConfig, 'kind'> = {
 /** Fills defaults and validates; throws ModelConfigError naming the field and value. */
 export function resolveFno3dConfig(partial: Partial<Fno3dConfig> & { kind: string }): Fno3dConfig {
   const cfg = resolveFnoFields<Fno3dConfig>('fno3d', FNO3D_DEFAULTS, {
-    modes1: 1, modes2: 1, modes3: 1, width: 1, nLayers: 1, inChannels: 1, outFrames: 1, timePadding: 0, projectionChannels: 1,
+    width: 1, nLayers: 1, inChannels: 1, outFrames: 1, timePadding: 0, projectionChannels: 1,
   }, partial);
   const frames = cfg.outFrames + cfg.timePadding;
-  if (2 * cfg.modes3 > frames) {
+  const modesT = cfg.nModes[2];
+  if (2 * modesT > frames) {
     throw new ModelConfigError(
-      `fno3d config: modes3=${cfg.modes3} is not allowed with outFrames=${cfg.outFrames} and timePadding=${cfg.timePadding}: ` +
-        `use modes3 <= ${Math.floor(frames / 2)} (outFrames + timePadding >= 2·modes3)`,
+      `fno3d config: nModes[2]=${modesT} is not allowed with outFrames=${cfg.outFrames} and timePadding=${cfg.timePadding}: ` +
+        `use nModes[2] <= ${Math.floor(frames / 2)} (outFrames + timePadding >= 2·nModes[2])`,
     );
   }
   return cfg;
@@ -95,19 +96,19 @@ export class Fno3d implements SurrogateModel<Fno3dConfig> {
 
   constructor(config: Fno3dConfig) {
     this.config = Object.freeze({ ...config });
-    const { seed, width, modes1, modes2, modes3, nLayers, inChannels, projectionChannels, positionalEmbedding } = config;
+    const { seed, width, nModes, nLayers, inChannels, projectionChannels, positionalEmbedding } = config;
     this.weights = new FnoWeights({
-      seed, width, nLayers, projectionChannels, outChannels: 1, modes: [modes1, modes2, modes3], liftIn: inChannels + (positionalEmbedding ? 3 : 0),
+      seed, width, nLayers, projectionChannels, outChannels: 1, modes: [...nModes], liftIn: inChannels + (positionalEmbedding ? 3 : 0),
     });
   }
 
   apply(x: tf.Tensor, opts: FnoApplyOptions = {}): tf.Tensor {
-    const { modes1, modes2, modes3, width, inChannels, outFrames, timePadding, positionalEmbedding } = this.config;
+    const { nModes, width, inChannels, outFrames, timePadding, positionalEmbedding } = this.config;
     if (x.rank !== 4 || x.shape[3] !== inChannels) {
       throw new ModelConfigError(`fno3d: input shape [${x.shape.join(', ')}] is not allowed: use [batch, X, Y, ${inChannels}]`);
     }
     const [batch, sx, sy] = x.shape as [number, number, number, number];
-    for (const [axis, size, field, m] of [['X', sx, 'modes1', modes1], ['Y', sy, 'modes2', modes2]] as const) {
+    for (const [axis, size, field, m] of [['X', sx, 'nModes[0]', nModes[0]], ['Y', sy, 'nModes[1]', nModes[1]]] as const) {
       if (size < 2 * m) throw new ModelConfigError(`fno3d: grid size ${axis}=${size} is too small for ${field}=${m}: use ${axis} >= ${2 * m} (${field} must be <= ${axis}/2)`);
     }
     const points = batch * sx * sy;
@@ -118,7 +119,7 @@ export class Fno3d implements SurrogateModel<Fno3dConfig> {
       if (positionalEmbedding) h = tf.concat([h, gridChannels(batch, [sx, sy, outFrames])], 0);
       h = this.weights.liftUp(h);
       if (timePadding > 0) h = view(padColumns(view(h, [width * points, outFrames]), frames), [width, points * frames]);
-      h = this.weights.fourierLayers(h, batch, [sx, sy, frames], [modes1, modes2, modes3], dropoutOf(this.config, opts));
+      h = this.weights.fourierLayers(h, batch, [sx, sy, frames], [...nModes], dropoutOf(this.config, opts));
       if (timePadding > 0) h = view(cropColumns(view(h, [width * points, frames]), outFrames), [width, points * outFrames]);
       return view(this.weights.project(h), [batch, sx, sy, outFrames]);
     });
@@ -133,9 +134,10 @@ export class Fno3d implements SurrogateModel<Fno3dConfig> {
   }
 }
 
-registerModel<Fno3dConfig>({
+/** The registry's entry of 'fno3d' (registered by registerBuiltinModels). */
+export const FNO3D_ENTRY: ModelEntry<Fno3dConfig> = {
   kind: 'fno3d',
   summary: 'Fourier Neural Operator, 3D space-time (Li et al. 2020, fourier_3d): input frames repeated in time, 3D spectral convolutions, one output channel per frame',
   resolveConfig: resolveFno3dConfig,
   create: (config) => new Fno3d(config),
-});
+};

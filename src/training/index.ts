@@ -40,7 +40,7 @@ export {
   type LoadedCheckpoint,
   type LoadOptions,
 } from './checkpoint.js';
-export { DataParallel, registerModelModules, shardSizes } from './parallel.js';
+export { DataParallel, shardSizes } from './parallel.js';
 export { train, type BatchInfo, type TrainHooks, type TrainResult } from './trainer.js';
 export * from './run_dir.js';
 export {
@@ -50,7 +50,7 @@ export {
   predictPasses,
   rollout,
   rolloutPlan,
-  type Fields2D,
+  type Fields2d,
   type PassOptions,
   type PredictOptions,
   type Prediction,

@@ -10,15 +10,12 @@
  * it: Adam is ~10 elementwise passes over the weights, a broadcast is one copy, and the optimizer
  * state then lives in one place (checkpoints, resume).
  */
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import { compiledModuleUrl } from '../../core/runtime.js';
 import type { BackendName } from '../engine/backend.js';
 import { copyTensorsInto } from '../engine/weights.js';
 import type { ModelConfig } from '../models/model.js';
-import { modelKinds, registerModel, type ModelEntry } from '../models/registry.js';
 import type { FrameStack, LossKind } from './options.js';
 import { mixSeed, type ReplicaNormalizers } from '../inference/predictor.js';
 import type { Replica } from './replica.js';
@@ -47,29 +44,6 @@ export type WorkerReply = { type: 'ready' } | { type: 'grads'; loss: number } | 
 /** Sizes of `parts` contiguous shards of `n` items: floor((k+1)n/parts) − floor(kn/parts). */
 export function shardSizes(n: number, parts: number): number[] {
   return Array.from({ length: parts }, (_, k) => Math.floor(((k + 1) * n) / parts) - Math.floor((k * n) / parts));
-}
-
-/** Module paths or URLs as absolute file URLs (relative paths against the working directory). */
-export function moduleUrls(modules: readonly string[]): string[] {
-  return modules.map((m) => (m.startsWith('file:') ? m : pathToFileURL(path.resolve(m)).href));
-}
-
-/**
- * Imports modules (paths or file URLs) and registers the `modelEntries` they export, skipping
- * kinds already registered (TrainOptions.modelModules; each worker does the same).
- */
-export async function registerModelModules(modules: readonly string[]): Promise<void> {
-  for (const [k, url] of moduleUrls(modules).entries()) {
-    let mod: { modelEntries?: ModelEntry[] };
-    try {
-      mod = (await import(url)) as { modelEntries?: ModelEntry[] };
-    } catch (err) {
-      const code = (err as { code?: string }).code;
-      if (code !== 'ERR_MODULE_NOT_FOUND' && code !== 'ERR_UNSUPPORTED_DIR_IMPORT') throw err;
-      throw new TrainOptionsError(`modelModules=${modules[k]} cannot be imported: no such module (give the path of a .js/.mjs file exporting modelEntries)`);
-    }
-    for (const entry of mod.modelEntries ?? []) if (!modelKinds().includes(entry.kind)) registerModel(entry);
-  }
 }
 
 interface Pending {

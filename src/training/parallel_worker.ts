@@ -7,9 +7,9 @@ import { parentPort } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../engine/backend.js';
 import { copyTensorsInto } from '../engine/weights.js';
-// The built-in model kinds register when the models module loads.
-import { createModel } from '../models/index.js';
-import { registerModelModules, type WorkerReply, type WorkerRequest } from './parallel.js';
+import { createModel } from '../models/registry.js';
+import { registerModelModules } from '../models/plugins.js';
+import type { WorkerReply, WorkerRequest } from './parallel.js';
 import { Replica } from './replica.js';
 
 if (!parentPort) throw new Error('parallel_worker.js must run as a worker thread');

@@ -20,7 +20,8 @@ export function estimateTrainingBytes(opts: TrainOptions, spatial: number[], cha
   const width = typeof m.width === 'number' ? m.width : null;
   if (width === null) return null;
   const layers = typeof m.nLayers === 'number' ? m.nLayers : 4;
-  const modes = [m.modes1, m.modes2, m.modes3].filter((x): x is number => typeof x === 'number');
+  // Resolved FNO configs hold one nModes entry per axis; other kinds may spell it as one number.
+  const modes = Array.isArray(m.nModes) ? m.nModes.filter((x): x is number => typeof x === 'number') : [];
   if (modes.length === 0) for (let d = 0; d < spatial.length; d++) modes.push(typeof m.nModes === 'number' ? m.nModes : 16);
   const spectral = modes.reduce((a, k, i) => a * (i === modes.length - 1 ? k : 2 * k), 2);
   const proj = typeof m.projectionChannels === 'number' ? m.projectionChannels : 128;

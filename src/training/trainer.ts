@@ -20,7 +20,8 @@ import { TrainingDiverged, TrainingInterrupted, TrainOptionsError } from './erro
 import { AdamOptimizer } from './optimizers.js';
 import { firstDifference, frameStack, resolveTrainOptions, RESUMABLE_CHANGES, type TrainOptions, type TrainOptionsInput } from './options.js';
 import { fitPairNormalizers, pairIndices, pairLayout, PairSource, splitPairs } from './pairs.js';
-import { DataParallel, moduleUrls, registerModelModules } from './parallel.js';
+import { moduleUrls, registerModelModules } from '../models/plugins.js';
+import { DataParallel } from './parallel.js';
 import { mixSeed, type ReplicaNormalizers } from '../inference/predictor.js';
 import { Replica } from './replica.js';
 import { resolveModelConfig } from '../models/registry.js';

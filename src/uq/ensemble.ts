@@ -21,7 +21,7 @@ import { ENSEMBLE_FILE, LOCK_FILE, memberDir, writeJsonAtomic } from '../trainin
 import { CHECKPOINT_FILE, loadCheckpoint, readCheckpoint, type EpochMetrics, type LoadedCheckpoint } from '../training/checkpoint.js';
 import { TrainOptionsError } from '../training/errors.js';
 import { firstDifference, resolveTrainOptions, RESUMABLE_CHANGES, type TrainOptions, type TrainOptionsInput } from '../training/options.js';
-import { registerModelModules } from '../training/parallel.js';
+import { registerModelModules } from '../models/plugins.js';
 import { predictPasses, type PredictOptions, type Prediction } from '../inference/rollout.js';
 import { ProgressBar } from '../../core/progress.js';
 import { aggregateSamples, type PredictiveMoments, type SampledValues } from './aggregate.js';

@@ -6,8 +6,6 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { EpochMetrics } from '../training/checkpoint.js';
 import type { TrainOptionsInput } from '../training/options.js';
 import { train } from '../training/trainer.js';
-// The built-in model kinds register when the models module loads.
-import '../models/index.js';
 
 if (!parentPort) throw new Error('ensemble_worker.js must run as a worker thread');
 const port = parentPort;

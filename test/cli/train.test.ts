@@ -33,7 +33,7 @@ describe('pdes train / evaluate / report', () => {
 
   it('writes the run directory: config, one metrics line per epoch, checkpoint', () => {
     const config = JSON.parse(fs.readFileSync(path.join(run, 'config.json'), 'utf8'));
-    expect(config).toMatchObject({ epochs: 3, batchSize: 10, model: { kind: 'fno', nModes: 8, width: 16, nLayers: 2 } });
+    expect(config).toMatchObject({ epochs: 3, batchSize: 10, model: { kind: 'fno', nModes: [8], width: 16, nLayers: 2 } });
     const lines = fs.readFileSync(path.join(run, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     expect(lines.map((l) => l.epoch)).toEqual([1, 2, 3]);
     for (const l of lines) expect(Number.isFinite(l.trainLoss) && Number.isFinite(l.valLoss)).toBe(true);

@@ -4,7 +4,7 @@ import { initBackend, irdft, rdft, setWasmKernelsEnabled } from '../../src/engin
 import { createModel, Fno, getWeightData, ModelConfigError, modelKinds, resolveModelConfig, setWeightData, type FnoConfig } from '../../src/models/index.js';
 import { maxAbs, maxDiff } from '../helpers/numeric.js';
 
-const SMALL = { kind: 'fno', seed: 11, nModes: 6, width: 8, nLayers: 3, projectionChannels: 16 };
+const SMALL = { kind: 'fno', seed: 11, nModes: [6], width: 8, nLayers: 3, projectionChannels: 16 };
 
 /** Smooth periodic inputs band-limited to mode 3 (< nModes), sampled at x_j = j/s. */
 function smoothInput(batch: number, s: number, channels = 1): tf.Tensor3D {
@@ -43,7 +43,7 @@ function geluRef(x: tf.Tensor): tf.Tensor {
  * the mode mixing a broadcast complex product summed over the input channels.
  */
 function referenceFno(m: Fno, x: tf.Tensor3D): tf.Tensor {
-  const { nModes: M, width, nLayers, liftChannels, positionalEmbedding, inChannels, outChannels } = m.config;
+  const { nModes: [M], width, nLayers, liftChannels, positionalEmbedding, inChannels, outChannels } = m.config;
   const [batch, s] = x.shape;
   const w = m.trainableWeights();
   let k = 0;
@@ -79,7 +79,7 @@ describe('FNO config and registry', () => {
     expect(modelKinds()).toContain('fno');
     const cfg = resolveModelConfig({ kind: 'fno' }) as FnoConfig;
     expect(cfg).toEqual({
-      kind: 'fno', seed: 0, nModes: 16, width: 64, nLayers: 4, inChannels: 1, outChannels: 1,
+      kind: 'fno', seed: 0, nModes: [16], width: 64, nLayers: 4, inChannels: 1, outChannels: 1,
       liftChannels: 0, projectionChannels: 128, positionalEmbedding: true,
     });
   });
@@ -89,8 +89,17 @@ describe('FNO config and registry', () => {
     expect(() => createModel({ kind: 'fnoo' })).toThrow(/unknown model 'fnoo': known models are .*\bfno\b/);
   });
 
+  it('takes nModes as one number too, as every fno config written before the array', () => {
+    expect(resolveModelConfig({ kind: 'fno', nModes: 12 })).toMatchObject({ nModes: [12] });
+    expect(resolveModelConfig({ kind: 'fno', nModes: [12] })).toMatchObject({ nModes: [12] });
+  });
+
   it.each([
     [{ nModes: 0 }, 'fno config: nModes=0 is not allowed: use an integer in [1, 2^20]'],
+    [{ nModes: [0] }, 'fno config: nModes=[0] is not allowed: use one integer in [1, 2^20] in an array, one per axis (e.g. [16])'],
+    [{ nModes: [8, 8] }, 'fno config: nModes=[8, 8] is not allowed: use one integer in [1, 2^20] in an array, one per axis (e.g. [16])'],
+    [{ nModes: '8' }, "fno config: nModes='8' is not allowed: use one integer in [1, 2^20] in an array, one per axis (e.g. [16])"],
+    [{ modes1: 8 }, "fno config: unknown field 'modes1': known fields are kind, seed, nModes, width, nLayers, inChannels, outChannels, liftChannels, projectionChannels, positionalEmbedding"],
     [{ width: 2.5 }, 'fno config: width=2.5 is not allowed: use an integer in [1, 2^20]'],
     [{ liftChannels: -1 }, 'fno config: liftChannels=-1 is not allowed: use an integer in [0, 2^20]'],
     [{ nLayers: '4' }, "fno config: nLayers='4' is not allowed: use an integer in [1, 2^20]"],
@@ -235,7 +244,7 @@ describe('FNO-1D on wasm', () => {
   });
 
   it('is the layer-by-layer FNO (lift and fc1 folded into the neighbouring maps): outputs and gradients, on wasm and cpu', async () => {
-    const configs = [SMALL, { ...SMALL, nLayers: 1 }, { ...SMALL, liftChannels: 6, inChannels: 2, outChannels: 2 }, { ...SMALL, positionalEmbedding: false, nModes: 8 }];
+    const configs = [SMALL, { ...SMALL, nLayers: 1 }, { ...SMALL, liftChannels: 6, inChannels: 2, outChannels: 2 }, { ...SMALL, positionalEmbedding: false, nModes: [8] }];
     for (const backend of ['wasm', 'cpu'] as const) {
       await initBackend(backend);
       for (const cfg of configs) {

@@ -287,7 +287,7 @@ describe('engine small-right GEMM kernel (wasm)', () => {
 // The FNO-2D model
 // ------------------------------------------------------------------------------------------------
 
-const SMALL = { kind: 'fno2d', seed: 11, modes1: 4, modes2: 3, width: 8, nLayers: 3, inChannels: 2, projectionChannels: 16 };
+const SMALL = { kind: 'fno2d', seed: 11, nModes: [4, 3], width: 8, nLayers: 3, inChannels: 2, projectionChannels: 16 };
 
 /** Smooth periodic inputs band-limited to |kx| ≤ 3, |ky| ≤ 2 (inside the kept modes), at x_i = i/X, y_j = j/Y. */
 function smoothInput(batch: number, sx: number, sy: number, channels = 2): tf.Tensor4D {
@@ -318,19 +318,35 @@ describe('FNO-2D config and registry', () => {
   it('is registered and fills the reference defaults (fourier_2d_time: 12 modes, width 20, 10 input steps)', () => {
     expect(modelKinds()).toContain('fno2d');
     expect(resolveModelConfig({ kind: 'fno2d' }) as Fno2dConfig).toEqual({
-      kind: 'fno2d', seed: 0, modes1: 12, modes2: 12, width: 20, nLayers: 4, inChannels: 10, outChannels: 1,
+      kind: 'fno2d', seed: 0, nModes: [12, 12], width: 20, nLayers: 4, inChannels: 10, outChannels: 1,
       projectionChannels: 128, positionalEmbedding: true, padding: 0,
     });
   });
 
   it.each([
+    [{ modes1: 4, modes2: 3 }, [4, 3]],
+    [{ modes2: 3 }, [12, 3]],
+    [{ nModes: 5 }, [5, 5]],
+    [{ nModes: [6, 2], modes1: 4 }, [4, 2]],
+  ])('takes the modes as written before the nModes array: %j is nModes %j', (given, nModes) => {
+    const cfg = resolveModelConfig({ kind: 'fno2d', ...given });
+    expect(cfg.nModes).toEqual(nModes);
+    expect(Object.keys(cfg)).not.toContain('modes1');
+    expect(Object.keys(cfg)).not.toContain('modes2');
+  });
+
+  it.each([
+    [{ nModes: [0, 3] }, 'fno2d config: nModes=[0, 3] is not allowed: use 2 integers in [1, 2^20] in an array, one per axis (e.g. [12, 12])'],
+    [{ nModes: [12] }, 'fno2d config: nModes=[12] is not allowed: use 2 integers in [1, 2^20] in an array, one per axis (e.g. [12, 12])'],
+    [{ nModes: 0 }, 'fno2d config: nModes=0 is not allowed: use an integer in [1, 2^20]'],
     [{ modes1: 0 }, 'fno2d config: modes1=0 is not allowed: use an integer in [1, 2^20]'],
     [{ modes2: 2.5 }, 'fno2d config: modes2=2.5 is not allowed: use an integer in [1, 2^20]'],
     [{ padding: -1 }, 'fno2d config: padding=-1 is not allowed: use an integer in [0, 2^20]'],
     [{ width: '20' }, "fno2d config: width='20' is not allowed: use an integer in [1, 2^20]"],
     [{ positionalEmbedding: 'yes' }, "fno2d config: positionalEmbedding='yes' is not allowed: use true or false"],
     [{ seed: -3 }, 'fno2d config: seed=-3 is not allowed: use an integer in [0, 2^53)'],
-    [{ modes: 12 }, "fno2d config: unknown field 'modes': known fields are kind, seed, modes1, modes2, width, nLayers, inChannels, outChannels, projectionChannels, positionalEmbedding, padding"],
+    [{ modes3: 2 }, "fno2d config: unknown field 'modes3': known fields are kind, seed, nModes, width, nLayers, inChannels, outChannels, projectionChannels, positionalEmbedding, padding"],
+    [{ modes: 12 }, "fno2d config: unknown field 'modes': known fields are kind, seed, nModes, width, nLayers, inChannels, outChannels, projectionChannels, positionalEmbedding, padding"],
   ])('rejects %j with a message naming the field and value', (bad, message) => {
     expect(() => createModel({ kind: 'fno2d', ...bad })).toThrow(ModelConfigError);
     expect(() => createModel({ kind: 'fno2d', ...bad })).toThrow(message);
@@ -358,10 +374,10 @@ describe('FNO-2D on wasm', () => {
 
   it('names the grid size when it is too small for the modes, and the expected input shape', () => {
     const m = createModel(SMALL);
-    expect(() => m.apply(smoothInput(2, 7, 8))).toThrow('fno2d: grid size X=7 is too small for modes1=4: use X >= 8 (modes1 must be <= X/2)');
-    expect(() => m.apply(smoothInput(2, 8, 5))).toThrow('fno2d: grid size Y=5 is too small for modes2=3: use Y >= 6 (modes2 must be <= Y/2)');
+    expect(() => m.apply(smoothInput(2, 7, 8))).toThrow('fno2d: grid size X=7 is too small for nModes[0]=4: use X >= 8 (nModes[0] must be <= X/2)');
+    expect(() => m.apply(smoothInput(2, 8, 5))).toThrow('fno2d: grid size Y=5 is too small for nModes[1]=3: use Y >= 6 (nModes[1] must be <= Y/2)');
     const padded = createModel({ ...SMALL, padding: 1 });
-    expect(() => padded.apply(smoothInput(2, 6, 8))).toThrow('fno2d: grid size X=6 + padding 1 is too small for modes1=4: use X + padding 1 >= 8 (modes1 must be <= X/2)');
+    expect(() => padded.apply(smoothInput(2, 6, 8))).toThrow('fno2d: grid size X=6 + padding 1 is too small for nModes[0]=4: use X + padding 1 >= 8 (nModes[0] must be <= X/2)');
     expect(padded.apply(smoothInput(1, 7, 5)).shape).toEqual([1, 7, 5, 1]);
     expect(() => m.apply(smoothInput(2, 8, 8, 3))).toThrow('fno2d: input shape [2, 8, 8, 3] is not allowed: use [batch, X, Y, 2]');
     expect(() => m.apply(tf.zeros([8, 8, 2]))).toThrow('fno2d: input shape [8, 8, 2] is not allowed: use [batch, X, Y, 2]');

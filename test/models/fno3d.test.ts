@@ -7,7 +7,7 @@ import { maxAbs, maxDiff } from '../helpers/numeric.js';
 // The 3D truncated DFT (rdftNd over three axes) is checked against the float64 direct sum, with
 // gradients, in fno2d.test.ts together with the 2D one.
 
-const SMALL = { kind: 'fno3d', seed: 7, modes1: 3, modes2: 2, modes3: 3, width: 6, nLayers: 2, inChannels: 3, outFrames: 4, timePadding: 2, projectionChannels: 8 };
+const SMALL = { kind: 'fno3d', seed: 7, nModes: [3, 2, 3], width: 6, nLayers: 2, inChannels: 3, outFrames: 4, timePadding: 2, projectionChannels: 8 };
 
 /** Input frames band-limited to |kx| ≤ 2, |ky| ≤ 1 (inside the kept modes), at x_i = i/X, y_j = j/Y. */
 function smoothInput(batch: number, sx: number, sy: number, channels = 3): tf.Tensor4D {
@@ -38,19 +38,27 @@ describe('FNO-3D config and registry', () => {
   it('is registered and fills the reference defaults (fourier_3d: modes 8, width 20, 10 → 10 frames, time padding 6)', () => {
     expect(modelKinds()).toContain('fno3d');
     expect(resolveModelConfig({ kind: 'fno3d' }) as Fno3dConfig).toEqual({
-      kind: 'fno3d', seed: 0, modes1: 8, modes2: 8, modes3: 8, width: 20, nLayers: 4, inChannels: 10, outFrames: 10, timePadding: 6,
+      kind: 'fno3d', seed: 0, nModes: [8, 8, 8], width: 20, nLayers: 4, inChannels: 10, outFrames: 10, timePadding: 6,
       projectionChannels: 128, positionalEmbedding: true,
     });
   });
 
+  it('takes modes1, modes2, modes3 as written before the nModes array', () => {
+    const cfg = resolveModelConfig({ kind: 'fno3d', modes1: 3, modes2: 2, modes3: 4 });
+    expect(cfg.nModes).toEqual([3, 2, 4]);
+    expect(Object.keys(cfg).filter((k) => k.startsWith('modes'))).toEqual([]);
+  });
+
   it.each([
     [{ modes3: 0 }, 'fno3d config: modes3=0 is not allowed: use an integer in [1, 2^20]'],
+    [{ nModes: [8, 8] }, 'fno3d config: nModes=[8, 8] is not allowed: use 3 integers in [1, 2^20] in an array, one per axis (e.g. [8, 8, 8])'],
+    [{ nModes: [8, 8, 9] }, 'fno3d config: nModes[2]=9 is not allowed with outFrames=10 and timePadding=6: use nModes[2] <= 8 (outFrames + timePadding >= 2·nModes[2])'],
     [{ timePadding: -6 }, 'fno3d config: timePadding=-6 is not allowed: use an integer in [0, 2^20]'],
     [{ outFrames: 1.5 }, 'fno3d config: outFrames=1.5 is not allowed: use an integer in [1, 2^20]'],
-    [{ modes3: 9 }, 'fno3d config: modes3=9 is not allowed with outFrames=10 and timePadding=6: use modes3 <= 8 (outFrames + timePadding >= 2·modes3)'],
-    [{ timePadding: 0, modes3: 6 }, 'fno3d config: modes3=6 is not allowed with outFrames=10 and timePadding=0: use modes3 <= 5 (outFrames + timePadding >= 2·modes3)'],
+    [{ modes3: 9 }, 'fno3d config: nModes[2]=9 is not allowed with outFrames=10 and timePadding=6: use nModes[2] <= 8 (outFrames + timePadding >= 2·nModes[2])'],
+    [{ timePadding: 0, modes3: 6 }, 'fno3d config: nModes[2]=6 is not allowed with outFrames=10 and timePadding=0: use nModes[2] <= 5 (outFrames + timePadding >= 2·nModes[2])'],
     [{ positionalEmbedding: 1 }, 'fno3d config: positionalEmbedding=1 is not allowed: use true or false'],
-    [{ outChannels: 1 }, "fno3d config: unknown field 'outChannels': known fields are kind, seed, modes1, modes2, modes3, width, nLayers, inChannels, outFrames, timePadding, projectionChannels, positionalEmbedding"],
+    [{ outChannels: 1 }, "fno3d config: unknown field 'outChannels': known fields are kind, seed, nModes, width, nLayers, inChannels, outFrames, timePadding, projectionChannels, positionalEmbedding"],
   ])('rejects %j with a message naming the field and value', (bad, message) => {
     expect(() => createModel({ kind: 'fno3d', ...bad })).toThrow(ModelConfigError);
     expect(() => createModel({ kind: 'fno3d', ...bad })).toThrow(message);
@@ -67,7 +75,7 @@ describe('FNO-3D on wasm', () => {
     const m = createModel(SMALL);
     expect(m).toBeInstanceOf(Fno3d);
     expect(m.apply(smoothInput(2, 6, 8)).shape).toEqual([2, 6, 8, 4]);
-    const unpadded = createModel({ ...SMALL, timePadding: 0, modes3: 2, positionalEmbedding: false });
+    const unpadded = createModel({ ...SMALL, timePadding: 0, nModes: [3, 2, 2], positionalEmbedding: false });
     expect(unpadded.apply(smoothInput(1, 6, 4)).shape).toEqual([1, 6, 4, 4]);
     // fourier_3d: fc0 13→20, 4 × (4 complex [20, 20, 8, 8, 8] + Conv3d 20→20), fc1 20→128, fc2 128→1.
     const ref = createModel({ kind: 'fno3d' });
@@ -78,14 +86,14 @@ describe('FNO-3D on wasm', () => {
 
   it('names the grid size when it is too small for the modes, and the expected input shape', () => {
     const m = createModel(SMALL);
-    expect(() => m.apply(smoothInput(1, 5, 8))).toThrow('fno3d: grid size X=5 is too small for modes1=3: use X >= 6 (modes1 must be <= X/2)');
-    expect(() => m.apply(smoothInput(1, 6, 3))).toThrow('fno3d: grid size Y=3 is too small for modes2=2: use Y >= 4 (modes2 must be <= Y/2)');
+    expect(() => m.apply(smoothInput(1, 5, 8))).toThrow('fno3d: grid size X=5 is too small for nModes[0]=3: use X >= 6 (nModes[0] must be <= X/2)');
+    expect(() => m.apply(smoothInput(1, 6, 3))).toThrow('fno3d: grid size Y=3 is too small for nModes[1]=2: use Y >= 4 (nModes[1] must be <= Y/2)');
     expect(() => m.apply(smoothInput(1, 6, 8, 2))).toThrow('fno3d: input shape [1, 6, 8, 2] is not allowed: use [batch, X, Y, 3]');
     m.dispose();
   });
 
   it('gives every weight a non-zero, finite gradient', () => {
-    for (const cfg of [SMALL, { ...SMALL, timePadding: 0, modes3: 2, positionalEmbedding: false }]) {
+    for (const cfg of [SMALL, { ...SMALL, timePadding: 0, nModes: [3, 2, 2], positionalEmbedding: false }]) {
       const m = createModel(cfg);
       const names = m.trainableWeights().map((v) => v.name);
       weightGrads(m, smoothInput(2, 6, 4)).forEach((g, i) => {

@@ -9,7 +9,7 @@ import {
   dtBoundForVelocity,
   energySpectrum,
   forcingField,
-  NavierStokes2D,
+  NavierStokes2d,
   NS_FORCINGS,
   NS_SCHEMES,
   NS_TABLEAUS,
@@ -142,7 +142,7 @@ describe('equation object and steppers', () => {
     for (const scheme of NS_SCHEMES) {
       const tab = NS_TABLEAUS[scheme];
       const dt = 0.01;
-      const eq = new NavierStokes2D(flow);
+      const eq = new NavierStokes2d(flow);
       eq.setVorticity(w0);
       // Reference: for k: h = F(u) + β_k h; µ = ½dt(α_{k+1} − α_k); u = G_inv(u + γ_k dt h + µ G(u), µ).
       let u = Float64Array.from(eq.w);
@@ -164,7 +164,7 @@ describe('equation object and steppers', () => {
   });
 
   it('the state keeps exactly the 2/3-rule modes |p|, |q| <= n/3', () => {
-    const eq = new NavierStokes2D(flow);
+    const eq = new NavierStokes2d(flow);
     eq.setVorticity(randomModesField(32, 5, 15, 1));
     const stepper = createNs2dStepper(eq, 'cn-rk3');
     for (let s = 0; s < 5; s++) stepper.step(0.01, s * 0.01);
@@ -219,7 +219,7 @@ describe('equation object and steppers', () => {
   it('the JS and wasm kernels give bit-identical states (same operation order, no FMA in wasm SIMD)', () => {
     if (defaultFft2dBackend() !== 'wasm') return;
     const run = (backend: 'js' | 'wasm') => {
-      const eq = new NavierStokes2D(flow, { backend });
+      const eq = new NavierStokes2d(flow, { backend });
       eq.setVorticity(w0);
       const st = createNs2dStepper(eq, 'cn-rk3');
       for (let s = 0; s < 4; s++) st.step(0.01, s * 0.01);
@@ -233,7 +233,7 @@ describe('equation object and steppers', () => {
   });
 
   it('a blow-up raises SolverInstabilityError with the time', () => {
-    const eq = new NavierStokes2D({ n: 16, length: TWO_PI, nu: 0, drag: 0, forcing: 'none' });
+    const eq = new NavierStokes2d({ n: 16, length: TWO_PI, nu: 0, drag: 0, forcing: 'none' });
     eq.setVorticity(randomModesField(16, 6, 5, 20));
     const st = createNs2dStepper(eq, 'cn-euler');
     let t = 0;

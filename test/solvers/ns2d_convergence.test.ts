@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   createNs2dStepper,
-  NavierStokes2D,
+  NavierStokes2d,
   NS_TABLEAUS,
   nsDiagnostics,
   solveNs2d,
@@ -46,7 +46,7 @@ function randomModesField(n: number, seed: number, kmax: number, amp: number): F
 
 /** The state after `steps` equal steps over [0, T] with a tableau (validated or not). */
 function runSteps(tab: ImexRkCnTableau, flow: Ns2dParams, w0: Float64Array, T: number, steps: number): Float64Array {
-  const eq = new NavierStokes2D(flow);
+  const eq = new NavierStokes2d(flow);
   eq.setVorticity(w0);
   const stepper = createNs2dStepper(eq, tab);
   for (let s = 0; s < steps; s++) stepper.step(T / steps, (s * T) / steps);

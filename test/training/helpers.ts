@@ -51,7 +51,7 @@ export function toyOptions(data: string, extra: Partial<TrainOptionsInput> = {})
   };
 }
 
-export interface Grid2DData {
+export interface Grid2dData {
   samples: number;
   nt: number;
   nx: number;
@@ -69,7 +69,7 @@ export interface Grid2DData {
  * first). By default sample i is a wave travelling in x with a sample-dependent speed and phase,
  * u = sin(2π(x − a_i·t) + φ_i)·cos(2πy) + 0.5·cos(2π(y + b_i·t)) (+ c for field c).
  */
-export function write2d(file: string, d: Grid2DData): string {
+export function write2d(file: string, d: Grid2dData): string {
   const c = d.channels ?? 1;
   const dt = d.dt ?? 0.1;
   const value =

@@ -4,7 +4,8 @@ import { Rng } from '../../core/random.js';
 import { engineCacheSize, initBackend } from '../../src/engine/index.js';
 import { createModel } from '../../src/models/index.js';
 import { DataParallel, readCheckpoint, Replica, shardSizes, train, type TrainOptionsInput } from '../../src/training/index.js';
-import { moduleUrls, type ReplicaSpec } from '../../src/training/parallel.js';
+import { moduleUrls } from '../../src/models/plugins.js';
+import type { ReplicaSpec } from '../../src/training/parallel.js';
 import { makeBurgers, makeTmpDir, registerToy, removeTmpDirs, TOY_MODULE } from './helpers.js';
 
 // Workers run the compiled dist/ code: `npm test` builds it first (npx tsc -p tsconfig.build.json).
