@@ -229,7 +229,7 @@ function cmulAt(aLocal: number, twLocal: number, offset: number): number[] {
 
 type KernelDef = WasmFunctionDef;
 
-function kernelDefs(): KernelDef[] {
+export function kernelDefs(): KernelDef[] {
   // pass4(x, nbytes, Q, tw, mask): radix-4 pass in place, Q = 16q bytes; tw holds per j the six
   // vectors W1R, W1I, W2R, W2I, W3R, W3I; mask flips the sign of one lane to form ∓i·d13.
   const pass4: KernelDef = (() => {

@@ -69,7 +69,7 @@ function cmulLocals(v: number, wr: number, wi: number): number[] {
   return [...W.get(v), ...W.get(wr), ...W.vmul, ...W.get(v), ...W.get(v), ...W.swap, ...W.get(wi), ...W.vmul, ...W.vadd];
 }
 
-function fft2dKernelDefs(): WasmFunctionDef[] {
+export function fft2dKernelDefs(): WasmFunctionDef[] {
   // bfirst4(src, dst, rev, L, vb, ss, ds, mask): rows p = 0 … L−1 of dst get the size-4 radix-4
   // butterflies of src rows rev[p], rev[p] + L/2, + L/4, + 3L/4 (bit reversal fused), on the
   // first vb bytes of every row; ss / ds are the row strides in bytes.

@@ -102,7 +102,7 @@ export interface WenoStepKernel {
   step(u0: number, u1: number, u2: number, scratch: number, n: number, dt: number, invDx: number, nuOverDx: number): void;
 }
 
-function wenoStepDefs(variant: WenoKernelVariant): WasmFunctionDef[] {
+export function wenoStepDefs(variant: WenoKernelVariant): WasmFunctionDef[] {
   const consts = {
     c1312: 13 / 12,
     quarter: 0.25,

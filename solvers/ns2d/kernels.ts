@@ -29,7 +29,7 @@ const V128_OR = [0xfd, ...uleb(80)];
 const ANY_TRUE = [0xfd, ...uleb(83)];
 const SELECT = [0x1b];
 
-function nsKernelDefs(): WasmFunctionDef[] {
+export function nsKernelDefs(): WasmFunctionDef[] {
   const velgrad = kernel(
     'velgrad',
     { i32: ['w', 'u', 'v', 'wx', 'wy', 'kx', 'ky', 'g', 'rows', 'cols', 'cs', 'rs', 'masks'] },
