@@ -2,6 +2,7 @@ import { SolverInputError } from '../errors.js';
 import { isPowerOfTwo, putTwiddle, writeBitReversal, writeStageTwiddles, type FftBackend } from './fft.js';
 import { jsSplitKernels, splitKernelDefs, ZERO_VEC, type SplitKernels } from './fft2d_split.js';
 import { compileKernelModule, kernel, W, wasmApi, type WasmFunctionDef, type WasmMemory, type WasmModule } from '../wasm/binary.js';
+import { ins } from '../wasm/ops.js';
 
 /**
  * Float64 real 2D FFTs on row-major [nx, ny] grids, numpy.fft.rfft2 / irfft2 conventions.
@@ -62,7 +63,7 @@ function checkSize2d(nx: number, ny: number): void {
 }
 
 /** wasm `select` (untyped, here on i32): c ? a : b for the stack [a, b, c]. */
-const SELECT = [0x1b];
+const SELECT = ins('select');
 
 /** Complex product v·w with v in local `v` and w stored as WR = (wr, wr), WI = (−wi, wi) in locals. */
 function cmulLocals(v: number, wr: number, wi: number): number[] {

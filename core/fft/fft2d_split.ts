@@ -1,4 +1,5 @@
-import { kernel, uleb, W, type WasmFunctionDef } from '../wasm/binary.js';
+import { kernel, W, type WasmFunctionDef } from '../wasm/binary.js';
+import { ins, wat } from '../wasm/ops.js';
 
 /**
  * The y-transforms of SpectralArena2d.rfft2OfProduct in "split" form: a block of nb packed
@@ -44,10 +45,10 @@ export interface SplitKernels {
 /** Byte offset of a (+0, +0) vector in every arena: the value of a pruned (known zero) row, read with step 0. */
 export const ZERO_VEC = 32;
 /** v128.load64_splat at a memarg offset. */
-const splatAt = (offset: number) => [0xfd, 10, 3, ...uleb(offset)];
+const splatAt = (offset: number) => ins('v128.load64_splat', offset);
 /** (a, b) → (a.lane1, b.lane1). */
-const HI_HI = [0xfd, 13, 8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31];
-const SELECT = [0x1b];
+const HI_HI = wat`i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31`;
+const SELECT = ins('select');
 
 type Dir = 'f' | 'i';
 

@@ -2,36 +2,14 @@
  * WebAssembly binary encoding helpers (LEB128 integers and vectors), shared by the modules that
  * emit their kernels instruction by instruction: the FFTs (core/fft/fft.ts, core/fft/fft2d.ts), the
  * Navier–Stokes kernels (solvers/ns2d/kernels.ts) and the engine's kernels
- * (core/wasm/engine_emit.ts), and the module layout they use; for the solvers also the instruction
- * table `W`, kernels with named locals and the compile-once cache of their modules.
+ * (core/wasm/engine_emit.ts), and the module layout they use; for the solvers also `W` (short names
+ * over ops.ts, the one instruction table), kernels with named locals and the compile-once cache of their modules.
  * [WebAssembly Core Specification 2.0, §5.2.2 Integers, §5.4 Instructions, §5.5 Modules.]
  */
 
-/** Unsigned LEB128. */
-export function uleb(v: number): number[] {
-  const out: number[] = [];
-  do {
-    let b = v & 0x7f;
-    v >>>= 7;
-    if (v !== 0) b |= 0x80;
-    out.push(b);
-  } while (v !== 0);
-  return out;
-}
-
-/** Signed LEB128. */
-export function sleb(v: number): number[] {
-  const out: number[] = [];
-  for (;;) {
-    const b = v & 0x7f;
-    v >>= 7;
-    if ((v === 0 && (b & 0x40) === 0) || (v === -1 && (b & 0x40) !== 0)) {
-      out.push(b);
-      return out;
-    }
-    out.push(b | 0x80);
-  }
-}
+export { sleb, uleb } from './leb128.js';
+import { uleb } from './leb128.js';
+import { ins, wat } from './ops.js';
 
 /** A vector: its length (unsigned LEB128) followed by the items' bytes. */
 export function vec(items: number[][]): number[] {
@@ -87,46 +65,57 @@ export const I32 = 0x7f;
 export const F64 = 0x7c;
 export const V128 = 0x7b;
 
-const simd = (op: number) => [0xfd, ...uleb(op)];
-
-/** The instructions the solvers' kernels use (core + SIMD encodings). */
+/**
+ * Short names for the solvers' kernels not yet written as text (see ops.ts, the one instruction
+ * table; new code writes `asm(L)\`...\`` instead). Each entry is the text-format instruction
+ * named in its comment.
+ */
 export const W = {
-  get: (i: number) => [0x20, ...uleb(i)],
-  set: (i: number) => [0x21, ...uleb(i)],
-  tee: (i: number) => [0x22, ...uleb(i)],
-  i32: (v: number) => [0x41, ...sleb(v)],
-  f64: (v: number) => [0x44, ...new Uint8Array(new Float64Array([v]).buffer)],
-  add: [0x6a],
-  sub: [0x6b],
-  mul: [0x6c],
-  shl: [0x74],
-  shrU: [0x76],
-  ne: [0x47],
-  leU: [0x4d],
-  load32: (offset: number) => [0x28, 2, ...uleb(offset)],
-  vload: (offset: number) => [...simd(0), 4, ...uleb(offset)],
-  vstore: (offset: number) => [...simd(11), 4, ...uleb(offset)],
+  /** local.get i */
+  get: (i: number) => ins('local.get', i),
+  /** local.set i */
+  set: (i: number) => ins('local.set', i),
+  /** local.tee i */
+  tee: (i: number) => ins('local.tee', i),
+  /** i32.const v */
+  i32: (v: number) => ins('i32.const', v),
+  /** f64.const v */
+  f64: (v: number) => ins('f64.const', v),
+  add: ins('i32.add'),
+  sub: ins('i32.sub'),
+  mul: ins('i32.mul'),
+  shl: ins('i32.shl'),
+  shrU: ins('i32.shr_u'),
+  ne: ins('i32.ne'),
+  leU: ins('i32.le_u'),
+  /** i32.load offset= */
+  load32: (offset: number) => ins('i32.load', offset),
+  /** v128.load offset= (16-byte aligned) */
+  vload: (offset: number) => ins('v128.load', offset),
+  /** v128.store offset= (16-byte aligned) */
+  vstore: (offset: number) => ins('v128.store', offset),
   /** v128.load64_splat: one f64 from memory into both lanes. */
-  splat64: [...simd(10), 3, 0],
+  splat64: ins('v128.load64_splat'),
   /** i8x16.shuffle with the given 16 byte lanes of (a, b). */
-  shuffle: (lanes: number[]) => [...simd(13), ...lanes],
+  shuffle: (lanes: number[]) => ins('i8x16.shuffle', ...lanes),
   /** Exchanges the two f64 lanes of a vector (pass it twice). */
-  swap: [...simd(13), 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7],
+  swap: wat`i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7`,
   /** (a, b) → (a.lane0, a.lane0). */
-  dupLo: [...simd(13), 0, 1, 2, 3, 4, 5, 6, 7, 0, 1, 2, 3, 4, 5, 6, 7],
+  dupLo: wat`i8x16.shuffle 0 1 2 3 4 5 6 7 0 1 2 3 4 5 6 7`,
   /** (a, b) → (a.lane0, b.lane0). */
-  loLo: [...simd(13), 0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23],
-  splat: simd(20),
-  lane: (i: number) => [...simd(33), i],
-  f64add: [0xa0],
-  f64max: [0xa5],
-  xor: simd(81),
-  vadd: simd(240),
-  vsub: simd(241),
-  vmul: simd(242),
-  vmax: simd(245),
+  loLo: wat`i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23`,
+  splat: ins('f64x2.splat'),
+  /** f64x2.extract_lane i */
+  lane: (i: number) => ins('f64x2.extract_lane', i),
+  f64add: ins('f64.add'),
+  f64max: ins('f64.max'),
+  xor: ins('v128.xor'),
+  vadd: ins('f64x2.add'),
+  vsub: ins('f64x2.sub'),
+  vmul: ins('f64x2.mul'),
+  vmax: ins('f64x2.max'),
   /** `loop` whose body ends by branching back while the condition left on the stack is true. */
-  loop: (...body: number[][]) => [0x03, 0x40, ...body.flat(), 0x0d, 0, 0x0b],
+  loop: (...body: number[][]) => [...wat`loop`, ...body.flat(), ...wat`br_if 0 end`],
 };
 
 /**

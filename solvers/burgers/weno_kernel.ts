@@ -1,4 +1,5 @@
-import { compileKernelModule, kernel, uleb, W, wasmApi, type WasmFunctionDef, type WasmModule } from '../../core/wasm/binary.js';
+import { compileKernelModule, kernel, W, wasmApi, type WasmFunctionDef, type WasmModule } from '../../core/wasm/binary.js';
+import { ins, wat } from '../../core/wasm/ops.js';
 import { WENO_EPSILON } from './reconstruction.js';
 import type { RiemannFlux } from './finite_volume.js';
 
@@ -67,22 +68,21 @@ const REC2 = ['vR', 'vL'] as const;
 /** Bytes of scratch the kernel needs (16-byte aligned). */
 export const SCRATCH_BYTES = 16 * (REC1.length + REC2.length) * BLOCK;
 
-/** Extra SIMD encodings this kernel uses beyond those in W (WebAssembly SIMD opcodes). */
-const simd = (opcode: number): number[] => [0xfd, ...uleb(opcode)];
+/** Instructions this kernel uses beyond those in W. */
 const X = {
-  vdiv: simd(243),
-  vabs: simd(236),
+  vdiv: ins('f64x2.div'),
+  vabs: ins('f64x2.abs'),
   /** f64x2.pmin(a, b) = b < a ? b : a (one minpd; matches `x < y ? x : y` of the JS twin lane by lane). */
-  pmin: simd(246),
+  pmin: ins('f64x2.pmin'),
   /** f64x2.pmax(a, b) = a < b ? b : a. */
-  pmax: simd(247),
+  pmax: ins('f64x2.pmax'),
   /** (a, b) → (a.lane1, b.lane0). */
-  hiLo: [...simd(13), 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23],
-  f64load: (offset: number) => [0x2b, 3, ...uleb(offset)],
-  f64store: (offset: number) => [0x39, 3, ...uleb(offset)],
-  f64mul: [0xa2],
-  i32ltU: [0x49],
-  select: [0x1b],
+  hiLo: wat`i8x16.shuffle 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23`,
+  f64load: (offset: number) => ins('f64.load', offset),
+  f64store: (offset: number) => ins('f64.store', offset),
+  f64mul: ins('f64.mul'),
+  i32ltU: ins('i32.lt_u'),
+  select: ins('select'),
 };
 
 type Code = number[];

@@ -1,5 +1,6 @@
 import { instantiateOnArena, type SpectralArena2d } from '../../core/fft/fft2d.js';
-import { compileKernelModule, F64, kernel, uleb, W, type WasmFunctionDef } from '../../core/wasm/binary.js';
+import { compileKernelModule, F64, kernel, W, type WasmFunctionDef } from '../../core/wasm/binary.js';
+import { ins } from '../../core/wasm/ops.js';
 
 /**
  * The element-wise passes of one explicit evaluation and one IMEX stage of the pseudo-spectral
@@ -23,11 +24,11 @@ export interface NsKernels {
 }
 
 /** f64x2.pmax (b > a ? b : a, one maxpd), f64x2.ne, v128.or, v128.any_true, untyped select. */
-const PMAX = [0xfd, ...uleb(247)];
-const F64X2_NE = [0xfd, ...uleb(72)];
-const V128_OR = [0xfd, ...uleb(80)];
-const ANY_TRUE = [0xfd, ...uleb(83)];
-const SELECT = [0x1b];
+const PMAX = ins('f64x2.pmax');
+const F64X2_NE = ins('f64x2.ne');
+const V128_OR = ins('v128.or');
+const ANY_TRUE = ins('v128.any_true');
+const SELECT = ins('select');
 
 export function nsKernelDefs(): WasmFunctionDef[] {
   const velgrad = kernel(

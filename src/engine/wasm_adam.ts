@@ -20,6 +20,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { EngineError } from './errors.js';
 import { I32, op, V128, type FunctionDef } from '../../core/wasm/engine_emit.js';
+import { ins } from '../../core/wasm/ops.js';
 import { engineFunction, offsetOf, wasmKernelsActive } from './wasm_kernels.js';
 
 /** How weight decay enters: none, added to the gradient (adam), or decoupled (adamw). */
@@ -80,11 +81,11 @@ interface Flavour {
 
 const VECTOR: Flavour = {
   type: V128, width: 4, load: op.load, store: op.store, coef: op.splat32,
-  add: op.fadd, sub: op.fsub, mul: op.fmul, div: op.fdiv, sqrt: [0xfd, 0xe3, 0x01],
+  add: op.fadd, sub: op.fsub, mul: op.fmul, div: op.fdiv, sqrt: ins('f32x4.sqrt'),
 };
 const SCALAR: Flavour = {
   type: F32, width: 1, load: op.f32load, store: op.f32store, coef: op.f32load,
-  add: [0x92], sub: [0x93], mul: [0x94], div: [0x95], sqrt: [0x91],
+  add: ins('f32.add'), sub: ins('f32.sub'), mul: ins('f32.mul'), div: ins('f32.div'), sqrt: ins('f32.sqrt'),
 };
 
 /**
@@ -118,9 +119,9 @@ export function adamDef(name: string, decay: AdamDecay): FunctionDef {
   const loop = (fl: Flavour, first: number, stop: number) => [
     // while (o < stop) { …; o += 4·width }
     ...op.get(o), ...op.get(stop), ...op.i32ltU,
-    0x04, 0x40,
+    ...ins('if'),
     ...op.loop(body(fl, first), [...op.get(o), ...op.i32(4 * fl.width), ...op.i32add, ...op.tee(o), ...op.get(stop), ...op.i32ltU]),
-    0x0b,
+    ...ins('end'),
   ];
   return {
     name,

@@ -29,6 +29,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { EngineError } from './errors.js';
 import { I32, op, V128, type FunctionDef } from '../../core/wasm/engine_emit.js';
+import { ins } from '../../core/wasm/ops.js';
 import { engineFunction, offsetOf, wasmKernelsActive } from './wasm_kernels.js';
 
 // ------------------------------------------------------------------------------------------------
@@ -106,7 +107,7 @@ export interface FoldedSpec {
 
 /** i8x16.shuffle of (a, b) taking 32-bit lanes: indices 0–3 from a, 4–7 from b. */
 function shuffle32(lanes: number[]): number[] {
-  return [0xfd, 0x0d, ...lanes.flatMap((l) => [4 * l, 4 * l + 1, 4 * l + 2, 4 * l + 3])];
+  return ins('i8x16.shuffle', ...lanes.flatMap((l) => [4 * l, 4 * l + 1, 4 * l + 2, 4 * l + 3]));
 }
 
 const countdown = (c: number) => [...op.get(c), ...op.i32(1), ...op.i32sub, ...op.tee(c)];

@@ -12,11 +12,12 @@ import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { EngineError } from './errors.js';
 import { I32, op, V128, type FunctionDef } from '../../core/wasm/engine_emit.js';
+import { ins } from '../../core/wasm/ops.js';
 import { engineFunction, offsetOf, wasmKernelsActive } from './wasm_kernels.js';
 
 /** i8x16.shuffle of two vectors by float lanes (0–3 the first operand, 4–7 the second). */
 function shuffle(lanes: [number, number, number, number]): number[] {
-  return [0xfd, 0x0d, ...lanes.flatMap((f) => [4 * f, 4 * f + 1, 4 * f + 2, 4 * f + 3])];
+  return ins('i8x16.shuffle', ...lanes.flatMap((f) => [4 * f, 4 * f + 1, 4 * f + 2, 4 * f + 3]));
 }
 
 /**
