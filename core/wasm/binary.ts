@@ -9,7 +9,7 @@
 
 export { sleb, uleb } from './leb128.js';
 import { uleb } from './leb128.js';
-import { ins, wat } from './ops.js';
+import { asm, ins, wat, type Assembler, type Code } from './ops.js';
 
 /** A vector: its length (unsigned LEB128) followed by the items' bytes. */
 export function vec(items: number[][]): number[] {
@@ -153,6 +153,21 @@ export function kernel(
     }
   }
   return { name, params: paramTypes, results, locals: localTypes, body: body(L).flat() };
+}
+
+/**
+ * `kernel` with its body written as text: `watKernel('sum', { i32: ['x', 'pairs'] }, { i32: ['p'],
+ * v128: ['acc'] }, (w) => w\`local.get $x ...\`, [F64])`, w being the assembler (ops.ts) that knows
+ * the kernel's locals by name.
+ */
+export function watKernel(
+  name: string,
+  params: { i32?: string[]; f64?: string[] },
+  locals: { i32?: string[]; f64?: string[]; v128?: string[] },
+  body: (w: Assembler, L: Record<string, number>) => Code,
+  results?: number[],
+): WasmFunctionDef {
+  return kernel(name, params, locals, (L) => [body(asm(L), L)], results);
 }
 
 /** The part of the WebAssembly JS API the solvers use (the project's TS lib has no WebAssembly types). */

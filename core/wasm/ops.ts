@@ -14,7 +14,9 @@
  * - memory accesses take `offset=N` and `align=N` (bytes; natural alignment when absent);
  * - `f64x2.extract_lane 1`, `i8x16.shuffle` with its 16 lane indices, `v128.const f32x4 a b c d`;
  * - `loop`, `block`, `if` (no result type), `else`, `end`, `br N`, `br_if N`;
- * - `${code}` with code a number[] splices an already assembled fragment (a helper's output).
+ * - `${code}` with code a number[] splices an already assembled fragment (a helper's output);
+ *   `${text}` with a string splices source text (a macro such as `cmul('c2', 't', 32)`, or a
+ *   name: `local.get $${name}`), resolved against the enclosing kernel's locals.
  *
  * The encodings follow the WebAssembly Core Specification 2.0 (§5.4 Instructions) and the
  * SIMD opcode table; test/core/wasm_bytes.test.ts pins the bytes every kernel module emits.
@@ -168,17 +170,26 @@ const V128_LANES: Record<string, number> = { f32x4: 4, f64x2: 2, i32x4: 4, i8x16
 /** One token of assembler input: a word of the text, an interpolated number or code fragment. */
 type Token = string | { value: number } | { code: Code };
 
-function tokenize(strings: readonly string[], values: readonly (number | Code)[]): Token[] {
+function tokenize(strings: readonly string[], values: readonly (number | string | Code)[]): Token[] {
   const tokens: Token[] = [];
-  strings.forEach((text, i) => {
-    const words = text.replace(/;;[^\n]*/g, ' ').split(/\s+/).filter((w) => w !== '');
-    // `offset=${x}` arrives as the word 'offset=' followed by the value: keep them together.
-    tokens.push(...words);
-    if (i < values.length) {
-      const v = values[i];
+  let text = '';
+  const flush = () => {
+    tokens.push(...text.replace(/;;[^\n]*/g, ' ').split(/\s+/).filter((w) => w !== ''));
+    text = '';
+  };
+  strings.forEach((piece, i) => {
+    text += piece;
+    if (i >= values.length) return;
+    const v = values[i];
+    // A string is more text (a macro, or part of a name: `$${name}`); `offset=${x}` arrives as the
+    // word 'offset=' followed by the value, which memarg() reads together.
+    if (typeof v === 'string') text += v;
+    else {
+      flush();
       tokens.push(typeof v === 'number' ? { value: v } : { code: v });
     }
   });
+  flush();
   return tokens;
 }
 
@@ -283,8 +294,14 @@ function assemble(tokens: Token[], locals: Readonly<Record<string, number>>): Co
   return out;
 }
 
+/** What a tagged template may interpolate: a number (an immediate), text (spliced into the source) or code. */
+export type Piece = number | string | Code;
+
+/** A tag that assembles text to code. */
+export type Assembler = (strings: TemplateStringsArray, ...values: Piece[]) => Code;
+
 /** The assembler tag for a kernel whose locals are named by `locals` (name → index). */
-export function asm(locals: Readonly<Record<string, number>>): (strings: TemplateStringsArray, ...values: (number | Code)[]) => Code {
+export function asm(locals: Readonly<Record<string, number>>): Assembler {
   return (strings, ...values) => assemble(tokenize(strings, values), locals);
 }
 

@@ -31,3 +31,10 @@ describe('wat assembler', () => {
     expect(() => wat`i8x16.shuffle 0 1 2`).toThrow(/missing immediate/);
   });
 });
+
+describe('wat text splices', () => {
+  it('splices interpolated text into the source, names included', () => {
+    const get = (name: string) => `local.get $${name}`;
+    expect(asm({ a: 2, b: 5 })`${get('b')} local.set $${'a'}`).toEqual([0x20, 5, 0x21, 2]);
+  });
+});
