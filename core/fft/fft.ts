@@ -1,5 +1,6 @@
 import { SolverInputError } from '../errors.js';
 import { compileKernelModule, F64, wasmApi, watKernel, type WasmApi, type WasmFunctionDef, type WasmModule } from '../wasm/binary.js';
+import { SWAP } from '../wasm/ops.js';
 
 /**
  * Float64 fast Fourier transforms for power-of-two sizes, numpy.fft conventions.
@@ -217,9 +218,6 @@ function radix4Pass(x: Float64Array, n2: number, q: number, tw: Float64Array, o1
 // blob), compiled once, and instantiated per plan with its own memory. Where WebAssembly SIMD is
 // unavailable the JS butterflies above are used; both backends are tested against the O(n²) DFT.
 // ---------------------------------------------------------------------------------------------
-
-/** (a, b) → (a.lane1, a.lane0) when given a twice: exchanges the real and imaginary parts. */
-const SWAP = 'i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7';
 
 /**
  * Complex product a·w with w stored at tw + offset as WR = (wr, wr), WI = (−wi, wi):

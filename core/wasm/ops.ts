@@ -155,6 +155,21 @@ export const OPS: Readonly<Record<string, OpSpec>> = {
   'i32x4.trunc_sat_f32x4_s': simd(248),
 };
 
+/**
+ * Lane shuffles of f64x2 values as text (i8x16.shuffle of the operand pair (a, b); lanes 0–15 are
+ * a's bytes, 16–31 b's).
+ */
+/** (a, a) → (a.lane1, a.lane0): exchanges the real and imaginary parts of a complex number. */
+export const SWAP = 'i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7';
+/** (a, b) → (a.lane0, a.lane0). */
+export const DUP_LO = 'i8x16.shuffle 0 1 2 3 4 5 6 7 0 1 2 3 4 5 6 7';
+/** (a, b) → (a.lane0, b.lane0). */
+export const LO_LO = 'i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23';
+/** (a, b) → (a.lane1, b.lane0). */
+export const HI_LO = 'i8x16.shuffle 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23';
+/** (a, b) → (a.lane1, b.lane1). */
+export const HI_HI = 'i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31';
+
 /** A value's little-endian bytes as `array` stores them. */
 const bytesOf = (array: Float32Array | Float64Array | Int32Array | BigInt64Array): Code => [...new Uint8Array(array.buffer)];
 
