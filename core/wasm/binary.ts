@@ -2,14 +2,15 @@
  * WebAssembly binary encoding helpers (LEB128 integers and vectors), shared by the modules that
  * emit their kernels instruction by instruction: the FFTs (core/fft/fft.ts, core/fft/fft2d.ts), the
  * Navier–Stokes kernels (solvers/ns2d/kernels.ts) and the engine's kernels
- * (core/wasm/engine_emit.ts), and the module layout they use; for the solvers also `W` (short names
- * over ops.ts, the one instruction table), kernels with named locals and the compile-once cache of their modules.
+ * (core/wasm/engine_emit.ts), and the module layout they use; for the solvers also kernels with
+ * named locals written as WebAssembly text (`watKernel`, assembled by ops.ts, the one instruction
+ * table) and the compile-once cache of their modules.
  * [WebAssembly Core Specification 2.0, §5.2.2 Integers, §5.4 Instructions, §5.5 Modules.]
  */
 
 export { sleb, uleb } from './leb128.js';
 import { uleb } from './leb128.js';
-import { asm, ins, wat, type Assembler, type Code } from './ops.js';
+import { asm, type Assembler, type Code } from './ops.js';
 
 /** A vector: its length (unsigned LEB128) followed by the items' bytes. */
 export function vec(items: number[][]): number[] {
@@ -64,59 +65,6 @@ export function buildMemoryModule(defs: WasmFunctionDef[]): Uint8Array {
 export const I32 = 0x7f;
 export const F64 = 0x7c;
 export const V128 = 0x7b;
-
-/**
- * Short names for the solvers' kernels not yet written as text (see ops.ts, the one instruction
- * table; new code writes `asm(L)\`...\`` instead). Each entry is the text-format instruction
- * named in its comment.
- */
-export const W = {
-  /** local.get i */
-  get: (i: number) => ins('local.get', i),
-  /** local.set i */
-  set: (i: number) => ins('local.set', i),
-  /** local.tee i */
-  tee: (i: number) => ins('local.tee', i),
-  /** i32.const v */
-  i32: (v: number) => ins('i32.const', v),
-  /** f64.const v */
-  f64: (v: number) => ins('f64.const', v),
-  add: ins('i32.add'),
-  sub: ins('i32.sub'),
-  mul: ins('i32.mul'),
-  shl: ins('i32.shl'),
-  shrU: ins('i32.shr_u'),
-  ne: ins('i32.ne'),
-  leU: ins('i32.le_u'),
-  /** i32.load offset= */
-  load32: (offset: number) => ins('i32.load', offset),
-  /** v128.load offset= (16-byte aligned) */
-  vload: (offset: number) => ins('v128.load', offset),
-  /** v128.store offset= (16-byte aligned) */
-  vstore: (offset: number) => ins('v128.store', offset),
-  /** v128.load64_splat: one f64 from memory into both lanes. */
-  splat64: ins('v128.load64_splat'),
-  /** i8x16.shuffle with the given 16 byte lanes of (a, b). */
-  shuffle: (lanes: number[]) => ins('i8x16.shuffle', ...lanes),
-  /** Exchanges the two f64 lanes of a vector (pass it twice). */
-  swap: wat`i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7`,
-  /** (a, b) → (a.lane0, a.lane0). */
-  dupLo: wat`i8x16.shuffle 0 1 2 3 4 5 6 7 0 1 2 3 4 5 6 7`,
-  /** (a, b) → (a.lane0, b.lane0). */
-  loLo: wat`i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23`,
-  splat: ins('f64x2.splat'),
-  /** f64x2.extract_lane i */
-  lane: (i: number) => ins('f64x2.extract_lane', i),
-  f64add: ins('f64.add'),
-  f64max: ins('f64.max'),
-  xor: ins('v128.xor'),
-  vadd: ins('f64x2.add'),
-  vsub: ins('f64x2.sub'),
-  vmul: ins('f64x2.mul'),
-  vmax: ins('f64x2.max'),
-  /** `loop` whose body ends by branching back while the condition left on the stack is true. */
-  loop: (...body: number[][]) => [...wat`loop`, ...body.flat(), ...wat`br_if 0 end`],
-};
 
 /**
  * A kernel with named locals: `kernel(name, { i32: ['x', 'n'] }, { i32: ['p'], v128: ['a'] }, (L) => body)`
