@@ -65,15 +65,16 @@ export function buildMemoryModule(defs: WasmFunctionDef[]): Uint8Array {
 export const I32 = 0x7f;
 export const F64 = 0x7c;
 export const V128 = 0x7b;
+export const F32 = 0x7d;
 
 /**
  * A kernel with named locals: `kernel(name, { i32: ['x', 'n'] }, { i32: ['p'], v128: ['a'] }, (L) => body)`
- * where L maps each name to its local index (params first, then i32, f64, v128 locals).
+ * where L maps each name to its local index (params first, then i32, f64, v128, f32 locals).
  */
 export function kernel(
   name: string,
   params: { i32?: string[]; f64?: string[] },
-  locals: { i32?: string[]; f64?: string[]; v128?: string[] },
+  locals: { i32?: string[]; f64?: string[]; v128?: string[]; f32?: string[] },
   body: (L: Record<string, number>) => number[][],
   results?: number[],
 ): WasmFunctionDef {
@@ -93,6 +94,7 @@ export function kernel(
     [I32, locals.i32 ?? []],
     [F64, locals.f64 ?? []],
     [V128, locals.v128 ?? []],
+    [F32, locals.f32 ?? []],
   ] as const) {
     for (const nme of names) {
       if (nme in L) throw new Error(`kernel ${name}: duplicate local ${nme}`);
@@ -111,7 +113,7 @@ export function kernel(
 export function watKernel(
   name: string,
   params: { i32?: string[]; f64?: string[] },
-  locals: { i32?: string[]; f64?: string[]; v128?: string[] },
+  locals: { i32?: string[]; f64?: string[]; v128?: string[]; f32?: string[] },
   body: (w: Assembler, L: Record<string, number>) => Code,
   results?: number[],
 ): WasmFunctionDef {
