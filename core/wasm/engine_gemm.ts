@@ -19,6 +19,7 @@
  *   of f32x4 partial sums kept in a scratch area, lanes summed at the end. n % 4 = 0.
  * - rowSum: out[r] = Σ_j P[r, j] (the bias gradient). n % 4 = 0.
  */
+import { watKernel } from './binary.js';
 import { I32, op, V128, type FunctionDef } from './engine_emit.js';
 
 export interface GemmSmallLeftSpec {
@@ -276,29 +277,25 @@ export function gemmReduceDef(name: string, spec: GemmReduceSpec): FunctionDef {
 
 /** (p, out, rows, n): out[r] = Σ_j P[r, j]; n % 4 = 0, n ≥ 4. */
 export function rowSumDef(name: string): FunctionDef {
-  const [p, out, rows, n] = [0, 1, 2, 3];
-  const [rowBytes, pr, end, po, r] = [4, 5, 6, 7, 8];
-  const acc = 9;
-  return {
+  return watKernel(
     name,
-    params: [I32, I32, I32, I32],
-    locals: [I32, I32, I32, I32, I32, V128],
-    body: [
-      ...op.get(n), ...op.i32(4), ...op.i32mul, ...op.set(rowBytes),
-      ...op.get(p), ...op.set(pr), ...op.get(out), ...op.set(po), ...op.get(rows), ...op.set(r),
-      ...op.loop(
-        [...op.f32x4(0), ...op.set(acc), ...op.get(pr), ...op.get(rowBytes), ...op.i32add, ...op.set(end)],
-        op.loop(
-          [...op.get(acc), ...op.get(pr), ...op.load(0), ...op.fadd, ...op.set(acc)],
-          [...op.get(pr), ...op.i32(16), ...op.i32add, ...op.tee(pr), ...op.get(end), ...op.i32ne],
-        ),
-        [
-          ...op.get(po), ...op.get(acc), ...op.lane(0), ...op.get(acc), ...op.lane(1), ...op.f32add,
-          ...op.get(acc), ...op.lane(2), ...op.f32add, ...op.get(acc), ...op.lane(3), ...op.f32add, ...op.f32store(0),
-        ],
-        [...op.get(po), ...op.i32(4), ...op.i32add, ...op.set(po)],
-        [...op.get(r), ...op.i32(1), ...op.i32sub, ...op.tee(r)],
-      ),
-    ],
-  };
+    { i32: ['p', 'out', 'rows', 'n'] },
+    { i32: ['rowBytes', 'pr', 'end', 'po', 'r'], v128: ['acc'] },
+    (w) => w`
+      local.get $n i32.const 4 i32.mul local.set $rowBytes
+      local.get $p local.set $pr local.get $out local.set $po local.get $rows local.set $r
+      loop ;; rows
+        v128.const f32x4 0 0 0 0 local.set $acc local.get $pr local.get $rowBytes i32.add local.set $end
+        loop ;; acc += four values at a time
+          local.get $acc local.get $pr v128.load align=4 f32x4.add local.set $acc
+          local.get $pr i32.const 16 i32.add local.tee $pr local.get $end i32.ne
+        br_if 0 end
+        ;; out[r] = ((acc0 + acc1) + acc2) + acc3
+        local.get $po
+        local.get $acc f32x4.extract_lane 0 local.get $acc f32x4.extract_lane 1 f32.add
+        local.get $acc f32x4.extract_lane 2 f32.add local.get $acc f32x4.extract_lane 3 f32.add f32.store
+        local.get $po i32.const 4 i32.add local.set $po
+        local.get $r i32.const 1 i32.sub local.tee $r
+      br_if 0 end`,
+  );
 }
