@@ -145,36 +145,36 @@ export interface GemmRowsSpec {
  */
 export function gemmRowsDef(name: string, spec: GemmRowsSpec): FunctionDef {
   const { k, aRow, aCol } = spec;
-  const [a, x, out, bias, mul, m, n] = [0, 1, 2, 3, 4, 5, 6];
-  const [rowBytes, r, c, pa, po, pm, pb] = [7, 8, 9, 10, 11, 12, 13];
-  const xr = (j: number) => 14 + j; // row j of X
-  const w = (j: number) => 14 + k + j; // A[r, j] in every lane
-  const [bv, acc] = [14 + 2 * k, 15 + 2 * k];
-  const at = (p: number) => [...op.get(p), ...op.get(c), ...op.i32add];
-  const step: number[] = [...op.get(bv), ...op.set(acc)];
-  for (let j = 0; j < k; j++) step.push(...op.get(acc), ...op.get(w(j)), ...at(xr(j)), ...op.load(), ...op.fmul, ...op.fadd, ...op.set(acc));
-  step.push(...at(po), ...op.get(acc), ...(spec.mul ? [...at(pm), ...op.load(), ...op.fmul] : []), ...op.store());
-  const init: number[] = [...op.get(n), ...op.i32(4), ...op.i32mul, ...op.set(rowBytes)];
-  for (let j = 0; j < k; j++) init.push(...op.get(x), ...op.get(rowBytes), ...op.i32(j), ...op.i32mul, ...op.i32add, ...op.set(xr(j)));
-  init.push(...op.get(a), ...op.set(pa), ...op.get(out), ...op.set(po), ...op.get(mul), ...op.set(pm), ...op.get(bias), ...op.set(pb), ...op.get(m), ...op.set(r));
-  const perRow: number[] = [];
-  for (let j = 0; j < k; j++) perRow.push(...op.get(pa), ...op.splat32(j * aCol), ...op.set(w(j)));
-  perRow.push(...(spec.bias ? [...op.get(pb), ...op.splat32(0)] : op.f32x4(0)), ...op.set(bv), ...op.i32(0), ...op.set(c));
-  const next = (p: number, by: number[]) => [...op.get(p), ...by, ...op.i32add, ...op.set(p)];
-  return {
+  const js = Array.from({ length: k }, (_, j) => j);
+  const at = (p: string) => `local.get $${p} local.get $c i32.add`;
+  // acc = bias or 0; acc += A[r, j]·X[j, c …] for j < k; (⊙ M); stored. float32 data: align=4.
+  const step = `
+    local.get $bv local.set $acc
+    ${js.map((j) => `local.get $acc local.get $w${j} ${at(`xr${j}`)} v128.load align=4 f32x4.mul f32x4.add local.set $acc`).join('\n')}
+    ${at('po')} local.get $acc ${spec.mul ? `${at('pm')} v128.load align=4 f32x4.mul` : ''} v128.store align=4`;
+  return watKernel(
     name,
-    params: [I32, I32, I32, I32, I32, I32, I32],
-    locals: [...Array.from({ length: 7 + k }, () => I32), ...Array.from({ length: k + 2 }, () => V128)],
-    body: [
-      ...init,
-      ...op.loop(
-        perRow,
-        op.loop(step, [...op.get(c), ...op.i32(16), ...op.i32add, ...op.tee(c), ...op.get(rowBytes), ...op.i32ltU]),
-        next(pa, op.i32(aRow)), next(po, op.get(rowBytes)), next(pm, op.get(rowBytes)), next(pb, op.i32(4)),
-        [...op.get(r), ...op.i32(1), ...op.i32sub, ...op.tee(r)],
-      ),
-    ],
-  };
+    { i32: ['a', 'x', 'out', 'bias', 'mul', 'm', 'n'] },
+    { i32: ['rowBytes', 'r', 'c', 'pa', 'po', 'pm', 'pb', ...js.map((j) => `xr${j}`)], v128: [...js.map((j) => `w${j}`), 'bv', 'acc'] },
+    (w) => w`
+      local.get $n i32.const 4 i32.mul local.set $rowBytes
+      ${js.map((j) => `local.get $x local.get $rowBytes i32.const ${j} i32.mul i32.add local.set $xr${j}`).join('\n')} ;; row j of X
+      local.get $a local.set $pa local.get $out local.set $po local.get $mul local.set $pm local.get $bias local.set $pb local.get $m local.set $r
+      loop ;; output rows
+        ${js.map((j) => `local.get $pa v128.load32_splat offset=${j * aCol} local.set $w${j}`).join('\n')} ;; A[r, j] in every lane
+        ${spec.bias ? 'local.get $pb v128.load32_splat' : 'v128.const f32x4 0 0 0 0'} local.set $bv
+        i32.const 0 local.set $c
+        loop ;; along the row, four values at a time
+          ${step}
+          local.get $c i32.const 16 i32.add local.tee $c local.get $rowBytes i32.lt_u
+        br_if 0 end
+        local.get $pa i32.const ${aRow} i32.add local.set $pa
+        local.get $po local.get $rowBytes i32.add local.set $po
+        local.get $pm local.get $rowBytes i32.add local.set $pm
+        local.get $pb i32.const 4 i32.add local.set $pb
+        local.get $r i32.const 1 i32.sub local.tee $r
+      br_if 0 end`,
+  );
 }
 
 export interface GemmReduceSpec {
