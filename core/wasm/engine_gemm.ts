@@ -50,79 +50,89 @@ const PANEL = 16;
  */
 export function gemmSmallLeftDef(name: string, spec: GemmSmallLeftSpec): FunctionDef {
   const { th, aRow, aCol } = spec;
-  const [a, x, out, bias, nTiles, n, k, scratch, mul] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
-  const [co, colLast, rowBytes, t, pa, pp, po, pb, pr, more, nx, pak, kk, src, dm] = [9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23];
-  const [x0, x1, w] = [24, 25, 26];
-  const acc = (i: number, j: number) => 27 + 2 * i + j;
-  const add = (p: number, q: number) => [...op.get(p), ...op.get(q), ...op.i32add];
-  const inc = (p: number, by: number) => [...op.get(p), ...op.i32(by), ...op.i32add, ...op.set(p)];
+  const is = Array.from({ length: th }, (_, i) => i);
+  const acc = (i: number, j: number) => `acc${i}_${j}`;
+  const eachAcc = (line: (i: number, j: number) => string) => is.flatMap((i) => [line(i, 0), line(i, 1)]).join('\n');
+  const add = (p: string, q: string) => `local.get $${p} local.get $${q} i32.add`;
+  const inc = (p: string, by: number) => `local.get $${p} i32.const ${by} i32.add local.set $${p}`;
+  const countdown = (c: string) => `local.get $${c} i32.const 1 i32.sub local.tee $${c}`;
+  // float32 data: v128 accesses declare 4-byte alignment.
 
   // Copy the panel: k rows of 64 bytes from x + co (stride rowBytes) to scratch.
-  const pack = [
-    ...add(x, co), ...op.set(src), ...op.get(scratch), ...op.set(pp), ...op.get(k), ...op.set(kk),
-    ...op.loop(
-      [0, 1, 2, 3].flatMap((j) => [...op.get(pp), ...op.get(src), ...op.load(16 * j), ...op.store(16 * j)]),
-      [...add(src, rowBytes), ...op.set(src)],
-      inc(pp, 64),
-      [...op.get(kk), ...op.i32(1), ...op.i32sub, ...op.tee(kk)],
-    ),
-  ];
+  const pack = `
+    ${add('x', 'co')} local.set $src local.get $scratch local.set $pp local.get $k local.set $kk
+    loop
+      ${[0, 1, 2, 3].map((j) => `local.get $pp local.get $src v128.load offset=${16 * j} align=4 v128.store offset=${16 * j} align=4`).join('\n')}
+      ${add('src', 'rowBytes')} local.set $src
+      ${inc('pp', 64)}
+      ${countdown('kk')}
+    br_if 0 end`;
 
-  const half = (h: number): number[] => {
-    const b: number[] = [];
-    for (let i = 0; i < th; i++) {
-      for (let j = 0; j < 2; j++) b.push(...(spec.bias ? [...op.get(pb), ...op.splat32(4 * i)] : op.f32x4(0)), ...op.set(acc(i, j)));
-    }
-    const step: number[] = [...op.get(pp), ...op.load(32 * h), ...op.set(x0), ...op.get(pp), ...op.load(32 * h + 16), ...op.set(x1)];
-    for (let i = 0; i < th; i++) {
-      step.push(...op.get(pak), ...op.splat32(i * aRow), ...op.set(w));
-      for (let j = 0; j < 2; j++) {
-        step.push(...op.get(acc(i, j)), ...op.get(w), ...op.get(j === 0 ? x0 : x1), ...op.fmul, ...op.fadd, ...op.set(acc(i, j)));
-      }
-    }
-    b.push(
-      ...op.get(scratch), ...op.set(pp), ...op.get(pa), ...op.set(pak), ...op.get(k), ...op.set(kk),
-      ...op.loop(step, inc(pp, 64), inc(pak, aCol), [...op.get(kk), ...op.i32(1), ...op.i32sub, ...op.tee(kk)]),
-      ...op.get(po), ...op.set(pr),
-    );
-    for (let i = 0; i < th; i++) {
-      for (let j = 0; j < 2; j++) {
-        const m = spec.mul ? [...add(pr, dm), ...op.load(32 * h + 16 * j), ...op.fmul] : [];
-        b.push(...op.get(pr), ...op.get(acc(i, j)), ...m, ...op.store(32 * h + 16 * j));
-      }
-      if (i < th - 1) b.push(...add(pr, rowBytes), ...op.set(pr));
-    }
-    return b;
+  // Columns 8h … 8h + 7 of the panel for the th rows of the tile.
+  const half = (h: number): string => {
+    const init = eachAcc((i, j) => `${spec.bias ? `local.get $pb v128.load32_splat offset=${4 * i}` : 'v128.const f32x4 0 0 0 0'} local.set $${acc(i, j)}`);
+    const step = `
+      local.get $pp v128.load offset=${32 * h} align=4 local.set $x0 local.get $pp v128.load offset=${32 * h + 16} align=4 local.set $x1
+      ${is
+        .map(
+          (i) => `local.get $pak v128.load32_splat offset=${i * aRow} local.set $w
+      ${[0, 1].map((j) => `local.get $${acc(i, j)} local.get $w local.get $x${j} f32x4.mul f32x4.add local.set $${acc(i, j)}`).join('\n')}`,
+        )
+        .join('\n')}`;
+    const stores = is
+      .map((i) => {
+        const row = [0, 1]
+          .map((j) => {
+            const off = 32 * h + 16 * j;
+            return `local.get $pr local.get $${acc(i, j)} ${spec.mul ? `${add('pr', 'dm')} v128.load offset=${off} align=4 f32x4.mul` : ''} v128.store offset=${off} align=4`;
+          })
+          .join('\n');
+        return i < th - 1 ? `${row}\n${add('pr', 'rowBytes')} local.set $pr` : row;
+      })
+      .join('\n');
+    return `
+      ${init}
+      local.get $scratch local.set $pp local.get $pa local.set $pak local.get $k local.set $kk
+      loop
+        ${step}
+        ${inc('pp', 64)} ${inc('pak', aCol)} ${countdown('kk')}
+      br_if 0 end
+      local.get $po local.set $pr
+      ${stores}`;
   };
 
-  const advance = (p: number) => [...op.get(p), ...op.get(rowBytes), ...op.i32(th), ...op.i32mul, ...op.i32add, ...op.set(p)];
-  const tile = [
-    ...half(0),
-    ...half(1),
-    ...inc(pa, th * aRow),
-    ...advance(po),
-    ...(spec.bias ? inc(pb, 4 * th) : []),
-  ];
+  const advance = (p: string) => `local.get $${p} local.get $rowBytes i32.const ${th} i32.mul i32.add local.set $${p}`;
+  const tile = `
+    ${half(0)}
+    ${half(1)}
+    ${inc('pa', th * aRow)}
+    ${advance('po')}
+    ${spec.bias ? inc('pb', 4 * th) : ''}`;
 
-  return {
+  return watKernel(
     name,
-    params: [I32, I32, I32, I32, I32, I32, I32, I32, I32],
-    locals: [...Array.from({ length: 15 }, () => I32), ...Array.from({ length: 3 + 2 * th }, () => V128)],
-    body: [
-      ...op.get(mul), ...op.get(out), ...op.i32sub, ...op.set(dm),
-      ...op.get(n), ...op.i32(4), ...op.i32mul, ...op.tee(rowBytes), ...op.i32(4 * PANEL), ...op.i32sub, ...op.set(colLast),
-      ...op.i32(0), ...op.set(co),
-      ...op.loop(
-        pack,
-        [...op.get(a), ...op.set(pa), ...add(out, co), ...op.set(po), ...op.get(bias), ...op.set(pb), ...op.get(nTiles), ...op.set(t)],
-        op.loop(tile, [...op.get(t), ...op.i32(1), ...op.i32sub, ...op.tee(t)]),
-        // Next panel, clamped to the last (overlapping) one; stop after it.
-        [...op.get(co), ...op.get(colLast), ...op.i32ne, ...op.set(more)],
-        [...op.get(co), ...op.i32(4 * PANEL), ...op.i32add, ...op.tee(nx), ...op.get(colLast), ...op.get(nx), ...op.get(colLast), ...op.i32ltU, ...op.select, ...op.set(co)],
-        op.get(more),
-      ),
-    ],
-  };
+    { i32: ['a', 'x', 'out', 'bias', 'nTiles', 'n', 'k', 'scratch', 'mul'] },
+    {
+      i32: ['co', 'colLast', 'rowBytes', 't', 'pa', 'pp', 'po', 'pb', 'pr', 'more', 'nx', 'pak', 'kk', 'src', 'dm'],
+      v128: ['x0', 'x1', 'w', ...is.flatMap((i) => [acc(i, 0), acc(i, 1)])],
+    },
+    (w) => w`
+      local.get $mul local.get $out i32.sub local.set $dm
+      local.get $n i32.const 4 i32.mul local.tee $rowBytes i32.const ${4 * PANEL} i32.sub local.set $colLast
+      i32.const 0 local.set $co
+      loop ;; panels of PANEL columns
+        ${pack}
+        local.get $a local.set $pa ${add('out', 'co')} local.set $po local.get $bias local.set $pb local.get $nTiles local.set $t
+        loop ;; row tiles
+          ${tile}
+          ${countdown('t')}
+        br_if 0 end
+        ;; Next panel, clamped to the last (overlapping) one; stop after it.
+        local.get $co local.get $colLast i32.ne local.set $more
+        local.get $co i32.const ${4 * PANEL} i32.add local.tee $nx local.get $colLast local.get $nx local.get $colLast i32.lt_u select local.set $co
+        local.get $more
+      br_if 0 end`,
+  );
 }
 
 export interface GemmRowsSpec {
