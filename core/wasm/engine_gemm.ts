@@ -20,7 +20,7 @@
  * - rowSum: out[r] = Σ_j P[r, j] (the bias gradient). n % 4 = 0.
  */
 import { watKernel } from './binary.js';
-import { I32, op, V128, type FunctionDef } from './engine_emit.js';
+import { type FunctionDef } from './engine_emit.js';
 
 export interface GemmSmallLeftSpec {
   /** Rows per register tile (1–4). */
@@ -197,92 +197,94 @@ export interface GemmReduceSpec {
 /** (p, q, out, scratch, n): out [rows, cols] = P·Qᵀ; scratch holds rows·cols·16 bytes. */
 export function gemmReduceDef(name: string, spec: GemmReduceSpec): FunctionDef {
   const { rows: R, cols: C, chunk } = spec;
-  const [p, q, out, scratch, n] = [0, 1, 2, 3, 4];
-  const [rowBytes, nb, ch, chEnd, o, rt, ct, pbase, qbase, psRow, ps, tmp, end] = [5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17];
-  const pRow = (i: number) => 18 + i; // 4
-  const qRow = (j: number) => 22 + j; // 2
-  const [qv0, qv1, pv] = [24, 25, 26];
-  const acc = (i: number, j: number) => 27 + 2 * i + j; // 8
-  const qv = (j: number) => (j === 0 ? qv0 : qv1);
+  const range = (count: number) => Array.from({ length: count }, (_, i) => i);
+  const acc = (i: number, j: number) => `acc${i}_${j}`;
+  const countdown = (c: string) => `local.get $${c} i32.const 1 i32.sub local.tee $${c}`;
+  // float32 data: v128 accesses declare 4-byte alignment.
 
   /** One th × tw tile at pbase/qbase, partial sums at ps, over the current chunk. */
-  const tile = (th: number, tw: number): number[] => {
-    const b: number[] = [];
-    for (let i = 0; i < th; i++) b.push(...op.get(pbase), ...op.get(rowBytes), ...op.i32(i), ...op.i32mul, ...op.i32add, ...op.set(pRow(i)));
-    for (let j = 0; j < tw; j++) b.push(...op.get(qbase), ...op.get(rowBytes), ...op.i32(j), ...op.i32mul, ...op.i32add, ...op.set(qRow(j)));
-    for (let i = 0; i < th; i++) for (let j = 0; j < tw; j++) b.push(...op.get(ps), ...op.load(16 * (i * C + j)), ...op.set(acc(i, j)));
-    const step: number[] = [];
-    for (let j = 0; j < tw; j++) step.push(...op.get(qRow(j)), ...op.get(o), ...op.i32add, ...op.load(0), ...op.set(qv(j)));
-    for (let i = 0; i < th; i++) {
-      step.push(...op.get(pRow(i)), ...op.get(o), ...op.i32add, ...op.load(0), ...op.set(pv));
-      for (let j = 0; j < tw; j++) step.push(...op.get(acc(i, j)), ...op.get(pv), ...op.get(qv(j)), ...op.fmul, ...op.fadd, ...op.set(acc(i, j)));
-    }
-    b.push(...op.get(ch), ...op.set(o), ...op.loop(step, [...op.get(o), ...op.i32(16), ...op.i32add, ...op.tee(o), ...op.get(chEnd), ...op.i32ltU]));
-    for (let i = 0; i < th; i++) for (let j = 0; j < tw; j++) b.push(...op.get(ps), ...op.get(acc(i, j)), ...op.store(16 * (i * C + j)));
-    return b;
+  const tile = (th: number, tw: number): string => {
+    const each = (line: (i: number, j: number) => string) => range(th).flatMap((i) => range(tw).map((j) => line(i, j))).join('\n');
+    const step = [
+      ...range(tw).map((j) => `local.get $q${j} local.get $o i32.add v128.load align=4 local.set $qv${j}`),
+      ...range(th).map(
+        (i) => `local.get $p${i} local.get $o i32.add v128.load align=4 local.set $pv
+          ${range(tw).map((j) => `local.get $${acc(i, j)} local.get $pv local.get $qv${j} f32x4.mul f32x4.add local.set $${acc(i, j)}`).join('\n')}`,
+      ),
+    ].join('\n');
+    return `
+      ${range(th).map((i) => `local.get $pbase local.get $rowBytes i32.const ${i} i32.mul i32.add local.set $p${i}`).join('\n')}
+      ${range(tw).map((j) => `local.get $qbase local.get $rowBytes i32.const ${j} i32.mul i32.add local.set $q${j}`).join('\n')}
+      ${each((i, j) => `local.get $ps v128.load offset=${16 * (i * C + j)} align=4 local.set $${acc(i, j)}`)}
+      local.get $ch local.set $o
+      loop
+        ${step}
+        local.get $o i32.const 16 i32.add local.tee $o local.get $chEnd i32.lt_u
+      br_if 0 end
+      ${each((i, j) => `local.get $ps local.get $${acc(i, j)} v128.store offset=${16 * (i * C + j)} align=4`)}`;
   };
 
   /** All column tiles for the row tile at pbase / psRow. */
-  const colTiles = (th: number): number[] => {
-    const b: number[] = [...op.get(q), ...op.set(qbase), ...op.get(psRow), ...op.set(ps)];
+  const colTiles = (th: number): string => {
     const c2 = Math.floor(C / 2);
-    if (c2 > 0) {
-      b.push(
-        ...op.i32(c2), ...op.set(ct),
-        ...op.loop(
-          tile(th, 2),
-          [...op.get(qbase), ...op.get(rowBytes), ...op.i32(2), ...op.i32mul, ...op.i32add, ...op.set(qbase)],
-          [...op.get(ps), ...op.i32(32), ...op.i32add, ...op.set(ps)],
-          [...op.get(ct), ...op.i32(1), ...op.i32sub, ...op.tee(ct)],
-        ),
-      );
-    }
-    if (C % 2 === 1) b.push(...tile(th, 1));
-    return b;
+    const pairs = `
+      i32.const ${c2} local.set $ct
+      loop
+        ${tile(th, 2)}
+        local.get $qbase local.get $rowBytes i32.const 2 i32.mul i32.add local.set $qbase
+        local.get $ps i32.const 32 i32.add local.set $ps
+        ${countdown('ct')}
+      br_if 0 end`;
+    return `
+      local.get $q local.set $qbase local.get $psRow local.set $ps
+      ${c2 > 0 ? pairs : ''}
+      ${C % 2 === 1 ? tile(th, 1) : ''}`;
   };
 
   const r4 = Math.floor(R / 4);
-  const chunkBody: number[] = [...op.get(p), ...op.set(pbase), ...op.get(scratch), ...op.set(psRow)];
-  if (r4 > 0) {
-    chunkBody.push(
-      ...op.i32(r4), ...op.set(rt),
-      ...op.loop(
-        colTiles(4),
-        [...op.get(pbase), ...op.get(rowBytes), ...op.i32(4), ...op.i32mul, ...op.i32add, ...op.set(pbase)],
-        [...op.get(psRow), ...op.i32(64 * C), ...op.i32add, ...op.set(psRow)],
-        [...op.get(rt), ...op.i32(1), ...op.i32sub, ...op.tee(rt)],
-      ),
-    );
-  }
-  if (R % 4 > 0) chunkBody.push(...colTiles(R % 4));
+  const quads = `
+    i32.const ${r4} local.set $rt
+    loop
+      ${colTiles(4)}
+      local.get $pbase local.get $rowBytes i32.const 4 i32.mul i32.add local.set $pbase
+      local.get $psRow i32.const ${64 * C} i32.add local.set $psRow
+      ${countdown('rt')}
+    br_if 0 end`;
+  const chunkBody = `
+    local.get $p local.set $pbase local.get $scratch local.set $psRow
+    ${r4 > 0 ? quads : ''}
+    ${R % 4 > 0 ? colTiles(R % 4) : ''}`;
 
-  return {
+  return watKernel(
     name,
-    params: [I32, I32, I32, I32, I32],
-    locals: [...Array.from({ length: 19 }, () => I32), ...Array.from({ length: 3 + 8 }, () => V128)],
-    body: [
-      ...op.get(n), ...op.i32(4), ...op.i32mul, ...op.tee(rowBytes), ...op.set(nb),
-      // Zero the partial sums.
-      ...op.get(scratch), ...op.tee(ps), ...op.i32(16 * R * C), ...op.i32add, ...op.set(end),
-      ...op.loop([...op.get(ps), ...op.f32x4(0), ...op.store(0)], [...op.get(ps), ...op.i32(16), ...op.i32add, ...op.tee(ps), ...op.get(end), ...op.i32ne]),
-      ...op.i32(0), ...op.set(ch),
-      ...op.loop(
-        [...op.get(ch), ...op.i32(4 * chunk), ...op.i32add, ...op.tee(tmp), ...op.get(nb), ...op.get(tmp), ...op.get(nb), ...op.i32ltU, ...op.select, ...op.set(chEnd)],
-        chunkBody,
-        [...op.get(chEnd), ...op.tee(ch), ...op.get(nb), ...op.i32ltU],
-      ),
-      // out[idx] = sum of the four lanes of scratch[idx].
-      ...op.get(scratch), ...op.set(ps), ...op.get(out), ...op.tee(o), ...op.i32(4 * R * C), ...op.i32add, ...op.set(end),
-      ...op.loop(
-        [
-          ...op.get(o), ...op.get(ps), ...op.load(0), ...op.tee(pv), ...op.lane(0), ...op.get(pv), ...op.lane(1), ...op.f32add,
-          ...op.get(pv), ...op.lane(2), ...op.f32add, ...op.get(pv), ...op.lane(3), ...op.f32add, ...op.f32store(0),
-        ],
-        [...op.get(ps), ...op.i32(16), ...op.i32add, ...op.set(ps)],
-        [...op.get(o), ...op.i32(4), ...op.i32add, ...op.tee(o), ...op.get(end), ...op.i32ne],
-      ),
-    ],
-  };
+    { i32: ['p', 'q', 'out', 'scratch', 'n'] },
+    {
+      i32: ['rowBytes', 'nb', 'ch', 'chEnd', 'o', 'rt', 'ct', 'pbase', 'qbase', 'psRow', 'ps', 'tmp', 'end', 'p0', 'p1', 'p2', 'p3', 'q0', 'q1'],
+      v128: ['qv0', 'qv1', 'pv', ...range(4).flatMap((i) => [acc(i, 0), acc(i, 1)])],
+    },
+    (w) => w`
+      local.get $n i32.const 4 i32.mul local.tee $rowBytes local.set $nb
+      ;; Zero the partial sums.
+      local.get $scratch local.tee $ps i32.const ${16 * R * C} i32.add local.set $end
+      loop
+        local.get $ps v128.const f32x4 0 0 0 0 v128.store align=4
+        local.get $ps i32.const 16 i32.add local.tee $ps local.get $end i32.ne
+      br_if 0 end
+      i32.const 0 local.set $ch
+      loop ;; chunks of the long axis
+        local.get $ch i32.const ${4 * chunk} i32.add local.tee $tmp local.get $nb local.get $tmp local.get $nb i32.lt_u select local.set $chEnd
+        ${chunkBody}
+        local.get $chEnd local.tee $ch local.get $nb i32.lt_u
+      br_if 0 end
+      ;; out[idx] = sum of the four lanes of scratch[idx].
+      local.get $scratch local.set $ps local.get $out local.tee $o i32.const ${4 * R * C} i32.add local.set $end
+      loop
+        local.get $o local.get $ps v128.load align=4 local.tee $pv f32x4.extract_lane 0 local.get $pv f32x4.extract_lane 1 f32.add
+        local.get $pv f32x4.extract_lane 2 f32.add local.get $pv f32x4.extract_lane 3 f32.add f32.store
+        local.get $ps i32.const 16 i32.add local.set $ps
+        local.get $o i32.const 4 i32.add local.tee $o local.get $end i32.ne
+      br_if 0 end`,
+  );
 }
 
 /** (p, out, rows, n): out[r] = Σ_j P[r, j]; n % 4 = 0, n ≥ 4. */
