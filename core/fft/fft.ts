@@ -1,5 +1,6 @@
 import { SolverInputError } from '../errors.js';
-import { compileKernelModule, F64, I32, V128, W, wasmApi, type WasmApi, type WasmFunctionDef, type WasmModule } from '../wasm/binary.js';
+import { compileKernelModule, F64, wasmApi, watKernel, type WasmApi, type WasmFunctionDef, type WasmModule } from '../wasm/binary.js';
+import { SWAP } from '../wasm/ops.js';
 
 /**
  * Float64 fast Fourier transforms for power-of-two sizes, numpy.fft conventions.
@@ -218,273 +219,233 @@ function radix4Pass(x: Float64Array, n2: number, q: number, tw: Float64Array, o1
 // unavailable the JS butterflies above are used; both backends are tested against the O(n²) DFT.
 // ---------------------------------------------------------------------------------------------
 
-/** Complex product a·w with w stored as WR = (wr, wr), WI = (−wi, wi): a·WR + swap(a)·WI. */
-function cmulAt(aLocal: number, twLocal: number, offset: number): number[] {
-  return [
-    ...W.get(aLocal), ...W.get(twLocal), ...W.vload(offset), ...W.vmul,
-    ...W.get(aLocal), ...W.get(aLocal), ...W.swap, ...W.get(twLocal), ...W.vload(offset + 16), ...W.vmul,
-    ...W.vadd,
-  ];
-}
+/**
+ * Complex product a·w with w stored at tw + offset as WR = (wr, wr), WI = (−wi, wi):
+ * a·WR + swap(a)·WI. Text for the enclosing kernel (a and tw are its locals).
+ */
+const cmulAt = (a: string, tw: string, offset: number) => `
+  local.get $${a} local.get $${tw} v128.load offset=${offset} f64x2.mul
+  local.get $${a} local.get $${a} ${SWAP} local.get $${tw} v128.load offset=${offset + 16} f64x2.mul
+  f64x2.add`;
+
+/**
+ * The radix-4 butterfly on c0 (here named first) and the already twiddled c1, c2, c3, as in
+ * radix4Pass: s02 = c0 + c2, d02 = c0 − c2, s13 = c1 + c3, tt = ∓i·(c1 − c3) (the mask mk flips
+ * the sign of one lane after the swap).
+ */
+const butterfly4 = (c0: string) => `
+  local.get $${c0} local.get $c2 f64x2.add local.set $s02
+  local.get $${c0} local.get $c2 f64x2.sub local.set $d02
+  local.get $c1 local.get $c3 f64x2.add local.set $s13
+  local.get $c1 local.get $c3 f64x2.sub local.tee $tt local.get $tt ${SWAP} local.get $mk v128.xor local.set $tt`;
 
 type KernelDef = WasmFunctionDef;
 
-function kernelDefs(): KernelDef[] {
+export function kernelDefs(): KernelDef[] {
   // pass4(x, nbytes, Q, tw, mask): radix-4 pass in place, Q = 16q bytes; tw holds per j the six
   // vectors W1R, W1I, W2R, W2I, W3R, W3I; mask flips the sign of one lane to form ∓i·d13.
-  const pass4: KernelDef = (() => {
-    const [x, nb, Q, tw, mask, b, p, end, t, p1, p2, p3] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
-    const [a0, c1, c2, c3, s02, d02, s13, tt, mk] = [12, 13, 14, 15, 16, 17, 18, 19, 20];
-    return {
-      name: 'pass4',
-      params: [I32, I32, I32, I32, I32],
-      locals: [I32, I32, I32, I32, I32, I32, I32, V128, V128, V128, V128, V128, V128, V128, V128, V128],
-      body: [
-        ...W.get(mask), ...W.vload(0), ...W.set(mk),
-        ...W.i32(0), ...W.set(b),
-        ...W.loop(
-          [...W.get(x), ...W.get(b), ...W.add, ...W.tee(p), ...W.get(Q), ...W.add, ...W.set(end), ...W.get(tw), ...W.set(t)],
-          W.loop(
-            [...W.get(p), ...W.vload(0), ...W.set(a0)],
-            [...W.get(p), ...W.get(Q), ...W.add, ...W.tee(p1), ...W.vload(0), ...W.set(c2)],
-            [...cmulAt(c2, t, 32), ...W.set(c2)],
-            [...W.get(p1), ...W.get(Q), ...W.add, ...W.tee(p2), ...W.vload(0), ...W.set(c1)],
-            [...cmulAt(c1, t, 0), ...W.set(c1)],
-            [...W.get(p2), ...W.get(Q), ...W.add, ...W.tee(p3), ...W.vload(0), ...W.set(c3)],
-            [...cmulAt(c3, t, 64), ...W.set(c3)],
-            [...W.get(a0), ...W.get(c2), ...W.vadd, ...W.set(s02)],
-            [...W.get(a0), ...W.get(c2), ...W.vsub, ...W.set(d02)],
-            [...W.get(c1), ...W.get(c3), ...W.vadd, ...W.set(s13)],
-            [...W.get(c1), ...W.get(c3), ...W.vsub, ...W.tee(tt), ...W.get(tt), ...W.swap, ...W.get(mk), ...W.xor, ...W.set(tt)],
-            [...W.get(p), ...W.get(s02), ...W.get(s13), ...W.vadd, ...W.vstore(0)],
-            [...W.get(p2), ...W.get(s02), ...W.get(s13), ...W.vsub, ...W.vstore(0)],
-            [...W.get(p1), ...W.get(d02), ...W.get(tt), ...W.vadd, ...W.vstore(0)],
-            [...W.get(p3), ...W.get(d02), ...W.get(tt), ...W.vsub, ...W.vstore(0)],
-            [...W.get(t), ...W.i32(96), ...W.add, ...W.set(t)],
-            [...W.get(p), ...W.i32(16), ...W.add, ...W.tee(p), ...W.get(end), ...W.ne],
-          ),
-          [...W.get(b), ...W.get(Q), ...W.i32(2), ...W.shl, ...W.add, ...W.tee(b), ...W.get(nb), ...W.ne],
-        ),
-      ],
-    };
-  })();
+  const pass4 = watKernel(
+    'pass4',
+    { i32: ['x', 'nb', 'Q', 'tw', 'mask'] },
+    { i32: ['b', 'p', 'end', 't', 'p1', 'p2', 'p3'], v128: ['a0', 'c1', 'c2', 'c3', 's02', 'd02', 's13', 'tt', 'mk'] },
+    (w) => w`
+      local.get $mask v128.load local.set $mk
+      i32.const 0 local.set $b
+      loop ;; blocks b of 4q complex values
+        local.get $x local.get $b i32.add local.tee $p local.get $Q i32.add local.set $end
+        local.get $tw local.set $t
+        loop ;; j < q: p, p1, p2, p3 = i0, i1, i2, i3
+          local.get $p v128.load local.set $a0
+          local.get $p local.get $Q i32.add local.tee $p1 v128.load local.set $c2
+          ${cmulAt('c2', 't', 32)} local.set $c2 ;; c2 = x[i1]·w^{2j}
+          local.get $p1 local.get $Q i32.add local.tee $p2 v128.load local.set $c1
+          ${cmulAt('c1', 't', 0)} local.set $c1 ;; c1 = x[i2]·w^j
+          local.get $p2 local.get $Q i32.add local.tee $p3 v128.load local.set $c3
+          ${cmulAt('c3', 't', 64)} local.set $c3 ;; c3 = x[i3]·w^{3j}
+          ${butterfly4('a0')}
+          local.get $p local.get $s02 local.get $s13 f64x2.add v128.store
+          local.get $p2 local.get $s02 local.get $s13 f64x2.sub v128.store
+          local.get $p1 local.get $d02 local.get $tt f64x2.add v128.store
+          local.get $p3 local.get $d02 local.get $tt f64x2.sub v128.store
+          local.get $t i32.const 96 i32.add local.set $t
+          local.get $p i32.const 16 i32.add local.tee $p local.get $end i32.ne
+        br_if 0 end
+        local.get $b local.get $Q i32.const 2 i32.shl i32.add local.tee $b local.get $nb i32.ne
+      br_if 0 end`,
+  );
 
   // first4(src, dst, rev, count, mask): bit-reversal gather fused with the size-4 radix-4 pass. For
   // p ≡ 0 (mod 4), rev[p + 1], rev[p + 2], rev[p + 3] are rev[p] + m/2, + m/4, + 3m/4: one table
   // read per butterfly.
-  const first4: KernelDef = (() => {
-    const [src, dst, rev, count, mask, rp, rend, dp, base, h1, h2, h3] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
-    const [c0, c2, c1, c3, s02, d02, s13, tt, mk] = [12, 13, 14, 15, 16, 17, 18, 19, 20];
-    return {
-      name: 'first4',
-      params: [I32, I32, I32, I32, I32],
-      locals: [I32, I32, I32, I32, I32, I32, I32, V128, V128, V128, V128, V128, V128, V128, V128, V128],
-      body: [
-        ...W.get(mask), ...W.vload(0), ...W.set(mk),
-        ...W.get(rev), ...W.tee(rp), ...W.get(count), ...W.i32(2), ...W.shl, ...W.add, ...W.set(rend),
-        ...W.get(dst), ...W.set(dp),
-        // Byte distances of m/4, m/2 and 3m/4 complex values.
-        ...W.get(count), ...W.i32(2), ...W.shl, ...W.set(h1),
-        ...W.get(h1), ...W.get(h1), ...W.add, ...W.set(h2),
-        ...W.get(h2), ...W.get(h1), ...W.add, ...W.set(h3),
-        ...W.loop(
-          [...W.get(src), ...W.get(rp), ...W.load32(0), ...W.i32(4), ...W.shl, ...W.add, ...W.tee(base), ...W.vload(0), ...W.set(c0)],
-          [...W.get(base), ...W.get(h2), ...W.add, ...W.vload(0), ...W.set(c2)],
-          [...W.get(base), ...W.get(h1), ...W.add, ...W.vload(0), ...W.set(c1)],
-          [...W.get(base), ...W.get(h3), ...W.add, ...W.vload(0), ...W.set(c3)],
-          [...W.get(c0), ...W.get(c2), ...W.vadd, ...W.set(s02)],
-          [...W.get(c0), ...W.get(c2), ...W.vsub, ...W.set(d02)],
-          [...W.get(c1), ...W.get(c3), ...W.vadd, ...W.set(s13)],
-          [...W.get(c1), ...W.get(c3), ...W.vsub, ...W.tee(tt), ...W.get(tt), ...W.swap, ...W.get(mk), ...W.xor, ...W.set(tt)],
-          [...W.get(dp), ...W.get(s02), ...W.get(s13), ...W.vadd, ...W.vstore(0)],
-          [...W.get(dp), ...W.get(s02), ...W.get(s13), ...W.vsub, ...W.vstore(32)],
-          [...W.get(dp), ...W.get(d02), ...W.get(tt), ...W.vadd, ...W.vstore(16)],
-          [...W.get(dp), ...W.get(d02), ...W.get(tt), ...W.vsub, ...W.vstore(48)],
-          [...W.get(dp), ...W.i32(64), ...W.add, ...W.set(dp)],
-          [...W.get(rp), ...W.i32(16), ...W.add, ...W.tee(rp), ...W.get(rend), ...W.ne],
-        ),
-      ],
-    };
-  })();
+  const first4 = watKernel(
+    'first4',
+    { i32: ['src', 'dst', 'rev', 'count', 'mask'] },
+    { i32: ['rp', 'rend', 'dp', 'base', 'h1', 'h2', 'h3'], v128: ['c0', 'c2', 'c1', 'c3', 's02', 'd02', 's13', 'tt', 'mk'] },
+    (w) => w`
+      local.get $mask v128.load local.set $mk
+      local.get $rev local.tee $rp local.get $count i32.const 2 i32.shl i32.add local.set $rend
+      local.get $dst local.set $dp
+      ;; Byte distances of m/4, m/2 and 3m/4 complex values.
+      local.get $count i32.const 2 i32.shl local.set $h1
+      local.get $h1 local.get $h1 i32.add local.set $h2
+      local.get $h2 local.get $h1 i32.add local.set $h3
+      loop
+        local.get $src local.get $rp i32.load i32.const 4 i32.shl i32.add local.tee $base v128.load local.set $c0
+        local.get $base local.get $h2 i32.add v128.load local.set $c2
+        local.get $base local.get $h1 i32.add v128.load local.set $c1
+        local.get $base local.get $h3 i32.add v128.load local.set $c3
+        ${butterfly4('c0')}
+        local.get $dp local.get $s02 local.get $s13 f64x2.add v128.store
+        local.get $dp local.get $s02 local.get $s13 f64x2.sub v128.store offset=32
+        local.get $dp local.get $d02 local.get $tt f64x2.add v128.store offset=16
+        local.get $dp local.get $d02 local.get $tt f64x2.sub v128.store offset=48
+        local.get $dp i32.const 64 i32.add local.set $dp
+        local.get $rp i32.const 16 i32.add local.tee $rp local.get $rend i32.ne
+      br_if 0 end`,
+  );
 
   // first2(src, dst, rev, count): bit-reversal gather fused with a radix-2 pass (rev[p + 1] = rev[p] + m/2).
-  const first2: KernelDef = (() => {
-    const [src, dst, rev, count, rp, rend, dp, base, half, a, b] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
-    return {
-      name: 'first2',
-      params: [I32, I32, I32, I32],
-      locals: [I32, I32, I32, I32, I32, V128, V128],
-      body: [
-        ...W.get(rev), ...W.tee(rp), ...W.get(count), ...W.i32(2), ...W.shl, ...W.add, ...W.set(rend),
-        ...W.get(dst), ...W.set(dp),
-        ...W.get(count), ...W.i32(3), ...W.shl, ...W.set(half),
-        ...W.loop(
-          [...W.get(src), ...W.get(rp), ...W.load32(0), ...W.i32(4), ...W.shl, ...W.add, ...W.tee(base), ...W.vload(0), ...W.set(a)],
-          [...W.get(base), ...W.get(half), ...W.add, ...W.vload(0), ...W.set(b)],
-          [...W.get(dp), ...W.get(a), ...W.get(b), ...W.vadd, ...W.vstore(0)],
-          [...W.get(dp), ...W.get(a), ...W.get(b), ...W.vsub, ...W.vstore(16)],
-          [...W.get(dp), ...W.i32(32), ...W.add, ...W.set(dp)],
-          [...W.get(rp), ...W.i32(8), ...W.add, ...W.tee(rp), ...W.get(rend), ...W.ne],
-        ),
-      ],
-    };
-  })();
+  const first2 = watKernel(
+    'first2',
+    { i32: ['src', 'dst', 'rev', 'count'] },
+    { i32: ['rp', 'rend', 'dp', 'base', 'half'], v128: ['a', 'b'] },
+    (w) => w`
+      local.get $rev local.tee $rp local.get $count i32.const 2 i32.shl i32.add local.set $rend
+      local.get $dst local.set $dp
+      local.get $count i32.const 3 i32.shl local.set $half
+      loop
+        local.get $src local.get $rp i32.load i32.const 4 i32.shl i32.add local.tee $base v128.load local.set $a
+        local.get $base local.get $half i32.add v128.load local.set $b
+        local.get $dp local.get $a local.get $b f64x2.add v128.store
+        local.get $dp local.get $a local.get $b f64x2.sub v128.store offset=16
+        local.get $dp i32.const 32 i32.add local.set $dp
+        local.get $rp i32.const 8 i32.add local.tee $rp local.get $rend i32.ne
+      br_if 0 end`,
+  );
 
   // rpost(x, tw, m, masks): untangles the packed transform into the rfft, in place, for k = 1 … m/2.
-  const rpost: KernelDef = (() => {
-    const [x, tw, m, masks, pa, pb, t] = [0, 1, 2, 3, 4, 5, 6];
-    const [A, E, O, T, half, mk] = [7, 8, 9, 10, 11, 12];
-    return {
-      name: 'rpost',
-      params: [I32, I32, I32, I32],
-      locals: [I32, I32, I32, V128, V128, V128, V128, V128, V128],
-      body: [
-        ...W.get(masks), ...W.vload(0), ...W.set(mk),
-        ...W.f64(0.5), ...W.splat, ...W.set(half),
-        ...W.get(x), ...W.i32(16), ...W.add, ...W.set(pa),
-        ...W.get(x), ...W.get(m), ...W.i32(1), ...W.sub, ...W.i32(4), ...W.shl, ...W.add, ...W.set(pb),
-        ...W.get(tw), ...W.i32(32), ...W.add, ...W.set(t),
-        ...W.loop(
-          // A = Z_k, B = conj(Z_{m−k}) (kept in O for now); E = (A + B)/2; O = −i(A − B)/2.
-          [...W.get(pa), ...W.vload(0), ...W.set(A)],
-          [...W.get(pb), ...W.vload(0), ...W.get(mk), ...W.xor, ...W.set(O)],
-          [...W.get(A), ...W.get(O), ...W.vadd, ...W.get(half), ...W.vmul, ...W.set(E)],
-          [...W.get(A), ...W.get(O), ...W.vsub, ...W.get(half), ...W.vmul, ...W.tee(O), ...W.get(O), ...W.swap, ...W.get(mk), ...W.xor, ...W.set(O)],
-          [...cmulAt(O, t, 0), ...W.set(T)],
-          [...W.get(pa), ...W.get(E), ...W.get(T), ...W.vadd, ...W.vstore(0)],
-          [...W.get(pb), ...W.get(E), ...W.get(T), ...W.vsub, ...W.get(mk), ...W.xor, ...W.vstore(0)],
-          [...W.get(t), ...W.i32(32), ...W.add, ...W.set(t)],
-          [...W.get(pb), ...W.i32(16), ...W.sub, ...W.set(pb)],
-          [...W.get(pa), ...W.i32(16), ...W.add, ...W.tee(pa), ...W.get(pb), ...W.leU],
-        ),
-      ],
-    };
-  })();
+  const rpost = watKernel(
+    'rpost',
+    { i32: ['x', 'tw', 'm', 'masks'] },
+    { i32: ['pa', 'pb', 't'], v128: ['A', 'E', 'O', 'T', 'half', 'mk'] },
+    (w) => w`
+      local.get $masks v128.load local.set $mk
+      f64.const 0.5 f64x2.splat local.set $half
+      local.get $x i32.const 16 i32.add local.set $pa
+      local.get $x local.get $m i32.const 1 i32.sub i32.const 4 i32.shl i32.add local.set $pb
+      local.get $tw i32.const 32 i32.add local.set $t
+      loop
+        ;; A = Z_k, B = conj(Z_{m−k}) (kept in O for now); E = (A + B)/2; O = −i(A − B)/2.
+        local.get $pa v128.load local.set $A
+        local.get $pb v128.load local.get $mk v128.xor local.set $O
+        local.get $A local.get $O f64x2.add local.get $half f64x2.mul local.set $E
+        local.get $A local.get $O f64x2.sub local.get $half f64x2.mul local.tee $O local.get $O ${SWAP} local.get $mk v128.xor local.set $O
+        ${cmulAt('O', 't', 0)} local.set $T
+        ;; X_k = E + T, X_{m−k} = conj(E − T).
+        local.get $pa local.get $E local.get $T f64x2.add v128.store
+        local.get $pb local.get $E local.get $T f64x2.sub local.get $mk v128.xor v128.store
+        local.get $t i32.const 32 i32.add local.set $t
+        local.get $pb i32.const 16 i32.sub local.set $pb
+        local.get $pa i32.const 16 i32.add local.tee $pa local.get $pb i32.le_u
+      br_if 0 end`,
+  );
 
   // rpre(c, z, tw, m, masks, s): packs the rfft spectrum c into Z/m for the inverse, k = 1 … m/2.
-  const rpre: KernelDef = (() => {
-    const [c, z, tw, m, masks, s, pa, pb, za, zb, t] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
-    const [A, B, E, O, m1, m0, sv] = [11, 12, 13, 14, 15, 16, 17];
-    const last = (base: number) => [...W.get(base), ...W.get(m), ...W.i32(1), ...W.sub, ...W.i32(4), ...W.shl, ...W.add];
-    return {
-      name: 'rpre',
-      params: [I32, I32, I32, I32, I32, F64],
-      locals: [I32, I32, I32, I32, I32, V128, V128, V128, V128, V128, V128, V128],
-      body: [
-        ...W.get(masks), ...W.vload(0), ...W.set(m1),
-        ...W.get(masks), ...W.vload(16), ...W.set(m0),
-        ...W.get(s), ...W.splat, ...W.set(sv),
-        ...W.get(c), ...W.i32(16), ...W.add, ...W.set(pa),
-        ...W.get(z), ...W.i32(16), ...W.add, ...W.set(za),
-        ...last(c), ...W.set(pb),
-        ...last(z), ...W.set(zb),
-        ...W.get(tw), ...W.i32(32), ...W.add, ...W.set(t),
-        ...W.loop(
-          // A = X_k, B = conj(X_{m−k}); E = A + B (= 2E); O = conj(W)·(A − B) (= 2O).
-          [...W.get(pa), ...W.vload(0), ...W.set(A)],
-          [...W.get(pb), ...W.vload(0), ...W.get(m1), ...W.xor, ...W.set(B)],
-          [...W.get(A), ...W.get(B), ...W.vadd, ...W.set(E)],
-          [...W.get(A), ...W.get(B), ...W.vsub, ...W.set(B)],
-          [
-            ...W.get(B), ...W.get(t), ...W.vload(0), ...W.vmul,
-            ...W.get(B), ...W.get(B), ...W.swap, ...W.get(t), ...W.vload(16), ...W.vmul,
-            ...W.vsub, ...W.set(O),
-          ],
-          // Z_k = s·(E + i·O), Z_{m−k} = s·(conj(E) + i·conj(O)) = s·(conj(E) + swap(O)).
-          [...W.get(za), ...W.get(E), ...W.get(O), ...W.get(O), ...W.swap, ...W.get(m0), ...W.xor, ...W.vadd, ...W.get(sv), ...W.vmul, ...W.vstore(0)],
-          [...W.get(zb), ...W.get(E), ...W.get(m1), ...W.xor, ...W.get(O), ...W.get(O), ...W.swap, ...W.vadd, ...W.get(sv), ...W.vmul, ...W.vstore(0)],
-          [...W.get(t), ...W.i32(32), ...W.add, ...W.set(t)],
-          [...W.get(za), ...W.i32(16), ...W.add, ...W.set(za)],
-          [...W.get(zb), ...W.i32(16), ...W.sub, ...W.set(zb)],
-          [...W.get(pb), ...W.i32(16), ...W.sub, ...W.set(pb)],
-          [...W.get(pa), ...W.i32(16), ...W.add, ...W.tee(pa), ...W.get(pb), ...W.leU],
-        ),
-      ],
-    };
-  })();
+  const last = (base: string) => `local.get $${base} local.get $m i32.const 1 i32.sub i32.const 4 i32.shl i32.add`;
+  const rpre = watKernel(
+    'rpre',
+    { i32: ['c', 'z', 'tw', 'm', 'masks'], f64: ['s'] },
+    { i32: ['pa', 'pb', 'za', 'zb', 't'], v128: ['A', 'B', 'E', 'O', 'm1', 'm0', 'sv'] },
+    (w) => w`
+      local.get $masks v128.load local.set $m1
+      local.get $masks v128.load offset=16 local.set $m0
+      local.get $s f64x2.splat local.set $sv
+      local.get $c i32.const 16 i32.add local.set $pa
+      local.get $z i32.const 16 i32.add local.set $za
+      ${last('c')} local.set $pb
+      ${last('z')} local.set $zb
+      local.get $tw i32.const 32 i32.add local.set $t
+      loop
+        ;; A = X_k, B = conj(X_{m−k}); E = A + B (= 2E); O = conj(W)·(A − B) (= 2O).
+        local.get $pa v128.load local.set $A
+        local.get $pb v128.load local.get $m1 v128.xor local.set $B
+        local.get $A local.get $B f64x2.add local.set $E
+        local.get $A local.get $B f64x2.sub local.set $B
+        local.get $B local.get $t v128.load f64x2.mul
+        local.get $B local.get $B ${SWAP} local.get $t v128.load offset=16 f64x2.mul
+        f64x2.sub local.set $O
+        ;; Z_k = s·(E + i·O), Z_{m−k} = s·(conj(E) + i·conj(O)) = s·(conj(E) + swap(O)).
+        local.get $za local.get $E local.get $O local.get $O ${SWAP} local.get $m0 v128.xor f64x2.add local.get $sv f64x2.mul v128.store
+        local.get $zb local.get $E local.get $m1 v128.xor local.get $O local.get $O ${SWAP} f64x2.add local.get $sv f64x2.mul v128.store
+        local.get $t i32.const 32 i32.add local.set $t
+        local.get $za i32.const 16 i32.add local.set $za
+        local.get $zb i32.const 16 i32.sub local.set $zb
+        local.get $pb i32.const 16 i32.sub local.set $pb
+        local.get $pa i32.const 16 i32.add local.tee $pa local.get $pb i32.le_u
+      br_if 0 end`,
+  );
 
-  // Element-wise kernels on complex vectors x (interleaved) with real per-mode coefficients c.
-  const elementwise = (name: string, accumulate: boolean): KernelDef => {
-    const [out, c, x, count, cp, xp, op, cend] = [0, 1, 2, 3, 4, 5, 6, 7];
-    return {
+  // Element-wise kernels on complex vectors x (interleaved) with real per-mode coefficients c:
+  // scale: out_k = c_k·x_k; axpy: out_k += c_k·x_k.
+  const elementwise = (name: string, accumulate: boolean) =>
+    watKernel(
       name,
-      params: [I32, I32, I32, I32],
-      locals: [I32, I32, I32, I32],
-      body: [
-        ...W.get(c), ...W.tee(cp), ...W.get(count), ...W.i32(3), ...W.shl, ...W.add, ...W.set(cend),
-        ...W.get(x), ...W.set(xp), ...W.get(out), ...W.set(op),
-        ...W.loop(
-          [
-            ...W.get(op),
-            ...(accumulate ? [...W.get(op), ...W.vload(0)] : []),
-            ...W.get(xp), ...W.vload(0), ...W.get(cp), ...W.splat64, ...W.vmul,
-            ...(accumulate ? W.vadd : []),
-            ...W.vstore(0),
-          ],
-          [...W.get(op), ...W.i32(16), ...W.add, ...W.set(op)],
-          [...W.get(xp), ...W.i32(16), ...W.add, ...W.set(xp)],
-          [...W.get(cp), ...W.i32(8), ...W.add, ...W.tee(cp), ...W.get(cend), ...W.ne],
-        ),
-      ],
-    };
-  };
+      { i32: ['out', 'c', 'x', 'count'] },
+      { i32: ['cp', 'xp', 'op', 'cend'] },
+      (w) => w`
+        local.get $c local.tee $cp local.get $count i32.const 3 i32.shl i32.add local.set $cend
+        local.get $x local.set $xp local.get $out local.set $op
+        loop
+          local.get $op
+          ${accumulate ? 'local.get $op v128.load' : ''}
+          local.get $xp v128.load local.get $cp v128.load64_splat f64x2.mul
+          ${accumulate ? 'f64x2.add' : ''}
+          v128.store
+          local.get $op i32.const 16 i32.add local.set $op
+          local.get $xp i32.const 16 i32.add local.set $xp
+          local.get $cp i32.const 8 i32.add local.tee $cp local.get $cend i32.ne
+        br_if 0 end`,
+    );
 
   // muli(out, d, f, count, masks): out_k = −i·d_k·f_k = d_k·(Im f_k, −Re f_k).
-  const muli: KernelDef = (() => {
-    const [out, d, f, count, masks, dp, fp, op, dend, mk] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
-    return {
-      name: 'muli',
-      params: [I32, I32, I32, I32, I32],
-      locals: [I32, I32, I32, I32, V128],
-      body: [
-        ...W.get(masks), ...W.vload(0), ...W.set(mk),
-        ...W.get(d), ...W.tee(dp), ...W.get(count), ...W.i32(3), ...W.shl, ...W.add, ...W.set(dend),
-        ...W.get(f), ...W.set(fp), ...W.get(out), ...W.set(op),
-        ...W.loop(
-          [...W.get(op), ...W.get(fp), ...W.vload(0), ...W.get(fp), ...W.vload(0), ...W.swap, ...W.get(mk), ...W.xor, ...W.get(dp), ...W.splat64, ...W.vmul, ...W.vstore(0)],
-          [...W.get(op), ...W.i32(16), ...W.add, ...W.set(op)],
-          [...W.get(fp), ...W.i32(16), ...W.add, ...W.set(fp)],
-          [...W.get(dp), ...W.i32(8), ...W.add, ...W.tee(dp), ...W.get(dend), ...W.ne],
-        ),
-      ],
-    };
-  })();
+  const muli = watKernel(
+    'muli',
+    { i32: ['out', 'd', 'f', 'count', 'masks'] },
+    { i32: ['dp', 'fp', 'op', 'dend'], v128: ['mk'] },
+    (w) => w`
+      local.get $masks v128.load local.set $mk
+      local.get $d local.tee $dp local.get $count i32.const 3 i32.shl i32.add local.set $dend
+      local.get $f local.set $fp local.get $out local.set $op
+      loop
+        local.get $op local.get $fp v128.load local.get $fp v128.load ${SWAP} local.get $mk v128.xor local.get $dp v128.load64_splat f64x2.mul v128.store
+        local.get $op i32.const 16 i32.add local.set $op
+        local.get $fp i32.const 16 i32.add local.set $fp
+        local.get $dp i32.const 8 i32.add local.tee $dp local.get $dend i32.ne
+      br_if 0 end`,
+  );
 
   // square(u, pairs): u_j ← u_j², two values per vector.
-  const square: KernelDef = (() => {
-    const [u, pairs, p, end, v] = [0, 1, 2, 3, 4];
-    return {
-      name: 'square',
-      params: [I32, I32],
-      locals: [I32, I32, V128],
-      body: [
-        ...W.get(u), ...W.tee(p), ...W.get(pairs), ...W.i32(4), ...W.shl, ...W.add, ...W.set(end),
-        ...W.loop(
-          [...W.get(p), ...W.get(p), ...W.vload(0), ...W.tee(v), ...W.get(v), ...W.vmul, ...W.vstore(0)],
-          [...W.get(p), ...W.i32(16), ...W.add, ...W.tee(p), ...W.get(end), ...W.ne],
-        ),
-      ],
-    };
-  })();
+  const square = watKernel('square', { i32: ['u', 'pairs'] }, { i32: ['p', 'end'], v128: ['v'] }, (w) => w`
+    local.get $u local.tee $p local.get $pairs i32.const 4 i32.shl i32.add local.set $end
+    loop
+      local.get $p local.get $p v128.load local.tee $v local.get $v f64x2.mul v128.store
+      local.get $p i32.const 16 i32.add local.tee $p local.get $end i32.ne
+    br_if 0 end`);
 
   // sum(x, pairs) -> f64: the sum of 2·pairs values (finite exactly when all of them are, barring overflow).
-  const sum: KernelDef = (() => {
-    const [x, pairs, p, end, acc] = [0, 1, 2, 3, 4];
-    return {
-      name: 'sum',
-      params: [I32, I32],
-      results: [F64],
-      locals: [I32, I32, V128],
-      body: [
-        ...W.get(x), ...W.tee(p), ...W.get(pairs), ...W.i32(4), ...W.shl, ...W.add, ...W.set(end),
-        ...W.loop(
-          [...W.get(acc), ...W.get(p), ...W.vload(0), ...W.vadd, ...W.set(acc)],
-          [...W.get(p), ...W.i32(16), ...W.add, ...W.tee(p), ...W.get(end), ...W.ne],
-        ),
-        ...W.get(acc), ...W.lane(0), ...W.get(acc), ...W.lane(1), ...W.f64add,
-      ],
-    };
-  })();
+  const sum = watKernel(
+    'sum',
+    { i32: ['x', 'pairs'] },
+    { i32: ['p', 'end'], v128: ['acc'] },
+    (w) => w`
+      local.get $x local.tee $p local.get $pairs i32.const 4 i32.shl i32.add local.set $end
+      loop
+        local.get $acc local.get $p v128.load f64x2.add local.set $acc
+        local.get $p i32.const 16 i32.add local.tee $p local.get $end i32.ne
+      br_if 0 end
+      local.get $acc f64x2.extract_lane 0 local.get $acc f64x2.extract_lane 1 f64.add`,
+    [F64],
+  );
 
   return [pass4, first4, first2, rpost, rpre, elementwise('scale', false), elementwise('axpy', true), muli, square, sum];
 }

@@ -1,7 +1,8 @@
 import { SolverInputError } from '../errors.js';
 import { isPowerOfTwo, putTwiddle, writeBitReversal, writeStageTwiddles, type FftBackend } from './fft.js';
 import { jsSplitKernels, splitKernelDefs, ZERO_VEC, type SplitKernels } from './fft2d_split.js';
-import { compileKernelModule, kernel, W, wasmApi, type WasmFunctionDef, type WasmMemory, type WasmModule } from '../wasm/binary.js';
+import { compileKernelModule, wasmApi, watKernel, type WasmFunctionDef, type WasmMemory, type WasmModule } from '../wasm/binary.js';
+import { DUP_LO, LO_LO, SWAP } from '../wasm/ops.js';
 
 /**
  * Float64 real 2D FFTs on row-major [nx, ny] grids, numpy.fft.rfft2 / irfft2 conventions.
@@ -61,54 +62,50 @@ function checkSize2d(nx: number, ny: number): void {
   }
 }
 
-/** wasm `select` (untyped, here on i32): c ? a : b for the stack [a, b, c]. */
-const SELECT = [0x1b];
-
 /** Complex product v·w with v in local `v` and w stored as WR = (wr, wr), WI = (−wi, wi) in locals. */
-function cmulLocals(v: number, wr: number, wi: number): number[] {
-  return [...W.get(v), ...W.get(wr), ...W.vmul, ...W.get(v), ...W.get(v), ...W.swap, ...W.get(wi), ...W.vmul, ...W.vadd];
-}
+const cmulLocals = (v: string, wr: string, wi: string) =>
+  `local.get $${v} local.get $${wr} f64x2.mul local.get $${v} local.get $${v} ${SWAP} local.get $${wi} f64x2.mul f64x2.add`;
 
-function fft2dKernelDefs(): WasmFunctionDef[] {
+export function fft2dKernelDefs(): WasmFunctionDef[] {
   // bfirst4(src, dst, rev, L, vb, ss, ds, mask): rows p = 0 … L−1 of dst get the size-4 radix-4
   // butterflies of src rows rev[p], rev[p] + L/2, + L/4, + 3L/4 (bit reversal fused), on the
   // first vb bytes of every row; ss / ds are the row strides in bytes.
-  const bfirst4 = kernel(
+  const bfirst4 = watKernel(
     'bfirst4',
     { i32: ['src', 'dst', 'rev', 'L', 'vb', 'ss', 'ds', 'mask'] },
     { i32: ['rp', 'rend', 'd0', 'a', 'aend', 'h1', 'h2', 'h3', 'dp', 'ds2', 'ds3'], v128: ['c0', 'c2', 'c1', 'c3', 's02', 'd02', 's13', 'tt', 'mk'] },
-    (L) => [
-      [...W.get(L.mask), ...W.vload(0), ...W.set(L.mk)],
-      [...W.get(L.rev), ...W.tee(L.rp), ...W.get(L.L), ...W.i32(2), ...W.shl, ...W.add, ...W.set(L.rend)],
-      [...W.get(L.dst), ...W.set(L.d0)],
-      [...W.get(L.L), ...W.i32(2), ...W.shrU, ...W.get(L.ss), ...W.mul, ...W.set(L.h1)],
-      [...W.get(L.h1), ...W.get(L.h1), ...W.add, ...W.set(L.h2)],
-      [...W.get(L.h2), ...W.get(L.h1), ...W.add, ...W.set(L.h3)],
-      [...W.get(L.ds), ...W.get(L.ds), ...W.add, ...W.set(L.ds2)],
-      [...W.get(L.ds2), ...W.get(L.ds), ...W.add, ...W.set(L.ds3)],
-      W.loop(
-        [...W.get(L.src), ...W.get(L.rp), ...W.load32(0), ...W.get(L.ss), ...W.mul, ...W.add, ...W.tee(L.a), ...W.get(L.vb), ...W.add, ...W.set(L.aend)],
-        [...W.get(L.d0), ...W.set(L.dp)],
-        W.loop(
-          [...W.get(L.a), ...W.vload(0), ...W.set(L.c0)],
-          [...W.get(L.a), ...W.get(L.h2), ...W.add, ...W.vload(0), ...W.set(L.c2)],
-          [...W.get(L.a), ...W.get(L.h1), ...W.add, ...W.vload(0), ...W.set(L.c1)],
-          [...W.get(L.a), ...W.get(L.h3), ...W.add, ...W.vload(0), ...W.set(L.c3)],
-          [...W.get(L.c0), ...W.get(L.c2), ...W.vadd, ...W.set(L.s02)],
-          [...W.get(L.c0), ...W.get(L.c2), ...W.vsub, ...W.set(L.d02)],
-          [...W.get(L.c1), ...W.get(L.c3), ...W.vadd, ...W.set(L.s13)],
-          [...W.get(L.c1), ...W.get(L.c3), ...W.vsub, ...W.tee(L.tt), ...W.get(L.tt), ...W.swap, ...W.get(L.mk), ...W.xor, ...W.set(L.tt)],
-          [...W.get(L.dp), ...W.get(L.s02), ...W.get(L.s13), ...W.vadd, ...W.vstore(0)],
-          [...W.get(L.dp), ...W.get(L.ds), ...W.add, ...W.get(L.d02), ...W.get(L.tt), ...W.vadd, ...W.vstore(0)],
-          [...W.get(L.dp), ...W.get(L.ds2), ...W.add, ...W.get(L.s02), ...W.get(L.s13), ...W.vsub, ...W.vstore(0)],
-          [...W.get(L.dp), ...W.get(L.ds3), ...W.add, ...W.get(L.d02), ...W.get(L.tt), ...W.vsub, ...W.vstore(0)],
-          [...W.get(L.dp), ...W.i32(16), ...W.add, ...W.set(L.dp)],
-          [...W.get(L.a), ...W.i32(16), ...W.add, ...W.tee(L.a), ...W.get(L.aend), ...W.ne],
-        ),
-        [...W.get(L.d0), ...W.get(L.ds2), ...W.add, ...W.get(L.ds2), ...W.add, ...W.set(L.d0)],
-        [...W.get(L.rp), ...W.i32(16), ...W.add, ...W.tee(L.rp), ...W.get(L.rend), ...W.ne],
-      ),
-    ],
+    (w) => w`
+      local.get $mask v128.load local.set $mk
+      local.get $rev local.tee $rp local.get $L i32.const 2 i32.shl i32.add local.set $rend
+      local.get $dst local.set $d0
+      local.get $L i32.const 2 i32.shr_u local.get $ss i32.mul local.set $h1
+      local.get $h1 local.get $h1 i32.add local.set $h2
+      local.get $h2 local.get $h1 i32.add local.set $h3
+      local.get $ds local.get $ds i32.add local.set $ds2
+      local.get $ds2 local.get $ds i32.add local.set $ds3
+      loop
+        local.get $src local.get $rp i32.load local.get $ss i32.mul i32.add local.tee $a local.get $vb i32.add local.set $aend
+        local.get $d0 local.set $dp
+        loop
+          local.get $a v128.load local.set $c0
+          local.get $a local.get $h2 i32.add v128.load local.set $c2
+          local.get $a local.get $h1 i32.add v128.load local.set $c1
+          local.get $a local.get $h3 i32.add v128.load local.set $c3
+          local.get $c0 local.get $c2 f64x2.add local.set $s02
+          local.get $c0 local.get $c2 f64x2.sub local.set $d02
+          local.get $c1 local.get $c3 f64x2.add local.set $s13
+          local.get $c1 local.get $c3 f64x2.sub local.tee $tt local.get $tt ${SWAP} local.get $mk v128.xor local.set $tt
+          local.get $dp local.get $s02 local.get $s13 f64x2.add v128.store
+          local.get $dp local.get $ds i32.add local.get $d02 local.get $tt f64x2.add v128.store
+          local.get $dp local.get $ds2 i32.add local.get $s02 local.get $s13 f64x2.sub v128.store
+          local.get $dp local.get $ds3 i32.add local.get $d02 local.get $tt f64x2.sub v128.store
+          local.get $dp i32.const 16 i32.add local.set $dp
+          local.get $a i32.const 16 i32.add local.tee $a local.get $aend i32.ne
+        br_if 0 end
+        local.get $d0 local.get $ds2 i32.add local.get $ds2 i32.add local.set $d0
+        local.get $rp i32.const 16 i32.add local.tee $rp local.get $rend i32.ne
+      br_if 0 end
+    `,
   );
 
   // bfirst8(src, dst, rev, L, vb, ss, ds, mask): rows p … p + 7 (p = 0, 8, …) of dst get the
@@ -116,189 +113,187 @@ function fft2dKernelDefs(): WasmFunctionDef[] {
   // E (t even) and O (t odd), then X_s = E_s + ω^s·O_s, X_{s+4} = E_s − ω^s·O_s with ω = e^{∓iπ/4}:
   // ω·O = (O + rot O)·√½, ω²·O = rot O, ω³·O = (rot O − O)·√½, rot = ∓i (the mask's lane flip after
   // a swap). Replaces the radix-2 first pass and the first radix-4 pass (whose twiddles are these).
-  const bfirst8 = kernel(
+  const bfirst8 = watKernel(
     'bfirst8',
     { i32: ['src', 'dst', 'rev', 'L', 'vb', 'ss', 'ds', 'mask'] },
     {
       i32: ['rp', 'rend', 'd0', 'a', 'aend', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'h7', 'dp', 'ds2', 'ds3', 'ds4', 'ds5', 'ds6', 'ds7'],
       v128: ['r0', 'r1', 'r2', 'r3', 'r4', 'r5', 'r6', 'r7', 'e0', 'e1', 'e2', 'e3', 'o0', 'o1', 'o2', 'o3', 's02', 'd02', 's13', 'tt', 'mk', 'sq'],
     },
-    (L) => {
-      const rot = (v: number) => [...W.get(v), ...W.get(v), ...W.swap, ...W.get(L.mk), ...W.xor];
+    (w) => {
+      // ∓i·v: the lanes swapped, one sign flipped by the mask.
+      const rot = (v: string) => `local.get $${v} local.get $${v} ${SWAP} local.get $mk v128.xor`;
       // y0 … y3 ← the 4-point DFT of (b0, b1, b2, b3), as bfirst4.
-      const dft4 = (b: number[], y: number[]) => [
-        [...W.get(b[0]), ...W.get(b[2]), ...W.vadd, ...W.set(L.s02)],
-        [...W.get(b[0]), ...W.get(b[2]), ...W.vsub, ...W.set(L.d02)],
-        [...W.get(b[1]), ...W.get(b[3]), ...W.vadd, ...W.set(L.s13)],
-        [...W.get(b[1]), ...W.get(b[3]), ...W.vsub, ...W.set(L.tt), ...rot(L.tt), ...W.set(L.tt)],
-        [...W.get(L.s02), ...W.get(L.s13), ...W.vadd, ...W.set(y[0])],
-        [...W.get(L.d02), ...W.get(L.tt), ...W.vadd, ...W.set(y[1])],
-        [...W.get(L.s02), ...W.get(L.s13), ...W.vsub, ...W.set(y[2])],
-        [...W.get(L.d02), ...W.get(L.tt), ...W.vsub, ...W.set(y[3])],
-      ];
-      const h = [0, L.h1, L.h2, L.h3, L.h4, L.h5, L.h6, L.h7];
-      const r = [L.r0, L.r1, L.r2, L.r3, L.r4, L.r5, L.r6, L.r7];
-      const dsk = [0, L.ds, L.ds2, L.ds3, L.ds4, L.ds5, L.ds6, L.ds7];
-      const store = (row: number, e: number, sign: 'add' | 'sub', t: number[]) => [
-        ...W.get(L.dp), ...(row === 0 ? [] : [...W.get(dsk[row]), ...W.add]),
-        ...W.get(e), ...t, ...(sign === 'add' ? W.vadd : W.vsub), ...W.vstore(0),
-      ];
-      const t1 = [...W.get(L.o1), ...rot(L.o1), ...W.vadd, ...W.get(L.sq), ...W.vmul];
-      const t2 = rot(L.o2);
-      const t3 = [...rot(L.o3), ...W.get(L.o3), ...W.vsub, ...W.get(L.sq), ...W.vmul];
-      return [
-        [...W.get(L.mask), ...W.vload(0), ...W.set(L.mk)],
-        [...W.f64(Math.SQRT1_2), ...W.splat, ...W.set(L.sq)],
-        [...W.get(L.rev), ...W.tee(L.rp), ...W.get(L.L), ...W.i32(2), ...W.shl, ...W.add, ...W.set(L.rend)],
-        [...W.get(L.dst), ...W.set(L.d0)],
-        [...W.get(L.L), ...W.i32(3), ...W.shrU, ...W.get(L.ss), ...W.mul, ...W.set(L.h1)],
-        ...[2, 3, 4, 5, 6, 7].map((k) => [...W.get(h[k - 1]), ...W.get(L.h1), ...W.add, ...W.set(h[k])]),
-        ...[2, 3, 4, 5, 6, 7].map((k) => [...W.get(dsk[k - 1]), ...W.get(L.ds), ...W.add, ...W.set(dsk[k])]),
-        W.loop(
-          [...W.get(L.src), ...W.get(L.rp), ...W.load32(0), ...W.get(L.ss), ...W.mul, ...W.add, ...W.tee(L.a), ...W.get(L.vb), ...W.add, ...W.set(L.aend)],
-          [...W.get(L.d0), ...W.set(L.dp)],
-          W.loop(
-            ...r.map((rk, k) => [...W.get(L.a), ...(k === 0 ? [] : [...W.get(h[k]), ...W.add]), ...W.vload(0), ...W.set(rk)]),
-            ...dft4([L.r0, L.r2, L.r4, L.r6], [L.e0, L.e1, L.e2, L.e3]),
-            ...dft4([L.r1, L.r3, L.r5, L.r7], [L.o0, L.o1, L.o2, L.o3]),
-            store(0, L.e0, 'add', W.get(L.o0)),
-            store(4, L.e0, 'sub', W.get(L.o0)),
-            store(1, L.e1, 'add', t1),
-            store(5, L.e1, 'sub', t1),
-            store(2, L.e2, 'add', t2),
-            store(6, L.e2, 'sub', t2),
-            store(3, L.e3, 'add', t3),
-            store(7, L.e3, 'sub', t3),
-            [...W.get(L.dp), ...W.i32(16), ...W.add, ...W.set(L.dp)],
-            [...W.get(L.a), ...W.i32(16), ...W.add, ...W.tee(L.a), ...W.get(L.aend), ...W.ne],
-          ),
-          [...W.get(L.d0), ...W.get(L.ds4), ...W.add, ...W.get(L.ds4), ...W.add, ...W.set(L.d0)],
-          [...W.get(L.rp), ...W.i32(32), ...W.add, ...W.tee(L.rp), ...W.get(L.rend), ...W.ne],
-        ),
-      ];
+      const dft4 = (b: string[], y: string[]) => `
+        local.get $${b[0]} local.get $${b[2]} f64x2.add local.set $s02
+        local.get $${b[0]} local.get $${b[2]} f64x2.sub local.set $d02
+        local.get $${b[1]} local.get $${b[3]} f64x2.add local.set $s13
+        local.get $${b[1]} local.get $${b[3]} f64x2.sub local.set $tt ${rot('tt')} local.set $tt
+        local.get $s02 local.get $s13 f64x2.add local.set $${y[0]}
+        local.get $d02 local.get $tt f64x2.add local.set $${y[1]}
+        local.get $s02 local.get $s13 f64x2.sub local.set $${y[2]}
+        local.get $d02 local.get $tt f64x2.sub local.set $${y[3]}`;
+      // Byte offsets of source row t·L/8 (h_t) and of destination row t (ds_t), as locals.
+      const ds = (t: number) => (t === 1 ? 'ds' : `ds${t}`);
+      const lines = (ts: number[], line: (t: number) => string) => ts.map(line).join('\n');
+      // Destination row `row` of the block ← e ± t.
+      const store = (row: number, e: string, sign: 'add' | 'sub', t: string) =>
+        `local.get $dp ${row === 0 ? '' : `local.get $${ds(row)} i32.add`} local.get $${e} ${t} f64x2.${sign} v128.store`;
+      const t1 = `local.get $o1 ${rot('o1')} f64x2.add local.get $sq f64x2.mul`; // ω·O1
+      const t2 = rot('o2'); // ω²·O2
+      const t3 = `${rot('o3')} local.get $o3 f64x2.sub local.get $sq f64x2.mul`; // ω³·O3
+      return w`
+        local.get $mask v128.load local.set $mk
+        f64.const ${Math.SQRT1_2} f64x2.splat local.set $sq
+        local.get $rev local.tee $rp local.get $L i32.const 2 i32.shl i32.add local.set $rend
+        local.get $dst local.set $d0
+        local.get $L i32.const 3 i32.shr_u local.get $ss i32.mul local.set $h1
+        ${lines([2, 3, 4, 5, 6, 7], (t) => `local.get $h${t - 1} local.get $h1 i32.add local.set $h${t}`)}
+        ${lines([2, 3, 4, 5, 6, 7], (t) => `local.get $${ds(t - 1)} local.get $ds i32.add local.set $${ds(t)}`)}
+        loop
+          local.get $src local.get $rp i32.load local.get $ss i32.mul i32.add local.tee $a local.get $vb i32.add local.set $aend
+          local.get $d0 local.set $dp
+          loop
+            ${lines([0, 1, 2, 3, 4, 5, 6, 7], (t) => `local.get $a ${t === 0 ? '' : `local.get $h${t} i32.add`} v128.load local.set $r${t}`)}
+            ${dft4(['r0', 'r2', 'r4', 'r6'], ['e0', 'e1', 'e2', 'e3'])}
+            ${dft4(['r1', 'r3', 'r5', 'r7'], ['o0', 'o1', 'o2', 'o3'])}
+            ${store(0, 'e0', 'add', 'local.get $o0')}
+            ${store(4, 'e0', 'sub', 'local.get $o0')}
+            ${store(1, 'e1', 'add', t1)}
+            ${store(5, 'e1', 'sub', t1)}
+            ${store(2, 'e2', 'add', t2)}
+            ${store(6, 'e2', 'sub', t2)}
+            ${store(3, 'e3', 'add', t3)}
+            ${store(7, 'e3', 'sub', t3)}
+            local.get $dp i32.const 16 i32.add local.set $dp
+            local.get $a i32.const 16 i32.add local.tee $a local.get $aend i32.ne
+          br_if 0 end
+          local.get $d0 local.get $ds4 i32.add local.get $ds4 i32.add local.set $d0
+          local.get $rp i32.const 32 i32.add local.tee $rp local.get $rend i32.ne
+        br_if 0 end`;
     },
   );
 
   // bfirst2(src, dst, rev, L, vb, ss, ds): radix-2 first pass, rows rev[p] and rev[p] + L/2.
-  const bfirst2 = kernel(
+  const bfirst2 = watKernel(
     'bfirst2',
     { i32: ['src', 'dst', 'rev', 'L', 'vb', 'ss', 'ds'] },
     { i32: ['rp', 'rend', 'd0', 'a', 'aend', 'half', 'dp'], v128: ['x0', 'x1'] },
-    (L) => [
-      [...W.get(L.rev), ...W.tee(L.rp), ...W.get(L.L), ...W.i32(2), ...W.shl, ...W.add, ...W.set(L.rend)],
-      [...W.get(L.dst), ...W.set(L.d0)],
-      [...W.get(L.L), ...W.i32(1), ...W.shrU, ...W.get(L.ss), ...W.mul, ...W.set(L.half)],
-      W.loop(
-        [...W.get(L.src), ...W.get(L.rp), ...W.load32(0), ...W.get(L.ss), ...W.mul, ...W.add, ...W.tee(L.a), ...W.get(L.vb), ...W.add, ...W.set(L.aend)],
-        [...W.get(L.d0), ...W.set(L.dp)],
-        W.loop(
-          [...W.get(L.a), ...W.vload(0), ...W.set(L.x0)],
-          [...W.get(L.a), ...W.get(L.half), ...W.add, ...W.vload(0), ...W.set(L.x1)],
-          [...W.get(L.dp), ...W.get(L.x0), ...W.get(L.x1), ...W.vadd, ...W.vstore(0)],
-          [...W.get(L.dp), ...W.get(L.ds), ...W.add, ...W.get(L.x0), ...W.get(L.x1), ...W.vsub, ...W.vstore(0)],
-          [...W.get(L.dp), ...W.i32(16), ...W.add, ...W.set(L.dp)],
-          [...W.get(L.a), ...W.i32(16), ...W.add, ...W.tee(L.a), ...W.get(L.aend), ...W.ne],
-        ),
-        [...W.get(L.d0), ...W.get(L.ds), ...W.add, ...W.get(L.ds), ...W.add, ...W.set(L.d0)],
-        [...W.get(L.rp), ...W.i32(8), ...W.add, ...W.tee(L.rp), ...W.get(L.rend), ...W.ne],
-      ),
-    ],
+    (w) => w`
+      local.get $rev local.tee $rp local.get $L i32.const 2 i32.shl i32.add local.set $rend
+      local.get $dst local.set $d0
+      local.get $L i32.const 1 i32.shr_u local.get $ss i32.mul local.set $half
+      loop
+        local.get $src local.get $rp i32.load local.get $ss i32.mul i32.add local.tee $a local.get $vb i32.add local.set $aend
+        local.get $d0 local.set $dp
+        loop
+          local.get $a v128.load local.set $x0
+          local.get $a local.get $half i32.add v128.load local.set $x1
+          local.get $dp local.get $x0 local.get $x1 f64x2.add v128.store
+          local.get $dp local.get $ds i32.add local.get $x0 local.get $x1 f64x2.sub v128.store
+          local.get $dp i32.const 16 i32.add local.set $dp
+          local.get $a i32.const 16 i32.add local.tee $a local.get $aend i32.ne
+        br_if 0 end
+        local.get $d0 local.get $ds i32.add local.get $ds i32.add local.set $d0
+        local.get $rp i32.const 8 i32.add local.tee $rp local.get $rend i32.ne
+      br_if 0 end
+    `,
   );
 
   // bpass4(x, nb, vb, st, Q, tw, mask): one in-place radix-4 pass on rows of stride st (bytes),
   // nb = L·st, Q = q·st; tw holds per j the six vectors W1R, W1I, W2R, W2I, W3R, W3I.
-  const bpass4 = kernel(
+  const bpass4 = watKernel(
     'bpass4',
     { i32: ['x', 'nb', 'vb', 'st', 'Q', 'tw', 'mask'] },
     {
       i32: ['Q2', 'Q3', 'b', 'bend', 'r', 'rend', 't', 'p', 'pend'],
       v128: ['w1r', 'w1i', 'w2r', 'w2i', 'w3r', 'w3i', 'a0', 'c1', 'c2', 'c3', 's02', 'd02', 's13', 'tt', 'mk', 'v'],
     },
-    (L) => [
-      [...W.get(L.mask), ...W.vload(0), ...W.set(L.mk)],
-      [...W.get(L.Q), ...W.get(L.Q), ...W.add, ...W.tee(L.Q2), ...W.get(L.Q), ...W.add, ...W.set(L.Q3)],
-      [...W.get(L.x), ...W.tee(L.b), ...W.get(L.nb), ...W.add, ...W.set(L.bend)],
-      W.loop(
-        [...W.get(L.b), ...W.tee(L.r), ...W.get(L.Q), ...W.add, ...W.set(L.rend), ...W.get(L.tw), ...W.set(L.t)],
-        W.loop(
-          [...W.get(L.t), ...W.vload(0), ...W.set(L.w1r), ...W.get(L.t), ...W.vload(16), ...W.set(L.w1i)],
-          [...W.get(L.t), ...W.vload(32), ...W.set(L.w2r), ...W.get(L.t), ...W.vload(48), ...W.set(L.w2i)],
-          [...W.get(L.t), ...W.vload(64), ...W.set(L.w3r), ...W.get(L.t), ...W.vload(80), ...W.set(L.w3i)],
-          [...W.get(L.r), ...W.tee(L.p), ...W.get(L.vb), ...W.add, ...W.set(L.pend)],
-          W.loop(
-            [...W.get(L.p), ...W.vload(0), ...W.set(L.a0)],
-            [...W.get(L.p), ...W.get(L.Q), ...W.add, ...W.vload(0), ...W.set(L.v), ...cmulLocals(L.v, L.w2r, L.w2i), ...W.set(L.c2)],
-            [...W.get(L.p), ...W.get(L.Q2), ...W.add, ...W.vload(0), ...W.set(L.v), ...cmulLocals(L.v, L.w1r, L.w1i), ...W.set(L.c1)],
-            [...W.get(L.p), ...W.get(L.Q3), ...W.add, ...W.vload(0), ...W.set(L.v), ...cmulLocals(L.v, L.w3r, L.w3i), ...W.set(L.c3)],
-            [...W.get(L.a0), ...W.get(L.c2), ...W.vadd, ...W.set(L.s02)],
-            [...W.get(L.a0), ...W.get(L.c2), ...W.vsub, ...W.set(L.d02)],
-            [...W.get(L.c1), ...W.get(L.c3), ...W.vadd, ...W.set(L.s13)],
-            [...W.get(L.c1), ...W.get(L.c3), ...W.vsub, ...W.tee(L.tt), ...W.get(L.tt), ...W.swap, ...W.get(L.mk), ...W.xor, ...W.set(L.tt)],
-            [...W.get(L.p), ...W.get(L.s02), ...W.get(L.s13), ...W.vadd, ...W.vstore(0)],
-            [...W.get(L.p), ...W.get(L.Q), ...W.add, ...W.get(L.d02), ...W.get(L.tt), ...W.vadd, ...W.vstore(0)],
-            [...W.get(L.p), ...W.get(L.Q2), ...W.add, ...W.get(L.s02), ...W.get(L.s13), ...W.vsub, ...W.vstore(0)],
-            [...W.get(L.p), ...W.get(L.Q3), ...W.add, ...W.get(L.d02), ...W.get(L.tt), ...W.vsub, ...W.vstore(0)],
-            [...W.get(L.p), ...W.i32(16), ...W.add, ...W.tee(L.p), ...W.get(L.pend), ...W.ne],
-          ),
-          [...W.get(L.t), ...W.i32(96), ...W.add, ...W.set(L.t)],
-          [...W.get(L.r), ...W.get(L.st), ...W.add, ...W.tee(L.r), ...W.get(L.rend), ...W.ne],
-        ),
-        [...W.get(L.b), ...W.get(L.Q2), ...W.add, ...W.get(L.Q2), ...W.add, ...W.tee(L.b), ...W.get(L.bend), ...W.ne],
-      ),
-    ],
+    (w) => w`
+      local.get $mask v128.load local.set $mk
+      local.get $Q local.get $Q i32.add local.tee $Q2 local.get $Q i32.add local.set $Q3
+      local.get $x local.tee $b local.get $nb i32.add local.set $bend
+      loop
+        local.get $b local.tee $r local.get $Q i32.add local.set $rend local.get $tw local.set $t
+        loop
+          local.get $t v128.load local.set $w1r local.get $t v128.load offset=16 local.set $w1i
+          local.get $t v128.load offset=32 local.set $w2r local.get $t v128.load offset=48 local.set $w2i
+          local.get $t v128.load offset=64 local.set $w3r local.get $t v128.load offset=80 local.set $w3i
+          local.get $r local.tee $p local.get $vb i32.add local.set $pend
+          loop
+            local.get $p v128.load local.set $a0
+            local.get $p local.get $Q i32.add v128.load local.set $v ${cmulLocals('v', 'w2r', 'w2i')} local.set $c2
+            local.get $p local.get $Q2 i32.add v128.load local.set $v ${cmulLocals('v', 'w1r', 'w1i')} local.set $c1
+            local.get $p local.get $Q3 i32.add v128.load local.set $v ${cmulLocals('v', 'w3r', 'w3i')} local.set $c3
+            local.get $a0 local.get $c2 f64x2.add local.set $s02
+            local.get $a0 local.get $c2 f64x2.sub local.set $d02
+            local.get $c1 local.get $c3 f64x2.add local.set $s13
+            local.get $c1 local.get $c3 f64x2.sub local.tee $tt local.get $tt ${SWAP} local.get $mk v128.xor local.set $tt
+            local.get $p local.get $s02 local.get $s13 f64x2.add v128.store
+            local.get $p local.get $Q i32.add local.get $d02 local.get $tt f64x2.add v128.store
+            local.get $p local.get $Q2 i32.add local.get $s02 local.get $s13 f64x2.sub v128.store
+            local.get $p local.get $Q3 i32.add local.get $d02 local.get $tt f64x2.sub v128.store
+            local.get $p i32.const 16 i32.add local.tee $p local.get $pend i32.ne
+          br_if 0 end
+          local.get $t i32.const 96 i32.add local.set $t
+          local.get $r local.get $st i32.add local.tee $r local.get $rend i32.ne
+        br_if 0 end
+        local.get $b local.get $Q2 i32.add local.get $Q2 i32.add local.tee $b local.get $bend i32.ne
+      br_if 0 end
+    `,
   );
 
   // brpost(x, tw, m, vb, st, mask): untangles rows k and m − k (k = 1 … m/2) of the packed
   // transform into rfft rows, in place; tw holds W^k = e^{−iπk/m} as (wr, wr), (−wi, wi).
-  const brpost = kernel(
+  const brpost = watKernel(
     'brpost',
     { i32: ['x', 'tw', 'm', 'vb', 'st', 'mask'] },
     { i32: ['pa', 'pb', 't', 'c'], v128: ['A', 'E', 'O', 'T', 'half', 'mk', 'wr', 'wi'] },
-    (L) => [
-      [...W.get(L.mask), ...W.vload(0), ...W.set(L.mk)],
-      [...W.f64(0.5), ...W.splat, ...W.set(L.half)],
-      [...W.get(L.x), ...W.get(L.st), ...W.add, ...W.set(L.pa)],
-      [...W.get(L.x), ...W.get(L.m), ...W.i32(1), ...W.sub, ...W.get(L.st), ...W.mul, ...W.add, ...W.set(L.pb)],
-      [...W.get(L.tw), ...W.i32(32), ...W.add, ...W.set(L.t)],
-      W.loop(
-        [...W.get(L.t), ...W.vload(0), ...W.set(L.wr), ...W.get(L.t), ...W.vload(16), ...W.set(L.wi)],
-        [...W.i32(0), ...W.set(L.c)],
-        W.loop(
-          // A = Z_k, B = conj(Z_{m−k}) (in O); E = (A + B)/2; O = −i(A − B)/2; X_k = E + W·O.
-          [...W.get(L.pa), ...W.get(L.c), ...W.add, ...W.vload(0), ...W.set(L.A)],
-          [...W.get(L.pb), ...W.get(L.c), ...W.add, ...W.vload(0), ...W.get(L.mk), ...W.xor, ...W.set(L.O)],
-          [...W.get(L.A), ...W.get(L.O), ...W.vadd, ...W.get(L.half), ...W.vmul, ...W.set(L.E)],
-          [...W.get(L.A), ...W.get(L.O), ...W.vsub, ...W.get(L.half), ...W.vmul, ...W.tee(L.O), ...W.get(L.O), ...W.swap, ...W.get(L.mk), ...W.xor, ...W.set(L.O)],
-          [...cmulLocals(L.O, L.wr, L.wi), ...W.set(L.T)],
-          [...W.get(L.pa), ...W.get(L.c), ...W.add, ...W.get(L.E), ...W.get(L.T), ...W.vadd, ...W.vstore(0)],
-          [...W.get(L.pb), ...W.get(L.c), ...W.add, ...W.get(L.E), ...W.get(L.T), ...W.vsub, ...W.get(L.mk), ...W.xor, ...W.vstore(0)],
-          [...W.get(L.c), ...W.i32(16), ...W.add, ...W.tee(L.c), ...W.get(L.vb), ...W.ne],
-        ),
-        [...W.get(L.t), ...W.i32(32), ...W.add, ...W.set(L.t)],
-        [...W.get(L.pb), ...W.get(L.st), ...W.sub, ...W.set(L.pb)],
-        [...W.get(L.pa), ...W.get(L.st), ...W.add, ...W.tee(L.pa), ...W.get(L.pb), ...W.leU],
-      ),
-    ],
+    (w) => w`
+      local.get $mask v128.load local.set $mk
+      f64.const 0.5 f64x2.splat local.set $half
+      local.get $x local.get $st i32.add local.set $pa
+      local.get $x local.get $m i32.const 1 i32.sub local.get $st i32.mul i32.add local.set $pb
+      local.get $tw i32.const 32 i32.add local.set $t
+      loop
+        local.get $t v128.load local.set $wr local.get $t v128.load offset=16 local.set $wi
+        i32.const 0 local.set $c
+        loop
+          ;; A = Z_k, B = conj(Z_{m−k}) (in O); E = (A + B)/2; O = −i(A − B)/2; X_k = E + W·O.
+          local.get $pa local.get $c i32.add v128.load local.set $A
+          local.get $pb local.get $c i32.add v128.load local.get $mk v128.xor local.set $O
+          local.get $A local.get $O f64x2.add local.get $half f64x2.mul local.set $E
+          local.get $A local.get $O f64x2.sub local.get $half f64x2.mul local.tee $O local.get $O ${SWAP} local.get $mk v128.xor local.set $O
+          ${cmulLocals('O', 'wr', 'wi')} local.set $T
+          local.get $pa local.get $c i32.add local.get $E local.get $T f64x2.add v128.store
+          local.get $pb local.get $c i32.add local.get $E local.get $T f64x2.sub local.get $mk v128.xor v128.store
+          local.get $c i32.const 16 i32.add local.tee $c local.get $vb i32.ne
+        br_if 0 end
+        local.get $t i32.const 32 i32.add local.set $t
+        local.get $pb local.get $st i32.sub local.set $pb
+        local.get $pa local.get $st i32.add local.tee $pa local.get $pb i32.le_u
+      br_if 0 end
+    `,
   );
 
   // bdc(x, m, vb, st): row 0 ← (Re Z0 + Im Z0, 0), row m ← (Re Z0 − Im Z0, 0): the DC and
   // Nyquist rows of the rfft from the packed transform's row 0.
-  const bdc = kernel(
+  const bdc = watKernel(
     'bdc',
     { i32: ['x', 'm', 'vb', 'st'] },
     { i32: ['p', 'pend', 'nyq'], v128: ['v', 's', 'zero'] },
-    (L) => [
-      [...W.f64(0), ...W.splat, ...W.set(L.zero)],
-      [...W.get(L.m), ...W.get(L.st), ...W.mul, ...W.set(L.nyq)],
-      [...W.get(L.x), ...W.tee(L.p), ...W.get(L.vb), ...W.add, ...W.set(L.pend)],
-      W.loop(
-        [...W.get(L.p), ...W.vload(0), ...W.set(L.v)],
-        [...W.get(L.v), ...W.get(L.v), ...W.get(L.v), ...W.swap, ...W.vsub, ...W.set(L.s)],
-        [...W.get(L.p), ...W.get(L.nyq), ...W.add, ...W.get(L.s), ...W.get(L.zero), ...W.loLo, ...W.vstore(0)],
-        [...W.get(L.p), ...W.get(L.v), ...W.get(L.v), ...W.get(L.v), ...W.swap, ...W.vadd, ...W.get(L.zero), ...W.loLo, ...W.vstore(0)],
-        [...W.get(L.p), ...W.i32(16), ...W.add, ...W.tee(L.p), ...W.get(L.pend), ...W.ne],
-      ),
-    ],
+    (w) => w`
+      f64.const 0 f64x2.splat local.set $zero
+      local.get $m local.get $st i32.mul local.set $nyq
+      local.get $x local.tee $p local.get $vb i32.add local.set $pend
+      loop
+        local.get $p v128.load local.set $v
+        local.get $v local.get $v local.get $v ${SWAP} f64x2.sub local.set $s
+        local.get $p local.get $nyq i32.add local.get $s local.get $zero ${LO_LO} v128.store
+        local.get $p local.get $v local.get $v local.get $v ${SWAP} f64x2.add local.get $zero ${LO_LO} v128.store
+        local.get $p i32.const 16 i32.add local.tee $p local.get $pend i32.ne
+      br_if 0 end
+    `,
   );
 
   // brpre(src, dst, tw, m, vb, ss, sc, ds, masks, s, rows): packs rfft rows 0 … m of src into the m
@@ -306,121 +301,113 @@ function fft2dKernelDefs(): WasmFunctionDef[] {
   // at src + k·ss + c·sc, so src may be stored either way round; rows k ≥ `rows` of src are taken
   // as zero without being read (they read the zero vector at ZERO_VEC, step 0). dst rows (stride ds)
   // hold vb bytes of contiguous columns. masks: lane-1 flip, then lane-0 flip.
-  const brpre = kernel(
+  const brpre = watKernel(
     'brpre',
     { i32: ['src', 'dst', 'tw', 'm', 'vb', 'ss', 'sc', 'ds', 'masks', 'rows'], f64: ['s'] },
     { i32: ['pa', 'pb', 'za', 'zb', 't', 'c', 'lim', 'qa', 'qb', 'sa', 'sb'], v128: ['A', 'B', 'E', 'O', 'm1', 'm0', 'sv', 'wr', 'wi'] },
-    (L) => {
+    (w) => {
       // qa, sa ← (pa, sc), or (ZERO_VEC, 0) when pa is at or past row `rows`; the same for qb, sb.
-      const pick = (p: number, q: number, st: number) => [
-        [...W.i32(ZERO_VEC), ...W.get(p), ...W.get(L.lim), ...W.get(p), ...W.leU, ...SELECT, ...W.set(q)],
-        [...W.i32(0), ...W.get(L.sc), ...W.get(L.lim), ...W.get(p), ...W.leU, ...SELECT, ...W.set(st)],
-      ];
-      return [
-        [...W.get(L.masks), ...W.vload(0), ...W.set(L.m1)],
-        [...W.get(L.masks), ...W.vload(16), ...W.set(L.m0)],
-        [...W.get(L.s), ...W.splat, ...W.set(L.sv)],
-        [...W.get(L.src), ...W.get(L.rows), ...W.get(L.ss), ...W.mul, ...W.add, ...W.set(L.lim)],
-        // Row 0: s·(Re X0 + Re Xm, Re X0 − Re Xm).
-        [...W.get(L.src), ...W.set(L.pa), ...W.get(L.src), ...W.get(L.m), ...W.get(L.ss), ...W.mul, ...W.add, ...W.set(L.pb)],
-        ...pick(L.pa, L.qa, L.sa),
-        ...pick(L.pb, L.qb, L.sb),
-        [...W.i32(0), ...W.set(L.c)],
-        W.loop(
-          [...W.get(L.qa), ...W.vload(0), ...W.set(L.A)],
-          [...W.get(L.qb), ...W.vload(0), ...W.set(L.B)],
-          [
-            ...W.get(L.dst), ...W.get(L.c), ...W.add,
-            ...W.get(L.A), ...W.get(L.A), ...W.dupLo, ...W.get(L.B), ...W.get(L.B), ...W.dupLo, ...W.get(L.m1), ...W.xor, ...W.vadd,
-            ...W.get(L.sv), ...W.vmul, ...W.vstore(0),
-          ],
-          [...W.get(L.qa), ...W.get(L.sa), ...W.add, ...W.set(L.qa), ...W.get(L.qb), ...W.get(L.sb), ...W.add, ...W.set(L.qb)],
-          [...W.get(L.c), ...W.i32(16), ...W.add, ...W.tee(L.c), ...W.get(L.vb), ...W.ne],
-        ),
-        [...W.get(L.src), ...W.get(L.ss), ...W.add, ...W.set(L.pa)],
-        [...W.get(L.src), ...W.get(L.m), ...W.i32(1), ...W.sub, ...W.get(L.ss), ...W.mul, ...W.add, ...W.set(L.pb)],
-        [...W.get(L.dst), ...W.get(L.ds), ...W.add, ...W.set(L.za)],
-        [...W.get(L.dst), ...W.get(L.m), ...W.i32(1), ...W.sub, ...W.get(L.ds), ...W.mul, ...W.add, ...W.set(L.zb)],
-        [...W.get(L.tw), ...W.i32(32), ...W.add, ...W.set(L.t)],
-        W.loop(
-          [...W.get(L.t), ...W.vload(0), ...W.set(L.wr), ...W.get(L.t), ...W.vload(16), ...W.set(L.wi)],
-          ...pick(L.pa, L.qa, L.sa),
-          ...pick(L.pb, L.qb, L.sb),
-          [...W.i32(0), ...W.set(L.c)],
-          W.loop(
-            // A = X_k, B = conj(X_{m−k}); E = A + B; O = conj(W)·(A − B); Z_k = s(E + iO), Z_{m−k} = s(conj E + swap O).
-            [...W.get(L.qa), ...W.vload(0), ...W.set(L.A)],
-            [...W.get(L.qb), ...W.vload(0), ...W.get(L.m1), ...W.xor, ...W.set(L.B)],
-            [...W.get(L.A), ...W.get(L.B), ...W.vadd, ...W.set(L.E)],
-            [...W.get(L.A), ...W.get(L.B), ...W.vsub, ...W.set(L.B)],
-            [...W.get(L.B), ...W.get(L.wr), ...W.vmul, ...W.get(L.B), ...W.get(L.B), ...W.swap, ...W.get(L.wi), ...W.vmul, ...W.vsub, ...W.set(L.O)],
-            [
-              ...W.get(L.za), ...W.get(L.c), ...W.add,
-              ...W.get(L.E), ...W.get(L.O), ...W.get(L.O), ...W.swap, ...W.get(L.m0), ...W.xor, ...W.vadd, ...W.get(L.sv), ...W.vmul, ...W.vstore(0),
-            ],
-            [
-              ...W.get(L.zb), ...W.get(L.c), ...W.add,
-              ...W.get(L.E), ...W.get(L.m1), ...W.xor, ...W.get(L.O), ...W.get(L.O), ...W.swap, ...W.vadd, ...W.get(L.sv), ...W.vmul, ...W.vstore(0),
-            ],
-            [...W.get(L.qa), ...W.get(L.sa), ...W.add, ...W.set(L.qa), ...W.get(L.qb), ...W.get(L.sb), ...W.add, ...W.set(L.qb)],
-            [...W.get(L.c), ...W.i32(16), ...W.add, ...W.tee(L.c), ...W.get(L.vb), ...W.ne],
-          ),
-          [...W.get(L.t), ...W.i32(32), ...W.add, ...W.set(L.t)],
-          [...W.get(L.za), ...W.get(L.ds), ...W.add, ...W.set(L.za)],
-          [...W.get(L.zb), ...W.get(L.ds), ...W.sub, ...W.set(L.zb)],
-          [...W.get(L.pb), ...W.get(L.ss), ...W.sub, ...W.set(L.pb)],
-          [...W.get(L.pa), ...W.get(L.ss), ...W.add, ...W.tee(L.pa), ...W.get(L.pb), ...W.leU],
-        ),
-      ];
+      const pick = (p: string, q: string, st: string) => `
+        i32.const ${ZERO_VEC} local.get $${p} local.get $lim local.get $${p} i32.le_u select local.set $${q}
+        i32.const 0 local.get $sc local.get $lim local.get $${p} i32.le_u select local.set $${st}`;
+      return w`
+        local.get $masks v128.load local.set $m1
+        local.get $masks v128.load offset=16 local.set $m0
+        local.get $s f64x2.splat local.set $sv
+        local.get $src local.get $rows local.get $ss i32.mul i32.add local.set $lim
+        ;; Row 0: s·(Re X0 + Re Xm, Re X0 − Re Xm).
+        local.get $src local.set $pa local.get $src local.get $m local.get $ss i32.mul i32.add local.set $pb
+        ${pick('pa', 'qa', 'sa')}
+        ${pick('pb', 'qb', 'sb')}
+        i32.const 0 local.set $c
+        loop
+          local.get $qa v128.load local.set $A
+          local.get $qb v128.load local.set $B
+          local.get $dst local.get $c i32.add
+          local.get $A local.get $A ${DUP_LO} local.get $B local.get $B ${DUP_LO} local.get $m1 v128.xor f64x2.add
+          local.get $sv f64x2.mul v128.store
+          local.get $qa local.get $sa i32.add local.set $qa local.get $qb local.get $sb i32.add local.set $qb
+          local.get $c i32.const 16 i32.add local.tee $c local.get $vb i32.ne
+        br_if 0 end
+        local.get $src local.get $ss i32.add local.set $pa
+        local.get $src local.get $m i32.const 1 i32.sub local.get $ss i32.mul i32.add local.set $pb
+        local.get $dst local.get $ds i32.add local.set $za
+        local.get $dst local.get $m i32.const 1 i32.sub local.get $ds i32.mul i32.add local.set $zb
+        local.get $tw i32.const 32 i32.add local.set $t
+        loop
+          local.get $t v128.load local.set $wr local.get $t v128.load offset=16 local.set $wi
+          ${pick('pa', 'qa', 'sa')}
+          ${pick('pb', 'qb', 'sb')}
+          i32.const 0 local.set $c
+          loop
+            ;; A = X_k, B = conj(X_{m−k}); E = A + B; O = conj(W)·(A − B); Z_k = s(E + iO), Z_{m−k} = s(conj E + swap O).
+            local.get $qa v128.load local.set $A
+            local.get $qb v128.load local.get $m1 v128.xor local.set $B
+            local.get $A local.get $B f64x2.add local.set $E
+            local.get $A local.get $B f64x2.sub local.set $B
+            local.get $B local.get $wr f64x2.mul local.get $B local.get $B ${SWAP} local.get $wi f64x2.mul f64x2.sub local.set $O
+            local.get $za local.get $c i32.add
+            local.get $E local.get $O local.get $O ${SWAP} local.get $m0 v128.xor f64x2.add local.get $sv f64x2.mul v128.store
+            local.get $zb local.get $c i32.add
+            local.get $E local.get $m1 v128.xor local.get $O local.get $O ${SWAP} f64x2.add local.get $sv f64x2.mul v128.store
+            local.get $qa local.get $sa i32.add local.set $qa local.get $qb local.get $sb i32.add local.set $qb
+            local.get $c i32.const 16 i32.add local.tee $c local.get $vb i32.ne
+          br_if 0 end
+          local.get $t i32.const 32 i32.add local.set $t
+          local.get $za local.get $ds i32.add local.set $za
+          local.get $zb local.get $ds i32.sub local.set $zb
+          local.get $pb local.get $ss i32.sub local.set $pb
+          local.get $pa local.get $ss i32.add local.tee $pa local.get $pb i32.le_u
+        br_if 0 end`;
     },
   );
 
   // ctranspose(src, dst, R, C, ss, ds): complex transpose dst[c][r] = src[r][c], r < R, c < C.
   // Four source rows per sweep, so every destination cache line gets 64 contiguous bytes.
-  const ctranspose = kernel(
+  const ctranspose = watKernel(
     'ctranspose',
     { i32: ['src', 'dst', 'R', 'C', 'ss', 'ds'] },
     { i32: ['r', 'a', 'aend', 'd', 'ss2', 'ss3', 'rest'] },
-    (L) => [
-      [...W.get(L.ss), ...W.get(L.ss), ...W.add, ...W.tee(L.ss2), ...W.get(L.ss), ...W.add, ...W.set(L.ss3)],
-      [...W.get(L.C), ...W.i32(4), ...W.shl, ...W.set(L.rest)],
-      [...W.i32(0), ...W.set(L.r)],
-      // Rows in groups of four (R is a multiple of 4).
-      W.loop(
-        [...W.get(L.src), ...W.get(L.r), ...W.get(L.ss), ...W.mul, ...W.add, ...W.tee(L.a), ...W.get(L.rest), ...W.add, ...W.set(L.aend)],
-        [...W.get(L.dst), ...W.get(L.r), ...W.i32(4), ...W.shl, ...W.add, ...W.set(L.d)],
-        W.loop(
-          [...W.get(L.d), ...W.get(L.a), ...W.vload(0), ...W.vstore(0)],
-          [...W.get(L.d), ...W.get(L.a), ...W.get(L.ss), ...W.add, ...W.vload(0), ...W.vstore(16)],
-          [...W.get(L.d), ...W.get(L.a), ...W.get(L.ss2), ...W.add, ...W.vload(0), ...W.vstore(32)],
-          [...W.get(L.d), ...W.get(L.a), ...W.get(L.ss3), ...W.add, ...W.vload(0), ...W.vstore(48)],
-          [...W.get(L.d), ...W.get(L.ds), ...W.add, ...W.set(L.d)],
-          [...W.get(L.a), ...W.i32(16), ...W.add, ...W.tee(L.a), ...W.get(L.aend), ...W.ne],
-        ),
-        [...W.get(L.r), ...W.i32(4), ...W.add, ...W.tee(L.r), ...W.get(L.R), ...W.ne],
-      ),
-    ],
+    (w) => w`
+      local.get $ss local.get $ss i32.add local.tee $ss2 local.get $ss i32.add local.set $ss3
+      local.get $C i32.const 4 i32.shl local.set $rest
+      i32.const 0 local.set $r
+      ;; Rows in groups of four (R is a multiple of 4).
+      loop
+        local.get $src local.get $r local.get $ss i32.mul i32.add local.tee $a local.get $rest i32.add local.set $aend
+        local.get $dst local.get $r i32.const 4 i32.shl i32.add local.set $d
+        loop
+          local.get $d local.get $a v128.load v128.store
+          local.get $d local.get $a local.get $ss i32.add v128.load v128.store offset=16
+          local.get $d local.get $a local.get $ss2 i32.add v128.load v128.store offset=32
+          local.get $d local.get $a local.get $ss3 i32.add v128.load v128.store offset=48
+          local.get $d local.get $ds i32.add local.set $d
+          local.get $a i32.const 16 i32.add local.tee $a local.get $aend i32.ne
+        br_if 0 end
+        local.get $r i32.const 4 i32.add local.tee $r local.get $R i32.ne
+      br_if 0 end
+    `,
   );
 
   // ctranspose1(src, dst, R, C, ss, ds): the same one source row at a time (any R).
-  const ctranspose1 = kernel(
+  const ctranspose1 = watKernel(
     'ctranspose1',
     { i32: ['src', 'dst', 'R', 'C', 'ss', 'ds'] },
     { i32: ['r', 'a', 'aend', 'd', 'rest'] },
-    (L) => [
-      [...W.get(L.C), ...W.i32(4), ...W.shl, ...W.set(L.rest)],
-      [...W.i32(0), ...W.set(L.r)],
-      W.loop(
-        [...W.get(L.src), ...W.get(L.r), ...W.get(L.ss), ...W.mul, ...W.add, ...W.tee(L.a), ...W.get(L.rest), ...W.add, ...W.set(L.aend)],
-        [...W.get(L.dst), ...W.get(L.r), ...W.i32(4), ...W.shl, ...W.add, ...W.set(L.d)],
-        W.loop(
-          [...W.get(L.d), ...W.get(L.a), ...W.vload(0), ...W.vstore(0)],
-          [...W.get(L.d), ...W.get(L.ds), ...W.add, ...W.set(L.d)],
-          [...W.get(L.a), ...W.i32(16), ...W.add, ...W.tee(L.a), ...W.get(L.aend), ...W.ne],
-        ),
-        [...W.get(L.r), ...W.i32(1), ...W.add, ...W.tee(L.r), ...W.get(L.R), ...W.ne],
-      ),
-    ],
+    (w) => w`
+      local.get $C i32.const 4 i32.shl local.set $rest
+      i32.const 0 local.set $r
+      loop
+        local.get $src local.get $r local.get $ss i32.mul i32.add local.tee $a local.get $rest i32.add local.set $aend
+        local.get $dst local.get $r i32.const 4 i32.shl i32.add local.set $d
+        loop
+          local.get $d local.get $a v128.load v128.store
+          local.get $d local.get $ds i32.add local.set $d
+          local.get $a i32.const 16 i32.add local.tee $a local.get $aend i32.ne
+        br_if 0 end
+        local.get $r i32.const 1 i32.add local.tee $r local.get $R i32.ne
+      br_if 0 end
+    `,
   );
 
   return [bfirst4, bfirst2, bfirst8, bpass4, brpost, bdc, brpre, ctranspose, ctranspose1];

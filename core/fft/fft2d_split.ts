@@ -1,4 +1,5 @@
-import { kernel, uleb, W, type WasmFunctionDef } from '../wasm/binary.js';
+import { watKernel, type WasmFunctionDef } from '../wasm/binary.js';
+import { HI_HI, LO_LO } from '../wasm/ops.js';
 
 /**
  * The y-transforms of SpectralArena2d.rfft2OfProduct in "split" form: a block of nb packed
@@ -43,40 +44,29 @@ export interface SplitKernels {
 
 /** Byte offset of a (+0, +0) vector in every arena: the value of a pruned (known zero) row, read with step 0. */
 export const ZERO_VEC = 32;
-/** v128.load64_splat at a memarg offset. */
-const splatAt = (offset: number) => [0xfd, 10, 3, ...uleb(offset)];
-/** (a, b) → (a.lane1, b.lane1). */
-const HI_HI = [0xfd, 13, 8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31];
-const SELECT = [0x1b];
-
 type Dir = 'f' | 'i';
 
-/** Expression helpers over named locals. */
-function ops(L: Record<string, number>) {
-  const g = (n: string) => W.get(L[n]);
-  const bin = (op: number[]) => (a: number[] | string, b: number[] | string) => [...(typeof a === 'string' ? g(a) : a), ...(typeof b === 'string' ? g(b) : b), ...op];
-  return {
-    g,
-    set: (n: string, e: number[]) => [...e, ...W.set(L[n])],
-    add: bin(W.vadd),
-    sub: bin(W.vsub),
-    mul: bin(W.vmul),
-    /** Address local + offset local (or just the local). */
-    at: (p: string, q?: string) => (q === undefined ? g(p) : [...g(p), ...g(q), ...W.add]),
-  };
-}
+// Text macros over named locals (a bare name stands for that local's value, anything else is
+// code already): set('x', add('a', 'b')) is `local.get $a local.get $b f64x2.add local.set $x`.
+const val = (e: string) => (/^\w+$/.test(e) ? `local.get $${e}` : e);
+const set = (n: string, e: string) => `${val(e)} local.set $${n}`;
+const add = (a: string, b: string) => `${val(a)} ${val(b)} f64x2.add`;
+const sub = (a: string, b: string) => `${val(a)} ${val(b)} f64x2.sub`;
+const mul = (a: string, b: string) => `${val(a)} ${val(b)} f64x2.mul`;
+/** Address local + offset local (or just the local). */
+const at = (p: string, q?: string) => (q === undefined ? `local.get $${p}` : `local.get $${p} local.get $${q} i32.add`);
+const lines = (code: string[]) => code.join('\n');
 
 /**
  * y0 … y3 (re, im locals `${y}r`, `${y}i`) ← the 4-point DFT of b0 … b3, as bfirst4: s02 = b0 + b2,
  * d02 = b0 − b2, s13 = b1 + b3, d13 = b1 − b3; y1 = d02 + t, y3 = d02 − t with t = ∓i·d13
  * (forward: (d13i, −d13r), folded into the adds).
  */
-function dft4Split(o: ReturnType<typeof ops>, dir: Dir, b: string[], y: string[]): number[][] {
-  const { set, add, sub } = o;
+function dft4Split(dir: Dir, b: string[], y: string[]): string {
   const [b0, b1, b2, b3] = b;
   const [y0, y1, y2, y3] = y;
   const f = dir === 'f';
-  return [
+  return lines([
     set('s02r', add(`${b0}r`, `${b2}r`)),
     set('s02i', add(`${b0}i`, `${b2}i`)),
     set('d02r', sub(`${b0}r`, `${b2}r`)),
@@ -93,49 +83,47 @@ function dft4Split(o: ReturnType<typeof ops>, dir: Dir, b: string[], y: string[]
     set(`${y1}i`, f ? sub('d02i', 'd13r') : add('d02i', 'd13r')),
     set(`${y3}r`, f ? sub('d02r', 'd13i') : add('d02r', 'd13i')),
     set(`${y3}i`, f ? add('d02i', 'd13r') : sub('d02i', 'd13r')),
-  ];
+  ]);
 }
 
 const DFT4_TEMPS = ['s02r', 's02i', 'd02r', 'd02i', 's13r', 's13i', 'd13r', 'd13i'];
 const ri = (names: string[]) => names.flatMap((n) => [`${n}r`, `${n}i`]);
 
 function sfirst4(dir: Dir): WasmFunctionDef {
-  return kernel(
+  return watKernel(
     `sfirst4${dir}`,
     { i32: ['src', 'dst', 'rev', 'L', 'vb', 'ss', 'ds'] },
     { i32: ['rp', 'rend', 'd0', 'a', 'aend', 'h1', 'h2', 'h3', 'dp', 'ds2', 'ds3'], v128: [...ri(['c0', 'c1', 'c2', 'c3', 'y0', 'y1', 'y2', 'y3']), ...DFT4_TEMPS] },
-    (L) => {
-      const o = ops(L);
-      const load = (c: string, h?: string) => [o.set(`${c}r`, [...o.at('a', h), ...W.vload(0)]), o.set(`${c}i`, [...o.at('a', h), ...W.vload(16)])];
-      const store = (y: string, d?: string) => [[...o.at('dp', d), ...o.g(`${y}r`), ...W.vstore(0)], [...o.at('dp', d), ...o.g(`${y}i`), ...W.vstore(16)]];
-      return [
-        [...o.g('rev'), ...W.tee(L.rp), ...o.g('L'), ...W.i32(2), ...W.shl, ...W.add, ...W.set(L.rend)],
-        [...o.g('dst'), ...W.set(L.d0)],
-        [...o.g('L'), ...W.i32(2), ...W.shrU, ...o.g('ss'), ...W.mul, ...W.set(L.h1)],
-        [...o.g('h1'), ...o.g('h1'), ...W.add, ...W.set(L.h2)],
-        [...o.g('h2'), ...o.g('h1'), ...W.add, ...W.set(L.h3)],
-        [...o.g('ds'), ...o.g('ds'), ...W.add, ...W.set(L.ds2)],
-        [...o.g('ds2'), ...o.g('ds'), ...W.add, ...W.set(L.ds3)],
-        W.loop(
-          [...o.g('src'), ...o.g('rp'), ...W.load32(0), ...o.g('ss'), ...W.mul, ...W.add, ...W.tee(L.a), ...o.g('vb'), ...W.add, ...W.set(L.aend)],
-          [...o.g('d0'), ...W.set(L.dp)],
-          W.loop(
-            ...load('c0'),
-            ...load('c1', 'h1'),
-            ...load('c2', 'h2'),
-            ...load('c3', 'h3'),
-            ...dft4Split(o, dir, ['c0', 'c1', 'c2', 'c3'], ['y0', 'y1', 'y2', 'y3']),
-            ...store('y0'),
-            ...store('y1', 'ds'),
-            ...store('y2', 'ds2'),
-            ...store('y3', 'ds3'),
-            [...o.g('dp'), ...W.i32(32), ...W.add, ...W.set(L.dp)],
-            [...o.g('a'), ...W.i32(32), ...W.add, ...W.tee(L.a), ...o.g('aend'), ...W.ne],
-          ),
-          [...o.g('d0'), ...o.g('ds2'), ...W.add, ...o.g('ds2'), ...W.add, ...W.set(L.d0)],
-          [...o.g('rp'), ...W.i32(16), ...W.add, ...W.tee(L.rp), ...o.g('rend'), ...W.ne],
-        ),
-      ];
+    (w) => {
+      const load = (c: string, h?: string) => `${set(`${c}r`, `${at('a', h)} v128.load`)} ${set(`${c}i`, `${at('a', h)} v128.load offset=16`)}`;
+      const store = (y: string, d?: string) => `${at('dp', d)} local.get $${y}r v128.store ${at('dp', d)} local.get $${y}i v128.store offset=16`;
+      return w`
+        local.get $rev local.tee $rp local.get $L i32.const 2 i32.shl i32.add local.set $rend
+        local.get $dst local.set $d0
+        local.get $L i32.const 2 i32.shr_u local.get $ss i32.mul local.set $h1
+        local.get $h1 local.get $h1 i32.add local.set $h2
+        local.get $h2 local.get $h1 i32.add local.set $h3
+        local.get $ds local.get $ds i32.add local.set $ds2
+        local.get $ds2 local.get $ds i32.add local.set $ds3
+        loop
+          local.get $src local.get $rp i32.load local.get $ss i32.mul i32.add local.tee $a local.get $vb i32.add local.set $aend
+          local.get $d0 local.set $dp
+          loop
+            ${load('c0')}
+            ${load('c1', 'h1')}
+            ${load('c2', 'h2')}
+            ${load('c3', 'h3')}
+            ${dft4Split(dir, ['c0', 'c1', 'c2', 'c3'], ['y0', 'y1', 'y2', 'y3'])}
+            ${store('y0')}
+            ${store('y1', 'ds')}
+            ${store('y2', 'ds2')}
+            ${store('y3', 'ds3')}
+            local.get $dp i32.const 32 i32.add local.set $dp
+            local.get $a i32.const 32 i32.add local.tee $a local.get $aend i32.ne
+          br_if 0 end
+          local.get $d0 local.get $ds2 i32.add local.get $ds2 i32.add local.set $d0
+          local.get $rp i32.const 16 i32.add local.tee $rp local.get $rend i32.ne
+        br_if 0 end`;
     },
   );
 }
@@ -143,338 +131,311 @@ function sfirst4(dir: Dir): WasmFunctionDef {
 function sfirst8(dir: Dir): WasmFunctionDef {
   const hs = ['h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'h7'];
   const dss = ['ds2', 'ds3', 'ds4', 'ds5', 'ds6', 'ds7'];
-  return kernel(
+  return watKernel(
     `sfirst8${dir}`,
     { i32: ['src', 'dst', 'rev', 'L', 'vb', 'ss', 'ds'] },
     {
       i32: ['rp', 'rend', 'd0', 'a', 'aend', 'dp', ...hs, ...dss],
       v128: [...ri(['r0', 'r1', 'r2', 'r3', 'r4', 'r5', 'r6', 'r7', 'e0', 'e1', 'e2', 'e3', 'o0', 'o1', 'o2', 'o3']), ...DFT4_TEMPS, 't1r', 't1i', 'u3', 't3', 'sq'],
     },
-    (L) => {
-      const o = ops(L);
-      const { set, add, sub, mul } = o;
+    (w) => {
       const f = dir === 'f';
       const hk = [undefined, ...hs];
       const dk = [undefined, 'ds', ...dss];
-      const load = (k: number) => [set(`r${k}r`, [...o.at('a', hk[k]), ...W.vload(0)]), set(`r${k}i`, [...o.at('a', hk[k]), ...W.vload(16)])];
-      const store = (row: number, re: number[], im: number[]) => [[...o.at('dp', dk[row]), ...re, ...W.vstore(0)], [...o.at('dp', dk[row]), ...im, ...W.vstore(16)]];
-      return [
-        [...W.f64(Math.SQRT1_2), ...W.splat, ...W.set(L.sq)],
-        [...o.g('rev'), ...W.tee(L.rp), ...o.g('L'), ...W.i32(2), ...W.shl, ...W.add, ...W.set(L.rend)],
-        [...o.g('dst'), ...W.set(L.d0)],
-        [...o.g('L'), ...W.i32(3), ...W.shrU, ...o.g('ss'), ...W.mul, ...W.set(L.h1)],
-        ...hs.slice(1).map((h, k) => [...o.g(hs[k]), ...o.g('h1'), ...W.add, ...W.set(L[h])]),
-        [...o.g('ds'), ...o.g('ds'), ...W.add, ...W.set(L.ds2)],
-        ...dss.slice(1).map((d, k) => [...o.g(dss[k]), ...o.g('ds'), ...W.add, ...W.set(L[d])]),
-        W.loop(
-          [...o.g('src'), ...o.g('rp'), ...W.load32(0), ...o.g('ss'), ...W.mul, ...W.add, ...W.tee(L.a), ...o.g('vb'), ...W.add, ...W.set(L.aend)],
-          [...o.g('d0'), ...W.set(L.dp)],
-          W.loop(
-            ...[0, 1, 2, 3, 4, 5, 6, 7].flatMap(load),
-            ...dft4Split(o, dir, ['r0', 'r2', 'r4', 'r6'], ['e0', 'e1', 'e2', 'e3']),
-            ...dft4Split(o, dir, ['r1', 'r3', 'r5', 'r7'], ['o0', 'o1', 'o2', 'o3']),
-            // X_s = E_s ± T_s, T_s = ω^s·O_s (see bfirst8): the ∓i parts fold into the adds.
-            ...store(0, add('e0r', 'o0r'), add('e0i', 'o0i')),
-            ...store(4, sub('e0r', 'o0r'), sub('e0i', 'o0i')),
-            // T1 = (O1 + rot O1)·√½: forward ((O1r + O1i), (O1i − O1r))·√½, inverse ((O1r − O1i), (O1i + O1r))·√½.
-            set('t1r', mul(f ? add('o1r', 'o1i') : sub('o1r', 'o1i'), 'sq')),
-            set('t1i', mul(f ? sub('o1i', 'o1r') : add('o1i', 'o1r'), 'sq')),
-            ...store(1, add('e1r', 't1r'), add('e1i', 't1i')),
-            ...store(5, sub('e1r', 't1r'), sub('e1i', 't1i')),
-            // T2 = rot O2: forward (O2i, −O2r), inverse (−O2i, O2r).
-            ...store(2, f ? add('e2r', 'o2i') : sub('e2r', 'o2i'), f ? sub('e2i', 'o2r') : add('e2i', 'o2r')),
-            ...store(6, f ? sub('e2r', 'o2i') : add('e2r', 'o2i'), f ? add('e2i', 'o2r') : sub('e2i', 'o2r')),
-            // T3 = (rot O3 − O3)·√½ with u3 = (O3r + O3i)·√½: forward ((O3i − O3r)·√½, −u3), inverse (−u3, (O3r − O3i)·√½).
-            set('u3', mul(add('o3r', 'o3i'), 'sq')),
-            set('t3', mul(f ? sub('o3i', 'o3r') : sub('o3r', 'o3i'), 'sq')),
-            ...store(3, f ? add('e3r', 't3') : sub('e3r', 'u3'), f ? sub('e3i', 'u3') : add('e3i', 't3')),
-            ...store(7, f ? sub('e3r', 't3') : add('e3r', 'u3'), f ? add('e3i', 'u3') : sub('e3i', 't3')),
-            [...o.g('dp'), ...W.i32(32), ...W.add, ...W.set(L.dp)],
-            [...o.g('a'), ...W.i32(32), ...W.add, ...W.tee(L.a), ...o.g('aend'), ...W.ne],
-          ),
-          [...o.g('d0'), ...o.g('ds4'), ...W.add, ...o.g('ds4'), ...W.add, ...W.set(L.d0)],
-          [...o.g('rp'), ...W.i32(32), ...W.add, ...W.tee(L.rp), ...o.g('rend'), ...W.ne],
-        ),
-      ];
+      const load = (k: number) => `${set(`r${k}r`, `${at('a', hk[k])} v128.load`)} ${set(`r${k}i`, `${at('a', hk[k])} v128.load offset=16`)}`;
+      const store = (row: number, re: string, im: string) => `${at('dp', dk[row])} ${re} v128.store ${at('dp', dk[row])} ${im} v128.store offset=16`;
+      return w`
+        f64.const ${Math.SQRT1_2} f64x2.splat local.set $sq
+        local.get $rev local.tee $rp local.get $L i32.const 2 i32.shl i32.add local.set $rend
+        local.get $dst local.set $d0
+        local.get $L i32.const 3 i32.shr_u local.get $ss i32.mul local.set $h1
+        ${lines(hs.slice(1).map((h, k) => `local.get $${hs[k]} local.get $h1 i32.add local.set $${h}`))}
+        local.get $ds local.get $ds i32.add local.set $ds2
+        ${lines(dss.slice(1).map((d, k) => `local.get $${dss[k]} local.get $ds i32.add local.set $${d}`))}
+        loop
+          local.get $src local.get $rp i32.load local.get $ss i32.mul i32.add local.tee $a local.get $vb i32.add local.set $aend
+          local.get $d0 local.set $dp
+          loop
+            ${lines([0, 1, 2, 3, 4, 5, 6, 7].map(load))}
+            ${dft4Split(dir, ['r0', 'r2', 'r4', 'r6'], ['e0', 'e1', 'e2', 'e3'])}
+            ${dft4Split(dir, ['r1', 'r3', 'r5', 'r7'], ['o0', 'o1', 'o2', 'o3'])}
+            ;; X_s = E_s ± T_s, T_s = ω^s·O_s (see bfirst8): the ∓i parts fold into the adds.
+            ${store(0, add('e0r', 'o0r'), add('e0i', 'o0i'))}
+            ${store(4, sub('e0r', 'o0r'), sub('e0i', 'o0i'))}
+            ;; T1 = (O1 + rot O1)·√½: forward ((O1r + O1i), (O1i − O1r))·√½, inverse ((O1r − O1i), (O1i + O1r))·√½.
+            ${set('t1r', mul(f ? add('o1r', 'o1i') : sub('o1r', 'o1i'), 'sq'))}
+            ${set('t1i', mul(f ? sub('o1i', 'o1r') : add('o1i', 'o1r'), 'sq'))}
+            ${store(1, add('e1r', 't1r'), add('e1i', 't1i'))}
+            ${store(5, sub('e1r', 't1r'), sub('e1i', 't1i'))}
+            ;; T2 = rot O2: forward (O2i, −O2r), inverse (−O2i, O2r).
+            ${store(2, f ? add('e2r', 'o2i') : sub('e2r', 'o2i'), f ? sub('e2i', 'o2r') : add('e2i', 'o2r'))}
+            ${store(6, f ? sub('e2r', 'o2i') : add('e2r', 'o2i'), f ? add('e2i', 'o2r') : sub('e2i', 'o2r'))}
+            ;; T3 = (rot O3 − O3)·√½ with u3 = (O3r + O3i)·√½: forward ((O3i − O3r)·√½, −u3), inverse (−u3, (O3r − O3i)·√½).
+            ${set('u3', mul(add('o3r', 'o3i'), 'sq'))}
+            ${set('t3', mul(f ? sub('o3i', 'o3r') : sub('o3r', 'o3i'), 'sq'))}
+            ${store(3, f ? add('e3r', 't3') : sub('e3r', 'u3'), f ? sub('e3i', 'u3') : add('e3i', 't3'))}
+            ${store(7, f ? sub('e3r', 't3') : add('e3r', 'u3'), f ? add('e3i', 'u3') : sub('e3i', 't3'))}
+            local.get $dp i32.const 32 i32.add local.set $dp
+            local.get $a i32.const 32 i32.add local.tee $a local.get $aend i32.ne
+          br_if 0 end
+          local.get $d0 local.get $ds4 i32.add local.get $ds4 i32.add local.set $d0
+          local.get $rp i32.const 32 i32.add local.tee $rp local.get $rend i32.ne
+        br_if 0 end`;
     },
   );
 }
 
 function sfirst2(): WasmFunctionDef {
-  return kernel(
+  // Both components of a pair the same way: a 16-byte step over the row does both.
+  return watKernel(
     'sfirst2',
     { i32: ['src', 'dst', 'rev', 'L', 'vb', 'ss', 'ds'] },
     { i32: ['rp', 'rend', 'd0', 'a', 'aend', 'half', 'dp'], v128: ['x0', 'x1'] },
-    (L) => {
-      const o = ops(L);
-      // Both components of a pair the same way: a 16-byte step over the row does both.
-      return [
-        [...o.g('rev'), ...W.tee(L.rp), ...o.g('L'), ...W.i32(2), ...W.shl, ...W.add, ...W.set(L.rend)],
-        [...o.g('dst'), ...W.set(L.d0)],
-        [...o.g('L'), ...W.i32(1), ...W.shrU, ...o.g('ss'), ...W.mul, ...W.set(L.half)],
-        W.loop(
-          [...o.g('src'), ...o.g('rp'), ...W.load32(0), ...o.g('ss'), ...W.mul, ...W.add, ...W.tee(L.a), ...o.g('vb'), ...W.add, ...W.set(L.aend)],
-          [...o.g('d0'), ...W.set(L.dp)],
-          W.loop(
-            o.set('x0', [...o.g('a'), ...W.vload(0)]),
-            o.set('x1', [...o.at('a', 'half'), ...W.vload(0)]),
-            [...o.g('dp'), ...o.add('x0', 'x1'), ...W.vstore(0)],
-            [...o.at('dp', 'ds'), ...o.sub('x0', 'x1'), ...W.vstore(0)],
-            [...o.g('dp'), ...W.i32(16), ...W.add, ...W.set(L.dp)],
-            [...o.g('a'), ...W.i32(16), ...W.add, ...W.tee(L.a), ...o.g('aend'), ...W.ne],
-          ),
-          [...o.g('d0'), ...o.g('ds'), ...W.add, ...o.g('ds'), ...W.add, ...W.set(L.d0)],
-          [...o.g('rp'), ...W.i32(8), ...W.add, ...W.tee(L.rp), ...o.g('rend'), ...W.ne],
-        ),
-      ];
-    },
+    (w) => w`
+      local.get $rev local.tee $rp local.get $L i32.const 2 i32.shl i32.add local.set $rend
+      local.get $dst local.set $d0
+      local.get $L i32.const 1 i32.shr_u local.get $ss i32.mul local.set $half
+      loop
+        local.get $src local.get $rp i32.load local.get $ss i32.mul i32.add local.tee $a local.get $vb i32.add local.set $aend
+        local.get $d0 local.set $dp
+        loop
+          ${set('x0', 'local.get $a v128.load')}
+          ${set('x1', `${at('a', 'half')} v128.load`)}
+          local.get $dp ${add('x0', 'x1')} v128.store
+          ${at('dp', 'ds')} ${sub('x0', 'x1')} v128.store
+          local.get $dp i32.const 16 i32.add local.set $dp
+          local.get $a i32.const 16 i32.add local.tee $a local.get $aend i32.ne
+        br_if 0 end
+        local.get $d0 local.get $ds i32.add local.get $ds i32.add local.set $d0
+        local.get $rp i32.const 8 i32.add local.tee $rp local.get $rend i32.ne
+      br_if 0 end`,
   );
 }
 
 function spass4(dir: Dir): WasmFunctionDef {
-  return kernel(
+  const f = dir === 'f';
+  // c ← v·w as the interleaved cmul: (vr·wr − vi·wi, vi·wr + vr·wi), v loaded from addr.
+  const cmul = (c: string, addr: string, w: string) =>
+    lines([
+      set('vr', `${addr} v128.load`),
+      set('vi', `${addr} v128.load offset=16`),
+      set(`${c}r`, sub(mul('vr', `${w}r`), mul('vi', `${w}i`))),
+      set(`${c}i`, add(mul('vi', `${w}r`), mul('vr', `${w}i`))),
+    ]);
+  return watKernel(
     `spass4${dir}`,
     { i32: ['x', 'nb', 'vb', 'st', 'Q', 'tw'] },
     {
       i32: ['Q2', 'Q3', 'b', 'bend', 'r', 'rend', 't', 'p', 'pend'],
       v128: ['w1r', 'w1i', 'w2r', 'w2i', 'w3r', 'w3i', ...ri(['a0', 'v', 'c1', 'c2', 'c3']), ...DFT4_TEMPS],
     },
-    (L) => {
-      const o = ops(L);
-      const { set, add, sub, mul } = o;
-      // c ← v·w as the interleaved cmul: (vr·wr − vi·wi, vi·wr + vr·wi).
-      const cmul = (c: string, addr: number[], w: string) => [
-        set('vr', [...addr, ...W.vload(0)]),
-        set('vi', [...addr, ...W.vload(16)]),
-        set(`${c}r`, sub(mul('vr', `${w}r`), mul('vi', `${w}i`))),
-        set(`${c}i`, add(mul('vi', `${w}r`), mul('vr', `${w}i`))),
-      ];
-      const f = dir === 'f';
-      return [
-        [...o.g('Q'), ...o.g('Q'), ...W.add, ...W.tee(L.Q2), ...o.g('Q'), ...W.add, ...W.set(L.Q3)],
-        [...o.g('x'), ...W.tee(L.b), ...o.g('nb'), ...W.add, ...W.set(L.bend)],
-        W.loop(
-          [...o.g('b'), ...W.tee(L.r), ...o.g('Q'), ...W.add, ...W.set(L.rend), ...o.g('tw'), ...W.set(L.t)],
-          W.loop(
-            // Table entry j: (w1r, w1r), (−w1i, w1i), (w2r, w2r), …: wr splat at +0, wi at +24.
-            set('w1r', [...o.g('t'), ...W.vload(0)]),
-            set('w1i', [...o.g('t'), ...splatAt(24)]),
-            set('w2r', [...o.g('t'), ...W.vload(32)]),
-            set('w2i', [...o.g('t'), ...splatAt(56)]),
-            set('w3r', [...o.g('t'), ...W.vload(64)]),
-            set('w3i', [...o.g('t'), ...splatAt(88)]),
-            [...o.g('r'), ...W.tee(L.p), ...o.g('vb'), ...W.add, ...W.set(L.pend)],
-            W.loop(
-              // dft4Split's values, in an order that keeps few vectors live (x64 has 16 registers
-              // and six of them hold the twiddles): a0 and c2 are folded into s02, d02 first.
-              set('a0r', [...o.g('p'), ...W.vload(0)]),
-              set('a0i', [...o.g('p'), ...W.vload(16)]),
-              ...cmul('c2', o.at('p', 'Q'), 'w2'),
-              set('s02r', add('a0r', 'c2r')),
-              set('d02r', sub('a0r', 'c2r')),
-              set('s02i', add('a0i', 'c2i')),
-              set('d02i', sub('a0i', 'c2i')),
-              ...cmul('c1', o.at('p', 'Q2'), 'w1'),
-              ...cmul('c3', o.at('p', 'Q3'), 'w3'),
-              set('s13r', add('c1r', 'c3r')),
-              set('d13r', sub('c1r', 'c3r')),
-              set('s13i', add('c1i', 'c3i')),
-              set('d13i', sub('c1i', 'c3i')),
-              [...o.g('p'), ...add('s02r', 's13r'), ...W.vstore(0)],
-              [...o.g('p'), ...add('s02i', 's13i'), ...W.vstore(16)],
-              [...o.at('p', 'Q2'), ...sub('s02r', 's13r'), ...W.vstore(0)],
-              [...o.at('p', 'Q2'), ...sub('s02i', 's13i'), ...W.vstore(16)],
-              [...o.at('p', 'Q'), ...(f ? add('d02r', 'd13i') : sub('d02r', 'd13i')), ...W.vstore(0)],
-              [...o.at('p', 'Q'), ...(f ? sub('d02i', 'd13r') : add('d02i', 'd13r')), ...W.vstore(16)],
-              [...o.at('p', 'Q3'), ...(f ? sub('d02r', 'd13i') : add('d02r', 'd13i')), ...W.vstore(0)],
-              [...o.at('p', 'Q3'), ...(f ? add('d02i', 'd13r') : sub('d02i', 'd13r')), ...W.vstore(16)],
-              [...o.g('p'), ...W.i32(32), ...W.add, ...W.tee(L.p), ...o.g('pend'), ...W.ne],
-            ),
-            [...o.g('t'), ...W.i32(96), ...W.add, ...W.set(L.t)],
-            [...o.g('r'), ...o.g('st'), ...W.add, ...W.tee(L.r), ...o.g('rend'), ...W.ne],
-          ),
-          [...o.g('b'), ...o.g('Q2'), ...W.add, ...o.g('Q2'), ...W.add, ...W.tee(L.b), ...o.g('bend'), ...W.ne],
-        ),
-      ];
-    },
+    (w) => w`
+      local.get $Q local.get $Q i32.add local.tee $Q2 local.get $Q i32.add local.set $Q3
+      local.get $x local.tee $b local.get $nb i32.add local.set $bend
+      loop
+        local.get $b local.tee $r local.get $Q i32.add local.set $rend local.get $tw local.set $t
+        loop
+          ;; Table entry j: (w1r, w1r), (−w1i, w1i), (w2r, w2r), …: wr splat at +0, wi at +24.
+          ${set('w1r', 'local.get $t v128.load')}
+          ${set('w1i', 'local.get $t v128.load64_splat offset=24')}
+          ${set('w2r', 'local.get $t v128.load offset=32')}
+          ${set('w2i', 'local.get $t v128.load64_splat offset=56')}
+          ${set('w3r', 'local.get $t v128.load offset=64')}
+          ${set('w3i', 'local.get $t v128.load64_splat offset=88')}
+          local.get $r local.tee $p local.get $vb i32.add local.set $pend
+          loop
+            ;; dft4Split's values, in an order that keeps few vectors live (x64 has 16 registers
+            ;; and six of them hold the twiddles): a0 and c2 are folded into s02, d02 first.
+            ${set('a0r', 'local.get $p v128.load')}
+            ${set('a0i', 'local.get $p v128.load offset=16')}
+            ${cmul('c2', at('p', 'Q'), 'w2')}
+            ${set('s02r', add('a0r', 'c2r'))}
+            ${set('d02r', sub('a0r', 'c2r'))}
+            ${set('s02i', add('a0i', 'c2i'))}
+            ${set('d02i', sub('a0i', 'c2i'))}
+            ${cmul('c1', at('p', 'Q2'), 'w1')}
+            ${cmul('c3', at('p', 'Q3'), 'w3')}
+            ${set('s13r', add('c1r', 'c3r'))}
+            ${set('d13r', sub('c1r', 'c3r'))}
+            ${set('s13i', add('c1i', 'c3i'))}
+            ${set('d13i', sub('c1i', 'c3i'))}
+            local.get $p ${add('s02r', 's13r')} v128.store
+            local.get $p ${add('s02i', 's13i')} v128.store offset=16
+            ${at('p', 'Q2')} ${sub('s02r', 's13r')} v128.store
+            ${at('p', 'Q2')} ${sub('s02i', 's13i')} v128.store offset=16
+            ${at('p', 'Q')} ${f ? add('d02r', 'd13i') : sub('d02r', 'd13i')} v128.store
+            ${at('p', 'Q')} ${f ? sub('d02i', 'd13r') : add('d02i', 'd13r')} v128.store offset=16
+            ${at('p', 'Q3')} ${f ? sub('d02r', 'd13i') : add('d02r', 'd13i')} v128.store
+            ${at('p', 'Q3')} ${f ? add('d02i', 'd13r') : sub('d02i', 'd13r')} v128.store offset=16
+            local.get $p i32.const 32 i32.add local.tee $p local.get $pend i32.ne
+          br_if 0 end
+          local.get $t i32.const 96 i32.add local.set $t
+          local.get $r local.get $st i32.add local.tee $r local.get $rend i32.ne
+        br_if 0 end
+        local.get $b local.get $Q2 i32.add local.get $Q2 i32.add local.tee $b local.get $bend i32.ne
+      br_if 0 end`,
   );
 }
 
 function sbrpre(): WasmFunctionDef {
-  return kernel(
+  // qa, sa ← (pa, sc), or (ZERO_VEC, 0) when pa is at or past row `rows` (as brpre).
+  const pick = (p: string, q: string, st: string) => `
+    i32.const ${ZERO_VEC} local.get $${p} local.get $lim local.get $${p} i32.le_u select local.set $${q}
+    i32.const 0 local.get $sc local.get $lim local.get $${p} i32.le_u select local.set $${st}`;
+  // (xr, xi) ← columns c, c + 1 of the source at q (step s): deinterleave two complex values.
+  const load2 = (q: string, st: string, xr: string, xi: string) =>
+    lines([
+      set('x0', `local.get $${q} v128.load`),
+      set('x1', `local.get $${q} local.get $${st} i32.add v128.load`),
+      set(xr, `local.get $x0 local.get $x1 ${LO_LO}`),
+      set(xi, `local.get $x0 local.get $x1 ${HI_HI}`),
+    ]);
+  const advance = `
+    local.get $qa local.get $sa local.get $sa i32.add i32.add local.set $qa
+    local.get $qb local.get $sb local.get $sb i32.add i32.add local.set $qb`;
+  return watKernel(
     'sbrpre',
     { i32: ['src', 'dst', 'tw', 'm', 'vb', 'ss', 'sc', 'ds', 'rows'], f64: ['s'] },
     {
       i32: ['pa', 'pb', 'za', 'zb', 't', 'c', 'lim', 'qa', 'qb', 'sa', 'sb'],
       v128: ['x0', 'x1', 'ar', 'ai', 'br', 'bi', 'er', 'ei', 'dr', 'di', 'or', 'oi', 'sv', 'wr', 'wi'],
     },
-    (L) => {
-      const o = ops(L);
-      const { set, add, sub, mul } = o;
-      // qa, sa ← (pa, sc), or (ZERO_VEC, 0) when pa is at or past row `rows` (as brpre).
-      const pick = (p: string, q: string, st: string) => [
-        [...W.i32(ZERO_VEC), ...o.g(p), ...o.g('lim'), ...o.g(p), ...W.leU, ...SELECT, ...W.set(L[q])],
-        [...W.i32(0), ...o.g('sc'), ...o.g('lim'), ...o.g(p), ...W.leU, ...SELECT, ...W.set(L[st])],
-      ];
-      // (xr, xi) ← columns c, c + 1 of the source at q (step s): deinterleave two complex values.
-      const load2 = (q: string, st: string, xr: string, xi: string) => [
-        set('x0', [...o.g(q), ...W.vload(0)]),
-        set('x1', [...o.g(q), ...o.g(st), ...W.add, ...W.vload(0)]),
-        set(xr, [...o.g('x0'), ...o.g('x1'), ...W.loLo]),
-        set(xi, [...o.g('x0'), ...o.g('x1'), ...HI_HI]),
-      ];
-      const advance = [...o.g('qa'), ...o.g('sa'), ...o.g('sa'), ...W.add, ...W.add, ...W.set(L.qa), ...o.g('qb'), ...o.g('sb'), ...o.g('sb'), ...W.add, ...W.add, ...W.set(L.qb)];
-      return [
-        [...o.g('s'), ...W.splat, ...W.set(L.sv)],
-        [...o.g('src'), ...o.g('rows'), ...o.g('ss'), ...W.mul, ...W.add, ...W.set(L.lim)],
-        // Row 0: s·(Re X0 + Re Xm, Re X0 − Re Xm).
-        [...o.g('src'), ...W.set(L.pa), ...o.g('src'), ...o.g('m'), ...o.g('ss'), ...W.mul, ...W.add, ...W.set(L.pb)],
-        ...pick('pa', 'qa', 'sa'),
-        ...pick('pb', 'qb', 'sb'),
-        [...W.i32(0), ...W.set(L.c)],
-        W.loop(
-          ...load2('qa', 'sa', 'ar', 'ai'),
-          ...load2('qb', 'sb', 'br', 'bi'),
-          [...o.g('dst'), ...o.g('c'), ...W.add, ...mul(add('ar', 'br'), 'sv'), ...W.vstore(0)],
-          [...o.g('dst'), ...o.g('c'), ...W.add, ...mul(sub('ar', 'br'), 'sv'), ...W.vstore(16)],
-          advance,
-          [...o.g('c'), ...W.i32(32), ...W.add, ...W.tee(L.c), ...o.g('vb'), ...W.ne],
-        ),
-        [...o.g('src'), ...o.g('ss'), ...W.add, ...W.set(L.pa)],
-        [...o.g('src'), ...o.g('m'), ...W.i32(1), ...W.sub, ...o.g('ss'), ...W.mul, ...W.add, ...W.set(L.pb)],
-        [...o.g('dst'), ...o.g('ds'), ...W.add, ...W.set(L.za)],
-        [...o.g('dst'), ...o.g('m'), ...W.i32(1), ...W.sub, ...o.g('ds'), ...W.mul, ...W.add, ...W.set(L.zb)],
-        [...o.g('tw'), ...W.i32(32), ...W.add, ...W.set(L.t)],
-        W.loop(
-          set('wr', [...o.g('t'), ...W.vload(0)]),
-          set('wi', [...o.g('t'), ...splatAt(24)]),
-          ...pick('pa', 'qa', 'sa'),
-          ...pick('pb', 'qb', 'sb'),
-          [...W.i32(0), ...W.set(L.c)],
-          W.loop(
-            // As brpre with B = conj X_{m−k}: E = (Ar + Br, Ai − Bi), D = (Ar − Br, Ai + Bi),
-            // O = (Dr·wr + Di·wi, Di·wr − Dr·wi), Z_k = s(Er − Oi, Ei + Or), Z_{m−k} = s(Er + Oi, Or − Ei).
-            ...load2('qa', 'sa', 'ar', 'ai'),
-            ...load2('qb', 'sb', 'br', 'bi'),
-            set('er', add('ar', 'br')),
-            set('ei', sub('ai', 'bi')),
-            set('dr', sub('ar', 'br')),
-            set('di', add('ai', 'bi')),
-            set('or', add(mul('dr', 'wr'), mul('di', 'wi'))),
-            set('oi', sub(mul('di', 'wr'), mul('dr', 'wi'))),
-            [...o.g('za'), ...o.g('c'), ...W.add, ...mul(sub('er', 'oi'), 'sv'), ...W.vstore(0)],
-            [...o.g('za'), ...o.g('c'), ...W.add, ...mul(add('ei', 'or'), 'sv'), ...W.vstore(16)],
-            [...o.g('zb'), ...o.g('c'), ...W.add, ...mul(add('er', 'oi'), 'sv'), ...W.vstore(0)],
-            [...o.g('zb'), ...o.g('c'), ...W.add, ...mul(sub('or', 'ei'), 'sv'), ...W.vstore(16)],
-            advance,
-            [...o.g('c'), ...W.i32(32), ...W.add, ...W.tee(L.c), ...o.g('vb'), ...W.ne],
-          ),
-          [...o.g('t'), ...W.i32(32), ...W.add, ...W.set(L.t)],
-          [...o.g('za'), ...o.g('ds'), ...W.add, ...W.set(L.za)],
-          [...o.g('zb'), ...o.g('ds'), ...W.sub, ...W.set(L.zb)],
-          [...o.g('pb'), ...o.g('ss'), ...W.sub, ...W.set(L.pb)],
-          [...o.g('pa'), ...o.g('ss'), ...W.add, ...W.tee(L.pa), ...o.g('pb'), ...W.leU],
-        ),
-      ];
-    },
+    (w) => w`
+      local.get $s f64x2.splat local.set $sv
+      local.get $src local.get $rows local.get $ss i32.mul i32.add local.set $lim
+      ;; Row 0: s·(Re X0 + Re Xm, Re X0 − Re Xm).
+      local.get $src local.set $pa local.get $src local.get $m local.get $ss i32.mul i32.add local.set $pb
+      ${pick('pa', 'qa', 'sa')}
+      ${pick('pb', 'qb', 'sb')}
+      i32.const 0 local.set $c
+      loop
+        ${load2('qa', 'sa', 'ar', 'ai')}
+        ${load2('qb', 'sb', 'br', 'bi')}
+        local.get $dst local.get $c i32.add ${mul(add('ar', 'br'), 'sv')} v128.store
+        local.get $dst local.get $c i32.add ${mul(sub('ar', 'br'), 'sv')} v128.store offset=16
+        ${advance}
+        local.get $c i32.const 32 i32.add local.tee $c local.get $vb i32.ne
+      br_if 0 end
+      local.get $src local.get $ss i32.add local.set $pa
+      local.get $src local.get $m i32.const 1 i32.sub local.get $ss i32.mul i32.add local.set $pb
+      local.get $dst local.get $ds i32.add local.set $za
+      local.get $dst local.get $m i32.const 1 i32.sub local.get $ds i32.mul i32.add local.set $zb
+      local.get $tw i32.const 32 i32.add local.set $t
+      loop
+        ${set('wr', 'local.get $t v128.load')}
+        ${set('wi', 'local.get $t v128.load64_splat offset=24')}
+        ${pick('pa', 'qa', 'sa')}
+        ${pick('pb', 'qb', 'sb')}
+        i32.const 0 local.set $c
+        loop
+          ;; As brpre with B = conj X_{m−k}: E = (Ar + Br, Ai − Bi), D = (Ar − Br, Ai + Bi),
+          ;; O = (Dr·wr + Di·wi, Di·wr − Dr·wi), Z_k = s(Er − Oi, Ei + Or), Z_{m−k} = s(Er + Oi, Or − Ei).
+          ${load2('qa', 'sa', 'ar', 'ai')}
+          ${load2('qb', 'sb', 'br', 'bi')}
+          ${set('er', add('ar', 'br'))}
+          ${set('ei', sub('ai', 'bi'))}
+          ${set('dr', sub('ar', 'br'))}
+          ${set('di', add('ai', 'bi'))}
+          ${set('or', add(mul('dr', 'wr'), mul('di', 'wi')))}
+          ${set('oi', sub(mul('di', 'wr'), mul('dr', 'wi')))}
+          local.get $za local.get $c i32.add ${mul(sub('er', 'oi'), 'sv')} v128.store
+          local.get $za local.get $c i32.add ${mul(add('ei', 'or'), 'sv')} v128.store offset=16
+          local.get $zb local.get $c i32.add ${mul(add('er', 'oi'), 'sv')} v128.store
+          local.get $zb local.get $c i32.add ${mul(sub('or', 'ei'), 'sv')} v128.store offset=16
+          ${advance}
+          local.get $c i32.const 32 i32.add local.tee $c local.get $vb i32.ne
+        br_if 0 end
+        local.get $t i32.const 32 i32.add local.set $t
+        local.get $za local.get $ds i32.add local.set $za
+        local.get $zb local.get $ds i32.sub local.set $zb
+        local.get $pb local.get $ss i32.sub local.set $pb
+        local.get $pa local.get $ss i32.add local.tee $pa local.get $pb i32.le_u
+      br_if 0 end`,
   );
 }
 
 function sbrpost(): WasmFunctionDef {
-  return kernel(
+  return watKernel(
     'sbrpost',
     { i32: ['x', 'tw', 'm', 'vb', 'st'] },
     { i32: ['pa', 'pb', 't', 'c'], v128: ['ar', 'ai', 'br', 'bi', 'er', 'ei', 'hr', 'hi', 'tr', 'ti', 'half', 'wr', 'wi'] },
-    (L) => {
-      const o = ops(L);
-      const { set, add, sub, mul } = o;
-      return [
-        [...W.f64(0.5), ...W.splat, ...W.set(L.half)],
-        [...o.g('x'), ...o.g('st'), ...W.add, ...W.set(L.pa)],
-        [...o.g('x'), ...o.g('m'), ...W.i32(1), ...W.sub, ...o.g('st'), ...W.mul, ...W.add, ...W.set(L.pb)],
-        [...o.g('tw'), ...W.i32(32), ...W.add, ...W.set(L.t)],
-        W.loop(
-          set('wr', [...o.g('t'), ...W.vload(0)]),
-          set('wi', [...o.g('t'), ...splatAt(24)]),
-          [...W.i32(0), ...W.set(L.c)],
-          W.loop(
-            // As brpost with B = conj Z_{m−k}: E = ((Ar + Br)/2, (Ai − Bi)/2), H = ((Ar − Br)/2, (Ai + Bi)/2),
-            // T = (Hi·wr + Hr·wi, Hi·wi − Hr·wr), X_k = E + T, X_{m−k} = (Er − Tr, Ti − Ei).
-            set('ar', [...o.at('pa', 'c'), ...W.vload(0)]),
-            set('ai', [...o.at('pa', 'c'), ...W.vload(16)]),
-            set('br', [...o.at('pb', 'c'), ...W.vload(0)]),
-            set('bi', [...o.at('pb', 'c'), ...W.vload(16)]),
-            set('er', mul(add('ar', 'br'), 'half')),
-            set('ei', mul(sub('ai', 'bi'), 'half')),
-            set('hr', mul(sub('ar', 'br'), 'half')),
-            set('hi', mul(add('ai', 'bi'), 'half')),
-            set('tr', add(mul('hi', 'wr'), mul('hr', 'wi'))),
-            set('ti', sub(mul('hi', 'wi'), mul('hr', 'wr'))),
-            [...o.at('pa', 'c'), ...add('er', 'tr'), ...W.vstore(0)],
-            [...o.at('pa', 'c'), ...add('ei', 'ti'), ...W.vstore(16)],
-            [...o.at('pb', 'c'), ...sub('er', 'tr'), ...W.vstore(0)],
-            [...o.at('pb', 'c'), ...sub('ti', 'ei'), ...W.vstore(16)],
-            [...o.g('c'), ...W.i32(32), ...W.add, ...W.tee(L.c), ...o.g('vb'), ...W.ne],
-          ),
-          [...o.g('t'), ...W.i32(32), ...W.add, ...W.set(L.t)],
-          [...o.g('pb'), ...o.g('st'), ...W.sub, ...W.set(L.pb)],
-          [...o.g('pa'), ...o.g('st'), ...W.add, ...W.tee(L.pa), ...o.g('pb'), ...W.leU],
-        ),
-      ];
-    },
+    (w) => w`
+      f64.const 0.5 f64x2.splat local.set $half
+      local.get $x local.get $st i32.add local.set $pa
+      local.get $x local.get $m i32.const 1 i32.sub local.get $st i32.mul i32.add local.set $pb
+      local.get $tw i32.const 32 i32.add local.set $t
+      loop
+        ${set('wr', 'local.get $t v128.load')}
+        ${set('wi', 'local.get $t v128.load64_splat offset=24')}
+        i32.const 0 local.set $c
+        loop
+          ;; As brpost with B = conj Z_{m−k}: E = ((Ar + Br)/2, (Ai − Bi)/2), H = ((Ar − Br)/2, (Ai + Bi)/2),
+          ;; T = (Hi·wr + Hr·wi, Hi·wi − Hr·wr), X_k = E + T, X_{m−k} = (Er − Tr, Ti − Ei).
+          ${set('ar', `${at('pa', 'c')} v128.load`)}
+          ${set('ai', `${at('pa', 'c')} v128.load offset=16`)}
+          ${set('br', `${at('pb', 'c')} v128.load`)}
+          ${set('bi', `${at('pb', 'c')} v128.load offset=16`)}
+          ${set('er', mul(add('ar', 'br'), 'half'))}
+          ${set('ei', mul(sub('ai', 'bi'), 'half'))}
+          ${set('hr', mul(sub('ar', 'br'), 'half'))}
+          ${set('hi', mul(add('ai', 'bi'), 'half'))}
+          ${set('tr', add(mul('hi', 'wr'), mul('hr', 'wi')))}
+          ${set('ti', sub(mul('hi', 'wi'), mul('hr', 'wr')))}
+          ${at('pa', 'c')} ${add('er', 'tr')} v128.store
+          ${at('pa', 'c')} ${add('ei', 'ti')} v128.store offset=16
+          ${at('pb', 'c')} ${sub('er', 'tr')} v128.store
+          ${at('pb', 'c')} ${sub('ti', 'ei')} v128.store offset=16
+          local.get $c i32.const 32 i32.add local.tee $c local.get $vb i32.ne
+        br_if 0 end
+        local.get $t i32.const 32 i32.add local.set $t
+        local.get $pb local.get $st i32.sub local.set $pb
+        local.get $pa local.get $st i32.add local.tee $pa local.get $pb i32.le_u
+      br_if 0 end`,
   );
 }
 
 function sbdc(): WasmFunctionDef {
-  return kernel(
+  return watKernel(
     'sbdc',
     { i32: ['x', 'm', 'vb', 'st'] },
     { i32: ['p', 'pend', 'nyq'], v128: ['zr', 'zi', 'zero'] },
-    (L) => {
-      const o = ops(L);
-      return [
-        [...W.f64(0), ...W.splat, ...W.set(L.zero)],
-        [...o.g('m'), ...o.g('st'), ...W.mul, ...W.set(L.nyq)],
-        [...o.g('x'), ...W.tee(L.p), ...o.g('vb'), ...W.add, ...W.set(L.pend)],
-        W.loop(
-          o.set('zr', [...o.g('p'), ...W.vload(0)]),
-          o.set('zi', [...o.g('p'), ...W.vload(16)]),
-          [...o.at('p', 'nyq'), ...o.sub('zr', 'zi'), ...W.vstore(0)],
-          [...o.at('p', 'nyq'), ...o.g('zero'), ...W.vstore(16)],
-          [...o.g('p'), ...o.add('zr', 'zi'), ...W.vstore(0)],
-          [...o.g('p'), ...o.g('zero'), ...W.vstore(16)],
-          [...o.g('p'), ...W.i32(32), ...W.add, ...W.tee(L.p), ...o.g('pend'), ...W.ne],
-        ),
-      ];
-    },
+    (w) => w`
+      f64.const 0 f64x2.splat local.set $zero
+      local.get $m local.get $st i32.mul local.set $nyq
+      local.get $x local.tee $p local.get $vb i32.add local.set $pend
+      loop
+        ${set('zr', 'local.get $p v128.load')}
+        ${set('zi', 'local.get $p v128.load offset=16')}
+        ${at('p', 'nyq')} ${sub('zr', 'zi')} v128.store
+        ${at('p', 'nyq')} local.get $zero v128.store offset=16
+        local.get $p ${add('zr', 'zi')} v128.store
+        local.get $p local.get $zero v128.store offset=16
+        local.get $p i32.const 32 i32.add local.tee $p local.get $pend i32.ne
+      br_if 0 end`,
   );
 }
 
 function stranspose(): WasmFunctionDef {
-  return kernel(
+  return watKernel(
     'stranspose',
     { i32: ['src', 'dst', 'R', 'C', 'ss', 'ds'] },
     { i32: ['r', 'a', 'aend', 'd', 'ds2'], v128: ['re', 'im'] },
-    (L) => {
-      const o = ops(L);
-      return [
-        [...o.g('ds'), ...o.g('ds'), ...W.add, ...W.set(L.ds2)],
-        [...W.i32(0), ...W.set(L.r)],
-        W.loop(
-          [...o.g('src'), ...o.g('r'), ...o.g('ss'), ...W.mul, ...W.add, ...W.tee(L.a), ...o.g('C'), ...W.i32(4), ...W.shl, ...W.add, ...W.set(L.aend)],
-          [...o.g('dst'), ...o.g('r'), ...W.i32(4), ...W.shl, ...W.add, ...W.set(L.d)],
-          W.loop(
-            o.set('re', [...o.g('a'), ...W.vload(0)]),
-            o.set('im', [...o.g('a'), ...W.vload(16)]),
-            [...o.g('d'), ...o.g('re'), ...o.g('im'), ...W.loLo, ...W.vstore(0)],
-            [...o.at('d', 'ds'), ...o.g('re'), ...o.g('im'), ...HI_HI, ...W.vstore(0)],
-            [...o.g('d'), ...o.g('ds2'), ...W.add, ...W.set(L.d)],
-            [...o.g('a'), ...W.i32(32), ...W.add, ...W.tee(L.a), ...o.g('aend'), ...W.ne],
-          ),
-          [...o.g('r'), ...W.i32(1), ...W.add, ...W.tee(L.r), ...o.g('R'), ...W.ne],
-        ),
-      ];
-    },
+    (w) => w`
+      local.get $ds local.get $ds i32.add local.set $ds2
+      i32.const 0 local.set $r
+      loop
+        local.get $src local.get $r local.get $ss i32.mul i32.add local.tee $a local.get $C i32.const 4 i32.shl i32.add local.set $aend
+        local.get $dst local.get $r i32.const 4 i32.shl i32.add local.set $d
+        loop
+          ${set('re', 'local.get $a v128.load')}
+          ${set('im', 'local.get $a v128.load offset=16')}
+          local.get $d local.get $re local.get $im ${LO_LO} v128.store
+          ${at('d', 'ds')} local.get $re local.get $im ${HI_HI} v128.store
+          local.get $d local.get $ds2 i32.add local.set $d
+          local.get $a i32.const 32 i32.add local.tee $a local.get $aend i32.ne
+        br_if 0 end
+        local.get $r i32.const 1 i32.add local.tee $r local.get $R i32.ne
+      br_if 0 end`,
   );
 }
 

@@ -2,36 +2,15 @@
  * WebAssembly binary encoding helpers (LEB128 integers and vectors), shared by the modules that
  * emit their kernels instruction by instruction: the FFTs (core/fft/fft.ts, core/fft/fft2d.ts), the
  * Navier–Stokes kernels (solvers/ns2d/kernels.ts) and the engine's kernels
- * (core/wasm/engine_emit.ts), and the module layout they use; for the solvers also the instruction
- * table `W`, kernels with named locals and the compile-once cache of their modules.
+ * (core/wasm/engine_emit.ts), and the module layout they use; for the solvers also kernels with
+ * named locals written as WebAssembly text (`watKernel`, assembled by ops.ts, the one instruction
+ * table) and the compile-once cache of their modules.
  * [WebAssembly Core Specification 2.0, §5.2.2 Integers, §5.4 Instructions, §5.5 Modules.]
  */
 
-/** Unsigned LEB128. */
-export function uleb(v: number): number[] {
-  const out: number[] = [];
-  do {
-    let b = v & 0x7f;
-    v >>>= 7;
-    if (v !== 0) b |= 0x80;
-    out.push(b);
-  } while (v !== 0);
-  return out;
-}
-
-/** Signed LEB128. */
-export function sleb(v: number): number[] {
-  const out: number[] = [];
-  for (;;) {
-    const b = v & 0x7f;
-    v >>= 7;
-    if ((v === 0 && (b & 0x40) === 0) || (v === -1 && (b & 0x40) !== 0)) {
-      out.push(b);
-      return out;
-    }
-    out.push(b | 0x80);
-  }
-}
+export { sleb, uleb } from './leb128.js';
+import { uleb } from './leb128.js';
+import { asm, type Assembler, type Code } from './ops.js';
 
 /** A vector: its length (unsigned LEB128) followed by the items' bytes. */
 export function vec(items: number[][]): number[] {
@@ -86,57 +65,16 @@ export function buildMemoryModule(defs: WasmFunctionDef[]): Uint8Array {
 export const I32 = 0x7f;
 export const F64 = 0x7c;
 export const V128 = 0x7b;
-
-const simd = (op: number) => [0xfd, ...uleb(op)];
-
-/** The instructions the solvers' kernels use (core + SIMD encodings). */
-export const W = {
-  get: (i: number) => [0x20, ...uleb(i)],
-  set: (i: number) => [0x21, ...uleb(i)],
-  tee: (i: number) => [0x22, ...uleb(i)],
-  i32: (v: number) => [0x41, ...sleb(v)],
-  f64: (v: number) => [0x44, ...new Uint8Array(new Float64Array([v]).buffer)],
-  add: [0x6a],
-  sub: [0x6b],
-  mul: [0x6c],
-  shl: [0x74],
-  shrU: [0x76],
-  ne: [0x47],
-  leU: [0x4d],
-  load32: (offset: number) => [0x28, 2, ...uleb(offset)],
-  vload: (offset: number) => [...simd(0), 4, ...uleb(offset)],
-  vstore: (offset: number) => [...simd(11), 4, ...uleb(offset)],
-  /** v128.load64_splat: one f64 from memory into both lanes. */
-  splat64: [...simd(10), 3, 0],
-  /** i8x16.shuffle with the given 16 byte lanes of (a, b). */
-  shuffle: (lanes: number[]) => [...simd(13), ...lanes],
-  /** Exchanges the two f64 lanes of a vector (pass it twice). */
-  swap: [...simd(13), 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7],
-  /** (a, b) → (a.lane0, a.lane0). */
-  dupLo: [...simd(13), 0, 1, 2, 3, 4, 5, 6, 7, 0, 1, 2, 3, 4, 5, 6, 7],
-  /** (a, b) → (a.lane0, b.lane0). */
-  loLo: [...simd(13), 0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23],
-  splat: simd(20),
-  lane: (i: number) => [...simd(33), i],
-  f64add: [0xa0],
-  f64max: [0xa5],
-  xor: simd(81),
-  vadd: simd(240),
-  vsub: simd(241),
-  vmul: simd(242),
-  vmax: simd(245),
-  /** `loop` whose body ends by branching back while the condition left on the stack is true. */
-  loop: (...body: number[][]) => [0x03, 0x40, ...body.flat(), 0x0d, 0, 0x0b],
-};
+export const F32 = 0x7d;
 
 /**
  * A kernel with named locals: `kernel(name, { i32: ['x', 'n'] }, { i32: ['p'], v128: ['a'] }, (L) => body)`
- * where L maps each name to its local index (params first, then i32, f64, v128 locals).
+ * where L maps each name to its local index (params first, then i32, f64, v128, f32 locals).
  */
 export function kernel(
   name: string,
   params: { i32?: string[]; f64?: string[] },
-  locals: { i32?: string[]; f64?: string[]; v128?: string[] },
+  locals: { i32?: string[]; f64?: string[]; v128?: string[]; f32?: string[] },
   body: (L: Record<string, number>) => number[][],
   results?: number[],
 ): WasmFunctionDef {
@@ -156,6 +94,7 @@ export function kernel(
     [I32, locals.i32 ?? []],
     [F64, locals.f64 ?? []],
     [V128, locals.v128 ?? []],
+    [F32, locals.f32 ?? []],
   ] as const) {
     for (const nme of names) {
       if (nme in L) throw new Error(`kernel ${name}: duplicate local ${nme}`);
@@ -164,6 +103,21 @@ export function kernel(
     }
   }
   return { name, params: paramTypes, results, locals: localTypes, body: body(L).flat() };
+}
+
+/**
+ * `kernel` with its body written as text: `watKernel('sum', { i32: ['x', 'pairs'] }, { i32: ['p'],
+ * v128: ['acc'] }, (w) => w\`local.get $x ...\`, [F64])`, w being the assembler (ops.ts) that knows
+ * the kernel's locals by name.
+ */
+export function watKernel(
+  name: string,
+  params: { i32?: string[]; f64?: string[] },
+  locals: { i32?: string[]; f64?: string[]; v128?: string[]; f32?: string[] },
+  body: (w: Assembler, L: Record<string, number>) => Code,
+  results?: number[],
+): WasmFunctionDef {
+  return kernel(name, params, locals, (L) => [body(asm(L), L)], results);
 }
 
 /** The part of the WebAssembly JS API the solvers use (the project's TS lib has no WebAssembly types). */

@@ -19,7 +19,8 @@
  *   of f32x4 partial sums kept in a scratch area, lanes summed at the end. n % 4 = 0.
  * - rowSum: out[r] = Σ_j P[r, j] (the bias gradient). n % 4 = 0.
  */
-import { I32, op, V128, type FunctionDef } from './engine_emit.js';
+import { watKernel } from './binary.js';
+import { type FunctionDef } from './engine_emit.js';
 
 export interface GemmSmallLeftSpec {
   /** Rows per register tile (1–4). */
@@ -49,79 +50,89 @@ const PANEL = 16;
  */
 export function gemmSmallLeftDef(name: string, spec: GemmSmallLeftSpec): FunctionDef {
   const { th, aRow, aCol } = spec;
-  const [a, x, out, bias, nTiles, n, k, scratch, mul] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
-  const [co, colLast, rowBytes, t, pa, pp, po, pb, pr, more, nx, pak, kk, src, dm] = [9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23];
-  const [x0, x1, w] = [24, 25, 26];
-  const acc = (i: number, j: number) => 27 + 2 * i + j;
-  const add = (p: number, q: number) => [...op.get(p), ...op.get(q), ...op.i32add];
-  const inc = (p: number, by: number) => [...op.get(p), ...op.i32(by), ...op.i32add, ...op.set(p)];
+  const is = Array.from({ length: th }, (_, i) => i);
+  const acc = (i: number, j: number) => `acc${i}_${j}`;
+  const eachAcc = (line: (i: number, j: number) => string) => is.flatMap((i) => [line(i, 0), line(i, 1)]).join('\n');
+  const add = (p: string, q: string) => `local.get $${p} local.get $${q} i32.add`;
+  const inc = (p: string, by: number) => `local.get $${p} i32.const ${by} i32.add local.set $${p}`;
+  const countdown = (c: string) => `local.get $${c} i32.const 1 i32.sub local.tee $${c}`;
+  // float32 data: v128 accesses declare 4-byte alignment.
 
   // Copy the panel: k rows of 64 bytes from x + co (stride rowBytes) to scratch.
-  const pack = [
-    ...add(x, co), ...op.set(src), ...op.get(scratch), ...op.set(pp), ...op.get(k), ...op.set(kk),
-    ...op.loop(
-      [0, 1, 2, 3].flatMap((j) => [...op.get(pp), ...op.get(src), ...op.load(16 * j), ...op.store(16 * j)]),
-      [...add(src, rowBytes), ...op.set(src)],
-      inc(pp, 64),
-      [...op.get(kk), ...op.i32(1), ...op.i32sub, ...op.tee(kk)],
-    ),
-  ];
+  const pack = `
+    ${add('x', 'co')} local.set $src local.get $scratch local.set $pp local.get $k local.set $kk
+    loop
+      ${[0, 1, 2, 3].map((j) => `local.get $pp local.get $src v128.load offset=${16 * j} align=4 v128.store offset=${16 * j} align=4`).join('\n')}
+      ${add('src', 'rowBytes')} local.set $src
+      ${inc('pp', 64)}
+      ${countdown('kk')}
+    br_if 0 end`;
 
-  const half = (h: number): number[] => {
-    const b: number[] = [];
-    for (let i = 0; i < th; i++) {
-      for (let j = 0; j < 2; j++) b.push(...(spec.bias ? [...op.get(pb), ...op.splat32(4 * i)] : op.f32x4(0)), ...op.set(acc(i, j)));
-    }
-    const step: number[] = [...op.get(pp), ...op.load(32 * h), ...op.set(x0), ...op.get(pp), ...op.load(32 * h + 16), ...op.set(x1)];
-    for (let i = 0; i < th; i++) {
-      step.push(...op.get(pak), ...op.splat32(i * aRow), ...op.set(w));
-      for (let j = 0; j < 2; j++) {
-        step.push(...op.get(acc(i, j)), ...op.get(w), ...op.get(j === 0 ? x0 : x1), ...op.fmul, ...op.fadd, ...op.set(acc(i, j)));
-      }
-    }
-    b.push(
-      ...op.get(scratch), ...op.set(pp), ...op.get(pa), ...op.set(pak), ...op.get(k), ...op.set(kk),
-      ...op.loop(step, inc(pp, 64), inc(pak, aCol), [...op.get(kk), ...op.i32(1), ...op.i32sub, ...op.tee(kk)]),
-      ...op.get(po), ...op.set(pr),
-    );
-    for (let i = 0; i < th; i++) {
-      for (let j = 0; j < 2; j++) {
-        const m = spec.mul ? [...add(pr, dm), ...op.load(32 * h + 16 * j), ...op.fmul] : [];
-        b.push(...op.get(pr), ...op.get(acc(i, j)), ...m, ...op.store(32 * h + 16 * j));
-      }
-      if (i < th - 1) b.push(...add(pr, rowBytes), ...op.set(pr));
-    }
-    return b;
+  // Columns 8h … 8h + 7 of the panel for the th rows of the tile.
+  const half = (h: number): string => {
+    const init = eachAcc((i, j) => `${spec.bias ? `local.get $pb v128.load32_splat offset=${4 * i}` : 'v128.const f32x4 0 0 0 0'} local.set $${acc(i, j)}`);
+    const step = `
+      local.get $pp v128.load offset=${32 * h} align=4 local.set $x0 local.get $pp v128.load offset=${32 * h + 16} align=4 local.set $x1
+      ${is
+        .map(
+          (i) => `local.get $pak v128.load32_splat offset=${i * aRow} local.set $w
+      ${[0, 1].map((j) => `local.get $${acc(i, j)} local.get $w local.get $x${j} f32x4.mul f32x4.add local.set $${acc(i, j)}`).join('\n')}`,
+        )
+        .join('\n')}`;
+    const stores = is
+      .map((i) => {
+        const row = [0, 1]
+          .map((j) => {
+            const off = 32 * h + 16 * j;
+            return `local.get $pr local.get $${acc(i, j)} ${spec.mul ? `${add('pr', 'dm')} v128.load offset=${off} align=4 f32x4.mul` : ''} v128.store offset=${off} align=4`;
+          })
+          .join('\n');
+        return i < th - 1 ? `${row}\n${add('pr', 'rowBytes')} local.set $pr` : row;
+      })
+      .join('\n');
+    return `
+      ${init}
+      local.get $scratch local.set $pp local.get $pa local.set $pak local.get $k local.set $kk
+      loop
+        ${step}
+        ${inc('pp', 64)} ${inc('pak', aCol)} ${countdown('kk')}
+      br_if 0 end
+      local.get $po local.set $pr
+      ${stores}`;
   };
 
-  const advance = (p: number) => [...op.get(p), ...op.get(rowBytes), ...op.i32(th), ...op.i32mul, ...op.i32add, ...op.set(p)];
-  const tile = [
-    ...half(0),
-    ...half(1),
-    ...inc(pa, th * aRow),
-    ...advance(po),
-    ...(spec.bias ? inc(pb, 4 * th) : []),
-  ];
+  const advance = (p: string) => `local.get $${p} local.get $rowBytes i32.const ${th} i32.mul i32.add local.set $${p}`;
+  const tile = `
+    ${half(0)}
+    ${half(1)}
+    ${inc('pa', th * aRow)}
+    ${advance('po')}
+    ${spec.bias ? inc('pb', 4 * th) : ''}`;
 
-  return {
+  return watKernel(
     name,
-    params: [I32, I32, I32, I32, I32, I32, I32, I32, I32],
-    locals: [...Array.from({ length: 15 }, () => I32), ...Array.from({ length: 3 + 2 * th }, () => V128)],
-    body: [
-      ...op.get(mul), ...op.get(out), ...op.i32sub, ...op.set(dm),
-      ...op.get(n), ...op.i32(4), ...op.i32mul, ...op.tee(rowBytes), ...op.i32(4 * PANEL), ...op.i32sub, ...op.set(colLast),
-      ...op.i32(0), ...op.set(co),
-      ...op.loop(
-        pack,
-        [...op.get(a), ...op.set(pa), ...add(out, co), ...op.set(po), ...op.get(bias), ...op.set(pb), ...op.get(nTiles), ...op.set(t)],
-        op.loop(tile, [...op.get(t), ...op.i32(1), ...op.i32sub, ...op.tee(t)]),
-        // Next panel, clamped to the last (overlapping) one; stop after it.
-        [...op.get(co), ...op.get(colLast), ...op.i32ne, ...op.set(more)],
-        [...op.get(co), ...op.i32(4 * PANEL), ...op.i32add, ...op.tee(nx), ...op.get(colLast), ...op.get(nx), ...op.get(colLast), ...op.i32ltU, ...op.select, ...op.set(co)],
-        op.get(more),
-      ),
-    ],
-  };
+    { i32: ['a', 'x', 'out', 'bias', 'nTiles', 'n', 'k', 'scratch', 'mul'] },
+    {
+      i32: ['co', 'colLast', 'rowBytes', 't', 'pa', 'pp', 'po', 'pb', 'pr', 'more', 'nx', 'pak', 'kk', 'src', 'dm'],
+      v128: ['x0', 'x1', 'w', ...is.flatMap((i) => [acc(i, 0), acc(i, 1)])],
+    },
+    (w) => w`
+      local.get $mul local.get $out i32.sub local.set $dm
+      local.get $n i32.const 4 i32.mul local.tee $rowBytes i32.const ${4 * PANEL} i32.sub local.set $colLast
+      i32.const 0 local.set $co
+      loop ;; panels of PANEL columns
+        ${pack}
+        local.get $a local.set $pa ${add('out', 'co')} local.set $po local.get $bias local.set $pb local.get $nTiles local.set $t
+        loop ;; row tiles
+          ${tile}
+          ${countdown('t')}
+        br_if 0 end
+        ;; Next panel, clamped to the last (overlapping) one; stop after it.
+        local.get $co local.get $colLast i32.ne local.set $more
+        local.get $co i32.const ${4 * PANEL} i32.add local.tee $nx local.get $colLast local.get $nx local.get $colLast i32.lt_u select local.set $co
+        local.get $more
+      br_if 0 end`,
+  );
 }
 
 export interface GemmRowsSpec {
@@ -144,36 +155,36 @@ export interface GemmRowsSpec {
  */
 export function gemmRowsDef(name: string, spec: GemmRowsSpec): FunctionDef {
   const { k, aRow, aCol } = spec;
-  const [a, x, out, bias, mul, m, n] = [0, 1, 2, 3, 4, 5, 6];
-  const [rowBytes, r, c, pa, po, pm, pb] = [7, 8, 9, 10, 11, 12, 13];
-  const xr = (j: number) => 14 + j; // row j of X
-  const w = (j: number) => 14 + k + j; // A[r, j] in every lane
-  const [bv, acc] = [14 + 2 * k, 15 + 2 * k];
-  const at = (p: number) => [...op.get(p), ...op.get(c), ...op.i32add];
-  const step: number[] = [...op.get(bv), ...op.set(acc)];
-  for (let j = 0; j < k; j++) step.push(...op.get(acc), ...op.get(w(j)), ...at(xr(j)), ...op.load(), ...op.fmul, ...op.fadd, ...op.set(acc));
-  step.push(...at(po), ...op.get(acc), ...(spec.mul ? [...at(pm), ...op.load(), ...op.fmul] : []), ...op.store());
-  const init: number[] = [...op.get(n), ...op.i32(4), ...op.i32mul, ...op.set(rowBytes)];
-  for (let j = 0; j < k; j++) init.push(...op.get(x), ...op.get(rowBytes), ...op.i32(j), ...op.i32mul, ...op.i32add, ...op.set(xr(j)));
-  init.push(...op.get(a), ...op.set(pa), ...op.get(out), ...op.set(po), ...op.get(mul), ...op.set(pm), ...op.get(bias), ...op.set(pb), ...op.get(m), ...op.set(r));
-  const perRow: number[] = [];
-  for (let j = 0; j < k; j++) perRow.push(...op.get(pa), ...op.splat32(j * aCol), ...op.set(w(j)));
-  perRow.push(...(spec.bias ? [...op.get(pb), ...op.splat32(0)] : op.f32x4(0)), ...op.set(bv), ...op.i32(0), ...op.set(c));
-  const next = (p: number, by: number[]) => [...op.get(p), ...by, ...op.i32add, ...op.set(p)];
-  return {
+  const js = Array.from({ length: k }, (_, j) => j);
+  const at = (p: string) => `local.get $${p} local.get $c i32.add`;
+  // acc = bias or 0; acc += A[r, j]·X[j, c …] for j < k; (⊙ M); stored. float32 data: align=4.
+  const step = `
+    local.get $bv local.set $acc
+    ${js.map((j) => `local.get $acc local.get $w${j} ${at(`xr${j}`)} v128.load align=4 f32x4.mul f32x4.add local.set $acc`).join('\n')}
+    ${at('po')} local.get $acc ${spec.mul ? `${at('pm')} v128.load align=4 f32x4.mul` : ''} v128.store align=4`;
+  return watKernel(
     name,
-    params: [I32, I32, I32, I32, I32, I32, I32],
-    locals: [...Array.from({ length: 7 + k }, () => I32), ...Array.from({ length: k + 2 }, () => V128)],
-    body: [
-      ...init,
-      ...op.loop(
-        perRow,
-        op.loop(step, [...op.get(c), ...op.i32(16), ...op.i32add, ...op.tee(c), ...op.get(rowBytes), ...op.i32ltU]),
-        next(pa, op.i32(aRow)), next(po, op.get(rowBytes)), next(pm, op.get(rowBytes)), next(pb, op.i32(4)),
-        [...op.get(r), ...op.i32(1), ...op.i32sub, ...op.tee(r)],
-      ),
-    ],
-  };
+    { i32: ['a', 'x', 'out', 'bias', 'mul', 'm', 'n'] },
+    { i32: ['rowBytes', 'r', 'c', 'pa', 'po', 'pm', 'pb', ...js.map((j) => `xr${j}`)], v128: [...js.map((j) => `w${j}`), 'bv', 'acc'] },
+    (w) => w`
+      local.get $n i32.const 4 i32.mul local.set $rowBytes
+      ${js.map((j) => `local.get $x local.get $rowBytes i32.const ${j} i32.mul i32.add local.set $xr${j}`).join('\n')} ;; row j of X
+      local.get $a local.set $pa local.get $out local.set $po local.get $mul local.set $pm local.get $bias local.set $pb local.get $m local.set $r
+      loop ;; output rows
+        ${js.map((j) => `local.get $pa v128.load32_splat offset=${j * aCol} local.set $w${j}`).join('\n')} ;; A[r, j] in every lane
+        ${spec.bias ? 'local.get $pb v128.load32_splat' : 'v128.const f32x4 0 0 0 0'} local.set $bv
+        i32.const 0 local.set $c
+        loop ;; along the row, four values at a time
+          ${step}
+          local.get $c i32.const 16 i32.add local.tee $c local.get $rowBytes i32.lt_u
+        br_if 0 end
+        local.get $pa i32.const ${aRow} i32.add local.set $pa
+        local.get $po local.get $rowBytes i32.add local.set $po
+        local.get $pm local.get $rowBytes i32.add local.set $pm
+        local.get $pb i32.const 4 i32.add local.set $pb
+        local.get $r i32.const 1 i32.sub local.tee $r
+      br_if 0 end`,
+  );
 }
 
 export interface GemmReduceSpec {
@@ -186,119 +197,117 @@ export interface GemmReduceSpec {
 /** (p, q, out, scratch, n): out [rows, cols] = P·Qᵀ; scratch holds rows·cols·16 bytes. */
 export function gemmReduceDef(name: string, spec: GemmReduceSpec): FunctionDef {
   const { rows: R, cols: C, chunk } = spec;
-  const [p, q, out, scratch, n] = [0, 1, 2, 3, 4];
-  const [rowBytes, nb, ch, chEnd, o, rt, ct, pbase, qbase, psRow, ps, tmp, end] = [5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17];
-  const pRow = (i: number) => 18 + i; // 4
-  const qRow = (j: number) => 22 + j; // 2
-  const [qv0, qv1, pv] = [24, 25, 26];
-  const acc = (i: number, j: number) => 27 + 2 * i + j; // 8
-  const qv = (j: number) => (j === 0 ? qv0 : qv1);
+  const range = (count: number) => Array.from({ length: count }, (_, i) => i);
+  const acc = (i: number, j: number) => `acc${i}_${j}`;
+  const countdown = (c: string) => `local.get $${c} i32.const 1 i32.sub local.tee $${c}`;
+  // float32 data: v128 accesses declare 4-byte alignment.
 
   /** One th × tw tile at pbase/qbase, partial sums at ps, over the current chunk. */
-  const tile = (th: number, tw: number): number[] => {
-    const b: number[] = [];
-    for (let i = 0; i < th; i++) b.push(...op.get(pbase), ...op.get(rowBytes), ...op.i32(i), ...op.i32mul, ...op.i32add, ...op.set(pRow(i)));
-    for (let j = 0; j < tw; j++) b.push(...op.get(qbase), ...op.get(rowBytes), ...op.i32(j), ...op.i32mul, ...op.i32add, ...op.set(qRow(j)));
-    for (let i = 0; i < th; i++) for (let j = 0; j < tw; j++) b.push(...op.get(ps), ...op.load(16 * (i * C + j)), ...op.set(acc(i, j)));
-    const step: number[] = [];
-    for (let j = 0; j < tw; j++) step.push(...op.get(qRow(j)), ...op.get(o), ...op.i32add, ...op.load(0), ...op.set(qv(j)));
-    for (let i = 0; i < th; i++) {
-      step.push(...op.get(pRow(i)), ...op.get(o), ...op.i32add, ...op.load(0), ...op.set(pv));
-      for (let j = 0; j < tw; j++) step.push(...op.get(acc(i, j)), ...op.get(pv), ...op.get(qv(j)), ...op.fmul, ...op.fadd, ...op.set(acc(i, j)));
-    }
-    b.push(...op.get(ch), ...op.set(o), ...op.loop(step, [...op.get(o), ...op.i32(16), ...op.i32add, ...op.tee(o), ...op.get(chEnd), ...op.i32ltU]));
-    for (let i = 0; i < th; i++) for (let j = 0; j < tw; j++) b.push(...op.get(ps), ...op.get(acc(i, j)), ...op.store(16 * (i * C + j)));
-    return b;
+  const tile = (th: number, tw: number): string => {
+    const each = (line: (i: number, j: number) => string) => range(th).flatMap((i) => range(tw).map((j) => line(i, j))).join('\n');
+    const step = [
+      ...range(tw).map((j) => `local.get $q${j} local.get $o i32.add v128.load align=4 local.set $qv${j}`),
+      ...range(th).map(
+        (i) => `local.get $p${i} local.get $o i32.add v128.load align=4 local.set $pv
+          ${range(tw).map((j) => `local.get $${acc(i, j)} local.get $pv local.get $qv${j} f32x4.mul f32x4.add local.set $${acc(i, j)}`).join('\n')}`,
+      ),
+    ].join('\n');
+    return `
+      ${range(th).map((i) => `local.get $pbase local.get $rowBytes i32.const ${i} i32.mul i32.add local.set $p${i}`).join('\n')}
+      ${range(tw).map((j) => `local.get $qbase local.get $rowBytes i32.const ${j} i32.mul i32.add local.set $q${j}`).join('\n')}
+      ${each((i, j) => `local.get $ps v128.load offset=${16 * (i * C + j)} align=4 local.set $${acc(i, j)}`)}
+      local.get $ch local.set $o
+      loop
+        ${step}
+        local.get $o i32.const 16 i32.add local.tee $o local.get $chEnd i32.lt_u
+      br_if 0 end
+      ${each((i, j) => `local.get $ps local.get $${acc(i, j)} v128.store offset=${16 * (i * C + j)} align=4`)}`;
   };
 
   /** All column tiles for the row tile at pbase / psRow. */
-  const colTiles = (th: number): number[] => {
-    const b: number[] = [...op.get(q), ...op.set(qbase), ...op.get(psRow), ...op.set(ps)];
+  const colTiles = (th: number): string => {
     const c2 = Math.floor(C / 2);
-    if (c2 > 0) {
-      b.push(
-        ...op.i32(c2), ...op.set(ct),
-        ...op.loop(
-          tile(th, 2),
-          [...op.get(qbase), ...op.get(rowBytes), ...op.i32(2), ...op.i32mul, ...op.i32add, ...op.set(qbase)],
-          [...op.get(ps), ...op.i32(32), ...op.i32add, ...op.set(ps)],
-          [...op.get(ct), ...op.i32(1), ...op.i32sub, ...op.tee(ct)],
-        ),
-      );
-    }
-    if (C % 2 === 1) b.push(...tile(th, 1));
-    return b;
+    const pairs = `
+      i32.const ${c2} local.set $ct
+      loop
+        ${tile(th, 2)}
+        local.get $qbase local.get $rowBytes i32.const 2 i32.mul i32.add local.set $qbase
+        local.get $ps i32.const 32 i32.add local.set $ps
+        ${countdown('ct')}
+      br_if 0 end`;
+    return `
+      local.get $q local.set $qbase local.get $psRow local.set $ps
+      ${c2 > 0 ? pairs : ''}
+      ${C % 2 === 1 ? tile(th, 1) : ''}`;
   };
 
   const r4 = Math.floor(R / 4);
-  const chunkBody: number[] = [...op.get(p), ...op.set(pbase), ...op.get(scratch), ...op.set(psRow)];
-  if (r4 > 0) {
-    chunkBody.push(
-      ...op.i32(r4), ...op.set(rt),
-      ...op.loop(
-        colTiles(4),
-        [...op.get(pbase), ...op.get(rowBytes), ...op.i32(4), ...op.i32mul, ...op.i32add, ...op.set(pbase)],
-        [...op.get(psRow), ...op.i32(64 * C), ...op.i32add, ...op.set(psRow)],
-        [...op.get(rt), ...op.i32(1), ...op.i32sub, ...op.tee(rt)],
-      ),
-    );
-  }
-  if (R % 4 > 0) chunkBody.push(...colTiles(R % 4));
+  const quads = `
+    i32.const ${r4} local.set $rt
+    loop
+      ${colTiles(4)}
+      local.get $pbase local.get $rowBytes i32.const 4 i32.mul i32.add local.set $pbase
+      local.get $psRow i32.const ${64 * C} i32.add local.set $psRow
+      ${countdown('rt')}
+    br_if 0 end`;
+  const chunkBody = `
+    local.get $p local.set $pbase local.get $scratch local.set $psRow
+    ${r4 > 0 ? quads : ''}
+    ${R % 4 > 0 ? colTiles(R % 4) : ''}`;
 
-  return {
+  return watKernel(
     name,
-    params: [I32, I32, I32, I32, I32],
-    locals: [...Array.from({ length: 19 }, () => I32), ...Array.from({ length: 3 + 8 }, () => V128)],
-    body: [
-      ...op.get(n), ...op.i32(4), ...op.i32mul, ...op.tee(rowBytes), ...op.set(nb),
-      // Zero the partial sums.
-      ...op.get(scratch), ...op.tee(ps), ...op.i32(16 * R * C), ...op.i32add, ...op.set(end),
-      ...op.loop([...op.get(ps), ...op.f32x4(0), ...op.store(0)], [...op.get(ps), ...op.i32(16), ...op.i32add, ...op.tee(ps), ...op.get(end), ...op.i32ne]),
-      ...op.i32(0), ...op.set(ch),
-      ...op.loop(
-        [...op.get(ch), ...op.i32(4 * chunk), ...op.i32add, ...op.tee(tmp), ...op.get(nb), ...op.get(tmp), ...op.get(nb), ...op.i32ltU, ...op.select, ...op.set(chEnd)],
-        chunkBody,
-        [...op.get(chEnd), ...op.tee(ch), ...op.get(nb), ...op.i32ltU],
-      ),
-      // out[idx] = sum of the four lanes of scratch[idx].
-      ...op.get(scratch), ...op.set(ps), ...op.get(out), ...op.tee(o), ...op.i32(4 * R * C), ...op.i32add, ...op.set(end),
-      ...op.loop(
-        [
-          ...op.get(o), ...op.get(ps), ...op.load(0), ...op.tee(pv), ...op.lane(0), ...op.get(pv), ...op.lane(1), ...op.f32add,
-          ...op.get(pv), ...op.lane(2), ...op.f32add, ...op.get(pv), ...op.lane(3), ...op.f32add, ...op.f32store(0),
-        ],
-        [...op.get(ps), ...op.i32(16), ...op.i32add, ...op.set(ps)],
-        [...op.get(o), ...op.i32(4), ...op.i32add, ...op.tee(o), ...op.get(end), ...op.i32ne],
-      ),
-    ],
-  };
+    { i32: ['p', 'q', 'out', 'scratch', 'n'] },
+    {
+      i32: ['rowBytes', 'nb', 'ch', 'chEnd', 'o', 'rt', 'ct', 'pbase', 'qbase', 'psRow', 'ps', 'tmp', 'end', 'p0', 'p1', 'p2', 'p3', 'q0', 'q1'],
+      v128: ['qv0', 'qv1', 'pv', ...range(4).flatMap((i) => [acc(i, 0), acc(i, 1)])],
+    },
+    (w) => w`
+      local.get $n i32.const 4 i32.mul local.tee $rowBytes local.set $nb
+      ;; Zero the partial sums.
+      local.get $scratch local.tee $ps i32.const ${16 * R * C} i32.add local.set $end
+      loop
+        local.get $ps v128.const f32x4 0 0 0 0 v128.store align=4
+        local.get $ps i32.const 16 i32.add local.tee $ps local.get $end i32.ne
+      br_if 0 end
+      i32.const 0 local.set $ch
+      loop ;; chunks of the long axis
+        local.get $ch i32.const ${4 * chunk} i32.add local.tee $tmp local.get $nb local.get $tmp local.get $nb i32.lt_u select local.set $chEnd
+        ${chunkBody}
+        local.get $chEnd local.tee $ch local.get $nb i32.lt_u
+      br_if 0 end
+      ;; out[idx] = sum of the four lanes of scratch[idx].
+      local.get $scratch local.set $ps local.get $out local.tee $o i32.const ${4 * R * C} i32.add local.set $end
+      loop
+        local.get $o local.get $ps v128.load align=4 local.tee $pv f32x4.extract_lane 0 local.get $pv f32x4.extract_lane 1 f32.add
+        local.get $pv f32x4.extract_lane 2 f32.add local.get $pv f32x4.extract_lane 3 f32.add f32.store
+        local.get $ps i32.const 16 i32.add local.set $ps
+        local.get $o i32.const 4 i32.add local.tee $o local.get $end i32.ne
+      br_if 0 end`,
+  );
 }
 
 /** (p, out, rows, n): out[r] = Σ_j P[r, j]; n % 4 = 0, n ≥ 4. */
 export function rowSumDef(name: string): FunctionDef {
-  const [p, out, rows, n] = [0, 1, 2, 3];
-  const [rowBytes, pr, end, po, r] = [4, 5, 6, 7, 8];
-  const acc = 9;
-  return {
+  return watKernel(
     name,
-    params: [I32, I32, I32, I32],
-    locals: [I32, I32, I32, I32, I32, V128],
-    body: [
-      ...op.get(n), ...op.i32(4), ...op.i32mul, ...op.set(rowBytes),
-      ...op.get(p), ...op.set(pr), ...op.get(out), ...op.set(po), ...op.get(rows), ...op.set(r),
-      ...op.loop(
-        [...op.f32x4(0), ...op.set(acc), ...op.get(pr), ...op.get(rowBytes), ...op.i32add, ...op.set(end)],
-        op.loop(
-          [...op.get(acc), ...op.get(pr), ...op.load(0), ...op.fadd, ...op.set(acc)],
-          [...op.get(pr), ...op.i32(16), ...op.i32add, ...op.tee(pr), ...op.get(end), ...op.i32ne],
-        ),
-        [
-          ...op.get(po), ...op.get(acc), ...op.lane(0), ...op.get(acc), ...op.lane(1), ...op.f32add,
-          ...op.get(acc), ...op.lane(2), ...op.f32add, ...op.get(acc), ...op.lane(3), ...op.f32add, ...op.f32store(0),
-        ],
-        [...op.get(po), ...op.i32(4), ...op.i32add, ...op.set(po)],
-        [...op.get(r), ...op.i32(1), ...op.i32sub, ...op.tee(r)],
-      ),
-    ],
-  };
+    { i32: ['p', 'out', 'rows', 'n'] },
+    { i32: ['rowBytes', 'pr', 'end', 'po', 'r'], v128: ['acc'] },
+    (w) => w`
+      local.get $n i32.const 4 i32.mul local.set $rowBytes
+      local.get $p local.set $pr local.get $out local.set $po local.get $rows local.set $r
+      loop ;; rows
+        v128.const f32x4 0 0 0 0 local.set $acc local.get $pr local.get $rowBytes i32.add local.set $end
+        loop ;; acc += four values at a time
+          local.get $acc local.get $pr v128.load align=4 f32x4.add local.set $acc
+          local.get $pr i32.const 16 i32.add local.tee $pr local.get $end i32.ne
+        br_if 0 end
+        ;; out[r] = ((acc0 + acc1) + acc2) + acc3
+        local.get $po
+        local.get $acc f32x4.extract_lane 0 local.get $acc f32x4.extract_lane 1 f32.add
+        local.get $acc f32x4.extract_lane 2 f32.add local.get $acc f32x4.extract_lane 3 f32.add f32.store
+        local.get $po i32.const 4 i32.add local.set $po
+        local.get $r i32.const 1 i32.sub local.tee $r
+      br_if 0 end`,
+  );
 }

@@ -1,4 +1,5 @@
-import { compileKernelModule, kernel, uleb, W, wasmApi, type WasmFunctionDef, type WasmModule } from '../../core/wasm/binary.js';
+import { compileKernelModule, wasmApi, watKernel, type WasmFunctionDef, type WasmModule } from '../../core/wasm/binary.js';
+import { HI_LO } from '../../core/wasm/ops.js';
 import { WENO_EPSILON } from './reconstruction.js';
 import type { RiemannFlux } from './finite_volume.js';
 
@@ -67,25 +68,8 @@ const REC2 = ['vR', 'vL'] as const;
 /** Bytes of scratch the kernel needs (16-byte aligned). */
 export const SCRATCH_BYTES = 16 * (REC1.length + REC2.length) * BLOCK;
 
-/** Extra SIMD encodings this kernel uses beyond those in W (WebAssembly SIMD opcodes). */
-const simd = (opcode: number): number[] => [0xfd, ...uleb(opcode)];
-const X = {
-  vdiv: simd(243),
-  vabs: simd(236),
-  /** f64x2.pmin(a, b) = b < a ? b : a (one minpd; matches `x < y ? x : y` of the JS twin lane by lane). */
-  pmin: simd(246),
-  /** f64x2.pmax(a, b) = a < b ? b : a. */
-  pmax: simd(247),
-  /** (a, b) → (a.lane1, b.lane0). */
-  hiLo: [...simd(13), 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23],
-  f64load: (offset: number) => [0x2b, 3, ...uleb(offset)],
-  f64store: (offset: number) => [0x39, 3, ...uleb(offset)],
-  f64mul: [0xa2],
-  i32ltU: [0x49],
-  select: [0x1b],
-};
-
-type Code = number[];
+/** Kernel code as text (the wat assembler's input, core/wasm/ops.ts). */
+type Code = string;
 
 /** What the step kernel computes, chosen when the module is built. */
 export interface WenoKernelVariant {
@@ -102,7 +86,7 @@ export interface WenoStepKernel {
   step(u0: number, u1: number, u2: number, scratch: number, n: number, dt: number, invDx: number, nuOverDx: number): void;
 }
 
-function wenoStepDefs(variant: WenoKernelVariant): WasmFunctionDef[] {
+export function wenoStepDefs(variant: WenoKernelVariant): WasmFunctionDef[] {
   const consts = {
     c1312: 13 / 12,
     quarter: 0.25,
@@ -128,21 +112,23 @@ function wenoStepDefs(variant: WenoKernelVariant): WasmFunctionDef[] {
     'vR', 'vL', 'vRprev', 'uL', 'H', 'Hprev', 'tmp', 'dtv', 'w2', 'w3', 'invDxv', 'nuv',
   ];
   return [
-    kernel(
+    watKernel(
       'step',
       { i32: ['a', 'b', 'c', 'scratch', 'n'], f64: ['dt', 'invDx', 'nuOverDx'] },
       { i32: ['off', 'end', 'sOff', 'eOff', 'k', 'src', 'srcM', 'baseM', 'dstM', 'q', 'r1', 'r2', 'r2base'], v128: [...constNames, ...temps] },
-      (L) => {
-        const get = (name: string): Code => W.get(L[name]);
-        const set = (name: string, e: Code): Code => [...e, ...W.set(L[name])];
-        const add = (x: Code, y: Code): Code => [...x, ...y, ...W.vadd];
-        const sub = (x: Code, y: Code): Code => [...x, ...y, ...W.vsub];
-        const mul = (x: Code, y: Code): Code => [...x, ...y, ...W.vmul];
-        const div = (x: Code, y: Code): Code => [...x, ...y, ...X.vdiv];
+      (w) => {
+        const get = (name: string): Code => `local.get $${name}`;
+        const set = (name: string, e: Code): Code => `${e} local.set $${name}`;
+        const add = (x: Code, y: Code): Code => `${x} ${y} f64x2.add`;
+        const sub = (x: Code, y: Code): Code => `${x} ${y} f64x2.sub`;
+        const mul = (x: Code, y: Code): Code => `${x} ${y} f64x2.mul`;
+        const div = (x: Code, y: Code): Code => `${x} ${y} f64x2.div`;
         const twice = (x: Code): Code => add(x, x); // 2x exactly
-        const i32 = (...parts: Code[]): Code => parts.flat();
+        /** Instructions in sequence. */
+        const seq = (...parts: Code[]): Code => parts.join(' ');
+        const loop = (...body: Code[]): Code => ['loop', ...body, 'br_if 0 end'].join('\n');
         /** The two doubles from cell c + cells (cells ≥ −2), with q = src + 8(c − 2). */
-        const at = (cells: number): Code => [...get('q'), ...W.vload(8 * (cells + 2))];
+        const at = (cells: number): Code => `local.get $q v128.load offset=${8 * (cells + 2)}`;
         /** Field of the current pair's record: loop 1 → 2 at r1, loop 2 → 3 at r2. */
         const field = (name: (typeof REC1)[number] | (typeof REC2)[number]): { ptr: string; offset: number } => {
           const k1 = (REC1 as readonly string[]).indexOf(name);
@@ -150,24 +136,25 @@ function wenoStepDefs(variant: WenoKernelVariant): WasmFunctionDef[] {
         };
         const load = (name: Parameters<typeof field>[0]): Code => {
           const f = field(name);
-          return [...get(f.ptr), ...W.vload(f.offset)];
+          return `${get(f.ptr)} v128.load offset=${f.offset}`;
         };
         const store = (name: Parameters<typeof field>[0], e: Code): Code => {
           const f = field(name);
-          return [...get(f.ptr), ...e, ...W.vstore(f.offset)];
+          return `${get(f.ptr)} ${e} v128.store offset=${f.offset}`;
         };
         /** Steps a byte pointer. */
-        const advance = (ptr: string, bytes: number): Code => i32(get(ptr), W.i32(bytes), W.add, W.set(L[ptr]));
-        const pairPointer = i32(get('srcM'), get('off'), W.add, W.set(L.q));
+        const advance = (ptr: string, bytes: number): Code => `local.get $${ptr} i32.const ${bytes} i32.add local.set $${ptr}`;
+        const pairPointer = 'local.get $srcM local.get $off i32.add local.set $q';
 
         /** T = ((13/12)·d)·d. */
-        const tOf = (d: Code): Code => [...set('d', d), ...mul(mul(get('c1312'), get('d')), get('d'))];
+        const tOf = (d: Code): Code => seq(set('d', d), mul(mul(get('c1312'), get('d')), get('d')));
         /** γ = 1/((ε + β)·(ε + β)) with β = T + (¼·e)·e. */
-        const gammaOf = (t: string, e: Code): Code => [
-          ...set('e', e),
-          ...set('s', add(get('eps'), add(get(t), mul(mul(get('quarter'), get('e')), get('e'))))),
-          ...div(get('one'), mul(get('s'), get('s'))),
-        ];
+        const gammaOf = (t: string, e: Code): Code =>
+          seq(
+            set('e', e),
+            set('s', add(get('eps'), add(get(t), mul(mul(get('quarter'), get('e')), get('e'))))),
+            div(get('one'), mul(get('s'), get('s'))),
+          );
         /** Loop 1 body: γ and candidate values of the pair (c, c+1) at off = 8c. Cold: the first pair (no T0 from before). */
         const smoothness = (cold: boolean): Code[] => [
           pairPointer,
@@ -185,10 +172,10 @@ function wenoStepDefs(variant: WenoKernelVariant): WasmFunctionDef[] {
           set('t5u0', mul(get('five'), get('u0'))),
           set('t11u0', mul(get('eleven'), get('u0'))),
           // d0 = (um2 − 2um1) + u0 (cold), else T0 is the previous pair's T2
-          ...(cold ? [set('T0', tOf(add(sub(get('um2'), get('t2um1')), get('u0'))))] : []),
+          cold ? set('T0', tOf(add(sub(get('um2'), get('t2um1')), get('u0')))) : '',
           // d2 = (u0 − 2up1) + up2; d1's cells lie between T0's and T2's
           set('T2', tOf(add(sub(get('u0'), get('t2up1')), get('up2')))),
-          set('T1', i32(get('T0'), get('T2'), X.hiLo)),
+          set('T1', seq(get('T0'), get('T2'), HI_LO)),
           // e0 = (um2 − 4um1) + 3u0, e1 = um1 − up1, e2 = (3u0 − 4up1) + up2
           store('g0', gammaOf('T0', add(sub(get('um2'), get('t4um1')), get('t3u0')))),
           store('g1', gammaOf('T1', sub(get('um1'), get('up1')))),
@@ -224,7 +211,7 @@ function wenoStepDefs(variant: WenoKernelVariant): WasmFunctionDef[] {
               mul(
                 get('sixth'),
                 add(
-                  add(mul(get('a0'), i32(get('qR1prev'), get('qR1'), X.hiLo)), mul(get('a1'), i32(get('qR2prev'), get('qR2'), X.hiLo))),
+                  add(mul(get('a0'), seq(get('qR1prev'), get('qR1'), HI_LO)), mul(get('a1'), seq(get('qR2prev'), get('qR2'), HI_LO))),
                   mul(get('a2'), load('qL2')),
                 ),
               ),
@@ -240,23 +227,23 @@ function wenoStepDefs(variant: WenoKernelVariant): WasmFunctionDef[] {
             ? // ¼(uL² + uR²) − (½·max(|uL|, |uR|))·(uR − uL); pmax(|uR|, |uL|) = |uR| < |uL| ? |uL| : |uR| as in the JS twin
               sub(
                 mul(get('quarter'), add(mul(get('uL'), get('uL')), mul(get('vL'), get('vL')))),
-                mul(mul(get('half'), i32(get('vL'), X.vabs, get('uL'), X.vabs, X.pmax)), sub(get('vL'), get('uL'))),
+                mul(mul(get('half'), seq(get('vL'), 'f64x2.abs', get('uL'), 'f64x2.abs', 'f64x2.pmax')), sub(get('vL'), get('uL'))),
               )
             : // ½·max(l², r²), l = max(uL, 0) = pmax(0, uL), r = min(uR, 0) = pmin(0, uR); pmax(r², l²) = r² < l² ? l² : r²
               mul(
                 get('half'),
-                i32(
-                  set('tmp', i32(get('zero'), get('vL'), X.pmin)),
+                seq(
+                  set('tmp', seq(get('zero'), get('vL'), 'f64x2.pmin')),
                   mul(get('tmp'), get('tmp')),
-                  set('tmp', i32(get('zero'), get('uL'), X.pmax)),
+                  set('tmp', seq(get('zero'), get('uL'), 'f64x2.pmax')),
                   mul(get('tmp'), get('tmp')),
-                  X.pmax,
+                  'f64x2.pmax',
                 ),
               );
         const faceFluxes: Code[] = [
           pairPointer,
           set('vR', load('vR')),
-          set('uL', i32(get('vRprev'), get('vR'), X.hiLo)),
+          set('uL', seq(get('vRprev'), get('vR'), HI_LO)),
           set('vL', load('vL')),
           // H = F − (ν/Δx)·(u_f − u_{f−1})
           set('H', variant.viscous ? sub(riemann, mul(get('nuv'), sub(at(0), at(-1)))) : riemann),
@@ -264,13 +251,13 @@ function wenoStepDefs(variant: WenoKernelVariant): WasmFunctionDef[] {
         /** New values of the previous pair (c − 2, c − 1) for the given stage (the *M pointers + off address it). */
         const update = (stage: 1 | 2 | 3): Code => {
           // L = (1/Δx)·(H_{c−2, c−1} − H_{c−1, c})
-          const lv = mul(get('invDxv'), sub(get('Hprev'), i32(get('Hprev'), get('H'), X.hiLo)));
-          const prev = (ptr: string): Code => i32(get(ptr), get('off'), W.add, W.vload(0));
+          const lv = mul(get('invDxv'), sub(get('Hprev'), seq(get('Hprev'), get('H'), HI_LO)));
+          const prev = (ptr: string): Code => seq(get(ptr), get('off'), 'i32.add v128.load');
           let value: Code;
           if (stage === 1) value = add(prev('baseM'), mul(get('dtv'), lv));
           else if (stage === 2) value = add(add(mul(get('threeQuarters'), prev('baseM')), mul(get('quarter'), prev('srcM'))), mul(get('w2'), lv));
           else value = add(add(mul(get('third'), prev('baseM')), mul(get('twoThirds'), prev('srcM'))), mul(get('w3'), lv));
-          return i32(get('dstM'), get('off'), W.add, value, W.vstore(0));
+          return seq(get('dstM'), get('off'), 'i32.add', value, 'v128.store');
         };
         const handOn: Code[] = [set('Hprev', get('H')), set('vRprev', get('vR'))];
         /**
@@ -279,60 +266,60 @@ function wenoStepDefs(variant: WenoKernelVariant): WasmFunctionDef[] {
          * (memarg offsets are unsigned: address from src − 8·PAD).
          */
         const halo: Code[] = [
-          i32(W.get(L.n), W.i32(3), W.shl, get('src'), W.add, W.set(L.k)), // k = src + 8n
+          'local.get $n i32.const 3 i32.shl local.get $src i32.add local.set $k', // k = src + 8n
           ...Array.from({ length: PAD }, (_, g) =>
-            i32(get('src'), W.i32(8 * PAD), W.sub, get('k'), W.i32(8 * PAD), W.sub, X.f64load(8 * g), X.f64store(8 * g)),
+            `local.get $src i32.const ${8 * PAD} i32.sub local.get $k i32.const ${8 * PAD} i32.sub f64.load offset=${8 * g} f64.store offset=${8 * g}`,
           ),
-          ...Array.from({ length: RIGHT_HALO }, (_, g) => i32(get('k'), get('src'), X.f64load(8 * g), X.f64store(8 * g))),
+          ...Array.from({ length: RIGHT_HALO }, (_, g) => `local.get $k local.get $src f64.load offset=${8 * g} f64.store offset=${8 * g}`),
         ];
-        const nextPair = (limit: string): Code => i32(get('off'), W.i32(16), W.add, W.tee(L.off), get(limit), W.ne);
+        const nextPair = (limit: string): Code => `local.get $off i32.const 16 i32.add local.tee $off local.get $${limit} i32.ne`;
         /** Pointers two cells left of cell 0, so that with off = 8c, ptr + off is cell c − 2. */
-        const biased = (ptr: number, name: string): Code => i32(W.get(ptr), W.i32(16), W.sub, W.set(L[name]));
-        const stageCode = (stage: 1 | 2 | 3, src: number, base: number, dst: number): Code[] => [
-          i32(W.get(src), W.set(L.src)),
+        const biased = (ptr: string, name: string): Code => `local.get $${ptr} i32.const 16 i32.sub local.set $${name}`;
+        const stageCode = (stage: 1 | 2 | 3, src: string, base: string, dst: string): Code[] => [
+          `local.get $${src} local.set $src`,
           ...halo,
           biased(src, 'srcM'),
           biased(base, 'baseM'),
           biased(dst, 'dstM'),
           // pair −1: v⁺ of cell −1 and the values handed on; pair 0: the fluxes of faces 0 and 1
-          i32(W.get(L.scratch), W.set(L.r1)),
-          i32(get('r2base'), W.set(L.r2)),
-          i32(W.i32(-16), W.set(L.off)),
+          'local.get $scratch local.set $r1',
+          'local.get $r2base local.set $r2',
+          'i32.const -16 local.set $off',
           ...smoothness(true),
           ...faceValues,
           set('vRprev', load('vR')),
-          i32(W.i32(0), W.set(L.off)),
+          'i32.const 0 local.set $off',
           ...smoothness(false),
           ...faceValues,
           ...faceFluxes,
           ...handOn,
           // blocks [s, e) of pairs 1..P (byte offsets sOff = 16s, eOff = min(16(s + BLOCK), end))
-          i32(W.i32(16), W.set(L.sOff)),
-          W.loop(
-            i32(get('sOff'), W.i32(16 * BLOCK), W.add, W.tee(L.eOff), get('end'), get('eOff'), get('end'), X.i32ltU, X.select, W.set(L.eOff)),
-            i32(get('sOff'), W.set(L.off), W.get(L.scratch), W.set(L.r1)),
-            W.loop(...smoothness(false), advance('r1', 16 * REC1.length), nextPair('eOff')),
-            i32(get('sOff'), W.set(L.off), W.get(L.scratch), W.set(L.r1), get('r2base'), W.set(L.r2)),
-            W.loop(...faceValues, advance('r1', 16 * REC1.length), advance('r2', 16 * REC2.length), nextPair('eOff')),
-            i32(get('sOff'), W.set(L.off), get('r2base'), W.set(L.r2)),
-            W.loop(...faceFluxes, update(stage), ...handOn, advance('r2', 16 * REC2.length), nextPair('eOff')),
-            i32(get('eOff'), W.tee(L.sOff), get('end'), W.ne),
+          'i32.const 16 local.set $sOff',
+          loop(
+            `local.get $sOff i32.const ${16 * BLOCK} i32.add local.tee $eOff local.get $end local.get $eOff local.get $end i32.lt_u select local.set $eOff`,
+            'local.get $sOff local.set $off local.get $scratch local.set $r1',
+            loop(...smoothness(false), advance('r1', 16 * REC1.length), nextPair('eOff')),
+            'local.get $sOff local.set $off local.get $scratch local.set $r1 local.get $r2base local.set $r2',
+            loop(...faceValues, advance('r1', 16 * REC1.length), advance('r2', 16 * REC2.length), nextPair('eOff')),
+            'local.get $sOff local.set $off local.get $r2base local.set $r2',
+            loop(...faceFluxes, update(stage), ...handOn, advance('r2', 16 * REC2.length), nextPair('eOff')),
+            'local.get $eOff local.tee $sOff local.get $end i32.ne',
           ),
         ];
-        return [
-          ...constNames.map((name) => i32(W.f64(consts[name]), W.splat, W.set(L[name]))),
-          i32(W.get(L.dt), W.splat, W.set(L.dtv)),
-          i32(W.f64(0.25), W.get(L.dt), X.f64mul, W.splat, W.set(L.w2)),
-          i32(W.f64(2 / 3), W.get(L.dt), X.f64mul, W.splat, W.set(L.w3)),
-          i32(W.get(L.invDx), W.splat, W.set(L.invDxv)),
-          i32(W.get(L.nuOverDx), W.splat, W.set(L.nuv)),
-          i32(W.get(L.scratch), W.i32(16 * REC1.length * BLOCK), W.add, W.set(L.r2base)),
-          // end = 16(P + 1), P = ⌈n/2⌉: the blocks cover pairs 1..P
-          i32(W.get(L.n), W.i32(1), W.add, W.i32(1), W.shrU, W.i32(4), W.shl, W.i32(16), W.add, W.set(L.end)),
-          ...stageCode(1, L.a, L.a, L.b),
-          ...stageCode(2, L.b, L.a, L.c),
-          ...stageCode(3, L.c, L.a, L.a),
-        ];
+        // Numbers become text here: JS prints every double so that it reads back to the same bits.
+        return w`
+          ${constNames.map((name) => `f64.const ${consts[name]} f64x2.splat local.set $${name}`).join('\n')}
+          local.get $dt f64x2.splat local.set $dtv
+          f64.const 0.25 local.get $dt f64.mul f64x2.splat local.set $w2
+          f64.const ${2 / 3} local.get $dt f64.mul f64x2.splat local.set $w3
+          local.get $invDx f64x2.splat local.set $invDxv
+          local.get $nuOverDx f64x2.splat local.set $nuv
+          local.get $scratch i32.const ${16 * REC1.length * BLOCK} i32.add local.set $r2base
+          ;; end = 16(P + 1), P = ⌈n/2⌉: the blocks cover pairs 1..P
+          local.get $n i32.const 1 i32.add i32.const 1 i32.shr_u i32.const 4 i32.shl i32.const 16 i32.add local.set $end
+          ${stageCode(1, 'a', 'a', 'b').join('\n')}
+          ${stageCode(2, 'b', 'a', 'c').join('\n')}
+          ${stageCode(3, 'c', 'a', 'a').join('\n')}`;
       },
     ),
   ];

@@ -1,5 +1,6 @@
 import { instantiateOnArena, type SpectralArena2d } from '../../core/fft/fft2d.js';
-import { compileKernelModule, F64, kernel, uleb, W, type WasmFunctionDef } from '../../core/wasm/binary.js';
+import { compileKernelModule, F64, watKernel, type WasmFunctionDef } from '../../core/wasm/binary.js';
+import { DUP_LO, SWAP } from '../../core/wasm/ops.js';
 
 /**
  * The element-wise passes of one explicit evaluation and one IMEX stage of the pseudo-spectral
@@ -22,106 +23,93 @@ export interface NsKernels {
   stage(w: number, h: number, nh: number, fh: number, a: number, b: number, rows: number, cols: number, cs: number, rs: number, beta: number): void;
 }
 
-/** f64x2.pmax (b > a ? b : a, one maxpd), f64x2.ne, v128.or, v128.any_true, untyped select. */
-const PMAX = [0xfd, ...uleb(247)];
-const F64X2_NE = [0xfd, ...uleb(72)];
-const V128_OR = [0xfd, ...uleb(80)];
-const ANY_TRUE = [0xfd, ...uleb(83)];
-const SELECT = [0x1b];
+/** Each pointer p of `pointers` ← p + step (text). */
+const advance = (pointers: string[], step: string) => pointers.map((p) => `local.get $${p} local.get $${step} i32.add local.set $${p}`).join('\n');
 
-function nsKernelDefs(): WasmFunctionDef[] {
-  const velgrad = kernel(
+export function nsKernelDefs(): WasmFunctionDef[] {
+  const velgrad = watKernel(
     'velgrad',
     { i32: ['w', 'u', 'v', 'wx', 'wy', 'kx', 'ky', 'g', 'rows', 'cols', 'cs', 'rs', 'masks'] },
     { i32: ['r', 'o', 'o8', 'oend'], v128: ['m0', 'mm', 'iw', 'kxv', 'nkx', 'kyv', 't'] },
-    (L) => [
-      [...W.get(L.masks), ...W.vload(0), ...W.set(L.m0)],
-      // mm = (−0, −0): x xor mm = −x exactly, as JS's unary minus (0 − x would give +0 for x = 0).
-      [...W.get(L.m0), ...W.get(L.m0), ...W.dupLo, ...W.set(L.mm)],
-      [...W.get(L.cols), ...W.i32(4), ...W.shl, ...W.set(L.oend)],
-      [...W.i32(0), ...W.set(L.r)],
-      W.loop(
-        [...W.get(L.kx), ...W.splat64, ...W.tee(L.kxv), ...W.get(L.mm), ...W.xor, ...W.set(L.nkx)],
-        [...W.i32(0), ...W.set(L.o), ...W.i32(0), ...W.set(L.o8)],
-        W.loop(
-          // iw = i·ŵ = (−Im ŵ, Re ŵ): swap, then flip lane 0.
-          [...W.get(L.w), ...W.get(L.o), ...W.add, ...W.vload(0), ...W.tee(L.iw), ...W.get(L.iw), ...W.swap, ...W.get(L.m0), ...W.xor, ...W.set(L.iw)],
-          [...W.get(L.ky), ...W.get(L.o8), ...W.add, ...W.splat64, ...W.set(L.kyv)],
-          [...W.get(L.g), ...W.get(L.o8), ...W.add, ...W.splat64, ...W.get(L.iw), ...W.vmul, ...W.set(L.t)],
-          [...W.get(L.wx), ...W.get(L.o), ...W.add, ...W.get(L.iw), ...W.get(L.kxv), ...W.vmul, ...W.vstore(0)],
-          [...W.get(L.wy), ...W.get(L.o), ...W.add, ...W.get(L.iw), ...W.get(L.kyv), ...W.vmul, ...W.vstore(0)],
-          [...W.get(L.u), ...W.get(L.o), ...W.add, ...W.get(L.t), ...W.get(L.kyv), ...W.vmul, ...W.vstore(0)],
-          [...W.get(L.v), ...W.get(L.o), ...W.add, ...W.get(L.t), ...W.get(L.nkx), ...W.vmul, ...W.vstore(0)],
-          [...W.get(L.o8), ...W.i32(8), ...W.add, ...W.set(L.o8)],
-          [...W.get(L.o), ...W.i32(16), ...W.add, ...W.tee(L.o), ...W.get(L.oend), ...W.ne],
-        ),
-        ...[L.w, L.u, L.v, L.wx, L.wy].map((p) => [...W.get(p), ...W.get(L.cs), ...W.add, ...W.set(p)]),
-        [...W.get(L.g), ...W.get(L.rs), ...W.add, ...W.set(L.g)],
-        [...W.get(L.kx), ...W.i32(8), ...W.add, ...W.set(L.kx)],
-        [...W.get(L.r), ...W.i32(1), ...W.add, ...W.tee(L.r), ...W.get(L.rows), ...W.ne],
-      ),
-    ],
+    (w) => w`
+      local.get $masks v128.load local.set $m0
+      ;; mm = (−0, −0): x xor mm = −x exactly, as JS's unary minus (0 − x would give +0 for x = 0).
+      local.get $m0 local.get $m0 ${DUP_LO} local.set $mm
+      local.get $cols i32.const 4 i32.shl local.set $oend
+      i32.const 0 local.set $r
+      loop
+        local.get $kx v128.load64_splat local.tee $kxv local.get $mm v128.xor local.set $nkx
+        i32.const 0 local.set $o i32.const 0 local.set $o8
+        loop
+          ;; iw = i·ŵ = (−Im ŵ, Re ŵ): swap, then flip lane 0.
+          local.get $w local.get $o i32.add v128.load local.tee $iw local.get $iw ${SWAP} local.get $m0 v128.xor local.set $iw
+          local.get $ky local.get $o8 i32.add v128.load64_splat local.set $kyv
+          local.get $g local.get $o8 i32.add v128.load64_splat local.get $iw f64x2.mul local.set $t
+          local.get $wx local.get $o i32.add local.get $iw local.get $kxv f64x2.mul v128.store
+          local.get $wy local.get $o i32.add local.get $iw local.get $kyv f64x2.mul v128.store
+          local.get $u local.get $o i32.add local.get $t local.get $kyv f64x2.mul v128.store
+          local.get $v local.get $o i32.add local.get $t local.get $nkx f64x2.mul v128.store
+          local.get $o8 i32.const 8 i32.add local.set $o8
+          local.get $o i32.const 16 i32.add local.tee $o local.get $oend i32.ne
+        br_if 0 end
+        ${advance(['w', 'u', 'v', 'wx', 'wy'], 'cs')}
+        local.get $g local.get $rs i32.add local.set $g
+        local.get $kx i32.const 8 i32.add local.set $kx
+        local.get $r i32.const 1 i32.add local.tee $r local.get $rows i32.ne
+      br_if 0 end`,
   );
 
-  const advect = kernel(
+  const advect = watKernel(
     'advect',
     { i32: ['u', 'v', 'wx', 'wy', 'out', 'pairs'] },
     { i32: ['o', 'oend'], v128: ['U', 'V', 'S', 'mx', 'bad'] },
-    (L) => [
-      [...W.get(L.pairs), ...W.i32(4), ...W.shl, ...W.set(L.oend)],
-      [...W.i32(0), ...W.set(L.o)],
-      W.loop(
-        [...W.get(L.u), ...W.get(L.o), ...W.add, ...W.vload(0), ...W.set(L.U)],
-        [...W.get(L.v), ...W.get(L.o), ...W.add, ...W.vload(0), ...W.set(L.V)],
-        [
-          ...W.get(L.out), ...W.get(L.o), ...W.add,
-          ...W.get(L.U), ...W.get(L.wx), ...W.get(L.o), ...W.add, ...W.vload(0), ...W.vmul,
-          ...W.get(L.V), ...W.get(L.wy), ...W.get(L.o), ...W.add, ...W.vload(0), ...W.vmul,
-          ...W.vadd, ...W.vstore(0),
-        ],
-        // mx ← pmax(mx, S) is one instruction (f64x2.max, which orders NaN and ±0, is eight on
-        // x64); NaN is tracked apart: bad ← bad | (S ≠ S).
-        [...W.get(L.mx), ...W.get(L.U), ...W.get(L.U), ...W.vmul, ...W.get(L.V), ...W.get(L.V), ...W.vmul, ...W.vadd, ...W.tee(L.S), ...PMAX, ...W.set(L.mx)],
-        [...W.get(L.bad), ...W.get(L.S), ...W.get(L.S), ...F64X2_NE, ...V128_OR, ...W.set(L.bad)],
-        [...W.get(L.o), ...W.i32(16), ...W.add, ...W.tee(L.o), ...W.get(L.oend), ...W.ne],
-      ),
-      [...W.f64(NaN), ...W.get(L.mx), ...W.lane(0), ...W.get(L.mx), ...W.lane(1), ...W.f64max, ...W.get(L.bad), ...ANY_TRUE, ...SELECT],
-    ],
+    (w) => w`
+      local.get $pairs i32.const 4 i32.shl local.set $oend
+      i32.const 0 local.set $o
+      loop
+        local.get $u local.get $o i32.add v128.load local.set $U
+        local.get $v local.get $o i32.add v128.load local.set $V
+        local.get $out local.get $o i32.add
+        local.get $U local.get $wx local.get $o i32.add v128.load f64x2.mul
+        local.get $V local.get $wy local.get $o i32.add v128.load f64x2.mul
+        f64x2.add v128.store
+        ;; mx ← pmax(mx, S) is one instruction (f64x2.max, which orders NaN and ±0, is eight on
+        ;; x64); NaN is tracked apart: bad ← bad | (S ≠ S).
+        local.get $mx local.get $U local.get $U f64x2.mul local.get $V local.get $V f64x2.mul f64x2.add local.tee $S f64x2.pmax local.set $mx
+        local.get $bad local.get $S local.get $S f64x2.ne v128.or local.set $bad
+        local.get $o i32.const 16 i32.add local.tee $o local.get $oend i32.ne
+      br_if 0 end
+      f64.const ${NaN} local.get $mx f64x2.extract_lane 0 local.get $mx f64x2.extract_lane 1 f64.max local.get $bad v128.any_true select`,
     [F64],
   );
 
-  const stage = kernel(
+  const stage = watKernel(
     'stage',
     { i32: ['w', 'h', 'nh', 'fh', 'a', 'b', 'rows', 'cols', 'cs', 'rs'], f64: ['beta'] },
     { i32: ['r', 'o', 'o8', 'oend'], v128: ['bv', 'H'] },
-    (L) => [
-      [...W.get(L.beta), ...W.splat, ...W.set(L.bv)],
-      [...W.get(L.cols), ...W.i32(4), ...W.shl, ...W.set(L.oend)],
-      [...W.i32(0), ...W.set(L.r)],
-      W.loop(
-        [...W.i32(0), ...W.set(L.o), ...W.i32(0), ...W.set(L.o8)],
-        W.loop(
-          [
-            ...W.get(L.h), ...W.get(L.o), ...W.add,
-            ...W.get(L.h), ...W.get(L.o), ...W.add, ...W.vload(0), ...W.get(L.bv), ...W.vmul,
-            ...W.get(L.fh), ...W.get(L.o), ...W.add, ...W.vload(0), ...W.vadd,
-            ...W.get(L.nh), ...W.get(L.o), ...W.add, ...W.vload(0), ...W.vsub,
-            ...W.tee(L.H), ...W.vstore(0),
-          ],
-          [
-            ...W.get(L.w), ...W.get(L.o), ...W.add,
-            ...W.get(L.w), ...W.get(L.o), ...W.add, ...W.vload(0), ...W.get(L.a), ...W.get(L.o8), ...W.add, ...W.splat64, ...W.vmul,
-            ...W.get(L.H), ...W.get(L.b), ...W.get(L.o8), ...W.add, ...W.splat64, ...W.vmul,
-            ...W.vadd, ...W.vstore(0),
-          ],
-          [...W.get(L.o8), ...W.i32(8), ...W.add, ...W.set(L.o8)],
-          [...W.get(L.o), ...W.i32(16), ...W.add, ...W.tee(L.o), ...W.get(L.oend), ...W.ne],
-        ),
-        ...[L.w, L.h, L.nh, L.fh].map((p) => [...W.get(p), ...W.get(L.cs), ...W.add, ...W.set(p)]),
-        ...[L.a, L.b].map((p) => [...W.get(p), ...W.get(L.rs), ...W.add, ...W.set(p)]),
-        [...W.get(L.r), ...W.i32(1), ...W.add, ...W.tee(L.r), ...W.get(L.rows), ...W.ne],
-      ),
-    ],
+    (w) => w`
+      local.get $beta f64x2.splat local.set $bv
+      local.get $cols i32.const 4 i32.shl local.set $oend
+      i32.const 0 local.set $r
+      loop
+        i32.const 0 local.set $o i32.const 0 local.set $o8
+        loop
+          local.get $h local.get $o i32.add
+          local.get $h local.get $o i32.add v128.load local.get $bv f64x2.mul
+          local.get $fh local.get $o i32.add v128.load f64x2.add
+          local.get $nh local.get $o i32.add v128.load f64x2.sub
+          local.tee $H v128.store
+          local.get $w local.get $o i32.add
+          local.get $w local.get $o i32.add v128.load local.get $a local.get $o8 i32.add v128.load64_splat f64x2.mul
+          local.get $H local.get $b local.get $o8 i32.add v128.load64_splat f64x2.mul
+          f64x2.add v128.store
+          local.get $o8 i32.const 8 i32.add local.set $o8
+          local.get $o i32.const 16 i32.add local.tee $o local.get $oend i32.ne
+        br_if 0 end
+        ${advance(['w', 'h', 'nh', 'fh'], 'cs')}
+        ${advance(['a', 'b'], 'rs')}
+        local.get $r i32.const 1 i32.add local.tee $r local.get $rows i32.ne
+      br_if 0 end`,
   );
 
   return [velgrad, advect, stage];

@@ -19,7 +19,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { EngineError } from './errors.js';
-import { I32, op, V128, type FunctionDef } from '../../core/wasm/engine_emit.js';
+import { watKernel } from '../../core/wasm/binary.js';
+import { type FunctionDef } from '../../core/wasm/engine_emit.js';
 import { engineFunction, offsetOf, wasmKernelsActive } from './wasm_kernels.js';
 
 /** How weight decay enters: none, added to the gradient (adam), or decoupled (adamw). */
@@ -61,30 +62,28 @@ export function adamReference(w: Float32Array, g: Float32Array, m: Float32Array,
   return out;
 }
 
-const F32 = 0x7d;
-
-/** The arithmetic of one lane group: f32x4 over 4 values, or scalar f32 for the tail. */
+/** The arithmetic of one lane group, as text: f32x4 over 4 values, or scalar f32 for the tail. */
 interface Flavour {
-  type: number;
-  width: number;
-  load: (offset?: number) => number[];
-  store: (offset?: number) => number[];
+  /** Values per step; also the suffix of the flavour's locals (g4, w4, m4, v4 or g1, w1, m1, v1). */
+  width: 4 | 1;
+  load: string;
+  store: string;
   /** A coefficient from the scalar block (offset in bytes), in every lane. */
-  coef: (offset: number) => number[];
-  add: number[];
-  sub: number[];
-  mul: number[];
-  div: number[];
-  sqrt: number[];
+  coef: (offset: number) => string;
+  add: string;
+  sub: string;
+  mul: string;
+  div: string;
+  sqrt: string;
 }
 
 const VECTOR: Flavour = {
-  type: V128, width: 4, load: op.load, store: op.store, coef: op.splat32,
-  add: op.fadd, sub: op.fsub, mul: op.fmul, div: op.fdiv, sqrt: [0xfd, 0xe3, 0x01],
+  width: 4, load: 'v128.load align=4', store: 'v128.store align=4', coef: (offset) => `v128.load32_splat offset=${offset}`,
+  add: 'f32x4.add', sub: 'f32x4.sub', mul: 'f32x4.mul', div: 'f32x4.div', sqrt: 'f32x4.sqrt',
 };
 const SCALAR: Flavour = {
-  type: F32, width: 1, load: op.f32load, store: op.f32store, coef: op.f32load,
-  add: [0x92], sub: [0x93], mul: [0x94], div: [0x95], sqrt: [0x91],
+  width: 1, load: 'f32.load', store: 'f32.store', coef: (offset) => `f32.load offset=${offset}`,
+  add: 'f32.add', sub: 'f32.sub', mul: 'f32.mul', div: 'f32.div', sqrt: 'f32.sqrt',
 };
 
 /**
@@ -92,48 +91,45 @@ const SCALAR: Flavour = {
  * scalars at c in SCALARS order; f32x4 over the first n − n % 4 values, scalar f32 after them.
  */
 export function adamDef(name: string, decay: AdamDecay): FunctionDef {
-  const [w, g, m, v, c, wOut, mOut, vOut, n] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
-  const [o, end, endAll] = [9, 10, 11];
-  const at = (p: number) => [...op.get(p), ...op.get(o), ...op.i32add];
-  const coef = (fl: Flavour, k: keyof AdamScalars) => [...op.get(c), ...fl.coef(4 * SCALARS.indexOf(k))];
-  // Locals per flavour: gi, wi, mi, vi.
-  const body = (fl: Flavour, first: number): number[] => {
-    const [gi, wi, mi, vi] = [first, first + 1, first + 2, first + 3];
-    const b: number[] = [...at(g), ...fl.load(), ...op.set(gi), ...at(w), ...fl.load(), ...op.set(wi)];
-    if (decay === 'l2') b.push(...op.get(gi), ...op.get(wi), ...coef(fl, 'decay'), ...fl.mul, ...fl.add, ...op.set(gi));
-    if (decay === 'decoupled') b.push(...op.get(wi), ...coef(fl, 'decay'), ...fl.mul, ...op.set(wi));
-    b.push(
-      ...at(m), ...fl.load(), ...coef(fl, 'beta1'), ...fl.mul, ...op.get(gi), ...coef(fl, 'oneMinusBeta1'), ...fl.mul, ...fl.add, ...op.set(mi),
-      ...at(v), ...fl.load(), ...coef(fl, 'beta2'), ...fl.mul, ...op.get(gi), ...op.get(gi), ...fl.mul, ...coef(fl, 'oneMinusBeta2'), ...fl.mul, ...fl.add, ...op.set(vi),
-      ...at(mOut), ...op.get(mi), ...fl.store(),
-      ...at(vOut), ...op.get(vi), ...fl.store(),
-      ...at(wOut),
-      ...op.get(wi),
-      ...op.get(mi), ...op.get(vi), ...fl.sqrt, ...coef(fl, 'bc2Sqrt'), ...fl.div, ...coef(fl, 'eps'), ...fl.add, ...fl.div,
-      ...coef(fl, 'stepSize'), ...fl.mul, ...fl.sub,
-      ...fl.store(),
-    );
-    return b;
+  const at = (p: string) => `local.get $${p} local.get $o i32.add`;
+  const coef = (fl: Flavour, k: keyof AdamScalars) => `local.get $c ${fl.coef(4 * SCALARS.indexOf(k))}`;
+  const body = (fl: Flavour): string => {
+    const [gi, wi, mi, vi] = ['g', 'w', 'm', 'v'].map((x) => `$${x}${fl.width}`);
+    const { load, store, add, sub, mul, div, sqrt } = fl;
+    return `
+      ${at('g')} ${load} local.set ${gi}  ${at('w')} ${load} local.set ${wi}
+      ${decay === 'l2' ? `local.get ${gi} local.get ${wi} ${coef(fl, 'decay')} ${mul} ${add} local.set ${gi}` : ''}
+      ${decay === 'decoupled' ? `local.get ${wi} ${coef(fl, 'decay')} ${mul} local.set ${wi}` : ''}
+      ${at('m')} ${load} ${coef(fl, 'beta1')} ${mul} local.get ${gi} ${coef(fl, 'oneMinusBeta1')} ${mul} ${add} local.set ${mi}
+      ${at('v')} ${load} ${coef(fl, 'beta2')} ${mul} local.get ${gi} local.get ${gi} ${mul} ${coef(fl, 'oneMinusBeta2')} ${mul} ${add} local.set ${vi}
+      ${at('mOut')} local.get ${mi} ${store}
+      ${at('vOut')} local.get ${vi} ${store}
+      ${at('wOut')}
+      local.get ${wi}
+      local.get ${mi} local.get ${vi} ${sqrt} ${coef(fl, 'bc2Sqrt')} ${div} ${coef(fl, 'eps')} ${add} ${div}
+      ${coef(fl, 'stepSize')} ${mul} ${sub}
+      ${store}`;
   };
-  const loop = (fl: Flavour, first: number, stop: number) => [
-    // while (o < stop) { …; o += 4·width }
-    ...op.get(o), ...op.get(stop), ...op.i32ltU,
-    0x04, 0x40,
-    ...op.loop(body(fl, first), [...op.get(o), ...op.i32(4 * fl.width), ...op.i32add, ...op.tee(o), ...op.get(stop), ...op.i32ltU]),
-    0x0b,
-  ];
-  return {
+  // while (o < stop) { …; o += 4·width }
+  const loop = (fl: Flavour, stop: string) => `
+    local.get $o local.get $${stop} i32.lt_u
+    if
+      loop
+        ${body(fl)}
+        local.get $o i32.const ${4 * fl.width} i32.add local.tee $o local.get $${stop} i32.lt_u
+      br_if 0 end
+    end`;
+  return watKernel(
     name,
-    params: Array.from({ length: 9 }, () => I32),
-    locals: [I32, I32, I32, V128, V128, V128, V128, F32, F32, F32, F32],
-    body: [
-      ...op.get(n), ...op.i32(4), ...op.i32mul, ...op.set(endAll),
-      ...op.get(endAll), ...op.i32(-16), ...op.i32and, ...op.set(end),
-      ...op.i32(0), ...op.set(o),
-      ...loop(VECTOR, 12, end),
-      ...loop(SCALAR, 16, endAll),
-    ],
-  };
+    { i32: ['w', 'g', 'm', 'v', 'c', 'wOut', 'mOut', 'vOut', 'n'] },
+    { i32: ['o', 'end', 'endAll'], v128: ['g4', 'w4', 'm4', 'v4'], f32: ['g1', 'w1', 'm1', 'v1'] },
+    (w) => w`
+      local.get $n i32.const 4 i32.mul local.set $endAll
+      local.get $endAll i32.const -16 i32.and local.set $end
+      i32.const 0 local.set $o
+      ${loop(VECTOR, 'end')}
+      ${loop(SCALAR, 'endAll')}`,
+  );
 }
 
 const ADAM = 'PdesAdam';

@@ -28,7 +28,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { EngineError } from './errors.js';
-import { I32, op, V128, type FunctionDef } from '../../core/wasm/engine_emit.js';
+import { watKernel } from '../../core/wasm/binary.js';
+import { type FunctionDef } from '../../core/wasm/engine_emit.js';
 import { engineFunction, offsetOf, wasmKernelsActive } from './wasm_kernels.js';
 
 // ------------------------------------------------------------------------------------------------
@@ -104,33 +105,39 @@ export interface FoldedSpec {
   q: number;
 }
 
-/** i8x16.shuffle of (a, b) taking 32-bit lanes: indices 0–3 from a, 4–7 from b. */
-function shuffle32(lanes: number[]): number[] {
-  return [0xfd, 0x0d, ...lanes.flatMap((l) => [4 * l, 4 * l + 1, 4 * l + 2, 4 * l + 3])];
+/** i8x16.shuffle of (a, b) taking 32-bit lanes: indices 0–3 from a, 4–7 from b (text). */
+function shuffle32(lanes: number[]): string {
+  return `i8x16.shuffle ${lanes.flatMap((l) => [4 * l, 4 * l + 1, 4 * l + 2, 4 * l + 3]).join(' ')}`;
 }
 
-const countdown = (c: number) => [...op.get(c), ...op.i32(1), ...op.i32sub, ...op.tee(c)];
-const bump = (p: number, by: number) => [...op.get(p), ...op.i32(by), ...op.i32add, ...op.set(p)];
+// Kernel text (float32 data: v128 accesses declare 4-byte alignment).
+const countdown = (c: string) => `local.get $${c} i32.const 1 i32.sub local.tee $${c}`;
+const bump = (p: string, by: number) => `local.get $${p} i32.const ${by} i32.add local.set $${p}`;
+/** The accumulator of tile row r, vector j (columns 4j … 4j + 3 of the chunk). */
+const acc = (r: number, j: number) => `acc${r}_${j}`;
+const accs = (th: number) => Array.from({ length: th }, (_, r) => [acc(r, 0), acc(r, 1)]).flat();
+/** A line per accumulator. */
+const eachAcc = (th: number, line: (r: number, j: number) => string) => Array.from({ length: th }, (_, r) => [line(r, 0), line(r, 1)]).flat().join('\n');
 
 /**
  * th rows × 8 columns of one product into the accumulators: acc(r, j) += splat(A[r, i])·B[i, 8·chunk + 4j …]
  * for i = 0 … count−1, with A[r, i] at pa + aStart + r·aRow + i·aStep (bytes) and B's rows
  * bRow bytes apart from pb + 32·chunk (the pointers are locals, advanced here).
  */
-function product(th: number, acc: (r: number, j: number) => number, [pa, pb, kk, av, b0, b1]: number[], aStart: number, aRow: number, aStep: number, bRow: number, count: number): number[] {
-  const step: number[] = [...op.get(pb), ...op.load(0), ...op.set(b0), ...op.get(pb), ...op.load(16), ...op.set(b1)];
-  for (let r = 0; r < th; r++) {
-    step.push(...op.get(pa), ...op.splat32(aStart + r * aRow), ...op.set(av));
-    for (let j = 0; j < 2; j++) step.push(...op.get(acc(r, j)), ...op.get(av), ...op.get(j === 0 ? b0 : b1), ...op.fmul, ...op.fadd, ...op.set(acc(r, j)));
-  }
-  return [...op.i32(count), ...op.set(kk), ...op.loop(step, bump(pa, aStep), bump(pb, bRow), countdown(kk))];
+function product(th: number, aStart: number, aRow: number, aStep: number, bRow: number, count: number): string {
+  const rows = Array.from({ length: th }, (_, r) => `
+      local.get $pa v128.load32_splat offset=${aStart + r * aRow} local.set $av
+      ${[0, 1].map((j) => `local.get $${acc(r, j)} local.get $av local.get $b${j} f32x4.mul f32x4.add local.set $${acc(r, j)}`).join('\n')}`);
+  return `
+    i32.const ${count} local.set $kk
+    loop
+      local.get $pb v128.load align=4 local.set $b0 local.get $pb v128.load offset=16 align=4 local.set $b1
+      ${rows.join('\n')}
+      ${bump('pa', aStep)} ${bump('pb', bRow)} ${countdown('kk')}
+    br_if 0 end`;
 }
 
-function zeroAcc(th: number, acc: (r: number, j: number) => number): number[] {
-  const b: number[] = [];
-  for (let r = 0; r < th; r++) for (let j = 0; j < 2; j++) b.push(...op.f32x4(0), ...op.set(acc(r, j)));
-  return b;
-}
+const zeroAcc = (th: number) => eachAcc(th, (r, j) => `v128.const f32x4 0 0 0 0 local.set $${acc(r, j)}`);
 
 /**
  * analysis(x, e, o, out, nTiles, scratch): nTiles·th rows; scratch holds 2·th·h + 8·th floats.
@@ -138,47 +145,49 @@ function zeroAcc(th: number, acc: (r: number, j: number) => number): number[] {
  * product (stashed in scratch), the odd product, and both stored interleaved (natural order).
  */
 export function foldedAnalysisDef(name: string, { th, h, q }: FoldedSpec): FunctionDef {
-  const [x, e, o, out, nTiles, scratch] = [0, 1, 2, 3, 4, 5];
-  const [t, c, kk, pa, pb] = [6, 7, 8, 9, 10];
-  const acc = (r: number, j: number) => 11 + 2 * r + j;
-  const [av, b0, b1] = [11 + 2 * th, 12 + 2 * th, 13 + 2 * th];
   const hb = 4 * h;
   const vOff = th * hb; // v rows after the u rows
   const stash = 2 * th * hb; // the even product of a chunk, th × 2 vectors
-  const fold: number[] = [];
-  for (let r = 0; r < th; r++) {
-    fold.push(
-      ...op.get(x), ...op.get(c), ...op.i32add, ...op.load(2 * r * hb), ...op.set(b0),
-      ...op.get(x), ...op.get(c), ...op.i32add, ...op.load(2 * r * hb + hb), ...op.set(b1),
-      ...op.get(scratch), ...op.get(c), ...op.i32add, ...op.get(b0), ...op.get(b1), ...op.fadd, ...op.store(r * hb),
-      ...op.get(scratch), ...op.get(c), ...op.i32add, ...op.get(b0), ...op.get(b1), ...op.fsub, ...op.store(vOff + r * hb),
-    );
-  }
-  const tile: number[] = [...op.i32(0), ...op.set(c), ...op.loop(fold, [...op.get(c), ...op.i32(16), ...op.i32add, ...op.tee(c), ...op.i32(hb), ...op.i32ltU])];
-  const regs = [pa, pb, kk, av, b0, b1];
-  for (let chunk = 0; chunk < (2 * q) / 8; chunk++) {
-    tile.push(...zeroAcc(th, acc), ...op.get(scratch), ...op.set(pa), ...op.get(e), ...op.i32(32 * chunk), ...op.i32add, ...op.set(pb));
-    tile.push(...product(th, acc, regs, 0, hb, 4, 8 * q, h));
-    for (let r = 0; r < th; r++) for (let j = 0; j < 2; j++) tile.push(...op.get(scratch), ...op.get(acc(r, j)), ...op.store(stash + 16 * (2 * r + j)));
-    tile.push(...zeroAcc(th, acc), ...op.get(scratch), ...op.set(pa), ...op.get(o), ...op.i32(32 * chunk), ...op.i32add, ...op.set(pb));
-    tile.push(...product(th, acc, regs, vOff, hb, 4, 8 * q, h));
+  // u = first half + second half, v = first half − second half of every row.
+  const fold = Array.from({ length: th }, (_, r) => `
+      local.get $x local.get $c i32.add v128.load offset=${2 * r * hb} align=4 local.set $b0
+      local.get $x local.get $c i32.add v128.load offset=${2 * r * hb + hb} align=4 local.set $b1
+      local.get $scratch local.get $c i32.add local.get $b0 local.get $b1 f32x4.add v128.store offset=${r * hb} align=4
+      local.get $scratch local.get $c i32.add local.get $b0 local.get $b1 f32x4.sub v128.store offset=${vOff + r * hb} align=4`).join('\n');
+  const chunks = Array.from({ length: (2 * q) / 8 }, (_, chunk) => {
     // Columns i0 … i0 + 3 of each product are the natural positions 2i + parity: interleave.
-    for (let r = 0; r < th; r++) {
-      for (let j = 0; j < 2; j++) {
-        const at = r * 16 * q + 4 * naturalColumn(8 * chunk + 4 * j, q, 0);
-        const even = [...op.get(scratch), ...op.load(stash + 16 * (2 * r + j))];
-        tile.push(...op.get(out), ...even, ...op.get(acc(r, j)), ...shuffle32([0, 4, 1, 5]), ...op.store(at));
-        tile.push(...op.get(out), ...even, ...op.get(acc(r, j)), ...shuffle32([2, 6, 3, 7]), ...op.store(at + 16));
-      }
-    }
-  }
-  tile.push(...bump(x, th * 2 * hb), ...bump(out, th * 16 * q));
-  return {
+    const interleave = eachAcc(th, (r, j) => {
+      const at = r * 16 * q + 4 * naturalColumn(8 * chunk + 4 * j, q, 0);
+      const even = `local.get $scratch v128.load offset=${stash + 16 * (2 * r + j)} align=4`;
+      return `
+        local.get $out ${even} local.get $${acc(r, j)} ${shuffle32([0, 4, 1, 5])} v128.store offset=${at} align=4
+        local.get $out ${even} local.get $${acc(r, j)} ${shuffle32([2, 6, 3, 7])} v128.store offset=${at + 16} align=4`;
+    });
+    return `
+      ${zeroAcc(th)} local.get $scratch local.set $pa local.get $e i32.const ${32 * chunk} i32.add local.set $pb
+      ${product(th, 0, hb, 4, 8 * q, h)}
+      ${eachAcc(th, (r, j) => `local.get $scratch local.get $${acc(r, j)} v128.store offset=${stash + 16 * (2 * r + j)} align=4`)}
+      ${zeroAcc(th)} local.get $scratch local.set $pa local.get $o i32.const ${32 * chunk} i32.add local.set $pb
+      ${product(th, vOff, hb, 4, 8 * q, h)}
+      ${interleave}`;
+  });
+  return watKernel(
     name,
-    params: [I32, I32, I32, I32, I32, I32],
-    locals: [...Array.from({ length: 5 }, () => I32), ...Array.from({ length: 2 * th + 3 }, () => V128)],
-    body: [...op.get(nTiles), ...op.set(t), ...op.loop(tile, countdown(t))],
-  };
+    { i32: ['x', 'e', 'o', 'out', 'nTiles', 'scratch'] },
+    { i32: ['t', 'c', 'kk', 'pa', 'pb'], v128: [...accs(th), 'av', 'b0', 'b1'] },
+    (w) => w`
+      local.get $nTiles local.set $t
+      loop ;; tiles of th rows
+        i32.const 0 local.set $c
+        loop
+          ${fold}
+          local.get $c i32.const 16 i32.add local.tee $c i32.const ${hb} i32.lt_u
+        br_if 0 end
+        ${chunks.join('\n')}
+        ${bump('x', th * 2 * hb)} ${bump('out', th * 16 * q)}
+        ${countdown('t')}
+      br_if 0 end`,
+  );
 }
 
 /**
@@ -188,45 +197,43 @@ export function foldedAnalysisDef(name: string, { th, h, q }: FoldedSpec): Funct
  * times mul (laid out as y) when `multiply` (a gradient through GELU: (dh_spectral + dh_other)·GELU').
  */
 export function foldedSynthesisDef(name: string, { th, h, q }: FoldedSpec, addend: boolean, multiply = false): FunctionDef {
-  const [g, e, o, out, z, nTiles, scratch, mul] = [0, 1, 2, 3, 4, 5, 6, 7];
-  const [t, c, kk, pa, pb] = [8, 9, 10, 11, 12];
-  const acc = (r: number, j: number) => 13 + 2 * r + j;
-  const [av, b0, b1] = [13 + 2 * th, 14 + 2 * th, 15 + 2 * th];
   const hb = 4 * h;
   const gRow = 16 * q; // bytes of a spectrum row (4q floats)
-  const regs = [pa, pb, kk, av, b0, b1];
   // One product over 2q rows of the basis: the q real parts (g at 8i + parity), then the q
   // imaginary parts (at 8q + 8i + parity).
-  const prod = (basis: number, parity: number) => [
-    ...zeroAcc(th, acc), ...op.get(g), ...op.set(pa), ...op.get(basis), ...op.get(c), ...op.i32add, ...op.set(pb),
-    ...product(th, acc, regs, 4 * parity, gRow, 8, hb, q),
-    ...op.get(g), ...op.set(pa),
-    ...product(th, acc, regs, 8 * q + 4 * parity, gRow, 8, hb, q),
-  ];
-  const col: number[] = [...prod(e, 0)];
-  for (let r = 0; r < th; r++) for (let j = 0; j < 2; j++) col.push(...op.get(scratch), ...op.get(acc(r, j)), ...op.store(16 * (2 * r + j)));
-  col.push(...prod(o, 1));
-  const plus = (off: number) => (addend ? [...op.get(z), ...op.get(c), ...op.i32add, ...op.load(off), ...op.fadd] : []);
-  const times = (off: number) => (multiply ? [...op.get(mul), ...op.get(c), ...op.i32add, ...op.load(off), ...op.fmul] : []);
-  for (let r = 0; r < th; r++) {
-    for (let j = 0; j < 2; j++) {
-      const even = [...op.get(scratch), ...op.load(16 * (2 * r + j))];
-      const at = r * 2 * hb + 16 * j;
-      col.push(...op.get(out), ...op.get(c), ...op.i32add, ...even, ...op.get(acc(r, j)), ...op.fadd, ...plus(at), ...times(at), ...op.store(at));
-      col.push(...op.get(out), ...op.get(c), ...op.i32add, ...even, ...op.get(acc(r, j)), ...op.fsub, ...plus(at + hb), ...times(at + hb), ...op.store(at + hb));
-    }
-  }
-  const tile = [
-    ...op.i32(0), ...op.set(c),
-    ...op.loop(col, [...op.get(c), ...op.i32(32), ...op.i32add, ...op.tee(c), ...op.i32(hb), ...op.i32ltU]),
-    ...bump(g, th * gRow), ...bump(out, th * 2 * hb), ...(addend ? bump(z, th * 2 * hb) : []), ...(multiply ? bump(mul, th * 2 * hb) : []),
-  ];
-  return {
+  const prod = (basis: string, parity: number) => `
+    ${zeroAcc(th)} local.get $g local.set $pa local.get $${basis} local.get $c i32.add local.set $pb
+    ${product(th, 4 * parity, gRow, 8, hb, q)}
+    local.get $g local.set $pa
+    ${product(th, 8 * q + 4 * parity, gRow, 8, hb, q)}`;
+  const plus = (off: number) => (addend ? `local.get $z local.get $c i32.add v128.load offset=${off} align=4 f32x4.add` : '');
+  const times = (off: number) => (multiply ? `local.get $mul local.get $c i32.add v128.load offset=${off} align=4 f32x4.mul` : '');
+  const outputs = eachAcc(th, (r, j) => {
+    const even = `local.get $scratch v128.load offset=${16 * (2 * r + j)} align=4`;
+    const at = r * 2 * hb + 16 * j;
+    return `
+      local.get $out local.get $c i32.add ${even} local.get $${acc(r, j)} f32x4.add ${plus(at)} ${times(at)} v128.store offset=${at} align=4
+      local.get $out local.get $c i32.add ${even} local.get $${acc(r, j)} f32x4.sub ${plus(at + hb)} ${times(at + hb)} v128.store offset=${at + hb} align=4`;
+  });
+  return watKernel(
     name,
-    params: Array.from({ length: 8 }, () => I32),
-    locals: [...Array.from({ length: 5 }, () => I32), ...Array.from({ length: 2 * th + 3 }, () => V128)],
-    body: [...op.get(nTiles), ...op.set(t), ...op.loop(tile, countdown(t))],
-  };
+    { i32: ['g', 'e', 'o', 'out', 'z', 'nTiles', 'scratch', 'mul'] },
+    { i32: ['t', 'c', 'kk', 'pa', 'pb'], v128: [...accs(th), 'av', 'b0', 'b1'] },
+    (w) => w`
+      local.get $nTiles local.set $t
+      loop ;; tiles of th rows
+        i32.const 0 local.set $c
+        loop ;; chunks of 8 output columns
+          ${prod('e', 0)}
+          ${eachAcc(th, (r, j) => `local.get $scratch local.get $${acc(r, j)} v128.store offset=${16 * (2 * r + j)} align=4`)}
+          ${prod('o', 1)}
+          ${outputs}
+          local.get $c i32.const 32 i32.add local.tee $c i32.const ${hb} i32.lt_u
+        br_if 0 end
+        ${bump('g', th * gRow)} ${bump('out', th * 2 * hb)} ${addend ? bump('z', th * 2 * hb) : ''} ${multiply ? bump('mul', th * 2 * hb) : ''}
+        ${countdown('t')}
+      br_if 0 end`,
+  );
 }
 
 // ------------------------------------------------------------------------------------------------

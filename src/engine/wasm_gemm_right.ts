@@ -14,7 +14,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { EngineError } from './errors.js';
-import { I32, op, V128, type FunctionDef } from '../../core/wasm/engine_emit.js';
+import { watKernel } from '../../core/wasm/binary.js';
+import { type FunctionDef } from '../../core/wasm/engine_emit.js';
 import { engineFunction, offsetOf, wasmKernelsActive } from './wasm_kernels.js';
 
 export interface GemmSmallRightSpec {
@@ -35,46 +36,47 @@ export interface GemmSmallRightSpec {
  */
 export function gemmSmallRightDef(name: string, spec: GemmSmallRightSpec): FunctionDef {
   const { th, tw, addend, xRow, nRow } = spec;
-  const [x, b, out, z, nRowTiles, k, nColTiles] = [0, 1, 2, 3, 4, 5, 6];
-  const [rt, ct, px, pb, po, pz, kk, pxRow, poRow, pzRow, pbk] = [7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17];
-  const acc = (i: number, j: number) => 18 + i * tw + j;
-  const bv = (j: number) => 18 + th * tw + j;
-  const xs = 18 + th * tw + tw;
-  const bump = (p: number, by: number) => [...op.get(p), ...op.i32(by), ...op.i32add, ...op.set(p)];
-  const countdown = (c: number) => [...op.get(c), ...op.i32(1), ...op.i32sub, ...op.tee(c)];
-  const init: number[] = [];
-  const store: number[] = [];
-  for (let i = 0; i < th; i++) {
-    for (let j = 0; j < tw; j++) {
-      init.push(...(addend ? [...op.get(pz), ...op.load(i * nRow + 16 * j)] : op.f32x4(0)), ...op.set(acc(i, j)));
-      store.push(...op.get(po), ...op.get(acc(i, j)), ...op.store(i * nRow + 16 * j));
-    }
-  }
-  const step: number[] = [];
-  for (let j = 0; j < tw; j++) step.push(...op.get(pbk), ...op.load(16 * j), ...op.set(bv(j)));
-  for (let i = 0; i < th; i++) {
-    step.push(...op.get(px), ...op.splat32(i * xRow), ...op.set(xs));
-    for (let j = 0; j < tw; j++) step.push(...op.get(acc(i, j)), ...op.get(xs), ...op.get(bv(j)), ...op.fmul, ...op.fadd, ...op.set(acc(i, j)));
-  }
-  return {
+  const rows = Array.from({ length: th }, (_, i) => i);
+  const cols = Array.from({ length: tw }, (_, j) => j);
+  const acc = (i: number, j: number) => `acc${i}_${j}`;
+  const bump = (p: string, by: number) => `local.get $${p} i32.const ${by} i32.add local.set $${p}`;
+  const countdown = (c: string) => `local.get $${c} i32.const 1 i32.sub local.tee $${c}`;
+  const eachAcc = (line: (i: number, j: number) => string) => rows.flatMap((i) => cols.map((j) => line(i, j))).join('\n');
+  // float32 data: v128 accesses declare 4-byte alignment.
+  const init = eachAcc((i, j) => `${addend ? `local.get $pz v128.load offset=${i * nRow + 16 * j} align=4` : 'v128.const f32x4 0 0 0 0'} local.set $${acc(i, j)}`);
+  const store = eachAcc((i, j) => `local.get $po local.get $${acc(i, j)} v128.store offset=${i * nRow + 16 * j} align=4`);
+  // acc(i, j) += splat(x[r + i, kk])·B[kk, 4j …]
+  const step = [
+    ...cols.map((j) => `local.get $pbk v128.load offset=${16 * j} align=4 local.set $b${j}`),
+    ...rows.map(
+      (i) => `local.get $px v128.load32_splat offset=${i * xRow} local.set $xs
+        ${cols.map((j) => `local.get $${acc(i, j)} local.get $xs local.get $b${j} f32x4.mul f32x4.add local.set $${acc(i, j)}`).join('\n')}`,
+    ),
+  ].join('\n');
+  return watKernel(
     name,
-    params: [I32, I32, I32, I32, I32, I32, I32],
-    locals: [...Array.from({ length: 11 }, () => I32), ...Array.from({ length: th * tw + tw + 1 }, () => V128)],
-    body: [
-      ...op.get(x), ...op.set(pxRow), ...op.get(out), ...op.set(poRow), ...op.get(z), ...op.set(pzRow), ...op.get(nRowTiles), ...op.set(rt),
-      ...op.loop(
-        [...op.get(nColTiles), ...op.set(ct), ...op.get(b), ...op.set(pb), ...op.get(poRow), ...op.set(po), ...op.get(pzRow), ...op.set(pz)],
-        op.loop(
-          init,
-          [...op.get(pxRow), ...op.set(px), ...op.get(pb), ...op.set(pbk), ...op.get(k), ...op.set(kk)],
-          op.loop(step, bump(px, 4), bump(pbk, nRow), countdown(kk)),
-          store,
-          bump(pb, 16 * tw), bump(po, 16 * tw), bump(pz, 16 * tw), countdown(ct),
-        ),
-        bump(pxRow, th * xRow), bump(poRow, th * nRow), bump(pzRow, th * nRow), countdown(rt),
-      ),
-    ],
-  };
+    { i32: ['x', 'b', 'out', 'z', 'nRowTiles', 'k', 'nColTiles'] },
+    {
+      i32: ['rt', 'ct', 'px', 'pb', 'po', 'pz', 'kk', 'pxRow', 'poRow', 'pzRow', 'pbk'],
+      v128: [...rows.flatMap((i) => cols.map((j) => acc(i, j))), ...cols.map((j) => `b${j}`), 'xs'],
+    },
+    (w) => w`
+      local.get $x local.set $pxRow local.get $out local.set $poRow local.get $z local.set $pzRow local.get $nRowTiles local.set $rt
+      loop ;; row tiles
+        local.get $nColTiles local.set $ct local.get $b local.set $pb local.get $poRow local.set $po local.get $pzRow local.set $pz
+        loop ;; column tiles
+          ${init}
+          local.get $pxRow local.set $px local.get $pb local.set $pbk local.get $k local.set $kk
+          loop ;; k
+            ${step}
+            ${bump('px', 4)} ${bump('pbk', nRow)} ${countdown('kk')}
+          br_if 0 end
+          ${store}
+          ${bump('pb', 16 * tw)} ${bump('po', 16 * tw)} ${bump('pz', 16 * tw)} ${countdown('ct')}
+        br_if 0 end
+        ${bump('pxRow', th * xRow)} ${bump('poRow', th * nRow)} ${bump('pzRow', th * nRow)} ${countdown('rt')}
+      br_if 0 end`,
+  );
 }
 
 const GEMM_SR = 'PdesGemmSmallRight';

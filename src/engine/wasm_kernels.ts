@@ -130,7 +130,7 @@ function cdfAndDerivative(v: number, [z, z2, cdf, t, nf]: number[]): number[] {
   ];
 }
 
-function geluDefs(): FunctionDef[] {
+export function geluDefs(): FunctionDef[] {
   // gelu(x, y, n): y = x·Φ(x)
   const gelu = elementwise('gelu', 1, 1, 3, GELU_UNROLL, ([x], o, [v, z, z2], off) => [
     ...loadAt(x, o, off), ...op.set(v),
@@ -158,7 +158,7 @@ function geluDefs(): FunctionDef[] {
  * (p, q = x[:h], x[h:]) or joining two arrays into one row's halves (u, v = y[:h], y[h:]).
  * butterflyAdd(…, zu, zv) also adds a residual laid out like u and v.
  */
-function butterflyDef(withAddend: boolean): FunctionDef {
+export function butterflyDef(withAddend: boolean): FunctionDef {
   const [p, q, u, v, rows, h, ps, qs, us, vs] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
   // With an addend (rows laid out like u and v, starting at zu and zv): u += zu, v += zv.
   const [zu, zv] = [10, 11];
@@ -194,7 +194,7 @@ function butterflyDef(withAddend: boolean): FunctionDef {
  * positions and o's at odd ones (e rows of me, o rows of mo; me, mo ≥ 1). deinterleave: the
  * reverse. Modes of the folded DFT (even, odd) ↔ natural order; scalar, the data are small.
  */
-function interleaveDefs(): FunctionDef[] {
+export function interleaveDefs(): FunctionDef[] {
   const [e, o, out, rows, me, mo] = [0, 1, 2, 3, 4, 5];
   const [q, cnt, r] = [6, 7, 8];
   const def = (name: string, toNatural: boolean): FunctionDef => {
@@ -236,7 +236,7 @@ export type ConjMode = 'none' | 'a' | 'b';
  * out = Σ_{w < n3} A ⊗ B with A at a + u·aS1 + v·aS2 + w·aS3 (bytes), B likewise.
  * Requires m ≥ 4 and n1, n2, n3 ≥ 1.
  */
-function cmacDef(name: string, m: number, conj: ConjMode): FunctionDef {
+export function cmacDef(name: string, m: number, conj: ConjMode): FunctionDef {
   const [a, aS1, aS2, aS3, b, bS1, bS2, bS3, out, n1, n2, n3] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
   const [u, v, w, pa, pb, po] = [12, 13, 14, 15, 16, 17];
   const [ar, ai, br, bi] = [18, 19, 20, 21];

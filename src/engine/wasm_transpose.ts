@@ -11,12 +11,13 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { EngineError } from './errors.js';
-import { I32, op, V128, type FunctionDef } from '../../core/wasm/engine_emit.js';
+import { watKernel } from '../../core/wasm/binary.js';
+import { type FunctionDef } from '../../core/wasm/engine_emit.js';
 import { engineFunction, offsetOf, wasmKernelsActive } from './wasm_kernels.js';
 
-/** i8x16.shuffle of two vectors by float lanes (0–3 the first operand, 4–7 the second). */
-function shuffle(lanes: [number, number, number, number]): number[] {
-  return [0xfd, 0x0d, ...lanes.flatMap((f) => [4 * f, 4 * f + 1, 4 * f + 2, 4 * f + 3])];
+/** i8x16.shuffle of two vectors by float lanes (0–3 the first operand, 4–7 the second), as text. */
+function shuffle(lanes: [number, number, number, number]): string {
+  return `i8x16.shuffle ${lanes.flatMap((f) => [4 * f, 4 * f + 1, 4 * f + 2, 4 * f + 3]).join(' ')}`;
 }
 
 /**
@@ -26,57 +27,61 @@ function shuffle(lanes: [number, number, number, number]): number[] {
  * dst + i1·d1 + i2·d2 (rows outRow apart). All counts ≥ 1.
  */
 export function transposeDef(name: string, simd: boolean): FunctionDef {
-  const [src, dst, n1, n2, s1, s2, d1, d2, rowTiles, colTiles, inRow, outRow] = Array.from({ length: 12 }, (_, i) => i);
-  const [i1, i2, a1, b1, a2, b2, r, c, ps, pd, pc, qc, inStep, outStep, in2, in3, out2, out3] = Array.from({ length: 18 }, (_, i) => 12 + i);
-  const v = (i: number) => 30 + i;
   const step = simd ? 4 : 1;
-  const add = (p: number, q: number) => [...op.get(p), ...op.get(q), ...op.i32add];
-  const countdown = (x: number) => [...op.get(x), ...op.i32(1), ...op.i32sub, ...op.tee(x)];
-  const bump = (p: number, by: number) => [...add(p, by), ...op.set(p)];
+  const add = (p: string, q: string) => `local.get $${p} local.get $${q} i32.add`;
+  const countdown = (x: string) => `local.get $${x} i32.const 1 i32.sub local.tee $${x}`;
+  const bump = (p: string, by: string) => `${add(p, by)} local.set $${p}`;
+  // float32 data: v128 accesses declare 4-byte alignment.
   const tile = simd
-    ? [
-        ...op.get(pc), ...op.load(), ...op.set(v(0)),
-        ...add(pc, inRow), ...op.load(), ...op.set(v(1)),
-        ...add(pc, in2), ...op.load(), ...op.set(v(2)),
-        ...add(pc, in3), ...op.load(), ...op.set(v(3)),
-        // (a0 b0 a1 b1) (a2 b2 a3 b3) (c0 d0 c1 d1) (c2 d2 c3 d3)
-        ...op.get(v(0)), ...op.get(v(1)), ...shuffle([0, 4, 1, 5]), ...op.set(v(4)),
-        ...op.get(v(0)), ...op.get(v(1)), ...shuffle([2, 6, 3, 7]), ...op.set(v(5)),
-        ...op.get(v(2)), ...op.get(v(3)), ...shuffle([0, 4, 1, 5]), ...op.set(v(6)),
-        ...op.get(v(2)), ...op.get(v(3)), ...shuffle([2, 6, 3, 7]), ...op.set(v(7)),
-        ...op.get(qc), ...op.get(v(4)), ...op.get(v(6)), ...shuffle([0, 1, 4, 5]), ...op.store(),
-        ...add(qc, outRow), ...op.get(v(4)), ...op.get(v(6)), ...shuffle([2, 3, 6, 7]), ...op.store(),
-        ...add(qc, out2), ...op.get(v(5)), ...op.get(v(7)), ...shuffle([0, 1, 4, 5]), ...op.store(),
-        ...add(qc, out3), ...op.get(v(5)), ...op.get(v(7)), ...shuffle([2, 3, 6, 7]), ...op.store(),
-      ]
-    : [...op.get(qc), ...op.get(pc), ...op.f32load(), ...op.f32store()];
-  return {
+    ? `
+        local.get $pc v128.load align=4 local.set $v0
+        ${add('pc', 'inRow')} v128.load align=4 local.set $v1
+        ${add('pc', 'in2')} v128.load align=4 local.set $v2
+        ${add('pc', 'in3')} v128.load align=4 local.set $v3
+        ;; (a0 b0 a1 b1) (a2 b2 a3 b3) (c0 d0 c1 d1) (c2 d2 c3 d3)
+        local.get $v0 local.get $v1 ${shuffle([0, 4, 1, 5])} local.set $v4
+        local.get $v0 local.get $v1 ${shuffle([2, 6, 3, 7])} local.set $v5
+        local.get $v2 local.get $v3 ${shuffle([0, 4, 1, 5])} local.set $v6
+        local.get $v2 local.get $v3 ${shuffle([2, 6, 3, 7])} local.set $v7
+        local.get $qc local.get $v4 local.get $v6 ${shuffle([0, 1, 4, 5])} v128.store align=4
+        ${add('qc', 'outRow')} local.get $v4 local.get $v6 ${shuffle([2, 3, 6, 7])} v128.store align=4
+        ${add('qc', 'out2')} local.get $v5 local.get $v7 ${shuffle([0, 1, 4, 5])} v128.store align=4
+        ${add('qc', 'out3')} local.get $v5 local.get $v7 ${shuffle([2, 3, 6, 7])} v128.store align=4`
+    : 'local.get $qc local.get $pc f32.load f32.store';
+  return watKernel(
     name,
-    params: Array.from({ length: 12 }, () => I32),
-    locals: [...Array.from({ length: 18 }, () => I32), ...Array.from({ length: 8 }, () => V128)],
-    body: [
-      ...op.get(inRow), ...op.i32(step), ...op.i32mul, ...op.set(inStep),
-      ...op.get(outRow), ...op.i32(step), ...op.i32mul, ...op.set(outStep),
-      ...add(inRow, inRow), ...op.tee(in2), ...op.get(inRow), ...op.i32add, ...op.set(in3),
-      ...add(outRow, outRow), ...op.tee(out2), ...op.get(outRow), ...op.i32add, ...op.set(out3),
-      ...op.get(src), ...op.set(a1), ...op.get(dst), ...op.set(b1), ...op.get(n1), ...op.set(i1),
-      ...op.loop(
-        [...op.get(a1), ...op.set(a2), ...op.get(b1), ...op.set(b2), ...op.get(n2), ...op.set(i2)],
-        op.loop(
-          [...op.get(a2), ...op.set(ps), ...op.get(b2), ...op.set(pd), ...op.get(rowTiles), ...op.set(r)],
-          op.loop(
-            [...op.get(ps), ...op.set(pc), ...op.get(pd), ...op.set(qc), ...op.get(colTiles), ...op.set(c)],
-            op.loop(tile, [...op.get(pc), ...op.i32(4 * step), ...op.i32add, ...op.set(pc)], bump(qc, outStep), countdown(c)),
-            bump(ps, inStep),
-            [...op.get(pd), ...op.i32(4 * step), ...op.i32add, ...op.set(pd)],
-            countdown(r),
-          ),
-          bump(a2, s2), bump(b2, d2), countdown(i2),
-        ),
-        bump(a1, s1), bump(b1, d1), countdown(i1),
-      ),
-    ],
-  };
+    { i32: ['src', 'dst', 'n1', 'n2', 's1', 's2', 'd1', 'd2', 'rowTiles', 'colTiles', 'inRow', 'outRow'] },
+    {
+      i32: ['i1', 'i2', 'a1', 'b1', 'a2', 'b2', 'r', 'c', 'ps', 'pd', 'pc', 'qc', 'inStep', 'outStep', 'in2', 'in3', 'out2', 'out3'],
+      v128: ['v0', 'v1', 'v2', 'v3', 'v4', 'v5', 'v6', 'v7'],
+    },
+    (w) => w`
+      local.get $inRow i32.const ${step} i32.mul local.set $inStep
+      local.get $outRow i32.const ${step} i32.mul local.set $outStep
+      ${add('inRow', 'inRow')} local.tee $in2 local.get $inRow i32.add local.set $in3
+      ${add('outRow', 'outRow')} local.tee $out2 local.get $outRow i32.add local.set $out3
+      local.get $src local.set $a1 local.get $dst local.set $b1 local.get $n1 local.set $i1
+      loop ;; i1
+        local.get $a1 local.set $a2 local.get $b1 local.set $b2 local.get $n2 local.set $i2
+        loop ;; i2
+          local.get $a2 local.set $ps local.get $b2 local.set $pd local.get $rowTiles local.set $r
+          loop ;; tile rows
+            local.get $ps local.set $pc local.get $pd local.set $qc local.get $colTiles local.set $c
+            loop ;; tiles of the row
+              ${tile}
+              local.get $pc i32.const ${4 * step} i32.add local.set $pc
+              ${bump('qc', 'outStep')}
+              ${countdown('c')}
+            br_if 0 end
+            ${bump('ps', 'inStep')}
+            local.get $pd i32.const ${4 * step} i32.add local.set $pd
+            ${countdown('r')}
+          br_if 0 end
+          ${bump('a2', 's2')} ${bump('b2', 'd2')} ${countdown('i2')}
+        br_if 0 end
+        ${bump('a1', 's1')} ${bump('b1', 'd1')} ${countdown('i1')}
+      br_if 0 end`,
+  );
 }
 
 const TRANSPOSE = 'PdesTransposeBlocks';
