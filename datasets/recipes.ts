@@ -8,11 +8,11 @@ import { SAMPLER_KINDS, resolveSamplerConfig, type SamplerConfig } from './sampl
 import { FV_FLUXES, FV_RECONSTRUCTIONS, type Reconstruction, type RiemannFlux } from '../solvers/burgers/finite_volume.js';
 import { SPECTRAL_STEPPERS, type SpectralStepper } from '../solvers/burgers/spectral.js';
 import { checkSeed, positiveInt, positiveReal, RecipeError } from './recipe_checks.js';
-import { applyNsOverrides, NS_RECIPES, nsFrameTimes, type NsRecipe } from './recipes_ns.js';
-import { applyGpmeOverrides, GPME_RECIPES, type GpmeRecipe } from './recipes_gpme.js';
+import { applyNsOverrides, NS_RECIPES, nsFrameTimes, type NsRecipe } from './families/ns2d.js';
+import { applyGpmeOverrides, GPME_RECIPES, type GpmeRecipe } from './families/gpme.js';
 
-export type { NsRecipe, NsSolverConfig } from './recipes_ns.js';
-export type { GpmeCase, GpmeParameterSpec, GpmeRecipe, GpmeSolverConfig } from './recipes_gpme.js';
+export type { NsRecipe, NsSolverConfig } from './families/ns2d.js';
+export type { GpmeCase, GpmeParameterSpec, GpmeRecipe, GpmeSolverConfig } from './families/gpme.js';
 export { RecipeError } from './recipe_checks.js';
 
 export type BurgersSolverConfig =

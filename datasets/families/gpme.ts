@@ -17,9 +17,9 @@
  * frames follow ProbConserv's evaluation grid (201 × 201 points on the same intervals); here 201
  * cells, cell-centred, block-averaged from a 4× finer solve grid.
  */
-import { checkSeed, positiveInt, positiveReal, RecipeError } from './recipe_checks.js';
-import type { RecipeOverrides } from './recipes.js';
-import { GPME_FACE_FLUXES, GPME_SCHEMES, type GpmeFaceFlux, type GpmeNonlinearSolver, type GpmeScheme } from '../solvers/gpme/index.js';
+import { checkSeed, positiveInt, positiveReal, RecipeError } from '../recipe_checks.js';
+import type { RecipeOverrides } from '../recipes.js';
+import { GPME_FACE_FLUXES, GPME_SCHEMES, type GpmeFaceFlux, type GpmeNonlinearSolver, type GpmeScheme } from '../../solvers/gpme/index.js';
 
 export type GpmeCase = 'heat' | 'pme' | 'stefan';
 

@@ -9,10 +9,10 @@
  * `cn-euler` run of the FNO script, and README "Navier–Stokes datasets" lists the cost per sample
  * at each solve grid. `--dt 1e-4 --scheme cn-euler` reproduces the script's scheme exactly.
  */
-import { checkSeed, positiveInt, positiveReal, RecipeError } from './recipe_checks.js';
-import type { RecipeOverrides } from './recipes.js';
-import { resolveGrf2dOptions, type ResolvedGrf2dOptions } from './samplers/grf2d.js';
-import { NS_FORCINGS, NS_SCHEMES, type NsForcingPreset, type NsScheme } from '../solvers/ns2d/index.js';
+import { checkSeed, positiveInt, positiveReal, RecipeError } from '../recipe_checks.js';
+import type { RecipeOverrides } from '../recipes.js';
+import { resolveGrf2dOptions, type ResolvedGrf2dOptions } from '../samplers/grf2d.js';
+import { NS_FORCINGS, NS_SCHEMES, type NsForcingPreset, type NsScheme } from '../../solvers/ns2d/index.js';
 
 export interface NsSolverConfig {
   scheme: NsScheme;
