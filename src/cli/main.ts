@@ -11,6 +11,7 @@ import { escapeControl, fieldsToFlags } from './flags.js';
 import { removeOwnTemps } from '../data/atomic.js';
 import { recipeJson, recipeSummaries, resolveRecipe, RECIPE_NAMES, type RecipeOverrides } from '../../datasets/recipes.js';
 import { generateDataset, mergeShards, parseShard } from '../../datasets/generate.js';
+import { gridLabel } from '../../datasets/families/index.js';
 import { describeDataset, formatSummary, h5ready } from '../data/index.js';
 import { plotDatasetSamples } from '../report/dataset_plot.js';
 import { ProgressBar } from '../util/progress.js';
@@ -140,7 +141,7 @@ async function runGenerate(v: Record<string, string | boolean | undefined>, pos:
   let barTotal = -1;
   let progress: ProgressBar | null = null;
   // Printed once the run has passed its checks (at its first progress report): an error is then the only line.
-  const banner = (): void => log(`generate ${recipe.name}: ${recipe.samples} samples${shard ? ` (shard ${shard.index}/${shard.count})` : ''}, ${recipe.pde === 'navier-stokes-2d' ? `${recipe.nx}x${recipe.nx} (solved on ${recipe.solveNx}x${recipe.solveNx})` : `nx=${recipe.nx} (solved on ${recipe.solveNx})`}, ${recipe.nFrames} frames to t=${recipe.tEnd} -> ${out}`);
+  const banner = (): void => log(`generate ${recipe.name}: ${recipe.samples} samples${shard ? ` (shard ${shard.index}/${shard.count})` : ''}, ${gridLabel(recipe)}, ${recipe.nFrames} frames to t=${recipe.tEnd} -> ${out}`);
   const res = await withInterrupts((signal) =>
     generateDataset({
       recipe,
