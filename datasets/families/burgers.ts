@@ -6,14 +6,14 @@
  */
 import { SAMPLER_KINDS, resolveSamplerConfig, sampleInitialCondition, type SamplerConfig } from '../samplers/index.js';
 import { FV_FLUXES, FV_RECONSTRUCTIONS, solveBurgersFv, type Reconstruction, type RiemannFlux } from '../../solvers/burgers/finite_volume.js';
-import { SPECTRAL_STEPPERS, solveBurgersSpectral, type SpectralStepper } from '../../solvers/burgers/spectral.js';
+import { SPECTRAL_STEPPERS, solveBurgersSpectral, spectralStepperOf, type SpectralStepperName } from '../../solvers/burgers/spectral.js';
 import { SolverInstabilityError } from '../../solvers/errors.js';
 import { Rng } from '../../solvers/random.js';
 import { checkSeed, positiveInt, positiveReal, RecipeError } from '../recipe_checks.js';
 import { equalFrameTimes, restrictToStored, SampleError, solveGrid, type PdeFamily, type RecipeEntry, type RecipeOverrides } from './family.js';
 
 export type BurgersSolverConfig =
-  | { method: 'spectral'; stepper: SpectralStepper; cfl: number; dealias: boolean; dt: number | null }
+  | { method: 'spectral'; stepper: SpectralStepperName; cfl: number; dealias: boolean; dt: number | null }
   | { method: 'fv'; reconstruction: Reconstruction; flux: RiemannFlux; cfl: number; dt: number | null };
 
 /** Everything needed to reproduce a Burgers dataset. */
@@ -190,10 +190,11 @@ function resolveSolver(current: BurgersSolverConfig, o: RecipeOverrides): Burger
   if (method === 'spectral') {
     if (o.flux !== undefined) throw new RecipeError(`--flux=${o.flux} is not allowed with --method=spectral: fluxes are for --method=fv`);
     const stepper = o.scheme ?? (current.method === 'spectral' ? current.stepper : 'etdrk4');
-    if (!(SPECTRAL_STEPPERS as readonly string[]).includes(stepper)) {
-      throw new RecipeError(`--scheme=${stepper} is not allowed with --method=spectral: use one of ${SPECTRAL_STEPPERS.join(', ')}`);
+    // An alias (imex-cnrk) is kept as given: the stored recipe of an existing file still matches.
+    if (spectralStepperOf(stepper) === undefined) {
+      throw new RecipeError(`--scheme=${stepper} is not allowed with --method=spectral: use one of ${SPECTRAL_STEPPERS.join(', ')} (imex-cnrk is an alias of cn-rk3)`);
     }
-    return { method, stepper: stepper as SpectralStepper, cfl, dealias: current.method === 'spectral' ? current.dealias : true, dt };
+    return { method, stepper: stepper as SpectralStepperName, cfl, dealias: current.method === 'spectral' ? current.dealias : true, dt };
   }
   const reconstruction = o.scheme ?? (current.method === 'fv' ? current.reconstruction : 'weno5');
   if (!(FV_RECONSTRUCTIONS as readonly string[]).includes(reconstruction)) {

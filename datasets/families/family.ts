@@ -43,7 +43,7 @@ export interface RecipeOverrides {
   tEnd?: number;
   /** 'spectral' | 'fv' */
   method?: string;
-  /** spectral stepper or fv reconstruction, e.g. 'etdrk4', 'imex-cnrk', 'weno5', 'muscl-minmod' */
+  /** spectral stepper or fv reconstruction, e.g. 'etdrk4', 'cn-rk3' (alias 'imex-cnrk'), 'weno5', 'muscl-minmod' */
   scheme?: string;
   /** fv flux: 'rusanov' | 'godunov' */
   flux?: string;
