@@ -23,7 +23,8 @@ export function checkOutputTimes(times: ArrayLike<number>, t0 = 0): Float64Array
  * The one driver of output times: advances `state` from t0 so that it lands exactly on every
  * output time and returns `snapshot` of the state at each.
  *
- * `maxDt(state, t)` gives the largest allowed step at the current state; `step(state, t, dt, tNext)`
+ * `maxDt(state, t, target)` gives the largest allowed step at the current state (target: the
+ * output time being approached); `step(state, t, dt, tNext)`
  * advances from t to tNext = t + dt (tNext is the output time itself on the step that reaches it;
  * the step may update state in place and must return the new state).
  * - adaptive (default): maxDt is asked before every step; a step is shortened so that no output time
@@ -37,7 +38,7 @@ export function integrateToTimes<S, F = Float64Array>(
   t0: number,
   times: ArrayLike<number>,
   hooks: {
-    maxDt: (state: S, t: number) => number;
+    maxDt: (state: S, t: number, target: number) => number;
     step: (state: S, t: number, dt: number, tNext: number) => S;
     snapshot: (state: S, t: number) => F;
     onStep?: (state: S, t: number) => void;
@@ -51,7 +52,7 @@ export function integrateToTimes<S, F = Float64Array>(
   for (const target of ts) {
     if (options.equalSteps) {
       if (t < target) {
-        const dtMax = hooks.maxDt(s, t);
+        const dtMax = hooks.maxDt(s, t, target);
         if (!(dtMax > 0)) throw new SolverInputError(`stable time step dt=${dtMax} at t=${t} is not positive`);
         const interval = target - t;
         const n = Number.isFinite(dtMax) ? Math.max(1, Math.ceil((interval / dtMax) * (1 - 1e-12))) : 1;
@@ -66,7 +67,7 @@ export function integrateToTimes<S, F = Float64Array>(
       }
     } else {
       while (t < target) {
-        let dt = hooks.maxDt(s, t);
+        let dt = hooks.maxDt(s, t, target);
         if (!(dt > 0) || !Number.isFinite(dt)) throw new SolverInputError(`stable time step dt=${dt} at t=${t} is not positive`);
         const remaining = target - t;
         if (dt >= remaining * (1 - 1e-12)) dt = remaining;
