@@ -6,6 +6,9 @@ import { createNs2dStepper, NavierStokes2D, NS_SCHEMES } from '../../solvers/ns2
 import { CN_RK3, createImexRkCnTableau, IMEX_RK_CN_TABLEAUS, imexRkCnStepper } from '../../solvers/time/imex_rk_cn.js';
 import { integrateToTimes } from '../../solvers/time/output_times.js';
 import { explicitRkStepper, SSP_RK3 } from '../../solvers/time/ssp_rk.js';
+import { implicitStepper } from '../../solvers/time/implicit.js';
+import { GPME_SCHEMES, solveGpme } from '../../solvers/gpme/index.js';
+import type { ImexEquation } from '../../solvers/time/types.js';
 import { maxAbs, maxDiff } from '../helpers/numeric.js';
 
 const TWO_PI = 2 * Math.PI;
@@ -122,6 +125,68 @@ for (const reconstruction of FV_RECONSTRUCTIONS) {
   }
 }
 
+/**
+ * The periodic heat equation u_t = k·u_xx on n cells as the GPME finite-volume operator makes it
+ * (Kirchhoff fluxes of a constant k are the centred difference), with a dense solve for the reference.
+ */
+function periodicHeat(n: number, k: number, dx: number): ImexEquation<Float64Array> {
+  const lap = (u: Float64Array): Float64Array => u.map((v, i) => (k * (u[(i + 1) % n] - 2 * v + u[(i + n - 1) % n])) / (dx * dx));
+  return {
+    explicitTerms: (u) => new Float64Array(u.length),
+    implicitTerms: lap,
+    implicitSolve(x, h) {
+      // (I − h·L)·y = x by Gaussian elimination with partial pivoting.
+      const m = Array.from({ length: n }, (_, i) => {
+        const row = new Array<number>(n + 1).fill(0);
+        const s = (h * k) / (dx * dx);
+        row[i] += 1 + 2 * s;
+        row[(i + 1) % n] -= s;
+        row[(i + n - 1) % n] -= s;
+        row[n] = x[i];
+        return row;
+      });
+      for (let c = 0; c < n; c++) {
+        let p = c;
+        for (let r = c + 1; r < n; r++) if (Math.abs(m[r][c]) > Math.abs(m[p][c])) p = r;
+        [m[c], m[p]] = [m[p], m[c]];
+        for (let r = c + 1; r < n; r++) {
+          const f = m[r][c] / m[c][c];
+          for (let j = c; j <= n; j++) m[r][j] -= f * m[c][j];
+        }
+      }
+      const y = new Float64Array(n);
+      for (let r = n - 1; r >= 0; r--) {
+        let v = m[r][n];
+        for (let j = r + 1; j < n; j++) v -= m[r][j] * y[j];
+        y[r] = v / m[r][r];
+      }
+      return y;
+    },
+  };
+}
+
+// GPME finite volume (heat case: constant k, periodic) × every GPME scheme.
+for (const scheme of GPME_SCHEMES) {
+  const n = 16;
+  const dx = TWO_PI / n;
+  const dt = 0.01;
+  rows.push({
+    equation: 'gpme-heat',
+    scheme,
+    dt,
+    fast: (steps) => {
+      const res = solveGpme(smoothField(n), [steps * dt], { n, domain: [0, TWO_PI], diffusivity: { kind: 'constant', k: 0.7 }, boundary: 'periodic' }, { dt, scheme });
+      return res.frames[0].u;
+    },
+    reference: (steps) => {
+      const step = implicitStepper(periodicHeat(n, 0.7, dx), scheme);
+      let u = smoothField(n);
+      for (let s = 0; s < steps; s++) u = step(u, s * dt, dt);
+      return u;
+    },
+  });
+}
+
 describe('every equation × every scheme: the fast in-place path against the generic stepper', () => {
   it.each(rows.map((r) => [r.equation, r.scheme, r] as const))('%s with %s agrees to round-off over 10 steps', (_e, _s, row) => {
     const fast = row.fast(STEPS);
@@ -136,6 +201,7 @@ describe('every equation × every scheme: the fast in-place path against the gen
   it('covers every scheme of every equation', () => {
     expect(rows.filter((r) => r.equation === 'navier-stokes-2d').map((r) => r.scheme)).toEqual([...NS_SCHEMES]);
     expect(rows.filter((r) => r.equation.startsWith('burgers-fv')).length).toBe(FV_RECONSTRUCTIONS.length + 1);
+    expect(rows.filter((r) => r.equation === 'gpme-heat').map((r) => r.scheme)).toEqual([...GPME_SCHEMES]);
   });
 });
 
