@@ -23,9 +23,10 @@ import { capWorkers, checkDisk, checkMemory } from '../core/resources.js';
 import { journalPath } from '../src/data/journal.js';
 import { withOutputLock } from '../src/data/lock.js';
 import type { SampleRecord } from '../src/data/writer.js';
-import { outputTimes, recipeDifference, recipeJson, type ResolvedRecipe } from './recipes.js';
-import { computeSampleRecord, initialCondition, nsSolverConfig, SampleError, sampleExtras, storedGrid } from './sample.js';
-import { checkFixedDt } from '../solvers/ns2d/index.js';
+import { recipeDifference, recipeJson } from './recipes.js';
+import { computeSampleRecord, SampleError, storedGrid } from './sample.js';
+import { familyOf } from './families/index.js';
+import { frameShape, type RecipeBase } from './families/family.js';
 import { SolverInputError } from '../solvers/errors.js';
 import { compiledModuleUrl, packageVersion } from '../core/runtime.js';
 import { SOLVER_VERSION } from '../solvers/version.js';
@@ -67,7 +68,7 @@ export interface GenerationProgress {
 }
 
 export interface GenerateOptions {
-  recipe: ResolvedRecipe;
+  recipe: RecipeBase;
   /** Output HDF5 path. */
   out: string;
   /** Worker threads; 1 computes in the calling thread. @default os.availableParallelism() */
@@ -115,16 +116,9 @@ export function shardRange(samples: number, shard?: Shard): [number, number] {
   return [Math.floor((shard.index * samples) / shard.count), Math.floor(((shard.index + 1) * samples) / shard.count)];
 }
 
-function solverName(r: ResolvedRecipe): string {
-  if (r.pde === 'gpme') return `gpme-fv-${r.solver.faceFlux}-${r.solver.scheme}`;
-  if (r.pde === 'navier-stokes-2d') return `ns2d-pseudo-spectral-${r.solver.scheme}`;
-  return r.solver.method === 'spectral'
-    ? `burgers-spectral-${r.solver.stepper}`
-    : `burgers-fv-${r.solver.reconstruction}-${r.solver.flux}-ssprk3`;
-}
-
 /** The file header (shape, coordinates, attributes) for a recipe, or for one shard of it. */
-export function datasetHeader(r: ResolvedRecipe, shard?: Shard): DatasetHeader {
+export function datasetHeader(r: RecipeBase, shard?: Shard): DatasetHeader {
+  const family = familyOf(r);
   const [start, end] = shardRange(r.samples, shard);
   const attrs: Record<string, number | string> = {
     equation: r.equation,
@@ -132,34 +126,28 @@ export function datasetHeader(r: ResolvedRecipe, shard?: Shard): DatasetHeader {
     'package-version': packageVersion(),
     recipe: recipeJson(r),
     seed: r.seed,
-    solver: solverName(r),
+    solver: family.solverName(r),
     'solver-version': SOLVER_VERSION,
+    ...family.attributes(r),
   };
-  if (r.pde === 'gpme') attrs['parameter-name'] = r.parameterName;
-  else attrs.Nu = r.attrNu;
-  if (r.pde === 'navier-stokes-2d') {
-    attrs.drag = r.drag;
-    attrs.forcing = r.forcing;
-    attrs['spin-up'] = r.spinUp;
-  }
   if (shard) {
     attrs.shard = `${shard.index}/${shard.count}`;
     attrs['sample-offset'] = start;
   }
+  // Axes x, y, z as the frame has dimensions, then t.
+  const axes: Record<string, Float64Array> = {};
+  for (const name of ['x', 'y', 'z'].slice(0, family.dims)) axes[name] = storedGrid(r).points();
   const header: DatasetHeader = {
-    shape: r.pde === 'navier-stokes-2d' ? [end - start, r.nFrames, r.nx, r.nx] : [end - start, r.nFrames, r.nx],
-    coordinates:
-      r.pde === 'navier-stokes-2d'
-        ? { x: storedGrid(r).points(), y: storedGrid(r).points(), t: outputTimes(r) }
-        : { x: storedGrid(r).points(), t: outputTimes(r) },
+    shape: [end - start, r.nFrames, ...frameShape(family, r)],
+    coordinates: { ...axes, t: family.outputTimes(r) } as DatasetHeader['coordinates'],
     attrs,
   };
-  const extras = sampleExtras(r);
+  const extras = family.extras(r);
   if (extras !== undefined) header.extras = extras;
   return header;
 }
 
-function checkSameRecipe(path: string, fileRecipe: unknown, r: ResolvedRecipe, what: string): void {
+function checkSameRecipe(path: string, fileRecipe: unknown, r: RecipeBase, what: string): void {
   const diff = recipeDifference(fileRecipe, JSON.parse(recipeJson(r)));
   if (diff) throw new GenerationUsageError(`${what} ${path} was made by a different recipe (${diff}); use the same options or another output`);
 }
@@ -274,8 +262,8 @@ async function generateLocked(opts: GenerateOptions): Promise<GenerateResult> {
  * solve grid, about 32 of them for the Runge–Kutta stages, plus its stored frames) against the
  * available memory.
  */
-function checkGenerationResources(r: ResolvedRecipe, total: number, workers: number, path: string): void {
-  const dims = r.pde === 'navier-stokes-2d' ? 2 : 1;
+function checkGenerationResources(r: RecipeBase, total: number, workers: number, path: string): void {
+  const dims = familyOf(r).dims;
   const sampleValues = r.nFrames * r.nx ** dims;
   const fileBytes = total * sampleValues * 4;
   const existing = fs.existsSync(path) ? fs.statSync(path).size : 0;
@@ -285,14 +273,15 @@ function checkGenerationResources(r: ResolvedRecipe, total: number, workers: num
 }
 
 /**
- * Checks what can be checked before a file is touched: a Navier–Stokes configuration the solver
- * refuses (a forcing on the wrong domain, a fixed step above the explicit-advection bound of the
- * first sample) is a usage error (exit 2), not a failure midway.
+ * Checks what can be checked before a file is touched: a configuration the solver refuses (for
+ * Navier–Stokes a forcing on the wrong domain, a fixed step above the explicit-advection bound of
+ * the first sample) is a usage error (exit 2), not a failure midway.
  */
-function preflight(r: ResolvedRecipe, first: number): void {
-  if (r.pde !== 'navier-stokes-2d') return;
+function preflight(r: RecipeBase, first: number): void {
+  const family = familyOf(r);
+  if (!family.preflight) return;
   try {
-    checkFixedDt(initialCondition(r, first), nsSolverConfig(r));
+    family.preflight(r, first);
   } catch (e) {
     if (e instanceof SolverInputError) throw new GenerationUsageError(`sample ${first}: ${e.message}`);
     throw e;
@@ -300,7 +289,7 @@ function preflight(r: ResolvedRecipe, first: number): void {
 }
 
 async function runPool(
-  r: ResolvedRecipe,
+  r: RecipeBase,
   offset: number,
   todo: number[],
   nWorkers: number,
@@ -396,7 +385,7 @@ export async function mergeShards(opts: MergeOptions): Promise<{ path: string; s
 async function mergeLocked(opts: MergeOptions): Promise<{ path: string; samples: number }> {
   const files = opts.shards.map((p) => H5Dataset.open(p));
   try {
-    let recipe: ResolvedRecipe | null = null;
+    let recipe: RecipeBase | null = null;
     let count = -1;
     const bySlot = new Map<number, H5Dataset>();
     for (const f of files) {
@@ -404,7 +393,7 @@ async function mergeLocked(opts: MergeOptions): Promise<{ path: string; samples:
       const shardAttr = f.attrs.shard;
       if (typeof shardAttr !== 'string') throw new GenerationUsageError(`${f.path} is not a shard (no shard attribute)`);
       const s = parseShard(shardAttr);
-      const fr = f.recipe as unknown as ResolvedRecipe;
+      const fr = f.recipe as unknown as RecipeBase;
       if (recipe === null) {
         recipe = fr;
         count = s.count;
@@ -417,7 +406,7 @@ async function mergeLocked(opts: MergeOptions): Promise<{ path: string; samples:
     }
     const missing = [...Array(count).keys()].filter((i) => !bySlot.has(i));
     if (missing.length) throw new GenerationUsageError(`pdes merge: shards ${missing.map((i) => `${i}/${count}`).join(', ')} are missing`);
-    const r = recipe as ResolvedRecipe;
+    const r = recipe as RecipeBase;
     const header = datasetHeader(r);
     const ranges = [...Array(count).keys()].map((i) => shardRange(r.samples, { index: i, count }));
     writeCanonical(opts.out, header, (k): Float32Array | SampleRecord => {

@@ -1,10 +1,10 @@
 /** Worker thread for dataset generation: receives (recipe, index), returns the stored sample and its extras. */
 import { parentPort } from 'node:worker_threads';
 import { computeSampleRecord, SampleError } from './sample.js';
-import type { ResolvedRecipe } from './recipes.js';
+import type { RecipeBase } from './families/family.js';
 
 export interface WorkerRequest {
-  recipe: ResolvedRecipe;
+  recipe: RecipeBase;
   index: number;
 }
 export type WorkerReply =

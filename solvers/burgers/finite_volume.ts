@@ -150,8 +150,11 @@ export interface FvStepper {
 /** The step operator of one backend on the stepper's own padded state. */
 type PaddedStep = (dt: number) => void;
 
-/** The plain-JS step: reconstruction, fluxes and RK passes as separate loops (the readable reference). */
-function jsStep(o: ResolvedFvOptions, n: number, dx: number, padded: Float64Array): PaddedStep {
+/**
+ * The semi-discrete right-hand side L(u) = −(F_{i+1/2} − F_{i−1/2})/Δx on padded arrays (n cells
+ * plus GHOST halo cells each side): refills the periodic halo of u, then writes L(u) into out.
+ */
+function fvRhs(o: ResolvedFvOptions, n: number, dx: number): (u: Float64Array, out: Float64Array) => void {
   const invDx = 1 / dx;
   const nuOverDx = o.nu / dx;
   const viscous = o.nu > 0;
@@ -167,8 +170,32 @@ function jsStep(o: ResolvedFvOptions, n: number, dx: number, padded: Float64Arra
     if (viscous) subtractViscousFlux(u, faceFlux, n, nuOverDx);
     fluxDivergence(faceFlux, out, n, invDx);
   };
-  const rk = createSspRkStepper(SSP_RK3, n + 2 * GHOST, rhs);
+  return rhs;
+}
+
+/** The plain-JS step: reconstruction, fluxes and RK passes as separate loops (the readable reference). */
+function jsStep(o: ResolvedFvOptions, n: number, dx: number, padded: Float64Array): PaddedStep {
+  const rk = createSspRkStepper(SSP_RK3, n + 2 * GHOST, fvRhs(o, n, dx));
   return (dt) => rk(padded, dt);
+}
+
+/**
+ * The finite-volume semi-discretization as an explicit equation du/dt = L(u) on the n cell averages
+ * (allocating; for tests that hold the fast steppers against the generic ones of solvers/time).
+ */
+export function createFvEquation(grid: Grid1D, opts: FvOptions): { explicitTerms(u: Float64Array, t: number): Float64Array } {
+  const o = resolveFvOptions(grid, opts);
+  const n = grid.n;
+  const rhs = fvRhs(o, n, grid.dx);
+  const padded = new Float64Array(n + 2 * GHOST);
+  const out = new Float64Array(n + 2 * GHOST);
+  return {
+    explicitTerms(u: Float64Array): Float64Array {
+      padded.set(u, GHOST);
+      rhs(padded, out);
+      return out.slice(GHOST, GHOST + n);
+    },
+  };
 }
 
 /** The fused WebAssembly step on three padded arrays and its scratch in one memory; the first array holds the state. */

@@ -1,7 +1,9 @@
 import { SolverInputError, SolverInstabilityError } from '../errors.js';
 import { createSpectralArena, isPowerOfTwo, rfftDealiasMask, rfftWavenumbers, type SpectralArena } from '../../core/fft/fft.js';
 import type { Grid1D } from '../../core/grid.js';
-import { checkOutputTimes } from '../time/output_times.js';
+import { integrateToTimes } from '../time/output_times.js';
+import { CN_RK3 } from '../time/imex_rk_cn.js';
+import type { ImexEquation } from '../time/types.js';
 
 /**
  * Pseudo-spectral solver for viscous Burgers on a periodic domain:
@@ -21,9 +23,10 @@ import { checkOutputTimes } from '../time/output_times.js';
  *   means of Kassam & Trefethen [2005, SIAM J. Sci. Comput. 26, 1214–1233] over 32 points of the
  *   upper half of the unit circle around h·L (L is real), which avoids the cancellation of the
  *   closed forms at small h·L. Any ν ≥ 0, including the inviscid limit ν = 0.
- * - `imex-cnrk`: low-storage RK3 (Williamson 1980) for N with Crank–Nicolson on L in every stage —
- *   jax-cfd's `crank_nicolson_rk3` [Canuto et al., Spectral Methods, 2007, App. D.3] with
- *   α = (0, 1/3, 3/4, 1), β = (0, −5/9, −153/128), γ = (1/3, 15/16, 8/15). Designed order 2 (the
+ * - `cn-rk3` (alias `imex-cnrk`, the name stored recipes use): low-storage RK3 (Williamson 1980)
+ *   for N with Crank–Nicolson on L in every stage — jax-cfd's `crank_nicolson_rk3` [Canuto et al.,
+ *   Spectral Methods, 2007, App. D.3], the validated tableau CN_RK3 of solvers/time/imex_rk_cn.ts
+ *   with α = (0, 1/3, 3/4, 1), β = (0, −5/9, −153/128), γ = (1/3, 15/16, 8/15). Designed order 2 (the
  *   CN stages are 2nd order; N alone would be integrated to 3rd order). CN barely damps modes with
  *   ν·k²·dt ≫ 1 (its factor tends to −1), so for strongly viscous runs prefer `etdrk4`.
  *
@@ -34,9 +37,21 @@ import { checkOutputTimes } from '../time/output_times.js';
  * Burgers (maximum principle), up to the small overshoots of an under-resolved spectral solution.
  * A NaN/Inf state raises SolverInstabilityError with the time of the step that produced it.
  */
-export type SpectralStepper = 'etdrk4' | 'imex-cnrk';
+export type SpectralStepper = 'etdrk4' | 'cn-rk3';
 
-export const SPECTRAL_STEPPERS: readonly SpectralStepper[] = ['etdrk4', 'imex-cnrk'];
+export const SPECTRAL_STEPPERS: readonly SpectralStepper[] = ['etdrk4', 'cn-rk3'];
+
+/** Older names still accepted (stored recipes keep the name they were made with). */
+export const SPECTRAL_STEPPER_ALIASES: Readonly<Record<string, SpectralStepper>> = { 'imex-cnrk': 'cn-rk3' };
+
+/** A stepper name as options and recipes may give it: a SpectralStepper or one of its aliases. */
+export type SpectralStepperName = SpectralStepper | 'imex-cnrk';
+
+/** The stepper a name stands for, or undefined for an unknown name. */
+export function spectralStepperOf(name: string): SpectralStepper | undefined {
+  if ((SPECTRAL_STEPPERS as readonly string[]).includes(name)) return name as SpectralStepper;
+  return Object.hasOwn(SPECTRAL_STEPPER_ALIASES, name) ? SPECTRAL_STEPPER_ALIASES[name] : undefined;
+}
 
 /**
  * Default Courant number cfl in dt = cfl·dx/max|u|. With dx·k_max = π the explicit part sees
@@ -48,7 +63,7 @@ export const DEFAULT_SPECTRAL_CFL = 0.5;
 export interface SpectralOptions {
   /** Viscosity ν ≥ 0. */
   nu: number;
-  stepper: SpectralStepper;
+  stepper: SpectralStepperName;
   /** Fixed step (each output interval is still split into equal steps no longer than this). */
   dt?: number;
   /** Courant number for the adaptive step cfl·dx/max|u|. @default DEFAULT_SPECTRAL_CFL (0.5) */
@@ -60,24 +75,27 @@ export interface SpectralOptions {
 /** Number of contour points on the upper half circle for the ETDRK4 coefficients. */
 const CONTOUR_POINTS = 32;
 
-/** Williamson RK3 / Crank–Nicolson coefficients (jax-cfd crank_nicolson_rk3). */
-const CNRK3 = { alpha: [0, 1 / 3, 3 / 4, 1], beta: [0, -5 / 9, -153 / 128], gamma: [1 / 3, 15 / 16, 8 / 15] } as const;
+/** Williamson RK3 / Crank–Nicolson coefficients (jax-cfd crank_nicolson_rk3), as the fast path reads them. */
+const CNRK3 = { alpha: CN_RK3.alphas, beta: CN_RK3.betas, gamma: CN_RK3.gammas } as const;
 
 interface ResolvedOptions {
   nu: number;
   stepper: SpectralStepper;
+  /** The stepper as the caller named it (error messages). */
+  name: SpectralStepperName;
   dt: number | undefined;
   cfl: number;
   dealias: boolean;
 }
 
 function resolveOptions(grid: Grid1D, opts: SpectralOptions): ResolvedOptions {
-  const { nu, stepper } = opts;
+  const { nu } = opts;
   if (typeof nu !== 'number' || !Number.isFinite(nu) || nu < 0) {
     throw new SolverInputError(`viscosity nu=${nu} is not allowed: need a finite nu >= 0`);
   }
-  if (!(SPECTRAL_STEPPERS as readonly string[]).includes(stepper)) {
-    throw new SolverInputError(`unknown stepper '${stepper}': use one of ${SPECTRAL_STEPPERS.join(', ')}`);
+  const stepper = spectralStepperOf(opts.stepper);
+  if (stepper === undefined) {
+    throw new SolverInputError(`unknown stepper '${opts.stepper}': use one of ${SPECTRAL_STEPPERS.join(', ')} (imex-cnrk is an alias of cn-rk3)`);
   }
   if (grid.staggering !== 'node') {
     throw new SolverInputError(`grid staggering '${grid.staggering}' is not allowed: the pseudo-spectral solver needs a 'node' grid (points at xmin + i·dx)`);
@@ -92,7 +110,7 @@ function resolveOptions(grid: Grid1D, opts: SpectralOptions): ResolvedOptions {
   if (!(Number.isFinite(cfl) && cfl > 0)) throw new SolverInputError(`cfl=${cfl} is not allowed: need a finite cfl > 0`);
   const dealias = opts.dealias ?? true;
   if (typeof dealias !== 'boolean') throw new SolverInputError(`dealias=${String(dealias)} is not allowed: use true or false`);
-  return { nu, stepper, dt: opts.dt, cfl, dealias };
+  return { nu, stepper, name: opts.stepper, dt: opts.dt, cfl, dealias };
 }
 
 /** ETDRK4 coefficients for one step h (real because L is real), as the combinations the step uses. */
@@ -236,7 +254,7 @@ const SPECTRA = 7;
  * values); every array lives in one SpectralArena, so transforms and element-wise updates run in
  * wasm without copies when the arena's backend is 'wasm'.
  */
-class SpectralBurgers {
+class SpectralBurgers implements ImexEquation<Float64Array> {
   readonly n: number;
   readonly nm: number;
   readonly opts: ResolvedOptions;
@@ -335,6 +353,37 @@ class SpectralBurgers {
     A.mulNegI(out, this.d, this.sq);
   }
 
+  // ------------------------------------------------------------------ ImexEquation (allocating)
+
+  /** N(v̂) = −i·(k/2)·mask·F[irfft(v̂)²] (allocating; the reference steppers' explicit terms). */
+  explicitTerms(state: Float64Array, _t = 0): Float64Array {
+    const x = this.bufs[SPECTRA - 1];
+    x.set(state);
+    this.nonlinear(x, x);
+    return Float64Array.from(x);
+  }
+
+  /** L·v̂ = −ν·k²·v̂. */
+  implicitTerms(state: Float64Array): Float64Array {
+    const out = new Float64Array(state.length);
+    for (let m = 0; m < this.nm; m++) {
+      out[2 * m] = this.lin[m] * state[2 * m];
+      out[2 * m + 1] = this.lin[m] * state[2 * m + 1];
+    }
+    return out;
+  }
+
+  /** y with y − h·L·y = x: y = x/(1 + h·ν·k²). */
+  implicitSolve(x: Float64Array, h: number): Float64Array {
+    const out = new Float64Array(x.length);
+    for (let m = 0; m < this.nm; m++) {
+      const f = 1 / (1 - h * this.lin[m]);
+      out[2 * m] = f * x[2 * m];
+      out[2 * m + 1] = f * x[2 * m + 1];
+    }
+    return out;
+  }
+
   /**
    * Advances the spectrum v in place by h. Returns the sum of the new spectrum's entries, which is
    * finite exactly when every entry is (the instability check). `known`: irfft(v), if at hand.
@@ -415,7 +464,6 @@ function maxAbsOf(u: ArrayLike<number>): number {
 export function solveBurgersSpectral(u0: Float64Array, grid: Grid1D, times: ArrayLike<number>, opts: SpectralOptions): Float64Array[] {
   const o = resolveOptions(grid, opts);
   checkField(u0, grid.n, 'u0');
-  const ts = checkOutputTimes(times, 0);
   const eq = new SpectralBurgers(grid, o);
   const v = eq.spectrum();
   const u = eq.field();
@@ -424,30 +472,36 @@ export function solveBurgersSpectral(u0: Float64Array, grid: Grid1D, times: Arra
   // The (projected) initial field: its max|u| sets the first CFL step.
   eq.toPhysical(v, u);
   let maxAbs = maxAbsOf(u);
-  const frames: Float64Array[] = [];
-  let t = 0;
-  for (const target of ts) {
-    if (target === t) {
-      frames.push(Float64Array.from(u0));
-      continue;
-    }
-    const interval = target - t;
-    const dtMax = maxStep(o, grid.dx, maxAbs);
-    const nsteps = Number.isFinite(dtMax) ? Math.max(1, Math.ceil((interval / dtMax) * (1 - 1e-12))) : 1;
-    const h = interval / nsteps;
-    for (let s = 0; s < nsteps; s++) {
-      // u = irfft(v) holds at the first step of every interval.
-      if (!Number.isFinite(eq.step(v, h, s === 0 ? u : null))) {
-        throw new SolverInstabilityError(t + (s + 1) * h, `${o.stepper}, n=${grid.n}, nu=${o.nu}, dt=${h}`);
-      }
-    }
-    t = target;
-    eq.toPhysical(v, u);
-    maxAbs = maxAbsOf(u);
-    if (!Number.isFinite(maxAbs)) throw new SolverInstabilityError(t, `${o.stepper}, n=${grid.n}, nu=${o.nu}, dt=${h}`);
-    frames.push(Float64Array.from(u));
-  }
-  return frames;
+  let stepped = false;
+  // u = irfft(v) holds at the first step of every interval (after each snapshot).
+  let fresh = true;
+  let h = NaN;
+  return integrateToTimes<Float64Array>(
+    v,
+    0,
+    times,
+    {
+      maxDt: () => maxStep(o, grid.dx, maxAbs),
+      step: (state, _t, dt, tNext) => {
+        h = dt;
+        if (!Number.isFinite(eq.step(state, dt, fresh ? u : null))) {
+          throw new SolverInstabilityError(tNext, `${o.name}, n=${grid.n}, nu=${o.nu}, dt=${dt}`);
+        }
+        fresh = false;
+        stepped = true;
+        return state;
+      },
+      snapshot: (state, t) => {
+        if (!stepped) return Float64Array.from(u0);
+        eq.toPhysical(state, u);
+        fresh = true;
+        maxAbs = maxAbsOf(u);
+        if (!Number.isFinite(maxAbs)) throw new SolverInstabilityError(t, `${o.name}, n=${grid.n}, nu=${o.nu}, dt=${h}`);
+        return Float64Array.from(u);
+      },
+    },
+    { equalSteps: true },
+  );
 }
 
 /** Reusable stepper with preallocated buffers (benchmarks): advances u in place by dt. */
@@ -482,7 +536,7 @@ export function createSpectralStepper(
       eq.toPhysical(v, field);
       haveLast = false;
       if (!Number.isFinite(sum)) {
-        throw new SolverInstabilityError(elapsed, `${o.stepper}, dt=${dt}; t counts from the stepper's creation`);
+        throw new SolverInstabilityError(elapsed, `${o.name}, dt=${dt}; t counts from the stepper's creation`);
       }
       u.set(field);
       last.set(field);
@@ -492,5 +546,26 @@ export function createSpectralStepper(
       if (u.length !== n) throw new SolverInputError(`u has ${u.length} points but the grid has ${n}`);
       return maxStep(o, grid.dx, maxAbsOf(u));
     },
+  };
+}
+
+/**
+ * The equation in Fourier space with its fast in-place step, for tests that hold the fast path
+ * against the generic steppers of solvers/time: `step(v, dt)` advances an rfft spectrum (from
+ * `spectrum()`, projected by `toSpectral`) in place; the ImexEquation methods allocate.
+ */
+export function createSpectralBurgersEquation(
+  grid: Grid1D,
+  opts: SpectralOptions,
+): ImexEquation<Float64Array> & { spectrum(): Float64Array; field(): Float64Array; toSpectral(u: Float64Array, v: Float64Array): void; step(v: Float64Array, dt: number): number } {
+  const eq = new SpectralBurgers(grid, resolveOptions(grid, opts));
+  return {
+    spectrum: () => eq.spectrum(),
+    field: () => eq.field(),
+    toSpectral: (u, v) => eq.toSpectral(u, v),
+    step: (v, dt) => eq.step(v, dt),
+    explicitTerms: (state, t) => eq.explicitTerms(state, t),
+    implicitTerms: (state) => eq.implicitTerms(state),
+    implicitSolve: (x, h) => eq.implicitSolve(x, h),
   };
 }

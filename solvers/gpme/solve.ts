@@ -1,6 +1,6 @@
 import { SolverInputError, SolverInstabilityError } from '../errors.js';
 import { Grid1D, sumCompensated } from '../../core/grid.js';
-import { checkOutputTimes } from '../time/output_times.js';
+import { checkOutputTimes, integrateToTimes } from '../time/output_times.js';
 import { compileDiffusivity, type CompiledDiffusivity, type Diffusivity } from './diffusivity.js';
 
 /**
@@ -420,51 +420,17 @@ class GpmeStepper {
   run(u0: Float64Array, times: Float64Array): GpmeResult {
     const { op, opts, n } = this;
     const dx = op.dx;
-    let t = opts.t0;
-    let u = u0;
-    // Previous state and flux integrals (BDF2), and L, boundary fluxes at the current state (CN).
-    let uPrev: Float64Array | null = null;
-    let hPrev = 0;
-    let qL = 0;
-    let qR = 0;
-    let qLPrev = 0;
-    let qRPrev = 0;
-    const Lexp = new Float64Array(n);
-    let fLexp = 0;
-    let fRexp = 0;
-    if (opts.scheme === 'crank-nicolson') {
-      op.fluxes(u, t, this.F, false);
-      op.divergence(this.F, Lexp);
-      fLexp = this.F[0];
-      fRexp = this.F[n];
-    }
-    const frames: GpmeFrame[] = [];
+    const scheme = GPME_SCHEME_FACTORIES[opts.scheme](op, u0, opts.t0, this.F);
     const r = new Float64Array(n);
     const Lstar = new Float64Array(n);
-    for (const T of times) {
-      if (T > t) {
-        const nSteps = Math.max(1, Math.ceil(((T - t) / opts.dt) * (1 - 1e-12)));
-        const t0 = t;
-        const h = (T - t0) / nSteps;
-        for (let s = 1; s <= nSteps; s++) {
-          const tNew = s === nSteps ? T : t0 + s * h;
-          let c: number;
-          let a0 = 1;
-          let a1 = 0;
-          if (opts.scheme === 'backward-euler' || (opts.scheme === 'bdf2' && uPrev === null)) {
-            c = h;
-            r.set(u);
-          } else if (opts.scheme === 'crank-nicolson') {
-            c = 0.5 * h;
-            for (let i = 0; i < n; i++) r[i] = u[i] + c * Lexp[i];
-          } else {
-            const w = h / hPrev;
-            a0 = ((1 + w) * (1 + w)) / (1 + 2 * w);
-            a1 = -(w * w) / (1 + 2 * w);
-            c = (h * (1 + w)) / (1 + 2 * w);
-            const up = uPrev as Float64Array;
-            for (let i = 0; i < n; i++) r[i] = a0 * u[i] + a1 * up[i];
-          }
+    const frames = integrateToTimes<Float64Array, GpmeFrame>(
+      u0,
+      opts.t0,
+      times,
+      {
+        maxDt: () => opts.dt,
+        step: (u, _t, h, tNew) => {
+          const c = scheme.stage(u, h, r);
           const ustar = this.solveStep(u, r, c, tNew);
           // Conservative update from the fluxes of the converged iterate.
           op.fluxes(ustar, tNew, this.F, false);
@@ -474,31 +440,14 @@ class GpmeStepper {
           for (let i = 0; i < n; i++) {
             if (!Number.isFinite(next[i])) throw new SolverInstabilityError(tNew, `cell ${i} of ${n}`);
           }
-          const fL = this.F[0];
-          const fR = this.F[n];
-          if (opts.scheme === 'crank-nicolson') {
-            qL += c * (fLexp + fL);
-            qR += c * (fRexp + fR);
-            Lexp.set(Lstar);
-            fLexp = fL;
-            fRexp = fR;
-          } else {
-            const nL = a0 * qL + a1 * qLPrev + c * fL;
-            const nR = a0 * qR + a1 * qRPrev + c * fR;
-            qLPrev = qL;
-            qRPrev = qR;
-            qL = nL;
-            qR = nR;
-          }
-          uPrev = u;
-          hPrev = h;
-          u = next;
-          t = tNew;
+          scheme.accept(u, h, c, Lstar, this.F[0], this.F[n]);
           this.stats.steps++;
-        }
-      }
-      frames.push({ t, u: u.slice(), mass: sumCompensated(u) * dx, fluxLeft: qL, fluxRight: qR });
-    }
+          return next;
+        },
+        snapshot: (u, t) => ({ t, u: u.slice(), mass: sumCompensated(u) * dx, fluxLeft: scheme.fluxLeft(), fluxRight: scheme.fluxRight() }),
+      },
+      { equalSteps: true },
+    );
     return { frames, stats: { ...this.stats } };
   }
 
@@ -587,3 +536,103 @@ function l2(v: Float64Array, n: number): number {
   for (let i = 0; i < n; i++) s += v[i] * v[i];
   return Math.sqrt(s);
 }
+
+/**
+ * One time scheme of the GPME solver, made by a factory per scheme (GPME_SCHEME_FACTORIES): each step
+ * is one implicit stage u* − c·L(u*) = r, the new state u_new = r + c·L(u*) (conservative), and the
+ * boundary-flux integrals advanced with the scheme's own weights. The scheme's history (BDF2's
+ * previous state, Crank–Nicolson's explicit half) lives in the closure.
+ */
+interface GpmeSchemeStepper {
+  /** Writes r for the step of size h from u and returns c. */
+  stage(u: Float64Array, h: number, r: Float64Array): number;
+  /** Records the accepted step: the state it started from, h, c, L(u*) and u*'s boundary fluxes. */
+  accept(u: Float64Array, h: number, c: number, Lstar: Float64Array, fL: number, fR: number): void;
+  /** ∫ F_left dt and ∫ F_right dt so far. */
+  fluxLeft(): number;
+  fluxRight(): number;
+}
+
+type GpmeSchemeFactory = (op: GpmeOperator, u0: Float64Array, t0: number, F: Float64Array) => GpmeSchemeStepper;
+
+/**
+ * Backward Euler (`bdf2: false`) or variable-step BDF2 [Hairer & Wanner II, §III.5] whose first step
+ * is backward Euler: u_new − c·L(u_new) = a0·u + a1·u_prev, with the flux integrals advanced by the
+ * same weights (the BDF2 quadrature of the flux).
+ */
+function multistepScheme(bdf2: boolean): GpmeSchemeFactory {
+  return () => {
+    let uPrev: Float64Array | null = null;
+    let hPrev = 0;
+    let a0 = 1;
+    let a1 = 0;
+    let qL = 0;
+    let qR = 0;
+    let qLPrev = 0;
+    let qRPrev = 0;
+    return {
+      stage(u, h, r) {
+        a0 = 1;
+        a1 = 0;
+        if (!bdf2 || uPrev === null) {
+          r.set(u);
+          return h;
+        }
+        const w = h / hPrev;
+        a0 = ((1 + w) * (1 + w)) / (1 + 2 * w);
+        a1 = -(w * w) / (1 + 2 * w);
+        const up = uPrev;
+        for (let i = 0; i < u.length; i++) r[i] = a0 * u[i] + a1 * up[i];
+        return (h * (1 + w)) / (1 + 2 * w);
+      },
+      accept(u, h, c, _Lstar, fL, fR) {
+        const nL = a0 * qL + a1 * qLPrev + c * fL;
+        const nR = a0 * qR + a1 * qRPrev + c * fR;
+        qLPrev = qL;
+        qRPrev = qR;
+        qL = nL;
+        qR = nR;
+        uPrev = u;
+        hPrev = h;
+      },
+      fluxLeft: () => qL,
+      fluxRight: () => qR,
+    };
+  };
+}
+
+/** Crank–Nicolson: u_new − (h/2)·L(u_new) = u + (h/2)·L(u), flux integrals by the trapezoidal rule. */
+const crankNicolson: GpmeSchemeFactory = (op, u0, t0, F) => {
+  const n = op.n;
+  // L and the boundary fluxes at the current state.
+  const Lexp = new Float64Array(n);
+  op.fluxes(u0, t0, F, false);
+  op.divergence(F, Lexp);
+  let fLexp = F[0];
+  let fRexp = F[n];
+  let qL = 0;
+  let qR = 0;
+  return {
+    stage(u, h, r) {
+      const c = 0.5 * h;
+      for (let i = 0; i < n; i++) r[i] = u[i] + c * Lexp[i];
+      return c;
+    },
+    accept(_u, _h, c, Lstar, fL, fR) {
+      qL += c * (fLexp + fL);
+      qR += c * (fRexp + fR);
+      Lexp.set(Lstar);
+      fLexp = fL;
+      fRexp = fR;
+    },
+    fluxLeft: () => qL,
+    fluxRight: () => qR,
+  };
+};
+
+/** The stepper factory of each scheme. */
+const GPME_SCHEME_FACTORIES: Readonly<Record<GpmeScheme, GpmeSchemeFactory>> = {
+  'backward-euler': multistepScheme(false),
+  'crank-nicolson': crankNicolson,
+  bdf2: multistepScheme(true),
+};

@@ -1,5 +1,8 @@
 import { SolverInputError } from '../errors.js';
 import { isFft2dSize } from '../../core/fft/fft2d.js';
+import { CN_EULER, CN_RK3, type ImexRkCnTableau } from '../time/imex_rk_cn.js';
+
+export { createImexRkCnTableau, type ImexRkCnTableau } from '../time/imex_rk_cn.js';
 
 /**
  * Time-stepping schemes of the 2D Navier–Stokes solver. Both are low-storage IMEX Runge–Kutta /
@@ -67,91 +70,8 @@ export interface Ns2dConfig {
   dt: { kind: 'fixed'; dt: number } | { kind: 'cfl'; cfl: number; maxDt: number };
 }
 
-/** A low-storage IMEX RK / Crank–Nicolson scheme (see NsScheme). */
-export interface ImexRkCnTableau {
-  readonly name: string;
-  /** α_0 = 0 … α_S = 1: the stage times; CN sub-step s spans [α_s, α_{s+1}]·dt. */
-  readonly alphas: readonly number[];
-  readonly betas: readonly number[];
-  readonly gammas: readonly number[];
-  /** Designed order of the explicit part alone (verified when built). */
-  readonly explicitOrder: number;
-  /** Designed order with implicit terms: min(explicitOrder, 2) (Crank–Nicolson). */
-  readonly order: number;
-}
-
-const TOL = 1e-13;
-
-/**
- * Builds and validates a low-storage IMEX RK/CN tableau: S stages (|β| = |γ| = S, |α| = S + 1),
- * α_0 = 0, α_S = 1, the explicit stage times c_s (row sums of the equivalent Butcher matrix)
- * equal to α_s (otherwise the explicit and implicit parts are evaluated at different times and
- * the coupling drops to 1st order), and the classical order conditions of the explicit part up
- * to `explicitOrder` (1 … 3).
- */
-export function createImexRkCnTableau(
-  name: string,
-  explicitOrder: number,
-  alphas: readonly number[],
-  betas: readonly number[],
-  gammas: readonly number[],
-): ImexRkCnTableau {
-  const s = gammas.length;
-  if (s < 1 || betas.length !== s || alphas.length !== s + 1) {
-    throw new SolverInputError(`tableau ${name}: need S >= 1 gammas, S betas and S + 1 alphas; got ${gammas.length}, ${betas.length}, ${alphas.length}`);
-  }
-  if (!Number.isInteger(explicitOrder) || explicitOrder < 1 || explicitOrder > 3) {
-    throw new SolverInputError(`tableau ${name}: explicitOrder=${explicitOrder} is not allowed: use 1, 2 or 3`);
-  }
-  for (const v of [...alphas, ...betas, ...gammas]) {
-    if (!Number.isFinite(v)) throw new SolverInputError(`tableau ${name}: coefficient ${v} is not finite`);
-  }
-  if (alphas[0] !== 0 || Math.abs(alphas[s] - 1) > TOL) {
-    throw new SolverInputError(`tableau ${name}: alphas must start at 0 and end at 1, got ${alphas[0]} … ${alphas[s]}`);
-  }
-  // Equivalent Butcher form of the explicit part: u_{k+1} = u_0 + dt·Σ_j a_{k+1,j}·F_j with
-  // a_{k+1,j} = Σ_{i=j..k} γ_i·Π_{l=j+1..i} β_l.
-  const a: number[][] = [new Array<number>(s).fill(0)];
-  for (let k = 0; k < s; k++) {
-    const row = new Array<number>(s).fill(0);
-    for (let j = 0; j <= k; j++) {
-      let prod = 1;
-      for (let i = j; i <= k; i++) {
-        if (i > j) prod *= betas[i];
-        row[j] += gammas[i] * prod;
-      }
-    }
-    a.push(row);
-  }
-  const b = a[s];
-  const A = a.slice(0, s);
-  const c = A.map((r) => r.reduce((x, y) => x + y, 0));
-  for (let k = 0; k < s; k++) {
-    if (Math.abs(c[k] - alphas[k]) > TOL) {
-      throw new SolverInputError(`tableau ${name}: explicit stage time c_${k}=${c[k]} differs from alpha_${k}=${alphas[k]}`);
-    }
-  }
-  const dot = (x: number[], y: number[]) => x.reduce((acc, v, i) => acc + v * y[i], 0);
-  const ac = A.map((r) => dot(r, c));
-  const conditions = [
-    { order: 1, label: 'Σb', value: b.reduce((x, y) => x + y, 0), want: 1 },
-    { order: 2, label: 'Σb·c', value: dot(b, c), want: 1 / 2 },
-    { order: 3, label: 'Σb·c²', value: dot(b, c.map((v) => v * v)), want: 1 / 3 },
-    { order: 3, label: 'Σb·A·c', value: dot(b, ac), want: 1 / 6 },
-  ];
-  for (const cond of conditions) {
-    if (cond.order <= explicitOrder && Math.abs(cond.value - cond.want) > TOL) {
-      throw new SolverInputError(`tableau ${name}: order condition ${cond.label}=${cond.value} should be ${cond.want} for order ${explicitOrder}`);
-    }
-  }
-  return { name, alphas, betas, gammas, explicitOrder, order: Math.min(explicitOrder, 2) };
-}
-
 /** The tableau of each scheme. */
-export const NS_TABLEAUS: Readonly<Record<NsScheme, ImexRkCnTableau>> = {
-  'cn-euler': createImexRkCnTableau('cn-euler', 1, [0, 1], [0], [1]),
-  'cn-rk3': createImexRkCnTableau('cn-rk3', 3, [0, 1 / 3, 3 / 4, 1], [0, -5 / 9, -153 / 128], [1 / 3, 15 / 16, 8 / 15]),
-};
+export const NS_TABLEAUS: Readonly<Record<NsScheme, ImexRkCnTableau>> = { 'cn-euler': CN_EULER, 'cn-rk3': CN_RK3 };
 
 /** Stability of the explicit advection, per scheme (see advectiveDtBound). */
 export const CN_RK3_IMAGINARY_LIMIT = Math.sqrt(3);

@@ -149,13 +149,10 @@ export function solveNs2d(
     const u0 = stepper.maxVelocity();
     checkDtAgainstBound(rc, dtCfg.dt, u0);
   }
-  let next = 0;
   let stepped = false;
   let frame = 0;
   return integrateToTimes<null>(null, 0, ts, {
-    maxDt: (_s, t) => {
-      while (next < ts.length && ts[next] <= t) next++;
-      const target = ts[Math.min(next, ts.length - 1)];
+    maxDt: (_s, t, target) => {
       if (dtCfg.kind === 'fixed') {
         // Equal steps no longer than dt across the rest of the output interval.
         const rest = target - t;

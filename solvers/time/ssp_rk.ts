@@ -110,9 +110,6 @@ function checkOrderConditions(name: string, order: number, a: number[][], b: num
   }
 }
 
-/** Forward Euler, order 1, C = 1. */
-export const FORWARD_EULER: ShuOsherTableau = createShuOsherTableau('forward-euler', 1, [[1]], [[1]]);
-
 /** SSP-RK2 (Heun / Shu–Osher 2-stage), order 2, C = 1 [Gottlieb & Shu 1998, eq. 4.1]. */
 export const SSP_RK2: ShuOsherTableau = createShuOsherTableau('ssp-rk2', 2, [[1], [1 / 2, 1 / 2]], [[1], [0, 1 / 2]]);
 
@@ -175,5 +172,25 @@ export function createSspRkStepper(
         }
       }
     }
+  };
+}
+
+/**
+ * The generic explicit Runge–Kutta step of a tableau in its Butcher form (allocating; the reference
+ * the in-place Shu–Osher stepper is tested against):
+ * k_i = L(u + dt·Σ_j a_ij·k_j, t + c_i·dt), u ← u + dt·Σ_i b_i·k_i.
+ */
+export function explicitRkStepper(
+  tableau: ShuOsherTableau,
+  explicitTerms: (u: Float64Array, t: number) => Float64Array,
+): (u: Float64Array, t: number, dt: number) => Float64Array {
+  const { a, b, c } = tableau.butcher;
+  return (u, t, dt) => {
+    const k: Float64Array[] = [];
+    for (let i = 0; i < b.length; i++) {
+      const stage = u.map((v, m) => v + dt * k.reduce((acc, kj, j) => acc + a[i][j] * kj[m], 0));
+      k.push(explicitTerms(stage, t + c[i] * dt));
+    }
+    return u.map((v, m) => v + dt * k.reduce((acc, ki, i) => acc + b[i] * ki[m], 0));
   };
 }

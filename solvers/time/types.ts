@@ -1,6 +1,7 @@
 /**
  * Time-stepping contracts shared by every equation (after jax-cfd's equations / time_stepping split):
- * equations are objects, steppers are factories returning a StepFn, rollout is separate.
+ * equations are objects, steppers are factories returning a StepFn, and one driver walks the output
+ * times (`integrateToTimes` in output_times.ts).
  */
 
 /** An equation split into non-stiff (explicit) and stiff linear (implicit) parts. */
@@ -15,23 +16,3 @@ export interface ImexEquation<S> {
 
 /** Advances a state by one step starting at time t. */
 export type StepFn<S> = (state: S, t: number) => S;
-
-/** Applies `step` outerSteps × innerSteps times, keeping the state after each outer step. */
-export function rollout<S>(
-  step: StepFn<S>,
-  s0: S,
-  opts: { outerSteps: number; innerSteps?: number; dt: number; t0?: number },
-): S[] {
-  const inner = opts.innerSteps ?? 1;
-  const out: S[] = [];
-  let s = s0;
-  let t = opts.t0 ?? 0;
-  for (let o = 0; o < opts.outerSteps; o++) {
-    for (let i = 0; i < inner; i++) {
-      s = step(s, t);
-      t += opts.dt;
-    }
-    out.push(s);
-  }
-  return out;
-}

@@ -11,6 +11,7 @@ import { escapeControl, fieldsToFlags } from './flags.js';
 import { removeOwnTemps } from '../../core/atomic.js';
 import { recipeJson, recipeSummaries, resolveRecipe, RECIPE_NAMES, type RecipeOverrides } from '../../datasets/recipes.js';
 import { generateDataset, mergeShards, parseShard } from '../../datasets/generate.js';
+import { gridLabel } from '../../datasets/families/index.js';
 import { describeDataset, formatSummary, h5ready } from '../data/index.js';
 import { plotDatasetSamples } from '../evaluate/dataset_page.js';
 import { ProgressBar } from '../../core/progress.js';
@@ -139,7 +140,7 @@ async function runGenerate(v: Record<string, string | boolean | undefined>, pos:
   let barTotal = -1;
   let progress: ProgressBar | null = null;
   // Printed once the run has passed its checks (at its first progress report): an error is then the only line.
-  const banner = (): void => log(`generate ${recipe.name}: ${recipe.samples} samples${shard ? ` (shard ${shard.index}/${shard.count})` : ''}, ${recipe.pde === 'navier-stokes-2d' ? `${recipe.nx}x${recipe.nx} (solved on ${recipe.solveNx}x${recipe.solveNx})` : `nx=${recipe.nx} (solved on ${recipe.solveNx})`}, ${recipe.nFrames} frames to t=${recipe.tEnd} -> ${out}`);
+  const banner = (): void => log(`generate ${recipe.name}: ${recipe.samples} samples${shard ? ` (shard ${shard.index}/${shard.count})` : ''}, ${gridLabel(recipe)}, ${recipe.nFrames} frames to t=${recipe.tEnd} -> ${out}`);
   const res = await withInterrupts((signal) =>
     generateDataset({
       recipe,

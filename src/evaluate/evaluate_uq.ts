@@ -29,6 +29,7 @@ import path from 'node:path';
 import { H5Dataset, h5ready } from '../data/index.js';
 import { describeBackend, type BackendName } from '../engine/backend.js';
 import { uqMetrics, type UqMetrics, type UqMetricsOptions } from '../metrics/index.js';
+import { findFamily, type RecipeBase } from '../../datasets/families/index.js';
 import {
   marginalVariances,
   projectConservation,
@@ -249,9 +250,9 @@ function readParameters(ds: H5Dataset, indices: number[]): number[] | undefined 
 
 function metricOptions(ds: H5Dataset, parameters: number[] | undefined, given: UqMetricsOptions | undefined): UqMetricsOptions {
   if (given) return given;
-  const recipe = ds.recipe as { pde?: string; case?: string } | null;
-  if (recipe?.pde === 'gpme' && recipe.case === 'stefan' && parameters) return { front: { level: parameters } };
-  return {};
+  const family = findFamily(ds.recipe);
+  const level = parameters && family?.frontLevels?.(ds.recipe as unknown as RecipeBase, parameters);
+  return level ? { front: { level } } : {};
 }
 
 /** z with P(|Z| ≤ z) = 0.9 for a standard normal. */

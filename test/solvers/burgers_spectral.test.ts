@@ -50,7 +50,7 @@ const PROBLEMS: ExactProblem[] = [
     n: 64,
     times: [0, 0.5, 1],
     dt: 0.05,
-    tol: { etdrk4: { dt: 5e-10, cfl: 1e-6 }, 'imex-cnrk': { dt: 1e-6, cfl: 5e-5 } },
+    tol: { etdrk4: { dt: 5e-10, cfl: 1e-6 }, 'cn-rk3': { dt: 1e-6, cfl: 5e-5 } },
   },
   {
     name: 'two modes, nu=0.02 on [0, 1)',
@@ -59,7 +59,7 @@ const PROBLEMS: ExactProblem[] = [
     n: 256,
     times: [0.1, 0.3],
     dt: 0.3 / 40,
-    tol: { etdrk4: { dt: 5e-9, cfl: 5e-9 }, 'imex-cnrk': { dt: 1e-5, cfl: 1e-5 } },
+    tol: { etdrk4: { dt: 5e-9, cfl: 5e-9 }, 'cn-rk3': { dt: 1e-5, cfl: 1e-5 } },
   },
   {
     name: 'Galilean shift c=0.5 (nonzero mean), nu=0.05',
@@ -69,7 +69,7 @@ const PROBLEMS: ExactProblem[] = [
     n: 64,
     times: [1],
     dt: 0.01,
-    tol: { etdrk4: { dt: 1e-10, cfl: 5e-7 }, 'imex-cnrk': { dt: 5e-8, cfl: 2e-5 } },
+    tol: { etdrk4: { dt: 1e-10, cfl: 5e-7 }, 'cn-rk3': { dt: 5e-8, cfl: 2e-5 } },
   },
   {
     name: 'steep front (max|u| ≈ 1, width ≈ 0.1), nu=0.05',
@@ -78,7 +78,7 @@ const PROBLEMS: ExactProblem[] = [
     n: 512,
     times: [0.1, 0.2],
     dt: 0.002,
-    tol: { etdrk4: { dt: 5e-9, cfl: 1e-6 }, 'imex-cnrk': { dt: 1e-5, cfl: 1e-4 } },
+    tol: { etdrk4: { dt: 5e-9, cfl: 1e-6 }, 'cn-rk3': { dt: 1e-5, cfl: 1e-4 } },
   },
 ];
 
@@ -130,7 +130,7 @@ describe('convergence', () => {
     expect(errs[2]).toBeLessThan(1e-12);
   });
 
-  const designed: Record<SpectralStepper, number> = { etdrk4: 4, 'imex-cnrk': 2 };
+  const designed: Record<SpectralStepper, number> = { etdrk4: 4, 'cn-rk3': 2 };
   const cases = [
     { name: 'nu=0.1, one mode', p, length: TWO_PI, n: 64, T: 1, steps: [10, 20, 40] },
     {
@@ -249,7 +249,7 @@ describe('errors', () => {
     expect(run({ nu: -0.1 })).toThrow(SolverInputError);
     expect(run({ nu: -0.1 })).toThrow('viscosity nu=-0.1 is not allowed: need a finite nu >= 0');
     expect(run({ nu: NaN })).toThrow('viscosity nu=NaN is not allowed');
-    expect(run({ stepper: 'rk4' })).toThrow("unknown stepper 'rk4': use one of etdrk4, imex-cnrk");
+    expect(run({ stepper: 'rk4' })).toThrow("unknown stepper 'rk4': use one of etdrk4, cn-rk3 (imex-cnrk is an alias of cn-rk3)");
     expect(run({}, new Grid1D(48, [0, TWO_PI], 'node'), new Float64Array(48))).toThrow(
       'grid size n=48 is not allowed: the pseudo-spectral solver needs a power of two (e.g. 1024)',
     );

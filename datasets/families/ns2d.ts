@@ -9,10 +9,21 @@
  * `cn-euler` run of the FNO script, and README "Navier–Stokes datasets" lists the cost per sample
  * at each solve grid. `--dt 1e-4 --scheme cn-euler` reproduces the script's scheme exactly.
  */
-import { checkSeed, positiveInt, positiveReal, RecipeError } from './recipe_checks.js';
-import type { RecipeOverrides } from './recipes.js';
-import { resolveGrf2dOptions, type ResolvedGrf2dOptions } from './samplers/grf2d.js';
-import { NS_FORCINGS, NS_SCHEMES, type NsForcingPreset, type NsScheme } from '../solvers/ns2d/index.js';
+import { checkSeed, positiveInt, positiveReal, RecipeError } from '../recipe_checks.js';
+import { resolveGrf2dOptions, sampleGrf2d, type ResolvedGrf2dOptions } from '../samplers/grf2d.js';
+import {
+  checkFixedDt,
+  NS_FORCINGS,
+  NS_SCHEMES,
+  solveNs2d,
+  spectralResample,
+  type Ns2dConfig,
+  type NsForcingPreset,
+  type NsScheme,
+} from '../../solvers/ns2d/index.js';
+import { SolverInstabilityError } from '../../solvers/errors.js';
+import { Rng } from '../../core/random.js';
+import { SampleError, type PdeFamily, type RecipeEntry, type RecipeOverrides } from './family.js';
 
 export interface NsSolverConfig {
   scheme: NsScheme;
@@ -82,7 +93,7 @@ function fnoRecipe(name: string, nu: number, tEnd: number, samples: number): NsR
 /** TSM's frame interval at 64²: 32 DNS steps of jax-cfd's stable dt 0.007012483601762931. */
 export const KOLMOGOROV_FRAME_DT = 32 * 0.007012483601762931;
 
-export const NS_RECIPES: Record<string, { summary: string; build: () => NsRecipe }> = {
+export const NS_RECIPES: Record<string, RecipeEntry<NsRecipe>> = {
   'ns-fno-nu1e-3': {
     summary: 'FNO paper Navier-Stokes: nu = 1e-3, T = 50 (a frame per time unit), GRF(alpha 2.5, tau 7) vorticity on [0,1)^2, solved on 256^2, stored 64^2',
     build: () => fnoRecipe('ns-fno-nu1e-3', 1e-3, 50, 5000),
@@ -122,6 +133,8 @@ export const NS_RECIPES: Record<string, { summary: string; build: () => NsRecipe
 
 /** Applies overrides; throws a one-line RecipeError naming the flag at fault. */
 export function applyNsOverrides(r: NsRecipe, o: RecipeOverrides): NsRecipe {
+  if (o.parameter !== undefined) throw new RecipeError(`--parameter=${String(o.parameter)} is not allowed for ${r.name}: it is a GPME option`);
+  if (o.parameterRange !== undefined) throw new RecipeError(`--parameter-range=${String(o.parameterRange)} is not allowed for ${r.name}: it is a GPME option`);
   for (const k of ['method', 'flux', 'ic'] as const) {
     if (o[k] !== undefined) throw new RecipeError(`--${k}=${o[k]} is not allowed for ${r.name}: Navier-Stokes recipes are pseudo-spectral with GRF vorticity`);
   }
@@ -190,3 +203,81 @@ export function nsFrameTimes(r: NsRecipe): Float64Array {
   for (let i = 0; i < r.nFrames; i++) t[i] = (r.tEnd * i) / (r.nFrames - 1);
   return t;
 }
+
+/** Initial vorticity of sample `index`: the GRF on the solve grid (n² values, x-major). */
+function initialCondition(r: NsRecipe, index: number): Float64Array {
+  return sampleGrf2d(r.initialCondition, r.solveNx, r.domain[1] - r.domain[0], new Rng(r.seed, index));
+}
+
+/** The Navier–Stokes solver configuration of a recipe. */
+export function nsSolverConfig(r: NsRecipe): Ns2dConfig {
+  return {
+    n: r.solveNx,
+    length: r.domain[1] - r.domain[0],
+    nu: r.nu,
+    drag: r.drag,
+    forcing: r.forcing,
+    scheme: r.solver.scheme,
+    dt: r.solver.dt !== null ? { kind: 'fixed', dt: r.solver.dt } : { kind: 'cfl', cfl: r.solver.cfl, maxDt: r.solver.maxDt },
+  };
+}
+
+/** Solve times of a Navier–Stokes recipe: the frame times shifted by the spin-up. */
+export function nsSolveTimes(r: NsRecipe): number[] {
+  return Array.from(nsFrameTimes(r), (t) => r.spinUp + t);
+}
+
+function solveSample(r: NsRecipe, index: number): Float64Array[] {
+  try {
+    return solveNs2d(initialCondition(r, index), nsSolveTimes(r), nsSolverConfig(r));
+  } catch (e) {
+    if (e instanceof SolverInstabilityError) throw new SampleError(index, e);
+    throw e;
+  }
+}
+
+/** Sample `index` as stored: float32 [nFrames, nx, nx], spectrally truncated from the solve grid. */
+function computeSample(r: NsRecipe, index: number): Float32Array {
+  const size = r.nx * r.nx;
+  const out = new Float32Array(r.nFrames * size);
+  const times = nsFrameTimes(r);
+  const store = (k: number, w: Float64Array): void => {
+    const c = r.nx === r.solveNx ? w : spectralResample(w, r.solveNx, r.nx);
+    for (let i = 0; i < size; i++) {
+      const v = (out[k * size + i] = c[i]);
+      if (!Number.isFinite(v)) {
+        throw new SampleError(index, new SolverInstabilityError(times[k], `|w| = ${Math.abs(c[i])} overflows float32 storage`));
+      }
+    }
+  };
+  try {
+    solveNs2d(initialCondition(r, index), nsSolveTimes(r), nsSolverConfig(r), { onFrame: store });
+  } catch (e) {
+    if (e instanceof SolverInstabilityError) throw new SampleError(index, e);
+    throw e;
+  }
+  return out;
+}
+
+/**
+ * Throws the SolverInputError of a configuration the solver refuses (a forcing on the wrong domain,
+ * a fixed step above the explicit-advection bound of the first sample).
+ */
+function preflight(r: NsRecipe, first: number): void {
+  checkFixedDt(initialCondition(r, first), nsSolverConfig(r));
+}
+
+export const ns2dFamily: PdeFamily<NsRecipe> = {
+  pde: 'navier-stokes-2d',
+  dims: 2,
+  recipes: NS_RECIPES,
+  applyOverrides: applyNsOverrides,
+  outputTimes: nsFrameTimes,
+  initialCondition,
+  solveSample,
+  computeSample: (r, index) => ({ tensor: computeSample(r, index) }),
+  extras: () => undefined,
+  solverName: (r) => `ns2d-pseudo-spectral-${r.solver.scheme}`,
+  attributes: (r) => ({ Nu: r.attrNu, drag: r.drag, forcing: r.forcing, 'spin-up': r.spinUp }),
+  preflight,
+};

@@ -17,9 +17,25 @@
  * frames follow ProbConserv's evaluation grid (201 × 201 points on the same intervals); here 201
  * cells, cell-centred, block-averaged from a 4× finer solve grid.
  */
-import { checkSeed, positiveInt, positiveReal, RecipeError } from './recipe_checks.js';
-import type { RecipeOverrides } from './recipes.js';
-import { GPME_FACE_FLUXES, GPME_SCHEMES, type GpmeFaceFlux, type GpmeNonlinearSolver, type GpmeScheme } from '../solvers/gpme/index.js';
+import { checkSeed, positiveInt, positiveReal, RecipeError } from '../recipe_checks.js';
+import {
+  GPME_FACE_FLUXES,
+  GPME_SCHEMES,
+  heatExact,
+  pmeExact,
+  solveGpme,
+  SolverConvergenceError,
+  stefanExact,
+  type GpmeExactSolution,
+  type GpmeFaceFlux,
+  type GpmeNonlinearSolver,
+  type GpmeProblem,
+  type GpmeResult,
+  type GpmeScheme,
+} from '../../solvers/gpme/index.js';
+import { SolverInstabilityError } from '../../solvers/errors.js';
+import { Rng } from '../../core/random.js';
+import { equalFrameTimes, restrictToStored, SampleError, solveGrid, type ComputedSample, type PdeFamily, type RecipeEntry, type RecipeOverrides } from './family.js';
 
 export type GpmeCase = 'heat' | 'pme' | 'stefan';
 
@@ -99,7 +115,7 @@ function build(name: string, c: GpmeCase): GpmeRecipe {
   }
 }
 
-export const GPME_RECIPES: Record<string, { summary: string; build: () => GpmeRecipe }> = {
+export const GPME_RECIPES: Record<string, RecipeEntry<GpmeRecipe>> = {
   'gpme-heat': {
     summary: 'ProbConserv heat equation: u_t = k*u_xx, u0 = sin(x) on [0,2pi) periodic, k ~ U[1,5] per sample, t in [0,1], 201 frames x 201 cells',
     build: () => build('gpme-heat', 'heat'),
@@ -195,3 +211,95 @@ export function applyGpmeOverrides(r: GpmeRecipe, o: RecipeOverrides): GpmeRecip
   if (r.solveNx % r.nx !== 0) throw new RecipeError(`--solve-nx=${r.solveNx} is not allowed with --nx=${r.nx}: the solve grid must be a whole multiple of the stored grid`);
   return r;
 }
+
+/**
+ * The GPME parameter (k, m or p*) of sample `index`: the list entry `index mod length`, or a uniform
+ * draw from Rng(seed, index) — independent of workers and shards.
+ */
+export function gpmeParameter(r: GpmeRecipe, index: number): number {
+  const p = r.parameter;
+  if (p.kind === 'list') return p.values[index % p.values.length];
+  return new Rng(r.seed, index).uniformRange(p.min, p.max);
+}
+
+/** The closed-form solution of a GPME recipe for one parameter value. */
+export function gpmeExact(r: GpmeRecipe, parameter: number): GpmeExactSolution {
+  if (r.case === 'heat') return heatExact(parameter);
+  if (r.case === 'pme') return pmeExact(parameter);
+  return stefanExact(parameter, r.kMax);
+}
+
+function gpmeCellAverages(r: GpmeRecipe, ex: GpmeExactSolution, t: number): Float64Array {
+  const g = solveGrid(r);
+  return Float64Array.from({ length: g.n }, (_, i) => ex.cellAverage(g.xmin + i * g.dx, g.xmin + (i + 1) * g.dx, t));
+}
+
+/** The solver problem of a GPME sample: both ends Dirichlet with the closed form's boundary values, or periodic. */
+export function gpmeProblem(r: GpmeRecipe, parameter: number): GpmeProblem {
+  const ex = gpmeExact(r, parameter);
+  const [a, b] = r.domain;
+  const diffusivity: GpmeProblem['diffusivity'] =
+    r.case === 'heat' ? { kind: 'constant', k: parameter } : r.case === 'pme' ? { kind: 'power', m: parameter } : { kind: 'stefan', pStar: parameter, kMax: r.kMax, kMin: 0 };
+  return {
+    n: r.solveNx,
+    domain: r.domain,
+    diffusivity,
+    boundary:
+      r.boundary === 'periodic'
+        ? 'periodic'
+        : { left: { kind: 'dirichlet', value: (t) => ex.value(a, t) }, right: { kind: 'dirichlet', value: (t) => ex.value(b, t) } },
+  };
+}
+
+/** Solves GPME sample `index` on the solve grid: frames with their mass and boundary-flux integrals. */
+export function solveGpmeSample(r: GpmeRecipe, index: number): GpmeResult {
+  const parameter = gpmeParameter(r, index);
+  const u0 = gpmeCellAverages(r, gpmeExact(r, parameter), 0);
+  try {
+    return solveGpme(u0, equalFrameTimes(r), gpmeProblem(r, parameter), {
+      dt: r.solver.dt,
+      scheme: r.solver.scheme,
+      faceFlux: r.solver.faceFlux,
+      nonlinearSolver: r.solver.nonlinearSolver,
+    });
+  } catch (e) {
+    if (e instanceof SolverInstabilityError || e instanceof SolverConvergenceError) throw new SampleError(index, e);
+    throw e;
+  }
+}
+
+/**
+ * A GPME sample: float32 [nFrames, nx] block-averaged cell averages, the parameter, the solver's
+ * discrete mass Σ Δx·u per frame on the solve grid (= initial mass + integrated boundary flux, to
+ * round-off) and the closed form's ∫u dx per frame.
+ */
+function computeSample(r: GpmeRecipe, index: number): ComputedSample {
+  const parameter = gpmeParameter(r, index);
+  const res = solveGpmeSample(r, index);
+  const ex = gpmeExact(r, parameter);
+  const tensor = new Float32Array(r.nFrames * r.nx);
+  const mass = new Float64Array(r.nFrames);
+  const massExact = new Float64Array(r.nFrames);
+  res.frames.forEach((f, k) => {
+    restrictToStored(f.u, r, tensor, k * r.nx);
+    mass[k] = f.mass;
+    massExact[k] = ex.mass(r.domain[0], r.domain[1], f.t);
+  });
+  return { tensor, extras: { mass, 'mass-exact': massExact, parameter: Float64Array.of(parameter) } };
+}
+
+export const gpmeFamily: PdeFamily<GpmeRecipe> = {
+  pde: 'gpme',
+  dims: 1,
+  recipes: GPME_RECIPES,
+  applyOverrides: applyGpmeOverrides,
+  outputTimes: equalFrameTimes,
+  initialCondition: (r, index) => gpmeCellAverages(r, gpmeExact(r, gpmeParameter(r, index)), 0),
+  solveSample: (r, index) => solveGpmeSample(r, index).frames.map((f) => f.u),
+  computeSample,
+  extras: (r) => ({ mass: [r.nFrames], 'mass-exact': [r.nFrames], parameter: [] }),
+  solverName: (r) => `gpme-fv-${r.solver.faceFlux}-${r.solver.scheme}`,
+  attributes: (r) => ({ 'parameter-name': r.parameterName }),
+  // The Stefan solution's front sits where u crosses p*, the sample's parameter.
+  frontLevels: (r, parameters) => (r.case === 'stefan' ? parameters : undefined),
+};
