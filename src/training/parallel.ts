@@ -19,7 +19,6 @@ import type { ModelConfig } from '../models/model.js';
 import type { FrameStack, LossKind } from './options.js';
 import { mixSeed, type ReplicaNormalizers } from '../inference/predictor.js';
 import type { Replica } from './replica.js';
-import { TrainOptionsError } from './errors.js';
 
 /** What a worker needs to build its replica. */
 export interface ReplicaSpec {
