@@ -8,7 +8,7 @@ import tseslint from 'typescript-eslint';
  * segments (`../training/x.js`, `../../solvers/fft.js`), which the folder names make unambiguous.
  */
 const TOP = ['core', 'solvers', 'datasets', 'src', 'bench', 'test'];
-const SRC = ['cli', 'data', 'engine', 'evaluate', 'inference', 'insr', 'metrics', 'models', 'physics', 'pipeline', 'report', 'training', 'uq', 'util'];
+const SRC = ['cli', 'data', 'engine', 'evaluate', 'inference', 'insr', 'metrics', 'models', 'report', 'training', 'uq'];
 const PACKAGES = { tfjs: '^@tensorflow/', h5wasm: '^h5wasm($|/)', plotly: '^plotly\\.js' };
 
 /**
@@ -63,12 +63,12 @@ export default tseslint.config(
   layer('src/data', ['core', 'h5wasm']),
   layer('src/models', ['core', 'src/engine', 'tfjs']),
   layer('src/metrics', ['core']),
-  // TODO(issue 11, item 6): the ProbConserv projection moves under src/uq/projection.
-  layer('src/physics', ['core']),
+  // The ProbConserv projection is plain float64 linear algebra: core only.
+  layer('src/uq/projection', ['core']),
   layer('src/inference', ['core', 'src/models', 'src/engine', 'src/data', 'tfjs']),
   layer('src/training', ['core', 'src/models', 'src/engine', 'src/data', 'src/inference', 'tfjs']),
-  layer('src/uq', ['core', 'src/inference', 'src/training', 'src/models', 'src/engine', 'src/data', 'src/physics', 'tfjs']),
+  layer('src/uq', ['core', 'src/inference', 'src/training', 'src/models', 'src/engine', 'src/data', 'tfjs']),
   layer('src/report', ['core', 'src/metrics', 'plotly']),
   layer('src/insr', ['core', 'solvers', 'src/engine', 'src/data', 'tfjs']),
-  // src/evaluate (was src/pipeline), src/cli, src/index.ts, bench/ and test/ may import everything.
+  // src/evaluate, src/cli, src/index.ts, bench/ and test/ may import everything.
 );
