@@ -55,3 +55,4 @@ export {
 export * from './uq/index.js';
 export { evaluateUqRun, reportUqRun, parseConserve, type UqEvaluateOptions, type UqEvaluateResult, type ConserveSpec } from './pipeline/evaluate_uq.js';
 export { evaluateRun, reportRun, type EvaluateOptions, type EvaluateResult, type ReportOptions } from './pipeline/evaluate_run.js';
+export { runDemo, type DemoOptions, type DemoResult } from './demo.js';
