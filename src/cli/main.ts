@@ -10,7 +10,7 @@ import { escapeControl } from './flags.js';
 import { removeOwnTemps } from '../data/atomic.js';
 import { packageVersion } from '../../datasets/version.js';
 import { readConfigFile } from './config_file.js';
-import { CliUsageError, fieldsToFlags, normalizeFile, optionsHelp, parseCommandLine, type OptionDecl, type Values } from './options.js';
+import { CliUsageError, fieldsToFlags, normalizeFile, optionsHelp, parseCommandLine, setInFile, type OptionDecl, type Values } from './options.js';
 import { interruptsHandled, type Command } from './commands/command.js';
 import { generate } from './commands/generate.js';
 import { trainCommand } from './commands/train.js';
@@ -57,22 +57,26 @@ export async function main(argv: string[]): Promise<number> {
   }
   const stopOnSignal = onSignalStop(name);
   let typed = new Map<string, string>();
+  // The declarations whose fields messages name as flags: all but those a --config file set and no flag overrode.
+  let asFlags: readonly OptionDecl[] = cmd.options;
   try {
     const parsed = parseCommandLine(rest, cmd.options);
     typed = parsed.typed;
     const configFile = parsed.values.config as string | undefined;
-    const file = configFile === undefined ? {} : configOf(cmd, name, configFile);
+    const raw = configFile === undefined ? {} : readConfigFile(configFile);
+    asFlags = cmd.options.filter((d) => typed.has(d.flag) || !setInFile(d, raw));
+    const file = configFile === undefined ? {} : configOf(cmd, name, configFile, raw);
     return await cmd.run({ ...parsed, file });
   } catch (e) {
-    return reportError(name, cmd.options, typed, e);
+    return reportError(name, asFlags, typed, e);
   } finally {
     stopOnSignal();
   }
 }
 
 /** A --config file's options in current field names; a field the command does not know is a usage error. */
-function configOf(cmd: Command, name: string, file: string): Values {
-  const obj = normalizeFile(cmd.options, readConfigFile(file), file);
+function configOf(cmd: Command, name: string, file: string, raw: Values): Values {
+  const obj = normalizeFile(cmd.options, raw, file);
   const known = new Set([...(cmd.fileKeys ?? []), ...cmd.options.flatMap((d) => (d.field === null ? [] : [d.field.split('.')[0]]))]);
   const unknown = Object.keys(obj).filter((k) => !known.has(k));
   if (unknown.length > 0) throw new CliUsageError(`--config=${file}: ${unknown[0]} is not an option of pdes ${name} (known: ${[...known].sort().join(', ')})`);

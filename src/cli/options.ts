@@ -214,6 +214,14 @@ export function normalizeFile(decls: readonly OptionDecl[], obj: Values, file: s
   return out;
 }
 
+/** Whether a --config file (as read, old names and all) sets the declaration's field. */
+export function setInFile(decl: OptionDecl, obj: Values): boolean {
+  if (decl.field === null) return false;
+  const keys = decl.field.split('.');
+  const parent = keys.slice(0, -1).join('.');
+  return [keys[keys.length - 1], ...(decl.fieldAliases ?? [])].some((k) => getPath(obj, parent ? `${parent}.${k}` : k) !== undefined);
+}
+
 /** `--batch-size N` as the help writes it. */
 function optionHead(d: OptionDecl): string {
   return `${d.short ? `-${d.short}, ` : ''}--${d.flag}${d.value ? ` ${d.value}` : ''}`;

@@ -83,7 +83,7 @@ export const TRAIN_OPTIONS: OptionDecl[] = [
   { flag: 'checkpoint-every', field: 'checkpointEvery', type: 'int', value: 'N', default: '10', help: 'epochs between checkpoints' },
   { flag: 'backend', field: 'backend', type: 'string', value: 'NAME', help: 'tensorflow | wasm | cpu (or PDES_BACKEND)' },
   { flag: 'resume', field: 'resume', type: 'boolean', help: 'continue the run in DIR (same options)' },
-  { flag: 'overwrite', field: 'overwrite', type: 'boolean', aliases: ['force'], help: 'replace a run already in DIR' },
+  { flag: 'overwrite', field: 'overwrite', type: 'boolean', aliases: ['force'], fieldAliases: ['force'], help: 'replace a run already in DIR' },
   { flag: 'skip-resource-check', field: 'skipResourceCheck', type: 'boolean', help: 'start even when the estimated memory exceeds what is available' },
   QUIET,
 ];
