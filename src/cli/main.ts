@@ -58,13 +58,15 @@ export async function main(argv: string[]): Promise<number> {
   const stopOnSignal = onSignalStop(name);
   let typed = new Map<string, string>();
   // The declarations whose fields messages name as flags: all but those a --config file set and no flag overrode.
-  let asFlags: readonly OptionDecl[] = cmd.options;
+  let asFlags: readonly OptionDecl[] = [cmd, ...Object.values(COMMANDS).filter((c) => c !== cmd)].flatMap((c) => c.options);
   try {
     const parsed = parseCommandLine(rest, cmd.options);
     typed = parsed.typed;
     const configFile = parsed.values.config as string | undefined;
     const raw = configFile === undefined ? {} : readConfigFile(configFile);
-    asFlags = cmd.options.filter((d) => typed.has(d.flag) || !setInFile(d, raw));
+    // Then the other commands' (a checkpoint's `mapping.history` is train's --history, also in pdes evaluate).
+    const others = Object.values(COMMANDS).filter((c) => c !== cmd).flatMap((c) => c.options);
+    asFlags = [...cmd.options.filter((d) => typed.has(d.flag) || !setInFile(d, raw)), ...others.filter((d) => !setInFile(d, raw))];
     const file = configFile === undefined ? {} : configOf(cmd, name, configFile, raw);
     return await cmd.run({ ...parsed, file });
   } catch (e) {
