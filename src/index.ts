@@ -58,3 +58,4 @@ export * from './uq/index.js';
 export { evaluateUqRun, reportUqRun, parseConserve, type UqEvaluateOptions, type UqEvaluateResult, type ConserveSpec } from './evaluate/evaluate_uq.js';
 export { evaluateRun, reportRun, type EvaluateOptions, type EvaluateResult, type ReportOptions } from './evaluate/evaluate_run.js';
 export { evaluate, report, type EvaluateRunOptions, type Evaluation, type UqPart } from './evaluate/index.js';
+export { runDemo, type DemoOptions, type DemoResult } from './demo.js';

@@ -426,6 +426,8 @@ function writeAttr(group: HdfGroup, key: string, value: number | string): void {
  */
 function createProgressive(path: string, norm: DatasetHeader, samples: Map<number, SampleRecord>): void {
   const n = norm.shape[0];
+  const dir = nodePath.dirname(nodePath.resolve(path));
+  if (!fs.existsSync(dir)) throw new DataInputError(`cannot create ${path}: directory ${dir} does not exist`);
   replaceFileAtomic(path, (tmp) =>
     withFixedClock(() => {
       const f = createFile(tmp);

@@ -152,7 +152,7 @@ const CASES: [string, (f: Fixtures) => string[], RegExp][] = [
   ['train --model-module missing', (f) => [...TRAIN(f), '--model-module', 'missing.mjs'], /--model-module=missing\.mjs cannot be imported: no such module/],
   ['train a split larger than the data', (f) => ['train', 'fno', '--data', f.six, '--out', 'r', '--train', '5', '--val', '1', '--test', '1', '-q'], /6 samples|split/],
   ['train --resume --force', (f) => [...TRAIN(f), '--resume', '--force'], /--resume and --force exclude each other/],
-  ['train into a run without --resume or --force', (f) => ['train', 'fno', '--data', f.data, '--out', f.run, '--epochs', '1', '--modes', '4', '--width', '8', '--layers', '1', '--train', '8', '--val', '2', '--test', '2', '-q'], /already holds a training run .*: pass --resume to continue it or --force to replace it/],
+  ['train into a run without --resume or --force', (f) => ['train', 'fno', '--data', f.data, '--out', f.run, '--epochs', '1', '--modes', '4', '--width', '8', '--layers', '1', '--train', '8', '--val', '2', '--test', '2', '-q'], /already holds a training run .*: pass --resume to continue it or --overwrite to replace it/],
   ['train a model larger than memory', (f) => [...TRAIN(f), '--width', '1048576'], /needs about .* of memory.*--skip-resource-check/],
   // evaluate and report
   ['evaluate without --run', () => ['evaluate'], /needs a run: --run DIR/],
