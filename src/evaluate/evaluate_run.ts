@@ -14,12 +14,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { H5Dataset, h5ready } from '../data/index.js';
-import { locateRunData } from '../data/fingerprint.js';
+import { runData, splitName, splitSamples, type SplitName } from './run_source.js';
 import { describeBackend } from '../engine/backend.js';
 import { evaluateFields, nsRolloutMetrics, pickBestMedianWorst, relativeL2Batch, type MetricsReport, type NsFields, type NsRolloutMetrics } from '../metrics/index.js';
 import { writeNsReport } from '../report/ns_report.js';
 import { writeSurrogateReport, type SurrogateReportData } from '../report/surrogate_report.js';
-import { loadCheckpoint, type LoadedCheckpoint } from '../training/checkpoint.js';
+import { loadCheckpoint } from '../training/checkpoint.js';
 import { CheckpointError, TrainOptionsError } from '../training/errors.js';
 import { registerModelModules } from '../models/plugins.js';
 import { fields2d, predictDataset, type Prediction } from '../inference/rollout.js';
@@ -27,7 +27,7 @@ import { isRunDir, REPORT_FILE, runDirOf, writeResult, CHECKPOINT_FILE } from '.
 import { readCurves } from './curves.js';
 import '../models/index.js';
 
-export type SplitName = 'train' | 'val' | 'test';
+export type { SplitName } from './run_source.js';
 
 export interface EvaluateOptions {
   /** Run directory (or checkpoint file). */
@@ -114,15 +114,6 @@ function checkpointFor(run: string): string {
   return file;
 }
 
-/** Indices of a split of the dataset, as the run's training defined them. */
-function splitOf(ckpt: LoadedCheckpoint, split: SplitName, nSamples: number): number[] {
-  const idx = ckpt.meta.splits[split];
-  if (!idx || idx.length === 0) throw new TrainOptionsError(`the run has no ${split} samples`);
-  const bad = idx.find((i) => i >= nSamples);
-  if (bad !== undefined) throw new TrainOptionsError(`${split} sample ${bad} is not in a dataset of ${nSamples} samples: evaluate on data from the same recipe`);
-  return idx;
-}
-
 /** Values per predicted frame: every point and field, flattened (what the field metrics take). */
 function frameValues(p: Prediction): number {
   return p.shape.spatial.reduce((a, b) => a * b, 1) * p.shape.channels;
@@ -164,14 +155,13 @@ async function evaluateInternal(opts: EvaluateOptions): Promise<Evaluated> {
   const ckpt = await loadCheckpoint(file, { backend: opts.backend as never });
   try {
     const to = ckpt.meta.trainOptions;
-    const data = opts.data ?? locateRunData(path.dirname(ckpt.path), ckpt.meta.dataRef, to.data);
-    const split = opts.split ?? 'test';
-    if (!['train', 'val', 'test'].includes(split)) throw new TrainOptionsError(`split=${split} is not allowed: use train, val or test`);
+    const data = runData(ckpt.meta, path.dirname(ckpt.path), opts.data);
+    const split = splitName(opts.split);
     const ds = H5Dataset.open(data);
     const { nSamples, spatialShape } = ds;
     const nxData = spatialShape[0];
     ds.close();
-    const indices = splitOf(ckpt, split, nSamples);
+    const indices = splitSamples(ckpt.meta, split, nSamples);
     const twoD = spatialShape.length === 2;
     // Data on the training grid is seen as in training; other data at its own resolution (2D data
     // only when strides ask for other resolutions).

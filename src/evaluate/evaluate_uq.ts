@@ -41,7 +41,6 @@ import {
 } from '../uq/projection/index.js';
 import { writeUqReport, type UqReportGroup, type UqReportVariant } from '../report/uq_report.js';
 import { loadCheckpoint, type LoadedCheckpoint } from '../training/checkpoint.js';
-import { TrainOptionsError } from '../training/errors.js';
 import { registerModelModules } from '../models/plugins.js';
 import { extractFrame, pairLayout } from '../training/pairs.js';
 import { predictDataset, type Prediction } from '../inference/rollout.js';
@@ -49,7 +48,7 @@ import { loadEnsemble, NO_ENSEMBLE_VARIANCE, predictEnsemble, predictMcDropout, 
 import { CHECKPOINT_FILE, isEnsembleDir, isRunDir, runDirOf, UQ_REPORT_FILE, writeResult } from '../training/run_dir.js';
 import type { SplitName } from './evaluate_run.js';
 import { readCurves } from './curves.js';
-import { locateRunData } from '../data/fingerprint.js';
+import { runData, splitName, splitSamples } from './run_source.js';
 import '../models/index.js';
 
 /** One conservation variant: ProbConserv's update (exact, or noisy with σ) or HardC. */
@@ -363,11 +362,8 @@ async function evaluateInternal(opts: UqEvaluateOptions): Promise<Evaluated> {
   await h5ready();
   const source = await openSource(opts);
   try {
-    const to = source.meta.trainOptions;
-    const data = opts.data ?? locateRunData(source.metaDir, source.meta.dataRef, to.data);
-    const split = opts.split ?? 'test';
-    const indices = source.meta.splits[split];
-    if (!indices || indices.length === 0) throw new TrainOptionsError(`the run has no ${split} samples`);
+    const data = runData(source.meta, source.metaDir, opts.data);
+    const indices = splitSamples(source.meta, splitName(opts.split));
     const covariance = opts.covariance ?? 'diag';
     const recalibration = opts.recalibrate ? await fitRecalibration(source, data) : null;
     const main = await evaluateGroup(source, data, indices, opts, covariance, recalibration);

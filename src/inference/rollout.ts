@@ -7,10 +7,11 @@ import * as tf from '@tensorflow/tfjs';
 import { H5Dataset, h5ready, readGathered, type NormalizerJSON, type UnitGaussianNormalizer } from '../data/index.js';
 import type { BackendName } from '../engine/backend.js';
 import type { SurrogateModel } from '../models/model.js';
-import { loadCheckpoint, type CheckpointMeta, type LoadedCheckpoint } from '../training/checkpoint.js';
-import { TrainOptionsError } from '../training/errors.js';
-import { frameStack, type Mapping } from '../training/options.js';
-import { extractFrame, extractStacked, mappingItems, subsampledShape, type FrameGeometry } from '../training/pairs.js';
+import { extractFrame, extractStacked, subsampledShape, type FrameGeometry } from '../data/frames.js';
+import type { CheckpointMeta } from './checkpoint_format.js';
+import { loadCheckpoint, type LoadedCheckpoint } from './checkpoint_reader.js';
+import { TrainOptionsError } from './errors.js';
+import { frameStack, mappingItems, type Mapping } from './mapping.js';
 import { mixSeed, Predictor } from './predictor.js';
 
 export interface RolloutNormalizers {

@@ -1,15 +1,7 @@
 /** Errors of the trainer. Messages are one line and name the field, file or value at fault. */
-import { InputError, InterruptedError } from '../../core/errors.js';
+import { InterruptedError } from '../../core/errors.js';
 
-/** A training option is missing, unknown or out of range (a usage error: CLI exit code 2). */
-export class TrainOptionsError extends InputError {
-  override name = 'TrainOptionsError';
-}
-
-/** A checkpoint cannot be written, read or used: missing, corrupt, newer format, wrong kind. */
-export class CheckpointError extends Error {
-  override readonly name = 'CheckpointError';
-}
+export { CheckpointError, TrainOptionsError } from '../inference/errors.js';
 
 /**
  * The run diverged: the loss became NaN or infinite, grew past 1e6 × its first epoch's value, or

@@ -8,15 +8,10 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { adamKernel, adamKernelUsable, type AdamDecay, type AdamScalars } from '../engine/wasm_adam.js';
+import type { OptimizerState } from '../inference/checkpoint_format.js';
 import type { OptimizerOptions } from './options.js';
 
-/** Serialisable optimizer state: moments in the model's `trainableWeights()` order. */
-export interface OptimizerState {
-  /** Updates applied so far (bias correction uses it). */
-  step: number;
-  m: Float32Array[];
-  v: Float32Array[];
-}
+export type { OptimizerState } from '../inference/checkpoint_format.js';
 
 export class AdamOptimizer {
   private stepCount = 0;

@@ -8,7 +8,18 @@ import type { BackendName } from '../engine/backend.js';
 import type { ModelConfig } from '../models/model.js';
 import { resolveModelConfig } from '../models/registry.js';
 import { TrainOptionsError } from './errors.js';
-import { mappingItems } from './pairs.js';
+import { frameStack, mappingItems, MAPPING_KINDS, type Mapping, type MappingKind } from '../inference/mapping.js';
+
+export {
+  frameStack,
+  MAPPING_KINDS,
+  type FrameStack,
+  type InitialToFinalMapping,
+  type Mapping,
+  type MappingKind,
+  type NextStepMapping,
+  type WindowMapping,
+} from '../inference/mapping.js';
 
 /**
  * 'rel-l2' and 'mse' compare the prediction with the target (see losses.ts). 'gaussian-nll' trains
@@ -27,65 +38,6 @@ export function outputHeads(loss: LossKind): number {
 /** Normalizers fitted on the training split only: per grid point, one scalar, or none. */
 export type NormalizeMode = 'pointwise' | 'scalar' | 'none';
 export const NORMALIZE_MODES: readonly NormalizeMode[] = ['pointwise', 'scalar', 'none'];
-
-/** u(t_in) → u(t_out) (the FNO paper's Burgers task: u(0) → u(T)). */
-export interface InitialToFinalMapping {
-  kind: 'initial-to-final';
-  /** Input frame; negative counts from the end. @default 0 */
-  inFrame: number;
-  /** Output frame; negative counts from the end. @default -1 */
-  outFrame: number;
-}
-
-/** Every pair u(t_k) → u(t_{k+stride}) of a sample; evaluated by autoregressive rollout. */
-export interface NextStepMapping {
-  kind: 'next-step';
-  /** Frames between input and output. @default 1 */
-  stride: number;
-}
-
-/**
- * Autoregressive windows: `history` frames in, the next `future` frames out, frames stacked as
- * channels oldest first (model input k·C channels, output m·C, C fields per point). Training
- * items are every window of each training sample (teacher forcing); evaluated by rollout.
- *
- * `pushforward` p > 0 is Brandstetter et al.'s pushforward trick (2022, "Message passing neural
- * PDE solvers", §2.3): an item spans history + p·future + future frames; the model is unrolled p
- * times from the true first `history` frames, its own predictions fed back with no gradient
- * through the unroll, and the loss is taken on the item's last `future` frames only.
- */
-export interface WindowMapping {
-  kind: 'window';
-  /** Input frames k per model call. @default 10 */
-  history: number;
-  /** Output frames m per model call. @default 1 */
-  future: number;
-  /** Frames of the file between consecutive window frames. @default 1 */
-  stride: number;
-  /** Unrolled steps p without gradient before the loss (0: teacher forcing only). @default 0 */
-  pushforward: number;
-}
-
-export type Mapping = InitialToFinalMapping | NextStepMapping | WindowMapping;
-export type MappingKind = Mapping['kind'];
-export const MAPPING_KINDS: readonly MappingKind[] = ['initial-to-final', 'next-step', 'window'];
-
-/** Frames per model call and the frame step, for any mapping (1 in, 1 out for the pair kinds). */
-export interface FrameStack {
-  /** Input frames per model call (channels k·C). */
-  history: number;
-  /** Output frames per model call (channels m·C). */
-  future: number;
-  /** Frame step between the frames of a window (the next-step stride; 0 for initial-to-final). */
-  stride: number;
-  /** Unrolled steps without gradient before the loss. */
-  pushforward: number;
-}
-
-export function frameStack(mapping: Mapping): FrameStack {
-  if (mapping.kind === 'window') return { history: mapping.history, future: mapping.future, stride: mapping.stride, pushforward: mapping.pushforward };
-  return { history: 1, future: 1, stride: mapping.kind === 'next-step' ? mapping.stride : 0, pushforward: 0 };
-}
 
 /** The frames of a dataset that options are checked against (an `H5Dataset` has them). */
 export interface DataFrames {

@@ -7,8 +7,12 @@
  * needs (with a small cache, as a shuffled batch touches several items of the same sample).
  */
 import { DataFormatError, UnitGaussianNormalizer, type H5Dataset, type SampleSource } from '../data/index.js';
-import { TrainOptionsError } from './errors.js';
 import type { Mapping, NormalizeMode } from './options.js';
+import { extractFrame, extractStacked, subsampledShape } from '../data/frames.js';
+import { mappingItems } from '../inference/mapping.js';
+
+export { extractFrame, extractStacked, subsampledShape, unstackFrames, type FrameGeometry } from '../data/frames.js';
+export { mappingItems } from '../inference/mapping.js';
 
 /** How frames map to items and how a frame is subsampled. */
 export interface PairLayout {
@@ -45,44 +49,6 @@ export interface FrameInfo {
   nChannels: number;
 }
 
-/**
- * File frames of each item of one sample under `mapping` (see PairLayout.items); throws naming
- * the mapping fields and the frames allowed when the mapping does not fit in `nt` frames.
- */
-export function mappingItems(mapping: Mapping, nt: number, path: string): number[][] {
-  if (mapping.kind === 'initial-to-final') {
-    const frame = (field: string, f: number): number => {
-      if (f < -nt || f >= nt) throw new TrainOptionsError(`mapping.${field}=${f} is not allowed for ${path} with ${nt} frames: use -${nt} to ${nt - 1}`);
-      return f < 0 ? nt + f : f;
-    };
-    const a = frame('inFrame', mapping.inFrame);
-    const b = frame('outFrame', mapping.outFrame);
-    if (a === b) throw new TrainOptionsError(`mapping inFrame=${mapping.inFrame} and outFrame=${mapping.outFrame} are the same frame of ${path}: use two different frames`);
-    return [[a, b]];
-  }
-  if (mapping.kind === 'next-step') {
-    if (mapping.stride >= nt) throw new TrainOptionsError(`mapping.stride=${mapping.stride} is not allowed for ${path} with ${nt} frames: use 1 to ${nt - 1}`);
-    return Array.from({ length: nt - mapping.stride }, (_, k) => [k, k + mapping.stride]);
-  }
-  const { history: k, future: m, stride: s, pushforward: p } = mapping;
-  const length = k + p * m + m;
-  const span = (length - 1) * s + 1;
-  if (span > nt) {
-    throw new TrainOptionsError(
-      `mapping.history=${k}, future=${m}, pushforward=${p} at stride ${s} span ${span} frames but ${path} has ${nt}: use history + (pushforward + 1) × future <= ${Math.floor((nt - 1) / s) + 1}`,
-    );
-  }
-  return Array.from({ length: nt - span + 1 }, (_, f) => [
-    ...Array.from({ length: k }, (_, j) => f + j * s),
-    ...Array.from({ length: m }, (_, j) => f + (k + p * m + j) * s),
-  ]);
-}
-
-/** Spatial shape after subsampling: ceil(n / subsample) per axis. */
-export function subsampledShape(spatial: readonly number[], subsample: number): number[] {
-  return spatial.map((n) => Math.ceil(n / subsample));
-}
-
 /** Resolves `mapping` against the file's frames; throws naming the mapping field when it does not fit. */
 export function pairLayout(ds: FrameInfo, mapping: Mapping, subsample: number): PairLayout {
   const items = mappingItems(mapping, ds.nt, ds.path);
@@ -110,72 +76,6 @@ export function pairIndices(layout: PairLayout, samples: readonly number[]): num
   const p = layout.items.length;
   const out: number[] = [];
   for (const i of samples) for (let k = 0; k < p; k++) out.push(i * p + k);
-  return out;
-}
-
-/** The geometry `extractFrame` needs. */
-export type FrameGeometry = Pick<PairLayout, 'fileSpatial' | 'spatial' | 'channels' | 'subsample'>;
-
-/** Copies frame `f` of a row-major sample [T, ...fileSpatial, C], subsampled, into `out` at `offset`. */
-export function extractFrame(sample: Float32Array, layout: FrameGeometry, f: number, out: Float32Array, offset: number): void {
-  const c = layout.channels;
-  const s = layout.subsample;
-  const fs = layout.fileSpatial;
-  if (fs.length === 1) {
-    const base = f * fs[0] * c;
-    if (s === 1) {
-      out.set(sample.subarray(base, base + fs[0] * c), offset);
-      return;
-    }
-    for (let i = 0, o = offset; i < layout.spatial[0]; i++) for (let k = 0; k < c; k++) out[o++] = sample[base + i * s * c + k];
-    return;
-  }
-  const [nx, ny] = fs;
-  const base = f * nx * ny * c;
-  for (let i = 0, o = offset; i < layout.spatial[0]; i++) {
-    for (let j = 0; j < layout.spatial[1]; j++) {
-      const src = base + (i * s * ny + j * s) * c;
-      for (let k = 0; k < c; k++) out[o++] = sample[src + k];
-    }
-  }
-}
-
-/**
- * Copies `frames` of a sample, subsampled and stacked as channels oldest first ([...spatial,
- * frames.length·C], point-major), into `out` at `offset`.
- */
-export function extractStacked(sample: Float32Array, layout: FrameGeometry, frames: readonly number[], out: Float32Array, offset: number): void {
-  if (frames.length === 1) {
-    extractFrame(sample, layout, frames[0], out, offset);
-    return;
-  }
-  const c = layout.channels;
-  const points = layout.spatial.reduce((a, b) => a * b, 1);
-  const size = points * c;
-  const frame = new Float32Array(size);
-  const stride = frames.length * c;
-  frames.forEach((f, j) => {
-    extractFrame(sample, layout, f, frame, 0);
-    for (let p = 0; p < points; p++) for (let k = 0; k < c; k++) out[offset + p * stride + j * c + k] = frame[p * c + k];
-  });
-}
-
-/**
- * Frames stacked as channels [batch, points, m·C] to frames one after another [batch, m, points, C]
- * (the inverse layout of `extractStacked`).
- */
-export function unstackFrames(stacked: Float32Array, batch: number, frames: number, frameSize: number, channels: number): Float32Array {
-  if (frames === 1) return stacked;
-  const out = new Float32Array(stacked.length);
-  const points = frameSize / channels;
-  for (let b = 0; b < batch; b++) {
-    const base = b * frames * frameSize;
-    for (let p = 0; p < points; p++) {
-      for (let j = 0; j < frames; j++) {
-        for (let k = 0; k < channels; k++) out[base + j * frameSize + p * channels + k] = stacked[base + (p * frames + j) * channels + k];
-      }
-    }
-  }
   return out;
 }
 

@@ -8,9 +8,10 @@
 import fs from 'node:fs';
 import nodePath from 'node:path';
 import { writeFileAtomic } from '../../core/atomic.js';
+import { CHECKPOINT_FILE } from '../inference/checkpoint_format.js';
 import type { EpochMetrics } from './checkpoint.js';
 
-export const CHECKPOINT_FILE = 'checkpoint.safetensors';
+export { CHECKPOINT_FILE };
 /** The resolved training options (what replays the run). */
 export const CONFIG_FILE = 'config.json';
 /** One JSON line per epoch, up to the checkpoint. */
