@@ -16,9 +16,11 @@ export class CliUsageError extends InputError {
 
 /**
  * Value kinds: 'string', 'number', 'int', 'boolean' (a switch); 'strings' (repeatable flag, an
- * array field), 'ints' (comma list of integers), 'json' (an object, merged into its field).
+ * array field), 'ints' (comma list of integers), 'int-or-ints' (one integer, or a comma list or
+ * array of them: FNO's nModes, one per axis or one for every axis), 'json' (an object, merged into
+ * its field).
  */
-export type OptionType = 'string' | 'number' | 'int' | 'boolean' | 'strings' | 'ints' | 'json';
+export type OptionType = 'string' | 'number' | 'int' | 'boolean' | 'strings' | 'ints' | 'int-or-ints' | 'json';
 
 export interface OptionDecl {
   /** Canonical flag, kebab case of the field's last segment where there is a field. */
@@ -59,6 +61,8 @@ function schemaOf(type: OptionType): z.ZodType {
       return z.union([z.string().transform((s) => [s]), z.array(z.string())]);
     case 'ints':
       return z.array(finite.pipe(z.number().int()));
+    case 'int-or-ints':
+      return finite.pipe(z.number().int());
     case 'json':
       return z.record(z.string(), z.unknown());
   }
@@ -71,11 +75,15 @@ const NOT_A: Record<OptionType, string> = {
   string: 'a string',
   strings: 'a string or a list of strings',
   ints: 'a comma-separated list of integers',
+  'int-or-ints': 'an integer or a comma-separated list of integers',
   json: 'a JSON object',
 };
 
 /** Converts one value (raw text of a flag, or a file's JSON value); `where` names it in the error. */
 export function convert(decl: OptionDecl, raw: unknown, where: string): unknown {
+  if (decl.type === 'int-or-ints' && ((typeof raw === 'string' && raw.includes(',')) || Array.isArray(raw))) {
+    return convert({ ...decl, type: 'ints' }, raw, where);
+  }
   if (decl.type === 'ints' && (typeof raw === 'string' || Array.isArray(raw))) {
     // Element by element, so the message names the element at fault.
     const items = typeof raw === 'string' ? raw.split(',') : (raw as unknown[]);

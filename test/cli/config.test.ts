@@ -65,7 +65,7 @@ describe('pdes train --config', () => {
     const r = pdes(['train', '--config', cfg, '--width', '6', '-q']);
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(fs.readFileSync(path.join(dir, 'yaml-run', 'config.json'), 'utf8'));
-    expect(out).toMatchObject({ epochs: 1, batchSize: 5, overwrite: true, model: { kind: 'fno', nModes: 4, width: 6, nLayers: 1 } });
+    expect(out).toMatchObject({ epochs: 1, batchSize: 5, overwrite: true, model: { kind: 'fno', nModes: [4], width: 6, nLayers: 1 } });
   });
 });
 

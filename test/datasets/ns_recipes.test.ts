@@ -156,7 +156,7 @@ describe('Navier–Stokes generation', () => {
     // A fixed step above the explicit-advection bound names the bound; no file is started.
     const unstable = pdes(['generate', 'ns-fno-nu1e-3', '--samples', '2', '--nx', '16', '--solve-nx', '32', '--frames', '3', '--t-end', '2', '--scheme', 'cn-euler', '--dt', '0.5', '-o', path.join(dir, 'dt.h5'), '-q']);
     expect(unstable.code).toBe(2);
-    expect(unstable.stderr.trim()).toMatch(/^pdes generate: sample 0: dt=0\.5 is above the stability bound 2\(nu \+ drag\/kmax²\)\/max\|u\|²=0\.40\d+ for explicit advection at n=32 \(max \|u\| = [\d.]+\): use dt <= 0\.4016$/);
+    expect(unstable.stderr.trim()).toMatch(/^pdes generate: sample 0: --dt=0\.5 is above the stability bound 2\(nu \+ drag\/kmax²\)\/max\|u\|²=0\.40\d+ for explicit advection at n=32 \(max \|u\| = [\d.]+\): use dt <= 0\.4016$/);
     expect(fs.existsSync(path.join(dir, 'dt.h5'))).toBe(false);
     const forcing = pdes(['generate', 'ns-fno-nu1e-3', '--forcing', 'shear', '-o', path.join(dir, 'f.h5')]);
     expect(forcing.code).toBe(2);

@@ -48,7 +48,7 @@ export const TRAIN_OPTIONS: OptionDecl[] = [
     help: 'window: unroll the model N times without gradient before the loss\n(Brandstetter et al. 2022)',
   },
   { flag: 'model-config', field: 'model', type: 'json', value: 'JSON', help: `model config fields, e.g. '{"projectionChannels": 32}' (the flags below override it)` },
-  { flag: 'n-modes', field: 'model.nModes', type: 'int', value: 'N', default: '16', aliases: ['modes'], help: 'FNO Fourier modes' },
+  { flag: 'n-modes', field: 'model.nModes', type: 'int-or-ints', value: 'N[,N..]', default: '16', aliases: ['modes'], help: 'FNO Fourier modes: one per axis, or one for every axis' },
   { flag: 'modes1', field: 'model.modes1', type: 'int', value: 'N', help: 'Fourier modes along x (fno2d, fno3d)' },
   { flag: 'modes2', field: 'model.modes2', type: 'int', value: 'N', help: 'Fourier modes along y (fno2d, fno3d)' },
   { flag: 'modes3', field: 'model.modes3', type: 'int', value: 'N', help: 'Fourier modes along t (fno3d)' },
