@@ -81,7 +81,15 @@ function measureOurs(grid: Grid1D, u0: Float64Array, dt: number, backend: FvBack
     l2 += u[i] * u[i];
     c1 += u[i] * Math.cos(2 * Math.PI * x[i]);
   }
-  return { cellUpdatesPerS: (n * STEPS) / seconds, secondsPerStep: seconds / STEPS, minSecondsPerStep: times[0] / STEPS, final: Float64Array.from(u), l1: l1 * grid.dx, l2: l2 * grid.dx, c1: c1 * grid.dx };
+  return {
+    cellUpdatesPerS: (n * STEPS) / seconds,
+    secondsPerStep: seconds / STEPS,
+    minSecondsPerStep: times[0] / STEPS,
+    final: Float64Array.from(u),
+    l1: l1 * grid.dx,
+    l2: l2 * grid.dx,
+    c1: c1 * grid.dx,
+  };
 }
 
 /**
@@ -94,7 +102,10 @@ function compileCPeer(): { exe: string; exeNoFma: string; dir: string; compiler:
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pdes-burgers-c-'));
   const exe = path.join(dir, 'burgers_weno');
   const exeNoFma = path.join(dir, 'burgers_weno_nofma');
-  for (const [out, extra] of [[exe, []], [exeNoFma, ['-ffp-contract=off']]] as const) {
+  for (const [out, extra] of [
+    [exe, []],
+    [exeNoFma, ['-ffp-contract=off']],
+  ] as const) {
     const res = spawnSync('gcc', ['-O3', '-march=native', ...extra, '-o', out, src, '-lm'], { encoding: 'utf8' });
     if (res.error || res.status !== 0) {
       fs.rmSync(dir, { recursive: true, force: true });
@@ -197,11 +208,17 @@ export async function run(): Promise<BenchResult> {
   } finally {
     if (!('missing' in c)) fs.rmSync(c.dir, { recursive: true, force: true });
   }
-  params.c_peer = 'missing' in c
-    ? null
-    : cOk
-      ? { name: 'C (bench/peers/burgers_weno.c)', compiler: c.compiler, figures: cFigures, timing: 'median (and min) of reps runs, after 2·steps warm-up steps' }
-      : null;
+  params.c_peer =
+    'missing' in c
+      ? null
+      : cOk
+        ? {
+            name: 'C (bench/peers/burgers_weno.c)',
+            compiler: c.compiler,
+            figures: cFigures,
+            timing: 'median (and min) of reps runs, after 2·steps warm-up steps',
+          }
+        : null;
   if ('missing' in c) params.c_peer_missing = c.missing;
   params.loadavg_after = os.loadavg();
   if (peerOk) ratios.speedup_vs_numpy = Math.min(...SIZES.map((n) => ratios[`speedup_vs_numpy_n${n}`]));
@@ -212,7 +229,15 @@ export async function run(): Promise<BenchResult> {
       'WENO5-JS + Rusanov + SSP-RK3 inviscid periodic Burgers: cell updates per second (one SSP-RK3 step of one cell = 1 update), ours (fused WebAssembly SIMD f64x2 step; the plain-JS backend for the record) vs vectorised NumPy and vs the same kernel in C (gcc -O3 -march=native, params.c_peer), same machine, same initial state and dt',
     ours,
     peer: peerOk
-      ? { name: 'numpy (bench/peers/burgers_weno_numpy.py)', figures: peerFigures, allocator: Object.entries(peerRuns).map(([k, r]) => `${k}: ${r.allocator}`).join(', '), variants: Object.fromEntries(Object.entries(peerRuns).map(([k, r]) => [k, r.variants])), env: PEER_ENV }
+      ? {
+          name: 'numpy (bench/peers/burgers_weno_numpy.py)',
+          figures: peerFigures,
+          allocator: Object.entries(peerRuns)
+            .map(([k, r]) => `${k}: ${r.allocator}`)
+            .join(', '),
+          variants: Object.fromEntries(Object.entries(peerRuns).map(([k, r]) => [k, r.variants])),
+          env: PEER_ENV,
+        }
       : null,
     ratios,
     target: `speedup_vs_numpy_n${TARGET_N} >= 3 and fraction_of_c_n${TARGET_N} >= 0.5`,

@@ -174,7 +174,8 @@ function numbersOf(out: Record<string, number | string>): Record<string, number>
 }
 
 /** How every peer's environment is set, recorded with its figures. */
-export const PEER_ENV = 'OPENBLAS_* (but the thread count) unset, OMP/OPENBLAS/MKL_NUM_THREADS = threads; each allocator of PEER_ALLOCATORS tried, the fastest kept';
+export const PEER_ENV =
+  'OPENBLAS_* (but the thread count) unset, OMP/OPENBLAS/MKL_NUM_THREADS = threads; each allocator of PEER_ALLOCATORS tried, the fastest kept';
 
 /** The peer part of a BenchResult: the fastest variant's figures, with every variant kept. */
 export function peerRecord(name: string, run: PeerRun, figures: Record<string, number> = run.figures): NonNullable<BenchResult['peer']> {
@@ -210,10 +211,14 @@ export async function threadScalingCeiling(): Promise<number> {
   const timeThreads = async (n: number): Promise<number> => {
     const t0 = performance.now();
     await Promise.all(
-      Array.from({ length: n }, () => new Promise<void>((resolve) => {
-        const w = new Worker(code, { eval: true });
-        w.once('message', () => void w.terminate().then(() => resolve()));
-      })),
+      Array.from(
+        { length: n },
+        () =>
+          new Promise<void>((resolve) => {
+            const w = new Worker(code, { eval: true });
+            w.once('message', () => void w.terminate().then(() => resolve()));
+          }),
+      ),
     );
     return performance.now() - t0;
   };

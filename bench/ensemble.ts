@@ -72,13 +72,33 @@ export async function run(): Promise<BenchResult> {
     const ideal = 2.5 / P.members;
     return {
       name: 'ensemble',
-      description: 'ensemble of 5 FNO-1D members (s=512, width 64, 16 modes, 4 layers, 160 train samples, 15 epochs each, burgers-fno), 2 member worker threads vs one member after another',
-      ours: { seconds_sequential: sequential, seconds_2_workers: parallel, seconds_per_member_sequential: sequential / P.members, machine_thread_scaling_ceiling: ceiling },
+      description:
+        'ensemble of 5 FNO-1D members (s=512, width 64, 16 modes, 4 layers, 160 train samples, 15 epochs each, burgers-fno), 2 member worker threads vs one member after another',
+      ours: {
+        seconds_sequential: sequential,
+        seconds_2_workers: parallel,
+        seconds_per_member_sequential: sequential / P.members,
+        machine_thread_scaling_ceiling: ceiling,
+      },
       peer: null,
-      ratios: { time_ratio_2_workers_vs_sequential: ratio, ideal_ratio_5_members_on_2_workers: ideal, member_level_floor: Math.ceil(P.members / 2) / P.members, parallel_efficiency: ideal / ratio },
+      ratios: {
+        time_ratio_2_workers_vs_sequential: ratio,
+        ideal_ratio_5_members_on_2_workers: ideal,
+        member_level_floor: Math.ceil(P.members / 2) / P.members,
+        parallel_efficiency: ideal / ratio,
+      },
       target: 'time_ratio_2_workers_vs_sequential <= 0.6',
       met: ratio <= 0.6,
-      params: { ...P, seconds_sequential_runs: seqRuns, seconds_2_workers_runs: parRuns, members0to3BitIdentical: identical, loadAverage1mBefore: loadBefore, loadAverage1mAfter: loadAfter, backend: describeBackend(), machine: machineInfo() },
+      params: {
+        ...P,
+        seconds_sequential_runs: seqRuns,
+        seconds_2_workers_runs: parRuns,
+        members0to3BitIdentical: identical,
+        loadAverage1mBefore: loadBefore,
+        loadAverage1mAfter: loadAfter,
+        backend: describeBackend(),
+        machine: machineInfo(),
+      },
     };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

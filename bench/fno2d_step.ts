@@ -19,7 +19,21 @@ import { bestFigure, peerRecord, type PeerRun, runPythonPeer, timeMedian, type B
 import { measureWasmSimdPeak, productRoofline, profileKernels, type ProfiledKernel } from './roofline.js';
 
 const P = { s: 64, batch: 20, width: 20, modes: 12, nLayers: 4, inChannels: 10, outChannels: 1, projectionChannels: 128, lr: 1e-3, steps: 10, warmup: 3 };
-const P3 = { s: 64, batch: 4, width: 20, modes: 8, modes3: 8, nLayers: 4, inChannels: 10, outFrames: 10, timePadding: 6, projectionChannels: 128, lr: 1e-3, steps: 5, warmup: 2 };
+const P3 = {
+  s: 64,
+  batch: 4,
+  width: 20,
+  modes: 8,
+  modes3: 8,
+  nLayers: 4,
+  inChannels: 10,
+  outFrames: 10,
+  timePadding: 6,
+  projectionChannels: 128,
+  lr: 1e-3,
+  steps: 5,
+  warmup: 2,
+};
 
 /** Mean over the batch of ‖pred − y‖₂ / ‖y‖₂ (neuraloperator's LpLoss, p = 2, relative). */
 function relativeL2(pred: tf.Tensor, y: tf.Tensor): tf.Scalar {
@@ -115,8 +129,14 @@ export async function run(): Promise<BenchResult> {
 
   // FNO-2D.
   const model = createModel({
-    kind: 'fno2d', seed: 0, nModes: [P.modes, P.modes], width: P.width, nLayers: P.nLayers,
-    inChannels: P.inChannels, outChannels: P.outChannels, projectionChannels: P.projectionChannels,
+    kind: 'fno2d',
+    seed: 0,
+    nModes: [P.modes, P.modes],
+    width: P.width,
+    nLayers: P.nLayers,
+    inChannels: P.inChannels,
+    outChannels: P.outChannels,
+    projectionChannels: P.projectionChannels,
   });
   const { x, y } = data(P.batch, P.s, P.inChannels, P.outChannels);
   const { timed, step } = timeModel(model, x, y, P.lr, P.steps, P.warmup);
@@ -135,8 +155,15 @@ export async function run(): Promise<BenchResult> {
 
   // FNO-3D.
   const model3 = createModel({
-    kind: 'fno3d', seed: 0, nModes: [P3.modes, P3.modes, P3.modes3], width: P3.width, nLayers: P3.nLayers,
-    inChannels: P3.inChannels, outFrames: P3.outFrames, timePadding: P3.timePadding, projectionChannels: P3.projectionChannels,
+    kind: 'fno3d',
+    seed: 0,
+    nModes: [P3.modes, P3.modes, P3.modes3],
+    width: P3.width,
+    nLayers: P3.nLayers,
+    inChannels: P3.inChannels,
+    outFrames: P3.outFrames,
+    timePadding: P3.timePadding,
+    projectionChannels: P3.projectionChannels,
   });
   const d3 = data(P3.batch, P3.s, P3.inChannels, P3.outFrames);
   const t3 = timeModel(model3, d3.x, d3.y, P3.lr, P3.steps, P3.warmup).timed;
@@ -144,15 +171,46 @@ export async function run(): Promise<BenchResult> {
   d3.x.dispose();
   d3.y.dispose();
 
-  const peer = runPythonPeer('fno2d_step_torch.py', {
-    model: 'fno2d', s: P.s, batch: P.batch, width: P.width, modes: P.modes, n_layers: P.nLayers, in_channels: P.inChannels,
-    out_channels: P.outChannels, projection_channels: P.projectionChannels, lr: P.lr, steps: P.steps, warmup: P.warmup, threads: 1,
-  }, { primary: 'seconds_per_step' });
-  const peer3 = runPythonPeer('fno2d_step_torch.py', {
-    model: 'fno3d', s: P3.s, batch: P3.batch, width: P3.width, modes: P3.modes, modes3: P3.modes3, n_layers: P3.nLayers,
-    in_channels: P3.inChannels, out_frames: P3.outFrames, time_padding: P3.timePadding, projection_channels: P3.projectionChannels,
-    lr: P3.lr, steps: P3.steps, warmup: P3.warmup, threads: 1,
-  }, { primary: 'seconds_per_step' });
+  const peer = runPythonPeer(
+    'fno2d_step_torch.py',
+    {
+      model: 'fno2d',
+      s: P.s,
+      batch: P.batch,
+      width: P.width,
+      modes: P.modes,
+      n_layers: P.nLayers,
+      in_channels: P.inChannels,
+      out_channels: P.outChannels,
+      projection_channels: P.projectionChannels,
+      lr: P.lr,
+      steps: P.steps,
+      warmup: P.warmup,
+      threads: 1,
+    },
+    { primary: 'seconds_per_step' },
+  );
+  const peer3 = runPythonPeer(
+    'fno2d_step_torch.py',
+    {
+      model: 'fno3d',
+      s: P3.s,
+      batch: P3.batch,
+      width: P3.width,
+      modes: P3.modes,
+      modes3: P3.modes3,
+      n_layers: P3.nLayers,
+      in_channels: P3.inChannels,
+      out_frames: P3.outFrames,
+      time_padding: P3.timePadding,
+      projection_channels: P3.projectionChannels,
+      lr: P3.lr,
+      steps: P3.steps,
+      warmup: P3.warmup,
+      threads: 1,
+    },
+    { primary: 'seconds_per_step' },
+  );
   const f2 = peer?.figures;
   const f3 = peer3?.figures;
   const peerStep = f2 ? f2.seconds_per_step : NaN;
@@ -207,8 +265,14 @@ export async function run(): Promise<BenchResult> {
     target: 'time_ratio_vs_torch <= 1.5 (with equal parameter counts)',
     met: peer ? ratio <= 1.5 && sameParams === true : undefined,
     params: {
-      fno2d: P, fno3d: P3, backend, peer: 'bench/peers/fno2d_step_torch.py', breakdown: 'tf.profile kernel times, each kernel the least of 3 profiled FNO-2D steps', roofline: peak.note,
-      same_parameter_count_2d: sameParams, same_parameter_count_3d: f3 ? f3.parameters === t3.params : undefined,
+      fno2d: P,
+      fno3d: P3,
+      backend,
+      peer: 'bench/peers/fno2d_step_torch.py',
+      breakdown: 'tf.profile kernel times, each kernel the least of 3 profiled FNO-2D steps',
+      roofline: peak.note,
+      same_parameter_count_2d: sameParams,
+      same_parameter_count_3d: f3 ? f3.parameters === t3.params : undefined,
     },
   };
 }

@@ -49,7 +49,6 @@ function data(): { x: tf.Tensor3D; y: tf.Tensor3D } {
   return { x: tf.tensor3d(x, [batch, s, 1]), y: tf.tensor3d(y, [batch, s, 1]) };
 }
 
-
 /**
  * Kernel time of one step by category, in seconds, from the per-kernel least times of profiled
  * steps (roofline.ts, profileKernels). spectral_dft: the truncated transforms — the fused folded
@@ -115,10 +114,22 @@ export async function run(): Promise<BenchResult> {
   x.dispose();
   y.dispose();
 
-  const peer = runPythonPeer('fno_step_torch.py', {
-    s: P.s, batch: P.batch, width: P.width, n_modes: P.nModes, n_layers: P.nLayers,
-    projection_channels: P.projectionChannels, lr: P.lr, steps: P.steps, warmup: P.warmup, threads: 1,
-  }, { primary: 'seconds_per_step' });
+  const peer = runPythonPeer(
+    'fno_step_torch.py',
+    {
+      s: P.s,
+      batch: P.batch,
+      width: P.width,
+      n_modes: P.nModes,
+      n_layers: P.nLayers,
+      projection_channels: P.projectionChannels,
+      lr: P.lr,
+      steps: P.steps,
+      warmup: P.warmup,
+      threads: 1,
+    },
+    { primary: 'seconds_per_step' },
+  );
   const theirs = peer?.figures;
   const peerStep = theirs ? theirs.seconds_per_step : NaN;
   const ratio = ours / peerStep;
@@ -160,7 +171,9 @@ export async function run(): Promise<BenchResult> {
     target: 'time_ratio_vs_torch <= 0.8 and forward_time_ratio_vs_torch <= 1.0 (issue 9; each against the peer allocator fastest at that figure)',
     met: peer ? ratio <= 0.8 && tForward / bestFigure(peer, 'seconds_forward') <= 1 : undefined,
     params: {
-      ...P, backend, peer: 'bench/peers/fno_step_torch.py',
+      ...P,
+      backend,
+      peer: 'bench/peers/fno_step_torch.py',
       breakdown: 'tf.profile kernel times, each kernel the least of 5 profiled steps',
       roofline: `products: BatchMatMul (XNNPACK) and the engine's GEMM kernels; peak: ${peak.note}, best of ${JSON.stringify(peak.byChains)} GFLOP/s by independent chains`,
     },

@@ -85,17 +85,33 @@ export async function run(): Promise<BenchResult> {
     const ceiling = Math.max(...ceilings);
     const speedup = one / two;
     const workRatio = cpuTwo / cpuOne;
-    const peer = runPythonPeer('fno_step_torch.py', { s: P.s, batch: P.batch, width: P.width, n_modes: P.nModes, n_layers: P.nLayers, lr: P.lr, steps: 20, warmup: 3, threads: 1 }, { primary: 'seconds_per_step' });
+    const peer = runPythonPeer(
+      'fno_step_torch.py',
+      { s: P.s, batch: P.batch, width: P.width, n_modes: P.nModes, n_layers: P.nLayers, lr: P.lr, steps: 20, warmup: 3, threads: 1 },
+      { primary: 'seconds_per_step' },
+    );
     const torch = peer?.figures.seconds_per_step ?? NaN;
     return {
       name: 'fno_train_throughput',
-      description: 'FNO-1D training step in the trainer (s=1024, batch 20, width 64, 16 modes, 4 layers, Adam, rel-L2, streamed from HDF5), 1 and 2 workers, vs PyTorch CPU 1 thread',
+      description:
+        'FNO-1D training step in the trainer (s=1024, batch 20, width 64, 16 modes, 4 layers, Adam, rel-L2, streamed from HDF5), 1 and 2 workers, vs PyTorch CPU 1 thread',
       ours: {
-        seconds_per_step_1_worker: one, seconds_per_step_2_workers: two, speedup_2_workers: speedup, thread_scaling_ceiling: ceiling,
-        cpu_seconds_per_step_1_worker: cpuOne, cpu_seconds_per_step_2_workers: cpuTwo, parallel_work_ratio: workRatio, speedup_bound_from_cpu: 2 / workRatio,
+        seconds_per_step_1_worker: one,
+        seconds_per_step_2_workers: two,
+        speedup_2_workers: speedup,
+        thread_scaling_ceiling: ceiling,
+        cpu_seconds_per_step_1_worker: cpuOne,
+        cpu_seconds_per_step_2_workers: cpuTwo,
+        parallel_work_ratio: workRatio,
+        speedup_bound_from_cpu: 2 / workRatio,
       },
       peer: peer ? peerRecord('PyTorch CPU, 1 thread (bench/peers/fno_step_torch.py)', peer) : null,
-      ratios: { time_ratio_vs_torch_1_worker: one / torch, time_ratio_vs_torch_2_workers: two / torch, speedup_2_workers: speedup, speedup_of_ceiling: speedup / ceiling },
+      ratios: {
+        time_ratio_vs_torch_1_worker: one / torch,
+        time_ratio_vs_torch_2_workers: two / torch,
+        speedup_2_workers: speedup,
+        speedup_of_ceiling: speedup / ceiling,
+      },
       target: 'speedup_2_workers >= 1.8 (issue 9; thread_scaling_ceiling says what the machine allowed), time_ratio_vs_torch_1_worker <= 0.8',
       met: speedup >= 1.8 && one / torch <= 0.8,
       params: { ...P, rounds: ROUNDS, ceilings, backend: describeBackend(), machine: machineInfo() },

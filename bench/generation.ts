@@ -43,7 +43,18 @@ export async function run(): Promise<BenchResult> {
       ratios: { throughput_2_vs_1: speedup },
       target: 'throughput_2_vs_1 >= 1.8',
       met: speedup >= 1.8,
-      params: { rounds, seconds_1_worker_runs: t1s, seconds_2_workers_runs: t2s, machine_thread_scaling_ceiling: ceiling, samples, nx: recipe.nx, solveNx: recipe.solveNx, frames: recipe.nFrames, identical_bytes_1_vs_2_workers: identical, machine: machineInfo() },
+      params: {
+        rounds,
+        seconds_1_worker_runs: t1s,
+        seconds_2_workers_runs: t2s,
+        machine_thread_scaling_ceiling: ceiling,
+        samples,
+        nx: recipe.nx,
+        solveNx: recipe.solveNx,
+        frames: recipe.nFrames,
+        identical_bytes_1_vs_2_workers: identical,
+        machine: machineInfo(),
+      },
     };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

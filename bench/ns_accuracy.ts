@@ -69,23 +69,27 @@ export async function run(): Promise<BenchResult> {
   const seconds = (performance.now() - t0) / 1000;
   const ev = await evaluateRun({ run: out });
   const ours = ev.metrics.mean.relL2;
-  const peer = runPythonPeer('ns_fno2d_train_torch.py', {
-    data,
-    n_train: P.nTrain,
-    n_test: P.nTest,
-    history: P.history,
-    n_frames: P.frames,
-    epochs,
-    batch: P.batch,
-    lr: P.lr,
-    step_size: stepSize,
-    gamma: 0.5,
-    width: P.width,
-    modes: P.modes,
-    n_layers: P.nLayers,
-    seed: 0,
-    threads: workers,
-  }, { primary: 'train_seconds', threads: workers, allocators: ['glibc-tuned'] });
+  const peer = runPythonPeer(
+    'ns_fno2d_train_torch.py',
+    {
+      data,
+      n_train: P.nTrain,
+      n_test: P.nTest,
+      history: P.history,
+      n_frames: P.frames,
+      epochs,
+      batch: P.batch,
+      lr: P.lr,
+      step_size: stepSize,
+      gamma: 0.5,
+      width: P.width,
+      modes: P.modes,
+      n_layers: P.nLayers,
+      seed: 0,
+      threads: workers,
+    },
+    { primary: 'train_seconds', threads: workers, allocators: ['glibc-tuned'] },
+  );
   const theirs = peer?.figures;
   const last = res.metrics[res.metrics.length - 1];
   return {
@@ -100,7 +104,11 @@ export async function run(): Promise<BenchResult> {
     },
     peer:
       peer && theirs
-        ? peerRecord('PyTorch (bench/peers/ns_fno2d_train_torch.py), same data, model and budget', peer, { test_rel_l2: theirs.test_rel_l2, train_seconds: theirs.train_seconds, last_train_loss: theirs.last_train_loss })
+        ? peerRecord('PyTorch (bench/peers/ns_fno2d_train_torch.py), same data, model and budget', peer, {
+            test_rel_l2: theirs.test_rel_l2,
+            train_seconds: theirs.train_seconds,
+            last_train_loss: theirs.last_train_loss,
+          })
         : null,
     ratios: theirs ? { rel_l2_vs_torch: ours / theirs.test_rel_l2, train_time_vs_torch: seconds / theirs.train_seconds } : {},
     target: 'rel_l2_vs_torch <= 1.1',

@@ -58,9 +58,13 @@ export async function run(): Promise<BenchResult> {
   const c = finiteVolumeMass(1 / nx, randn(nt, 0.05, 1), { nPoints: nx });
   const gridD = { nFrames: nt, nPoints: nx };
   let denseRes = projectConservation(mu, { kind: 'dense', matrix }, c, gridD);
-  const denseSeconds = timeMedian(() => {
-    denseRes = projectConservation(mu, { kind: 'dense', matrix }, c, gridD);
-  }, params.dense_reps, 3);
+  const denseSeconds = timeMedian(
+    () => {
+      denseRes = projectConservation(mu, { kind: 'dense', matrix }, c, gridD);
+    },
+    params.dense_reps,
+    3,
+  );
 
   // (2) diagonal batch
   const { batch_samples: S, batch_nt: bt, batch_nx: bx } = params;
@@ -71,9 +75,13 @@ export async function run(): Promise<BenchResult> {
   const cb = finiteVolumeMass(1 / bx, bb, { nPoints: bx });
   const gridB = { nFrames: bt, nPoints: bx };
   let batchRes = projectConservationBatch(bmu, { kind: 'diag', variances: bvar }, cb, gridB);
-  const batchSeconds = timeMedian(() => {
-    batchRes = projectConservationBatch(bmu, { kind: 'diag', variances: bvar }, cb, gridB);
-  }, params.batch_reps, 5);
+  const batchSeconds = timeMedian(
+    () => {
+      batchRes = projectConservationBatch(bmu, { kind: 'diag', variances: bvar }, cb, gridB);
+    },
+    params.batch_reps,
+    5,
+  );
 
   // (3) low rank
   const { lowrank_nt: lt, lowrank_nx: lx, lowrank_rank: r } = params;

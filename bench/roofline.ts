@@ -142,7 +142,8 @@ export async function profileKernels(fn: () => void, reps: number): Promise<Prof
   for (let r = 0; r < reps; r++) runs.push((await tf.profile(fn)).kernels.filter((k) => !k.name.includes('scope')) as ProfiledKernel[]);
   const ms = (k: ProfiledKernel) => (typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : Infinity);
   return runs[0].map((k, i) => {
-    if (!runs.every((run) => run.length === runs[0].length && run[i].name === k.name)) throw new Error(`profileKernels: a run issued other kernels than the first (kernel ${i}, ${k.name})`);
+    if (!runs.every((run) => run.length === runs[0].length && run[i].name === k.name))
+      throw new Error(`profileKernels: a run issued other kernels than the first (kernel ${i}, ${k.name})`);
     return { ...k, kernelTimeMs: Math.min(...runs.map((run) => ms(run[i]))) };
   });
 }

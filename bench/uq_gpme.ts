@@ -49,7 +49,8 @@ export async function run(): Promise<BenchResult> {
     const data = path.join(dir, `${c}-${P.train + P.val + P.test}.h5`);
     const oodData = path.join(dir, `${c}-ood-${P.ood}.h5`);
     const common = { nx: P.nx, solveNx: P.solveNx, frames: P.frames };
-    if (!fs.existsSync(data)) await generateDataset({ recipe: resolveRecipe(name, { ...common, samples: P.train + P.val + P.test, seed: 0 }), out: data, workers: 2 });
+    if (!fs.existsSync(data))
+      await generateDataset({ recipe: resolveRecipe(name, { ...common, samples: P.train + P.val + P.test, seed: 0 }), out: data, workers: 2 });
     if (!fs.existsSync(oodData)) {
       await generateDataset({ recipe: resolveRecipe(name, { ...common, samples: P.ood, seed: 1, parameter: HELD_OUT[c] }), out: oodData, workers: 2 });
     }
@@ -108,7 +109,10 @@ export async function run(): Promise<BenchResult> {
     };
     for (const [k, v] of Object.entries(f)) ours[`${c}_${k}`] = v;
     const met: [string, boolean][] = [
-      [`${c}: exact projection |cons err| <= 1e-10 x mass scale (in and out of distribution)`, proj.conservation.relMaxAbs <= 1e-10 && (oProj ? oProj.conservation.relMaxAbs <= 1e-10 : true)],
+      [
+        `${c}: exact projection |cons err| <= 1e-10 x mass scale (in and out of distribution)`,
+        proj.conservation.relMaxAbs <= 1e-10 && (oProj ? oProj.conservation.relMaxAbs <= 1e-10 : true),
+      ],
       [`${c}: 90% coverage in [0.80, 0.97] in distribution (projected)`, proj.coverage[1] >= 0.8 && proj.coverage[1] <= 0.97],
       c === 'stefan'
         ? [`${c}: projection lowers MSE and raises log-likelihood`, proj.mse < base.mse && proj.logLik > base.logLik]
@@ -122,7 +126,8 @@ export async function run(): Promise<BenchResult> {
   }
   return {
     name: 'uq_gpme',
-    description: 'Deep ensembles (5 FNO-1D members with Gaussian noise heads, 2 workers) on gpme-heat/-pme/-stefan: base vs ProbConserv exact projection vs HardC, in distribution and on held-out parameters',
+    description:
+      'Deep ensembles (5 FNO-1D members with Gaussian noise heads, 2 workers) on gpme-heat/-pme/-stefan: base vs ProbConserv exact projection vs HardC, in distribution and on held-out parameters',
     ours,
     peer: null,
     ratios: Object.fromEntries(

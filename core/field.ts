@@ -53,13 +53,16 @@ export function checkFieldBatch(b: FieldBatch<ArrayLike<number>>, name = 'fields
   for (const key of ['n', 'nt', 'channels'] as const) {
     if (!Number.isSafeInteger(b[key]) || b[key] < 1) fail(`${key} = ${String(b[key])} is not allowed: use an integer >= 1`);
   }
-  if (!Array.isArray(b.spatial) || b.spatial.length === 0) fail(`spatial = ${JSON.stringify(b.spatial)} is not allowed: give the points per axis, e.g. [X] or [X, Y]`);
+  if (!Array.isArray(b.spatial) || b.spatial.length === 0)
+    fail(`spatial = ${JSON.stringify(b.spatial)} is not allowed: give the points per axis, e.g. [X] or [X, Y]`);
   b.spatial.forEach((v, i) => {
     if (!Number.isSafeInteger(v) || v < 1) fail(`spatial[${i}] = ${String(v)} is not allowed: use an integer >= 1`);
   });
   const size = b.n * sampleSize(b);
   if (b.data?.length !== size) {
-    fail(`data has ${String(b.data?.length)} values but [n, nt, ...spatial, channels] = [${b.n}, ${b.nt}, ${b.spatial.join(', ')}, ${b.channels}] needs ${size}`);
+    fail(
+      `data has ${String(b.data?.length)} values but [n, nt, ...spatial, channels] = [${b.n}, ${b.nt}, ${b.spatial.join(', ')}, ${b.channels}] needs ${size}`,
+    );
   }
   if (b.grid !== undefined) {
     if (b.grid.axes.length !== b.spatial.length) fail(`grid has ${b.grid.axes.length} axes but the fields have ${b.spatial.length}`);
@@ -70,7 +73,8 @@ export function checkFieldBatch(b: FieldBatch<ArrayLike<number>>, name = 'fields
   if (b.times !== undefined) {
     if (b.times.length !== b.nt) fail(`times has ${b.times.length} entries but nt = ${b.nt}`);
     for (let t = 0; t < b.nt; t++) {
-      if (!Number.isFinite(b.times[t]) || (t > 0 && b.times[t] <= b.times[t - 1])) fail(`times[${t}] = ${b.times[t]} is not allowed: times must be finite and increasing`);
+      if (!Number.isFinite(b.times[t]) || (t > 0 && b.times[t] <= b.times[t - 1]))
+        fail(`times[${t}] = ${b.times[t]} is not allowed: times must be finite and increasing`);
     }
   }
 }

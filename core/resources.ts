@@ -61,7 +61,9 @@ export function formatBytes(n: number): string {
 export function checkDisk(needed: number, path: string, what: string): void {
   const free = freeDiskBytes(path);
   if (needed > free) {
-    throw new ResourceError(`${what} needs about ${formatBytes(needed)} on ${nodePath.dirname(nodePath.resolve(path))}, which has ${formatBytes(free)} free: free space, choose a smaller job, or pass ${OVERRIDE_FLAG}`);
+    throw new ResourceError(
+      `${what} needs about ${formatBytes(needed)} on ${nodePath.dirname(nodePath.resolve(path))}, which has ${formatBytes(free)} free: free space, choose a smaller job, or pass ${OVERRIDE_FLAG}`,
+    );
   }
 }
 
@@ -69,7 +71,12 @@ export function checkDisk(needed: number, path: string, what: string): void {
 export function checkMemory(needed: number, what: string, limit = Infinity, limitName = ''): void {
   const free = freeMemoryBytes();
   if (needed > free) {
-    throw new ResourceError(`${what} needs about ${formatBytes(needed)} of memory; this machine has ${formatBytes(free)} available: choose a smaller job, or pass ${OVERRIDE_FLAG}`);
+    throw new ResourceError(
+      `${what} needs about ${formatBytes(needed)} of memory; this machine has ${formatBytes(free)} available: choose a smaller job, or pass ${OVERRIDE_FLAG}`,
+    );
   }
-  if (needed > limit) throw new ResourceError(`${what} needs about ${formatBytes(needed)} of memory, more than ${limitName} (${formatBytes(limit)}): choose a smaller job, or pass ${OVERRIDE_FLAG}`);
+  if (needed > limit)
+    throw new ResourceError(
+      `${what} needs about ${formatBytes(needed)} of memory, more than ${limitName} (${formatBytes(limit)}): choose a smaller job, or pass ${OVERRIDE_FLAG}`,
+    );
 }

@@ -156,7 +156,8 @@ function checkSameRecipe(path: string, fileRecipe: unknown, r: RecipeBase, what:
 export async function generateDataset(opts: GenerateOptions): Promise<GenerateResult> {
   await h5ready();
   if (opts.resume && opts.force) throw new GenerationUsageError('--resume and --force exclude each other: complete the file or replace it');
-  if (fs.existsSync(opts.out) && fs.statSync(opts.out).isDirectory()) throw new GenerationUsageError(`-o ${opts.out} is a directory: give a file path, e.g. ${join(opts.out, 'data.h5')}`);
+  if (fs.existsSync(opts.out) && fs.statSync(opts.out).isDirectory())
+    throw new GenerationUsageError(`-o ${opts.out} is a directory: give a file path, e.g. ${join(opts.out, 'data.h5')}`);
   const undoDir = makeDirUndoable(dirname(opts.out));
   try {
     // One writer per output: a second run over the same file stops here, before touching it.
@@ -269,7 +270,10 @@ function checkGenerationResources(r: RecipeBase, total: number, workers: number,
   const existing = fs.existsSync(path) ? fs.statSync(path).size : 0;
   checkDisk(Math.max(0, 3 * fileBytes - existing), path, `${r.name} with ${total} samples of ${r.nFrames} × ${r.nx}${dims === 2 ? `×${r.nx}` : ''} values`);
   const perWorker = 32 * 8 * r.solveNx ** dims + 3 * 8 * sampleValues;
-  checkMemory(Math.min(workers, total) * perWorker, `${r.name} on ${Math.min(workers, total)} worker(s) (solve grid ${r.solveNx}${dims === 2 ? `×${r.solveNx}` : ''})`);
+  checkMemory(
+    Math.min(workers, total) * perWorker,
+    `${r.name} on ${Math.min(workers, total)} worker(s) (solve grid ${r.solveNx}${dims === 2 ? `×${r.solveNx}` : ''})`,
+  );
 }
 
 /**
@@ -389,7 +393,10 @@ async function mergeLocked(opts: MergeOptions): Promise<{ path: string; samples:
     let count = -1;
     const bySlot = new Map<number, H5Dataset>();
     for (const f of files) {
-      if (f.status !== 'complete') throw new GenerationError(`${f.path} is ${f.status === 'incomplete' ? 'incomplete: finish it with --resume' : 'not a pde-surrogate file'} before merging`);
+      if (f.status !== 'complete')
+        throw new GenerationError(
+          `${f.path} is ${f.status === 'incomplete' ? 'incomplete: finish it with --resume' : 'not a pde-surrogate file'} before merging`,
+        );
       const shardAttr = f.attrs.shard;
       if (typeof shardAttr !== 'string') throw new GenerationUsageError(`${f.path} is not a shard (no shard attribute)`);
       const s = parseShard(shardAttr);

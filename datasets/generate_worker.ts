@@ -7,9 +7,7 @@ export interface WorkerRequest {
   recipe: RecipeBase;
   index: number;
 }
-export type WorkerReply =
-  | { index: number; data: Float32Array; extras?: Record<string, Float64Array> }
-  | { index: number; error: string; unstable: boolean };
+export type WorkerReply = { index: number; data: Float32Array; extras?: Record<string, Float64Array> } | { index: number; error: string; unstable: boolean };
 
 if (!parentPort) throw new Error('generate_worker.js must run as a worker thread');
 const port = parentPort;

@@ -65,13 +65,20 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoResult> {
     force: true,
     signal: opts.signal,
     onProgress: (p) => {
-      if (barTotal === -1) say(`generate ${recipe.name}: ${recipe.samples} samples, nx=${recipe.nx} (solved on ${recipe.solveNx}), ${recipe.nFrames} frames to t=${recipe.tEnd} -> ${file}`);
+      if (barTotal === -1)
+        say(
+          `generate ${recipe.name}: ${recipe.samples} samples, nx=${recipe.nx} (solved on ${recipe.solveNx}), ${recipe.nFrames} frames to t=${recipe.tEnd} -> ${file}`,
+        );
       if (showBar && p.total !== barTotal) progress = new ProgressBar({ label: `generate ${recipe.name}`, total: p.total });
       barTotal = p.total;
       progress?.update(p.done);
     },
   }).finally(() => (progress as ProgressBar | null)?.end());
-  say(gen.alreadyComplete ? `${file} is already complete (${gen.samples} samples); nothing to do` : `wrote ${file}: ${gen.samples} samples in ${gen.seconds.toFixed(1)} s`);
+  say(
+    gen.alreadyComplete
+      ? `${file} is already complete (${gen.samples} samples); nothing to do`
+      : `wrote ${file}: ${gen.samples} samples in ${gen.seconds.toFixed(1)} s`,
+  );
   await h5ready();
   say(formatSummary(describeDataset(file)).split('\n').slice(0, 7).join('\n'));
   plotDatasetSamples(file, path.join(dir, 'samples.html'), { samples: [0, 1, 2], title: 'pde-surrogate demo: Burgers (burgers-fno, nu = 0.1)' });
@@ -88,7 +95,8 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoResult> {
     overwrite: true,
   };
   const info = await initBackend(opts.backend);
-  const onStart = (): void => say(`backend: ${describeBackend()}${info.name === 'wasm' ? ' (install @tensorflow/tfjs-node or -node-gpu for the native backend)' : ''}`);
+  const onStart = (): void =>
+    say(`backend: ${describeBackend()}${info.name === 'wasm' ? ' (install @tensorflow/tfjs-node or -node-gpu for the native backend)' : ''}`);
   const res = await train({ ...input, backend: info.name }, { signal: opts.signal, progress: showBar ? process.stderr : false, onStart });
   res.model.dispose();
   const last = res.metrics[res.metrics.length - 1];
@@ -97,7 +105,9 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoResult> {
   say('4/4 report');
   const r = await reportRun({ run: runDir });
   const ev = r.evaluation;
-  say(`test relative L2: ${ev.metrics.mean.relL2.toPrecision(4)} over ${ev.indices.length} test samples (nRMSE ${ev.metrics.mean.nrmse.toPrecision(4)}, max error ${ev.metrics.mean.maxErr.toPrecision(4)})`);
+  say(
+    `test relative L2: ${ev.metrics.mean.relL2.toPrecision(4)} over ${ev.indices.length} test samples (nRMSE ${ev.metrics.mean.nrmse.toPrecision(4)}, max error ${ev.metrics.mean.maxErr.toPrecision(4)})`,
+  );
   say(`relative L2 by resolution: ${ev.resolution.map((x) => `nx=${x.nx}: ${x.relL2.toPrecision(4)}`).join(', ')}`);
   say(`metrics: ${path.join(runDir, 'eval.json')}`);
   say(`report:  ${r.path}`);

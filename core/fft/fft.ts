@@ -425,12 +425,17 @@ export function kernelDefs(): KernelDef[] {
   );
 
   // square(u, pairs): u_j ← u_j², two values per vector.
-  const square = watKernel('square', { i32: ['u', 'pairs'] }, { i32: ['p', 'end'], v128: ['v'] }, (w) => w`
+  const square = watKernel(
+    'square',
+    { i32: ['u', 'pairs'] },
+    { i32: ['p', 'end'], v128: ['v'] },
+    (w) => w`
     local.get $u local.tee $p local.get $pairs i32.const 4 i32.shl i32.add local.set $end
     loop
       local.get $p local.get $p v128.load local.tee $v local.get $v f64x2.mul v128.store
       local.get $p i32.const 16 i32.add local.tee $p local.get $end i32.ne
-    br_if 0 end`);
+    br_if 0 end`,
+  );
 
   // sum(x, pairs) -> f64: the sum of 2·pairs values (finite exactly when all of them are, barring overflow).
   const sum = watKernel(

@@ -1017,7 +1017,9 @@ class Arena2d implements SpectralArena2d {
     }
     const op = this.at(out, nx * 2 * (m + 1), 'out');
     for (let j = 0; j < k; j++) {
-      for (let i = 0; i < k; i++) if (overlaps(work[j], specs[i]) || (i !== j && overlaps(work[j], work[i]))) throw new SolverInputError('rfft2OfProduct work arrays must not overlap each other or the spectra');
+      for (let i = 0; i < k; i++)
+        if (overlaps(work[j], specs[i]) || (i !== j && overlaps(work[j], work[i])))
+          throw new SolverInputError('rfft2OfProduct work arrays must not overlap each other or the spectra');
     }
     for (let j = 0; j < k; j++) this.xInverse(specs[j].byteOffset, work[j].byteOffset, cols);
     const slot = 16 * (m + 1) * nb;
@@ -1144,7 +1146,8 @@ export class RealFft2d {
   forward(x: ArrayLike<number>, out: Float64Array = new Float64Array(this.nx * (this.ny + 2))): Float64Array {
     const { nx, ny } = this;
     if (x.length !== nx * ny) throw new SolverInputError(`real 2D input has length ${x.length} but this FFT has nx=${nx}, ny=${ny} (needs ${nx * ny})`);
-    if (out.length !== nx * (ny + 2)) throw new SolverInputError(`output has length ${out.length}: rfft2 of [${nx}, ${ny}] gives ${nx * (ny + 2)} (nx·(ny/2+1) interleaved complex)`);
+    if (out.length !== nx * (ny + 2))
+      throw new SolverInputError(`output has length ${out.length}: rfft2 of [${nx}, ${ny}] gives ${nx * (ny + 2)} (nx·(ny/2+1) interleaved complex)`);
     this.x.set(x);
     this.arena.rfft2(this.x, this.c);
     out.set(this.c);

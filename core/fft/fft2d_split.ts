@@ -93,7 +93,10 @@ function sfirst4(dir: Dir): WasmFunctionDef {
   return watKernel(
     `sfirst4${dir}`,
     { i32: ['src', 'dst', 'rev', 'L', 'vb', 'ss', 'ds'] },
-    { i32: ['rp', 'rend', 'd0', 'a', 'aend', 'h1', 'h2', 'h3', 'dp', 'ds2', 'ds3'], v128: [...ri(['c0', 'c1', 'c2', 'c3', 'y0', 'y1', 'y2', 'y3']), ...DFT4_TEMPS] },
+    {
+      i32: ['rp', 'rend', 'd0', 'a', 'aend', 'h1', 'h2', 'h3', 'dp', 'ds2', 'ds3'],
+      v128: [...ri(['c0', 'c1', 'c2', 'c3', 'y0', 'y1', 'y2', 'y3']), ...DFT4_TEMPS],
+    },
     (w) => {
       const load = (c: string, h?: string) => `${set(`${c}r`, `${at('a', h)} v128.load`)} ${set(`${c}i`, `${at('a', h)} v128.load offset=16`)}`;
       const store = (y: string, d?: string) => `${at('dp', d)} local.get $${y}r v128.store ${at('dp', d)} local.get $${y}i v128.store offset=16`;
@@ -136,7 +139,15 @@ function sfirst8(dir: Dir): WasmFunctionDef {
     { i32: ['src', 'dst', 'rev', 'L', 'vb', 'ss', 'ds'] },
     {
       i32: ['rp', 'rend', 'd0', 'a', 'aend', 'dp', ...hs, ...dss],
-      v128: [...ri(['r0', 'r1', 'r2', 'r3', 'r4', 'r5', 'r6', 'r7', 'e0', 'e1', 'e2', 'e3', 'o0', 'o1', 'o2', 'o3']), ...DFT4_TEMPS, 't1r', 't1i', 'u3', 't3', 'sq'],
+      v128: [
+        ...ri(['r0', 'r1', 'r2', 'r3', 'r4', 'r5', 'r6', 'r7', 'e0', 'e1', 'e2', 'e3', 'o0', 'o1', 'o2', 'o3']),
+        ...DFT4_TEMPS,
+        't1r',
+        't1i',
+        'u3',
+        't3',
+        'sq',
+      ],
     },
     (w) => {
       const f = dir === 'f';

@@ -43,7 +43,14 @@ export function buildMemoryModule(defs: WasmFunctionDef[]): Uint8Array {
     return vec(runs.map(([count, ty]) => [...uleb(count), ty]));
   };
   const bytes = [
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    0x00,
+    0x61,
+    0x73,
+    0x6d,
+    0x01,
+    0x00,
+    0x00,
+    0x00,
     ...section(1, vec(defs.map((d) => [0x60, ...vec(d.params.map((t) => [t])), ...vec((d.results ?? []).map((t) => [t]))]))),
     ...section(2, vec([[...str('env'), ...str('mem'), 0x02, 0x00, ...uleb(1)]])),
     ...section(3, vec(defs.map((_, i) => uleb(i)))),

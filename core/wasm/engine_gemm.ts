@@ -204,17 +204,26 @@ export function gemmReduceDef(name: string, spec: GemmReduceSpec): FunctionDef {
 
   /** One th × tw tile at pbase/qbase, partial sums at ps, over the current chunk. */
   const tile = (th: number, tw: number): string => {
-    const each = (line: (i: number, j: number) => string) => range(th).flatMap((i) => range(tw).map((j) => line(i, j))).join('\n');
+    const each = (line: (i: number, j: number) => string) =>
+      range(th)
+        .flatMap((i) => range(tw).map((j) => line(i, j)))
+        .join('\n');
     const step = [
       ...range(tw).map((j) => `local.get $q${j} local.get $o i32.add v128.load align=4 local.set $qv${j}`),
       ...range(th).map(
         (i) => `local.get $p${i} local.get $o i32.add v128.load align=4 local.set $pv
-          ${range(tw).map((j) => `local.get $${acc(i, j)} local.get $pv local.get $qv${j} f32x4.mul f32x4.add local.set $${acc(i, j)}`).join('\n')}`,
+          ${range(tw)
+            .map((j) => `local.get $${acc(i, j)} local.get $pv local.get $qv${j} f32x4.mul f32x4.add local.set $${acc(i, j)}`)
+            .join('\n')}`,
       ),
     ].join('\n');
     return `
-      ${range(th).map((i) => `local.get $pbase local.get $rowBytes i32.const ${i} i32.mul i32.add local.set $p${i}`).join('\n')}
-      ${range(tw).map((j) => `local.get $qbase local.get $rowBytes i32.const ${j} i32.mul i32.add local.set $q${j}`).join('\n')}
+      ${range(th)
+        .map((i) => `local.get $pbase local.get $rowBytes i32.const ${i} i32.mul i32.add local.set $p${i}`)
+        .join('\n')}
+      ${range(tw)
+        .map((j) => `local.get $qbase local.get $rowBytes i32.const ${j} i32.mul i32.add local.set $q${j}`)
+        .join('\n')}
       ${each((i, j) => `local.get $ps v128.load offset=${16 * (i * C + j)} align=4 local.set $${acc(i, j)}`)}
       local.get $ch local.set $o
       loop

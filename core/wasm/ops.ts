@@ -189,7 +189,12 @@ function tokenize(strings: readonly string[], values: readonly (number | string 
   const tokens: Token[] = [];
   let text = '';
   const flush = () => {
-    tokens.push(...text.replace(/;;[^\n]*/g, ' ').split(/\s+/).filter((w) => w !== ''));
+    tokens.push(
+      ...text
+        .replace(/;;[^\n]*/g, ' ')
+        .split(/\s+/)
+        .filter((w) => w !== ''),
+    );
     text = '';
   };
   strings.forEach((piece, i) => {
@@ -211,7 +216,11 @@ function tokenize(strings: readonly string[], values: readonly (number | string 
 function assemble(tokens: Token[], locals: Readonly<Record<string, number>>): Code {
   const out: Code = [];
   let pos = 0;
-  const where = () => `wat: at token ${pos} (${tokens.slice(Math.max(0, pos - 3), pos + 2).map((t) => (typeof t === 'string' ? t : 'value' in t ? String(t.value) : '<code>')).join(' ')})`;
+  const where = () =>
+    `wat: at token ${pos} (${tokens
+      .slice(Math.max(0, pos - 3), pos + 2)
+      .map((t) => (typeof t === 'string' ? t : 'value' in t ? String(t.value) : '<code>'))
+      .join(' ')})`;
   const number = (): number => {
     const t = tokens[pos++];
     if (t === undefined) throw new Error(`${where()}: missing immediate`);

@@ -104,7 +104,8 @@ export const BURGERS_RECIPES: Record<string, RecipeEntry<BurgersRecipe>> = {
    * 1100 samples: fourier_1d.py trains on the first 1000 and tests on the last 100.
    */
   'burgers-fno-ref': {
-    summary: "FNO repository's generator (gen_burgers1.m), the data of the paper's table: nu = 1e-3, GRF sigma = 7^2, tau = 7, gamma = 2.5 on [0,1), T = 1, solved spectrally on 8192 points",
+    summary:
+      "FNO repository's generator (gen_burgers1.m), the data of the paper's table: nu = 1e-3, GRF sigma = 7^2, tau = 7, gamma = 2.5 on [0,1), T = 1, solved spectrally on 8192 points",
     build: () => ({
       name: 'burgers-fno-ref',
       pde: 'burgers',
@@ -192,7 +193,9 @@ function resolveSolver(current: BurgersSolverConfig, o: RecipeOverrides): Burger
     const stepper = o.scheme ?? (current.method === 'spectral' ? current.stepper : 'etdrk4');
     // An alias (imex-cnrk) is kept as given: the stored recipe of an existing file still matches.
     if (spectralStepperOf(stepper) === undefined) {
-      throw new RecipeError(`--scheme=${stepper} is not allowed with --method=spectral: use one of ${SPECTRAL_STEPPERS.join(', ')} (imex-cnrk is an alias of cn-rk3)`);
+      throw new RecipeError(
+        `--scheme=${stepper} is not allowed with --method=spectral: use one of ${SPECTRAL_STEPPERS.join(', ')} (imex-cnrk is an alias of cn-rk3)`,
+      );
     }
     return { method, stepper: stepper as SpectralStepperName, cfl, dealias: current.method === 'spectral' ? current.dealias : true, dt };
   }

@@ -35,7 +35,16 @@ import {
 } from '../../solvers/gpme/index.js';
 import { SolverInstabilityError } from '../../solvers/errors.js';
 import { Rng } from '../../core/random.js';
-import { equalFrameTimes, restrictToStored, SampleError, solveGrid, type ComputedSample, type PdeFamily, type RecipeEntry, type RecipeOverrides } from './family.js';
+import {
+  equalFrameTimes,
+  restrictToStored,
+  SampleError,
+  solveGrid,
+  type ComputedSample,
+  type PdeFamily,
+  type RecipeEntry,
+  type RecipeOverrides,
+} from './family.js';
 
 export type GpmeCase = 'heat' | 'pme' | 'stefan';
 
@@ -141,9 +150,12 @@ export function gpmeParameterProblem(c: GpmeCase, v: number): string | null {
 
 function parseList(s: number[] | string): number[] {
   if (Array.isArray(s)) return s.slice();
-  const parts = String(s).split(',').map((p) => p.trim());
+  const parts = String(s)
+    .split(',')
+    .map((p) => p.trim());
   const values = parts.map(Number);
-  if (parts.some((p) => p === '') || values.some((v) => !Number.isFinite(v))) throw new RecipeError(`--parameter=${s} is not allowed: use a comma-separated list of numbers, e.g. 1,3,6`);
+  if (parts.some((p) => p === '') || values.some((v) => !Number.isFinite(v)))
+    throw new RecipeError(`--parameter=${s} is not allowed: use a comma-separated list of numbers, e.g. 1,3,6`);
   return values;
 }
 
@@ -152,7 +164,8 @@ function parseRange(s: [number, number] | string): [number, number] {
   const m = /^\s*([^:]+):([^:]+)\s*$/.exec(String(s));
   const a = m ? Number(m[1]) : NaN;
   const b = m ? Number(m[2]) : NaN;
-  if (!m || m[1].trim() === '' || m[2].trim() === '' || !Number.isFinite(a) || !Number.isFinite(b)) throw new RecipeError(`--parameter-range=${s} is not allowed: use a:b with numbers a < b, e.g. 1:5`);
+  if (!m || m[1].trim() === '' || m[2].trim() === '' || !Number.isFinite(a) || !Number.isFinite(b))
+    throw new RecipeError(`--parameter-range=${s} is not allowed: use a:b with numbers a < b, e.g. 1:5`);
   return [a, b];
 }
 
@@ -168,7 +181,8 @@ export function applyGpmeOverrides(r: GpmeRecipe, o: RecipeOverrides): GpmeRecip
     ['spinUp', 'spin-up'],
   ];
   for (const [k, flag] of foreign) {
-    if (o[k] !== undefined) throw new RecipeError(`--${flag}=${String(o[k])} is not allowed for ${r.name}: GPME recipes take --parameter / --parameter-range for ${r.parameterName}`);
+    if (o[k] !== undefined)
+      throw new RecipeError(`--${flag}=${String(o[k])} is not allowed for ${r.name}: GPME recipes take --parameter / --parameter-range for ${r.parameterName}`);
   }
   if (o.samples !== undefined) r.samples = positiveInt('samples', o.samples, 1);
   if (o.seed !== undefined) r.seed = checkSeed(o.seed);
@@ -176,14 +190,17 @@ export function applyGpmeOverrides(r: GpmeRecipe, o: RecipeOverrides): GpmeRecip
   if (o.tEnd !== undefined) r.tEnd = positiveReal('t-end', o.tEnd);
   if (o.dt !== undefined) r.solver.dt = positiveReal('dt', o.dt);
   if (o.scheme !== undefined) {
-    if (!(GPME_SCHEMES as readonly string[]).includes(o.scheme)) throw new RecipeError(`--scheme=${o.scheme} is not allowed for ${r.name}: use one of ${GPME_SCHEMES.join(', ')}`);
+    if (!(GPME_SCHEMES as readonly string[]).includes(o.scheme))
+      throw new RecipeError(`--scheme=${o.scheme} is not allowed for ${r.name}: use one of ${GPME_SCHEMES.join(', ')}`);
     r.solver.scheme = o.scheme as GpmeScheme;
   }
   if (o.flux !== undefined) {
-    if (!(GPME_FACE_FLUXES as readonly string[]).includes(o.flux)) throw new RecipeError(`--flux=${o.flux} is not allowed for ${r.name}: use one of ${GPME_FACE_FLUXES.join(', ')} (face diffusivity)`);
+    if (!(GPME_FACE_FLUXES as readonly string[]).includes(o.flux))
+      throw new RecipeError(`--flux=${o.flux} is not allowed for ${r.name}: use one of ${GPME_FACE_FLUXES.join(', ')} (face diffusivity)`);
     r.solver.faceFlux = o.flux as GpmeFaceFlux;
   }
-  if (o.parameter !== undefined && o.parameterRange !== undefined) throw new RecipeError('--parameter and --parameter-range are not allowed together: give a list or a range');
+  if (o.parameter !== undefined && o.parameterRange !== undefined)
+    throw new RecipeError('--parameter and --parameter-range are not allowed together: give a list or a range');
   if (o.parameter !== undefined) {
     const values = parseList(o.parameter);
     if (values.length === 0) throw new RecipeError(`--parameter is empty: give at least one value of ${r.parameterName}`);
@@ -208,7 +225,8 @@ export function applyGpmeOverrides(r: GpmeRecipe, o: RecipeOverrides): GpmeRecip
     if (o.solveNx === undefined) r.solveNx = r.nx * factor;
   }
   if (o.solveNx !== undefined) r.solveNx = positiveInt('solve-nx', o.solveNx, 3);
-  if (r.solveNx % r.nx !== 0) throw new RecipeError(`--solve-nx=${r.solveNx} is not allowed with --nx=${r.nx}: the solve grid must be a whole multiple of the stored grid`);
+  if (r.solveNx % r.nx !== 0)
+    throw new RecipeError(`--solve-nx=${r.solveNx} is not allowed with --nx=${r.nx}: the solve grid must be a whole multiple of the stored grid`);
   return r;
 }
 
@@ -239,7 +257,11 @@ export function gpmeProblem(r: GpmeRecipe, parameter: number): GpmeProblem {
   const ex = gpmeExact(r, parameter);
   const [a, b] = r.domain;
   const diffusivity: GpmeProblem['diffusivity'] =
-    r.case === 'heat' ? { kind: 'constant', k: parameter } : r.case === 'pme' ? { kind: 'power', m: parameter } : { kind: 'stefan', pStar: parameter, kMax: r.kMax, kMin: 0 };
+    r.case === 'heat'
+      ? { kind: 'constant', k: parameter }
+      : r.case === 'pme'
+        ? { kind: 'power', m: parameter }
+        : { kind: 'stefan', pStar: parameter, kMax: r.kMax, kMin: 0 };
   return {
     n: r.solveNx,
     domain: r.domain,

@@ -107,7 +107,8 @@ export const NS_RECIPES: Record<string, RecipeEntry<NsRecipe>> = {
     build: () => fnoRecipe('ns-fno-nu1e-5', 1e-5, 20, 1200),
   },
   'ns-kolmogorov-re1000': {
-    summary: 'TSM/FactFormer Kolmogorov flow: sin(4y) forcing, drag 0.1, nu = 1e-3 on [0,2pi)^2; 40 time units of spin-up discarded, then 90 frames every 0.2244; solved on 256^2, stored 64^2',
+    summary:
+      'TSM/FactFormer Kolmogorov flow: sin(4y) forcing, drag 0.1, nu = 1e-3 on [0,2pi)^2; 40 time units of spin-up discarded, then 90 frames every 0.2244; solved on 256^2, stored 64^2',
     build: () => ({
       name: 'ns-kolmogorov-re1000',
       pde: 'navier-stokes-2d',
@@ -150,7 +151,8 @@ export function applyNsOverrides(r: NsRecipe, o: RecipeOverrides): NsRecipe {
     r.drag = o.drag;
   }
   if (o.forcing !== undefined) {
-    if (!(NS_FORCINGS as readonly string[]).includes(o.forcing)) throw new RecipeError(`--forcing=${o.forcing} is not allowed: use one of ${NS_FORCINGS.join(', ')}`);
+    if (!(NS_FORCINGS as readonly string[]).includes(o.forcing))
+      throw new RecipeError(`--forcing=${o.forcing} is not allowed: use one of ${NS_FORCINGS.join(', ')}`);
     r.forcing = o.forcing as NsForcingPreset;
   }
   if (o.spinUp !== undefined) {
@@ -175,7 +177,8 @@ export function applyNsOverrides(r: NsRecipe, o: RecipeOverrides): NsRecipe {
     r.tEnd = t;
   }
   if (o.scheme !== undefined) {
-    if (!(NS_SCHEMES as readonly string[]).includes(o.scheme)) throw new RecipeError(`--scheme=${o.scheme} is not allowed for ${r.name}: use one of ${NS_SCHEMES.join(', ')}`);
+    if (!(NS_SCHEMES as readonly string[]).includes(o.scheme))
+      throw new RecipeError(`--scheme=${o.scheme} is not allowed for ${r.name}: use one of ${NS_SCHEMES.join(', ')}`);
     r.solver.scheme = o.scheme as NsScheme;
   }
   if (o.cfl !== undefined) {

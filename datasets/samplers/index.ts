@@ -2,12 +2,7 @@ import { SolverInputError } from '../../solvers/errors.js';
 import type { Grid1D } from '../../core/grid.js';
 import type { Rng } from '../../core/random.js';
 import { resolveGrfOptions, sampleGrf, type GrfOptions, type ResolvedGrfOptions } from './grf.js';
-import {
-  resolveSumOfSinesOptions,
-  sampleSumOfSines,
-  type ResolvedSumOfSinesOptions,
-  type SumOfSinesOptions,
-} from './sum_of_sines.js';
+import { resolveSumOfSinesOptions, sampleSumOfSines, type ResolvedSumOfSinesOptions, type SumOfSinesOptions } from './sum_of_sines.js';
 
 /**
  * Initial-condition samplers: one config object (`kind` + that sampler's options) and one

@@ -99,8 +99,7 @@ export function resolveSumOfSinesOptions(opts: Record<string, unknown>): Resolve
   };
   const range = (key: 'amplitude' | 'windowLeft' | 'windowRight', lo: number, hi: number): [number, number] => {
     const v = get(key);
-    const ok =
-      Array.isArray(v) && v.length === 2 && v.every((x) => typeof x === 'number' && Number.isFinite(x)) && v[0] <= v[1] && v[0] >= lo && v[1] <= hi;
+    const ok = Array.isArray(v) && v.length === 2 && v.every((x) => typeof x === 'number' && Number.isFinite(x)) && v[0] <= v[1] && v[0] >= lo && v[1] <= hi;
     if (!ok) bad(key, v, `[lo, hi] with ${lo} <= lo <= hi <= ${hi}`);
     return [(v as number[])[0], (v as number[])[1]];
   };

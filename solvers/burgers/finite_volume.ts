@@ -2,14 +2,7 @@ import { SolverInputError, assertFinite } from '../errors.js';
 import type { Grid1D } from '../../core/grid.js';
 import { integrateToTimes } from '../time/output_times.js';
 import { SSP_RK3, createSspRkStepper } from '../time/ssp_rk.js';
-import {
-  GHOST,
-  MIN_CELLS,
-  fillPeriodicHalo,
-  reconstructMusclMinmod,
-  reconstructMusclVanLeer,
-  reconstructWeno5,
-} from './reconstruction.js';
+import { GHOST, MIN_CELLS, fillPeriodicHalo, reconstructMusclMinmod, reconstructMusclVanLeer, reconstructWeno5 } from './reconstruction.js';
 import { godunovFluxes, rusanovFluxes } from './riemann.js';
 import { PAD, RIGHT_HALO, SCRATCH_BYTES, wenoStepModule, type WenoStepKernel } from './weno_kernel.js';
 import { wasmApi } from '../../core/wasm/binary.js';

@@ -505,10 +505,7 @@ export function solveBurgersSpectral(u0: Float64Array, grid: Grid1D, times: Arra
 }
 
 /** Reusable stepper with preallocated buffers (benchmarks): advances u in place by dt. */
-export function createSpectralStepper(
-  grid: Grid1D,
-  opts: SpectralOptions,
-): { step(u: Float64Array, dt: number): void; maxDt(u: Float64Array): number } {
+export function createSpectralStepper(grid: Grid1D, opts: SpectralOptions): { step(u: Float64Array, dt: number): void; maxDt(u: Float64Array): number } {
   const o = resolveOptions(grid, opts);
   const eq = new SpectralBurgers(grid, o);
   const n = grid.n;
@@ -557,7 +554,12 @@ export function createSpectralStepper(
 export function createSpectralBurgersEquation(
   grid: Grid1D,
   opts: SpectralOptions,
-): ImexEquation<Float64Array> & { spectrum(): Float64Array; field(): Float64Array; toSpectral(u: Float64Array, v: Float64Array): void; step(v: Float64Array, dt: number): number } {
+): ImexEquation<Float64Array> & {
+  spectrum(): Float64Array;
+  field(): Float64Array;
+  toSpectral(u: Float64Array, v: Float64Array): void;
+  step(v: Float64Array, dt: number): number;
+} {
   const eq = new SpectralBurgers(grid, resolveOptions(grid, opts));
   return {
     spectrum: () => eq.spectrum(),

@@ -107,9 +107,44 @@ export function wenoStepDefs(variant: WenoKernelVariant): WasmFunctionDef[] {
   };
   const constNames = Object.keys(consts) as (keyof typeof consts)[];
   const temps = [
-    'um2', 'um1', 'u0', 'up1', 'up2', 't2um1', 't4um1', 't2u0', 't2up1', 't4up1', 't3u0', 't5u0', 't11u0',
-    'T0', 'T1', 'T2', 'd', 'e', 's', 'a0', 'a1', 'a2', 'qR1', 'qR2', 'qR1prev', 'qR2prev',
-    'vR', 'vL', 'vRprev', 'uL', 'H', 'Hprev', 'tmp', 'dtv', 'w2', 'w3', 'invDxv', 'nuv',
+    'um2',
+    'um1',
+    'u0',
+    'up1',
+    'up2',
+    't2um1',
+    't4um1',
+    't2u0',
+    't2up1',
+    't4up1',
+    't3u0',
+    't5u0',
+    't11u0',
+    'T0',
+    'T1',
+    'T2',
+    'd',
+    'e',
+    's',
+    'a0',
+    'a1',
+    'a2',
+    'qR1',
+    'qR2',
+    'qR1prev',
+    'qR2prev',
+    'vR',
+    'vL',
+    'vRprev',
+    'uL',
+    'H',
+    'Hprev',
+    'tmp',
+    'dtv',
+    'w2',
+    'w3',
+    'invDxv',
+    'nuv',
   ];
   return [
     watKernel(
@@ -150,11 +185,7 @@ export function wenoStepDefs(variant: WenoKernelVariant): WasmFunctionDef[] {
         const tOf = (d: Code): Code => seq(set('d', d), mul(mul(get('c1312'), get('d')), get('d')));
         /** γ = 1/((ε + β)·(ε + β)) with β = T + (¼·e)·e. */
         const gammaOf = (t: string, e: Code): Code =>
-          seq(
-            set('e', e),
-            set('s', add(get('eps'), add(get(t), mul(mul(get('quarter'), get('e')), get('e'))))),
-            div(get('one'), mul(get('s'), get('s'))),
-          );
+          seq(set('e', e), set('s', add(get('eps'), add(get(t), mul(mul(get('quarter'), get('e')), get('e'))))), div(get('one'), mul(get('s'), get('s'))));
         /** Loop 1 body: γ and candidate values of the pair (c, c+1) at off = 8c. Cold: the first pair (no T0 from before). */
         const smoothness = (cold: boolean): Code[] => [
           pairPointer,
@@ -267,8 +298,10 @@ export function wenoStepDefs(variant: WenoKernelVariant): WasmFunctionDef[] {
          */
         const halo: Code[] = [
           'local.get $n i32.const 3 i32.shl local.get $src i32.add local.set $k', // k = src + 8n
-          ...Array.from({ length: PAD }, (_, g) =>
-            `local.get $src i32.const ${8 * PAD} i32.sub local.get $k i32.const ${8 * PAD} i32.sub f64.load offset=${8 * g} f64.store offset=${8 * g}`,
+          ...Array.from(
+            { length: PAD },
+            (_, g) =>
+              `local.get $src i32.const ${8 * PAD} i32.sub local.get $k i32.const ${8 * PAD} i32.sub f64.load offset=${8 * g} f64.store offset=${8 * g}`,
           ),
           ...Array.from({ length: RIGHT_HALO }, (_, g) => `local.get $k local.get $src f64.load offset=${8 * g} f64.store offset=${8 * g}`),
         ];

@@ -12,10 +12,7 @@ import { SolverInputError } from '../errors.js';
  * - `stefan`:   k(u) = kMax for u ≥ p*, kMin below (a discontinuous k; ProbConserv: kMax = 1, kMin = 0),
  *   K(u) = kMin·min(u, p*) + kMax·max(u − p*, 0): continuous, piecewise linear.
  */
-export type Diffusivity =
-  | { kind: 'constant'; k: number }
-  | { kind: 'power'; m: number }
-  | { kind: 'stefan'; pStar: number; kMax: number; kMin: number };
+export type Diffusivity = { kind: 'constant'; k: number } | { kind: 'power'; m: number } | { kind: 'stefan'; pStar: number; kMax: number; kMin: number };
 
 export const DIFFUSIVITY_KINDS = ['constant', 'power', 'stefan'] as const;
 
@@ -32,13 +29,15 @@ export interface CompiledDiffusivity {
 
 /** Checks a diffusivity and throws a one-line SolverInputError naming the bad field. */
 export function checkDiffusivity(d: Diffusivity): Diffusivity {
-  if (d === null || typeof d !== 'object') throw new SolverInputError(`diffusivity ${String(d)} is not allowed: use { kind: ${DIFFUSIVITY_KINDS.join(' | ')} }`);
+  if (d === null || typeof d !== 'object')
+    throw new SolverInputError(`diffusivity ${String(d)} is not allowed: use { kind: ${DIFFUSIVITY_KINDS.join(' | ')} }`);
   switch (d.kind) {
     case 'constant':
       if (!Number.isFinite(d.k) || d.k <= 0) throw new SolverInputError(`diffusivity k=${d.k} is not allowed: the heat equation needs a constant k > 0`);
       return d;
     case 'power':
-      if (!Number.isFinite(d.m) || d.m <= 0) throw new SolverInputError(`exponent m=${d.m} is not allowed: the porous-medium diffusivity k(u) = u^m needs m > 0`);
+      if (!Number.isFinite(d.m) || d.m <= 0)
+        throw new SolverInputError(`exponent m=${d.m} is not allowed: the porous-medium diffusivity k(u) = u^m needs m > 0`);
       return d;
     case 'stefan':
       if (!Number.isFinite(d.pStar) || d.pStar <= 0 || d.pStar >= 1) {

@@ -58,10 +58,7 @@ export type BoundaryData = number | ((t: number) => number);
  *   value brings mass in, at the right end it takes mass out);
  * - `neumann`: u_x = value at the face; the flux is −k(u_cell)·value with the adjacent cell's u.
  */
-export type GpmeBoundary =
-  | { kind: 'dirichlet'; value: BoundaryData }
-  | { kind: 'flux'; value: BoundaryData }
-  | { kind: 'neumann'; value: BoundaryData };
+export type GpmeBoundary = { kind: 'dirichlet'; value: BoundaryData } | { kind: 'flux'; value: BoundaryData } | { kind: 'neumann'; value: BoundaryData };
 
 export interface GpmeProblem {
   /** Number of cells (>= 2; >= 3 when periodic). */

@@ -136,14 +136,19 @@ export function resolveNs2dConfig(cfg: Ns2dConfig): ResolvedNs2dConfig {
     throw new SolverInputError("dt is missing: use { kind: 'fixed', dt } or { kind: 'cfl', cfl, maxDt }");
   }
   if (dt.kind === 'fixed') {
-    if (typeof dt.dt !== 'number' || !(Number.isFinite(dt.dt) && dt.dt > 0)) throw new SolverInputError(`time step dt=${dt.dt} is not allowed: need a finite dt > 0`);
+    if (typeof dt.dt !== 'number' || !(Number.isFinite(dt.dt) && dt.dt > 0))
+      throw new SolverInputError(`time step dt=${dt.dt} is not allowed: need a finite dt > 0`);
   } else if (dt.kind === 'cfl') {
-    if (typeof dt.cfl !== 'number' || !(Number.isFinite(dt.cfl) && dt.cfl > 0)) throw new SolverInputError(`cfl=${dt.cfl} is not allowed: need a finite cfl > 0`);
-    if (typeof dt.maxDt !== 'number' || !(Number.isFinite(dt.maxDt) && dt.maxDt > 0)) throw new SolverInputError(`maxDt=${dt.maxDt} is not allowed: need a finite maxDt > 0`);
+    if (typeof dt.cfl !== 'number' || !(Number.isFinite(dt.cfl) && dt.cfl > 0))
+      throw new SolverInputError(`cfl=${dt.cfl} is not allowed: need a finite cfl > 0`);
+    if (typeof dt.maxDt !== 'number' || !(Number.isFinite(dt.maxDt) && dt.maxDt > 0))
+      throw new SolverInputError(`maxDt=${dt.maxDt} is not allowed: need a finite maxDt > 0`);
     if (cfg.scheme === 'cn-rk3') {
       const limit = cnRk3CourantLimit(cfg.n, K);
       if (dt.cfl > limit) {
-        throw new SolverInputError(`cfl=${dt.cfl} is above the stability limit ${limit.toPrecision(4)} of cn-rk3 at n=${cfg.n} (√3/(dx·kmax)): use cfl <= ${limit.toPrecision(4)}`);
+        throw new SolverInputError(
+          `cfl=${dt.cfl} is above the stability limit ${limit.toPrecision(4)} of cn-rk3 at n=${cfg.n} (√3/(dx·kmax)): use cfl <= ${limit.toPrecision(4)}`,
+        );
       }
     }
   } else {

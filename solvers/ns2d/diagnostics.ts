@@ -185,10 +185,12 @@ export function spectralResample(w: Float64Array, n: number, m: number): Float64
   // or two halves (a source Nyquist split when padding).
   const images = (s: number): [number, number][] => {
     if (m < n) return Math.abs(s) <= hm ? [[s, 1]] : [];
-    return s === -hn ? [
-      [-hn, 0.5],
-      [hn, 0.5],
-    ] : [[s, 1]];
+    return s === -hn
+      ? [
+          [-hn, 0.5],
+          [hn, 0.5],
+        ]
+      : [[s, 1]];
   };
   for (let p = -hn; p < hn; p++) {
     const ip = images(p);

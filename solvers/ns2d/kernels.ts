@@ -16,7 +16,21 @@ export interface NsKernels {
    * i.e. u = ∂yψ, v = −∂xψ for −Δψ = ω. kx: one value per row, ky: one per column, g: per mode;
    * masks: two doubles (−0, +0) (flips the sign of the real lane).
    */
-  velgrad(w: number, u: number, v: number, wx: number, wy: number, kx: number, ky: number, g: number, rows: number, cols: number, cs: number, rs: number, masks: number): void;
+  velgrad(
+    w: number,
+    u: number,
+    v: number,
+    wx: number,
+    wy: number,
+    kx: number,
+    ky: number,
+    g: number,
+    rows: number,
+    cols: number,
+    cs: number,
+    rs: number,
+    masks: number,
+  ): void;
   /** out ← u·wx + v·wy over 2·pairs values; returns max(u² + v²) (NaN when any value is NaN). */
   advect(u: number, v: number, wx: number, wy: number, out: number, pairs: number): number;
   /** h ← β·h + f̂ − N̂; ŵ ← A·ŵ + B·h (A, B real per mode). */

@@ -85,7 +85,15 @@ export function createImexRkCnTableau(
   const conditions = [
     { order: 1, label: 'Σb', value: b.reduce((x, y) => x + y, 0), want: 1 },
     { order: 2, label: 'Σb·c', value: dot(b, c), want: 1 / 2 },
-    { order: 3, label: 'Σb·c²', value: dot(b, c.map((v) => v * v)), want: 1 / 3 },
+    {
+      order: 3,
+      label: 'Σb·c²',
+      value: dot(
+        b,
+        c.map((v) => v * v),
+      ),
+      want: 1 / 3,
+    },
     { order: 3, label: 'Σb·A·c', value: dot(b, ac), want: 1 / 6 },
   ];
   for (const cond of conditions) {
@@ -95,7 +103,6 @@ export function createImexRkCnTableau(
   }
   return { name, alphas, betas, gammas, explicitOrder, order: Math.min(explicitOrder, 2) };
 }
-
 
 /** Forward-Euler explicit terms with Crank–Nicolson implicit terms (the FNO data generator's scheme); order 1. */
 export const CN_EULER: ImexRkCnTableau = createImexRkCnTableau('cn-euler', 1, [0, 1], [0], [1]);

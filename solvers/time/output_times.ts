@@ -11,9 +11,7 @@ export function checkOutputTimes(times: ArrayLike<number>, t0 = 0): Float64Array
     if (!Number.isFinite(out[i])) throw new SolverInputError(`output time t[${i}]=${out[i]} is not finite`);
     if (i === 0 && out[0] < t0) throw new SolverInputError(`output time t[0]=${out[0]} is before the start time ${t0}`);
     if (i > 0 && !(out[i] > out[i - 1])) {
-      throw new SolverInputError(
-        `output time grid is not increasing: t[${i - 1}]=${out[i - 1]} >= t[${i}]=${out[i]}; times must be strictly increasing`,
-      );
+      throw new SolverInputError(`output time grid is not increasing: t[${i - 1}]=${out[i - 1]} >= t[${i}]=${out[i]}; times must be strictly increasing`);
     }
   }
   return out;

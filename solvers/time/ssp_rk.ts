@@ -98,8 +98,24 @@ function checkOrderConditions(name: string, order: number, a: number[][], b: num
     { order: 2, label: 'Σb·c', value: dot(b, c), want: 1 / 2 },
     { order: 3, label: 'Σb·c²', value: dot(b, c2), want: 1 / 3 },
     { order: 3, label: 'Σb·A·c', value: dot(b, ac), want: 1 / 6 },
-    { order: 4, label: 'Σb·c³', value: dot(b, c2.map((v, i) => v * c[i])), want: 1 / 4 },
-    { order: 4, label: 'Σb·c·A·c', value: dot(b.map((v, i) => v * c[i]), ac), want: 1 / 8 },
+    {
+      order: 4,
+      label: 'Σb·c³',
+      value: dot(
+        b,
+        c2.map((v, i) => v * c[i]),
+      ),
+      want: 1 / 4,
+    },
+    {
+      order: 4,
+      label: 'Σb·c·A·c',
+      value: dot(
+        b.map((v, i) => v * c[i]),
+        ac,
+      ),
+      want: 1 / 8,
+    },
     { order: 4, label: 'Σb·A·c²', value: dot(b, matVec(c2)), want: 1 / 12 },
     { order: 4, label: 'Σb·A·A·c', value: dot(b, matVec(ac)), want: 1 / 24 },
   ];
@@ -114,12 +130,7 @@ function checkOrderConditions(name: string, order: number, a: number[][], b: num
 export const SSP_RK2: ShuOsherTableau = createShuOsherTableau('ssp-rk2', 2, [[1], [1 / 2, 1 / 2]], [[1], [0, 1 / 2]]);
 
 /** SSP-RK3 of Shu & Osher, 3 stages, order 3, C = 1 [Shu & Osher 1988, eq. 2.18; Gottlieb & Shu 1998, eq. 4.2]. */
-export const SSP_RK3: ShuOsherTableau = createShuOsherTableau(
-  'ssp-rk3',
-  3,
-  [[1], [3 / 4, 1 / 4], [1 / 3, 0, 2 / 3]],
-  [[1], [0, 1 / 4], [0, 0, 2 / 3]],
-);
+export const SSP_RK3: ShuOsherTableau = createShuOsherTableau('ssp-rk3', 3, [[1], [3 / 4, 1 / 4], [1 / 3, 0, 2 / 3]], [[1], [0, 1 / 4], [0, 0, 2 / 3]]);
 
 /**
  * A reusable SSP-RK stepper for a semi-discrete system du/dt = L(u) on arrays of length

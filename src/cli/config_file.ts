@@ -22,7 +22,9 @@ export function readConfigFile(file: string): Values {
     text = fs.readFileSync(file, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new CliUsageError(`--config=${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory: give a file' : (err as Error).message}`);
+    throw new CliUsageError(
+      `--config=${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory: give a file' : (err as Error).message}`,
+    );
   }
   const yaml = /\.ya?ml$/i.test(file);
   let parsed: unknown;

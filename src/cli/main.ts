@@ -65,7 +65,9 @@ export async function main(argv: string[]): Promise<number> {
     const configFile = parsed.values.config as string | undefined;
     const raw = configFile === undefined ? {} : readConfigFile(configFile);
     // Then the other commands' (a checkpoint's `mapping.history` is train's --history, also in pdes evaluate).
-    const others = Object.values(COMMANDS).filter((c) => c !== cmd).flatMap((c) => c.options);
+    const others = Object.values(COMMANDS)
+      .filter((c) => c !== cmd)
+      .flatMap((c) => c.options);
     asFlags = [...cmd.options.filter((d) => typed.has(d.flag) || !setInFile(d, raw)), ...others.filter((d) => !setInFile(d, raw))];
     const file = configFile === undefined ? {} : configOf(cmd, name, configFile, raw);
     return await cmd.run({ ...parsed, file });

@@ -217,7 +217,8 @@ export function normalizeFile(decls: readonly OptionDecl[], obj: Values, file: s
       delete parent[old];
     }
     // Strings and lists of strings the library checks itself (a list may hold parsed specs).
-    if (parent[last] !== undefined && parent[last] !== null && !['json', 'string', 'strings'].includes(d.type)) parent[last] = convert(d, parent[last], `${file}: ${d.field}`);
+    if (parent[last] !== undefined && parent[last] !== null && !['json', 'string', 'strings'].includes(d.type))
+      parent[last] = convert(d, parent[last], `${file}: ${d.field}`);
   }
   return out;
 }
@@ -241,7 +242,10 @@ export function optionsHelp(decls: readonly OptionDecl[]): string {
   const pad = ' '.repeat(width + 2);
   return decls
     .map((d) => {
-      const extra = [d.default !== undefined ? `default ${d.default}` : '', d.aliases?.length ? `alias ${d.aliases.map((a) => `--${a}`).join(', ')}` : ''].filter(Boolean);
+      const extra = [
+        d.default !== undefined ? `default ${d.default}` : '',
+        d.aliases?.length ? `alias ${d.aliases.map((a) => `--${a}`).join(', ')}` : '',
+      ].filter(Boolean);
       // Default and aliases close the first line of the help.
       const [head, ...rest] = d.help.split('\n');
       const first = `${head}${extra.length ? ` (${extra.join('; ')})` : ''}`;

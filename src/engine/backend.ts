@@ -91,9 +91,7 @@ async function select(requested: BackendName | undefined): Promise<BackendInfo> 
   if (requested === 'tensorflow' || requested === undefined) {
     const pkg = await loadNativePackage();
     if (pkg === null && requested === 'tensorflow') {
-      throw new EngineError(
-        "backend 'tensorflow' is not installed: npm install @tensorflow/tfjs-node (CPU) or @tensorflow/tfjs-node-gpu (CUDA)",
-      );
+      throw new EngineError("backend 'tensorflow' is not installed: npm install @tensorflow/tfjs-node (CPU) or @tensorflow/tfjs-node-gpu (CUDA)");
     }
     chosen = pkg === null ? 'wasm' : 'tensorflow';
   } else {

@@ -50,7 +50,10 @@ function composed(x: tf.Tensor2D, r: tf.Tensor4D, w: tf.Tensor2D, b: tf.Tensor1D
     let g: tf.Tensor = complexModeMix(f, r);
     if (o.modeMap) g = linearChannelsFirst(tf.reshape(g, [cmid, batch * 2 * m]) as tf.Tensor2D, o.modeMap);
     const pw = linearChannelsFirst(h, w, b);
-    return tf.reshape(irdft(tf.reshape(g, [cout * batch, 2 * m]) as tf.Tensor2D, s, tf.reshape(pw, [cout * batch, s]) as tf.Tensor2D), [cout, batch * s]) as tf.Tensor2D;
+    return tf.reshape(irdft(tf.reshape(g, [cout * batch, 2 * m]) as tf.Tensor2D, s, tf.reshape(pw, [cout * batch, s]) as tf.Tensor2D), [
+      cout,
+      batch * s,
+    ]) as tf.Tensor2D;
   });
 }
 
@@ -61,8 +64,14 @@ export function fourierLayer1d(x: tf.Tensor2D, r: tf.Tensor4D, w: tf.Tensor2D, b
   const [cs, cmid, two, m] = r.shape;
   const cout = w.shape[0];
   const map = o.modeMap;
-  if (n !== batch * s || w.shape[1] !== cin || b.shape[0] !== cout || two !== 2 || (map ? map.shape[0] !== cout || map.shape[1] !== cmid : cmid !== cout)
-    || (o.spectrum ? o.geluInput || o.spectrum.shape.join() !== [cs, batch, 2 * m].join() : cs !== cin)) {
+  if (
+    n !== batch * s ||
+    w.shape[1] !== cin ||
+    b.shape[0] !== cout ||
+    two !== 2 ||
+    (map ? map.shape[0] !== cout || map.shape[1] !== cmid : cmid !== cout) ||
+    (o.spectrum ? o.geluInput || o.spectrum.shape.join() !== [cs, batch, 2 * m].join() : cs !== cin)
+  ) {
     throw new EngineError(
       `fourierLayer1d: shapes x [${x.shape.join(', ')}], r [${r.shape.join(', ')}], w [${w.shape.join(', ')}], b [${b.shape.join(', ')}]` +
         `${map ? `, modeMap [${map.shape.join(', ')}]` : ''}${o.spectrum ? `, spectrum [${o.spectrum.shape.join(', ')}]` : ''} are not allowed with batch ${batch}, s ${s}` +
@@ -87,11 +96,18 @@ export function fourierLayer1d(x: tf.Tensor2D, r: tf.Tensor4D, w: tf.Tensor2D, b
       if (training) [h, d] = geluTrainKernel(xi) as [tf.Tensor2D, tf.Tensor];
       else h = geluKernel(xi) as tf.Tensor2D;
     }
-    const f = spectrumIn ?? tf.reshape(foldedAnalysisKernel(tf.reshape(h, [cin * batch, s]) as tf.Tensor2D, basis('forward', 'even'), basis('forward', 'odd')), [cs, batch, 2 * m]);
+    const f =
+      spectrumIn ??
+      tf.reshape(foldedAnalysisKernel(tf.reshape(h, [cin * batch, s]) as tf.Tensor2D, basis('forward', 'even'), basis('forward', 'odd')), [cs, batch, 2 * m]);
     const g = mixKernelForward(f, ri, cs, batch, m, cmid);
     const g1 = mapIn ? gemmSmallLeftKernel(mapIn, tf.reshape(g, [cmid, batch * 2 * m]) as tf.Tensor2D, { m: cout, k: cmid, aRow: cmid, aCol: 1 }) : g;
     const pw = gemmSmallLeftKernel(wi, h, { m: cout, k: cin, aRow: cin, aCol: 1 }, bi);
-    const z = foldedSynthesisKernel(tf.reshape(g1, [cout * batch, 2 * m]) as tf.Tensor2D, basis('inverse', 'even'), basis('inverse', 'odd'), tf.reshape(pw, [cout * batch, s]) as tf.Tensor2D);
+    const z = foldedSynthesisKernel(
+      tf.reshape(g1, [cout * batch, 2 * m]) as tf.Tensor2D,
+      basis('inverse', 'even'),
+      basis('inverse', 'odd'),
+      tf.reshape(pw, [cout * batch, s]) as tf.Tensor2D,
+    );
     save([h, f, ri, wi, ...(d ? [d] : []), ...(mapIn ? [mapIn, g] : [])]);
     return {
       value: tf.reshape(z, [cout, n]) as tf.Tensor2D,
@@ -101,7 +117,10 @@ export function fourierLayer1d(x: tf.Tensor2D, r: tf.Tensor4D, w: tf.Tensor2D, b
         const [smap, sg] = mapIn ? saved.slice(d ? 5 : 4) : [null, null];
         const dz = dy as tf.Tensor2D;
         // Spectral branch: dG·g, dg, then dR and dF.
-        const dg1 = tf.reshape(foldedAnalysisKernel(tf.reshape(dz, [cout * batch, s]) as tf.Tensor2D, basis('inverseT', 'even'), basis('inverseT', 'odd')), [cout, batch * 2 * m]) as tf.Tensor2D;
+        const dg1 = tf.reshape(foldedAnalysisKernel(tf.reshape(dz, [cout * batch, s]) as tf.Tensor2D, basis('inverseT', 'even'), basis('inverseT', 'odd')), [
+          cout,
+          batch * 2 * m,
+        ]) as tf.Tensor2D;
         const dmap = smap && sg ? gemmReduceKernel(dg1, tf.reshape(sg, [cmid, batch * 2 * m]) as tf.Tensor2D) : null;
         const dg = smap ? gemmSmallLeftKernel(smap, dg1, { m: cmid, k: cout, aRow: 1, aCol: cmid }) : dg1;
         const [df, dr] = mixKernelGradients(sf, sr, tf.reshape(dg, [cmid, batch, 2 * m]), cs, batch, m, cmid);
@@ -112,8 +131,16 @@ export function fourierLayer1d(x: tf.Tensor2D, r: tf.Tensor4D, w: tf.Tensor2D, b
         // With a given spectrum (never after a GELU) the input's only consumer is the pointwise branch.
         const dx = spectrumIn
           ? dhPointwise
-          : tf.reshape(foldedSynthesisKernel(tf.reshape(df, [cin * batch, 2 * m]) as tf.Tensor2D, basis('forwardT', 'even'), basis('forwardT', 'odd'),
-            tf.reshape(dhPointwise, [cin * batch, s]) as tf.Tensor2D, sd ? (tf.reshape(sd, [cin * batch, s]) as tf.Tensor2D) : undefined), [cin, n]);
+          : tf.reshape(
+              foldedSynthesisKernel(
+                tf.reshape(df, [cin * batch, 2 * m]) as tf.Tensor2D,
+                basis('forwardT', 'even'),
+                basis('forwardT', 'odd'),
+                tf.reshape(dhPointwise, [cin * batch, s]) as tf.Tensor2D,
+                sd ? (tf.reshape(sd, [cin * batch, s]) as tf.Tensor2D) : undefined,
+              ),
+              [cin, n],
+            );
         return [dx, dr, dw, db, ...(spectrumIn ? [df] : []), ...(dmap ? [dmap] : [])];
       },
     };

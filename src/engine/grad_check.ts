@@ -27,11 +27,7 @@ function randomLike(rng: Rng, t: tf.Tensor): tf.Tensor {
 }
 
 /** Checks the gradient of f with respect to each of `inputs` (see the module comment). */
-export function checkGradients(
-  f: (...xs: tf.Tensor[]) => tf.Tensor,
-  inputs: tf.Tensor[],
-  opts: { seed?: number; step?: number } = {},
-): GradCheckResult[] {
+export function checkGradients(f: (...xs: tf.Tensor[]) => tf.Tensor, inputs: tf.Tensor[], opts: { seed?: number; step?: number } = {}): GradCheckResult[] {
   const rng = new Rng(opts.seed ?? 1234, 7);
   const h = opts.step ?? 1e-2;
   const out0 = tf.tidy(() => f(...inputs));

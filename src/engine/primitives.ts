@@ -13,7 +13,17 @@
 import * as tf from '@tensorflow/tfjs';
 import { onesConstant } from './cache.js';
 import { EngineError } from './errors.js';
-import { GELU_UNROLL, GEMM_MAX_K, gemmReduceKernel, gemmSmallLeftKernel, geluGradKernel, geluKernel, geluTrainKernel, rowSumKernel, wasmKernelsActive } from './wasm_kernels.js';
+import {
+  GELU_UNROLL,
+  GEMM_MAX_K,
+  gemmReduceKernel,
+  gemmSmallLeftKernel,
+  geluGradKernel,
+  geluKernel,
+  geluTrainKernel,
+  rowSumKernel,
+  wasmKernelsActive,
+} from './wasm_kernels.js';
 
 /** GELU by tfjs ops: x·Φ(x) with Φ(x) = (1 + erf(x/√2))/2. */
 function geluOps(x: tf.Tensor): tf.Tensor {
@@ -118,10 +128,7 @@ export function linearChannelsFirst(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor
   const grads = (dy: tf.Tensor2D, xi: tf.Tensor2D, wi: tf.Tensor2D): tf.Tensor[] => {
     const out: tf.Tensor[] = kernels
       ? [gemmSmallLeftKernel(wi, dy, { m: cin, k: cout, aRow: 1, aCol: cin }), gemmReduceKernel(dy, xi)]
-      : [
-          tf.matMul(tf.transpose(wi), dy),
-          cin <= cout ? tf.matMul(dy, transposeLarge(xi)) : tf.transpose(tf.matMul(xi, transposeLarge(dy))),
-        ];
+      : [tf.matMul(tf.transpose(wi), dy), cin <= cout ? tf.matMul(dy, transposeLarge(xi)) : tf.transpose(tf.matMul(xi, transposeLarge(dy)))];
     if (b) out.push(kernels ? rowSumKernel(dy) : tf.reshape(tf.matMul(dy, onesConstant(n, 1)), [cout]));
     // The residual branch gets dy itself: a reshape shares the data without a copy.
     if (addend) out.push(tf.reshape(dy, dy.shape));
@@ -162,7 +169,10 @@ export function geluLinear(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D | null
       value: gemmSmallLeftKernel(wi, y as tf.Tensor2D, { m: cout, k: cin, aRow: cin, aCol: 1 }, bi),
       gradFunc: (dy: tf.Tensor, [sy, sd, sw]: tf.Tensor[]) => {
         const dy2 = dy as tf.Tensor2D;
-        const out: tf.Tensor[] = [gemmSmallLeftKernel(sw, dy2, { m: cin, k: cout, aRow: 1, aCol: cin }, undefined, sd), gemmReduceKernel(dy2, sy as tf.Tensor2D)];
+        const out: tf.Tensor[] = [
+          gemmSmallLeftKernel(sw, dy2, { m: cin, k: cout, aRow: 1, aCol: cin }, undefined, sd),
+          gemmReduceKernel(dy2, sy as tf.Tensor2D),
+        ];
         if (b) out.push(rowSumKernel(dy2));
         return out;
       },

@@ -35,7 +35,12 @@ function checkShapes(f: tf.Tensor, w: tf.Tensor): { cin: number; batch: number; 
 export function mixKernelForward(f: tf.Tensor, w: tf.Tensor, cin: number, batch: number, m: number, cout: number): tf.Tensor3D {
   // out[o, b] = Σ_i f[i, b] ⊗ w[i, o]  (u = o, v = b, w = i)
   return complexMacKernel(f, w, {
-    m, conj: 'none', outShape: [cout, batch, 2 * m], aStrides: [0, 1, batch], bStrides: [1, 0, cout], counts: [cout, batch, cin],
+    m,
+    conj: 'none',
+    outShape: [cout, batch, 2 * m],
+    aStrides: [0, 1, batch],
+    bStrides: [1, 0, cout],
+    counts: [cout, batch, cin],
   }) as tf.Tensor3D;
 }
 
@@ -44,11 +49,21 @@ export function mixKernelGradients(f: tf.Tensor, w: tf.Tensor, dy: tf.Tensor, ci
   return [
     // df[i, b] = Σ_o dy[o, b] ⊗ conj(w[i, o])  (u = i, v = b, w = o)
     complexMacKernel(dy, w, {
-      m, conj: 'b', outShape: [cin, batch, 2 * m], aStrides: [0, 1, batch], bStrides: [cout, 0, 1], counts: [cin, batch, cout],
+      m,
+      conj: 'b',
+      outShape: [cin, batch, 2 * m],
+      aStrides: [0, 1, batch],
+      bStrides: [cout, 0, 1],
+      counts: [cin, batch, cout],
     }),
     // dw[i, o] = Σ_b conj(f[i, b]) ⊗ dy[o, b]  (u = i, v = o, w = b)
     complexMacKernel(f, dy, {
-      m, conj: 'a', outShape: [cin, cout, 2, m], aStrides: [batch, 0, 1], bStrides: [0, batch, 1], counts: [cin, cout, batch],
+      m,
+      conj: 'a',
+      outShape: [cin, cout, 2, m],
+      aStrides: [batch, 0, 1],
+      bStrides: [0, batch, 1],
+      counts: [cin, cout, batch],
     }),
   ];
 }
@@ -76,10 +91,7 @@ function perModeProducts(a: tf.Tensor3D, b: tf.Tensor3D): tf.Tensor3D {
         const dys = tf.unstack(dy) as tf.Tensor2D[];
         const sas = tf.unstack(sa) as tf.Tensor2D[];
         const sbs = tf.unstack(sb) as tf.Tensor2D[];
-        return [
-          tf.stack(dys.map((d, k) => tf.matMul(d, tf.transpose(sbs[k])))),
-          tf.stack(dys.map((d, k) => tf.matMul(tf.transpose(sas[k]), d))),
-        ];
+        return [tf.stack(dys.map((d, k) => tf.matMul(d, tf.transpose(sbs[k])))), tf.stack(dys.map((d, k) => tf.matMul(tf.transpose(sas[k]), d)))];
       },
     };
   });

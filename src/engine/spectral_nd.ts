@@ -32,7 +32,9 @@ function checkShapes(f: tf.Tensor, w: tf.Tensor): Dims {
   const [g, cin, batch, twoK] = f.shape as [number, number, number, number];
   const k = twoK / 2;
   if (w.rank !== 5 || w.shape[0] !== g || w.shape[1] !== cin || w.shape[3] !== 2 || w.shape[4] !== k) {
-    throw new EngineError(`complexModeMixBlocks: w shape [${w.shape.join(', ')}] is not allowed with f [${f.shape.join(', ')}]: use [${g}, ${cin}, cout, 2, ${k}]`);
+    throw new EngineError(
+      `complexModeMixBlocks: w shape [${w.shape.join(', ')}] is not allowed with f [${f.shape.join(', ')}]: use [${g}, ${cin}, cout, 2, ${k}]`,
+    );
   }
   return { g, cin, batch, k, cout: w.shape[2] as number };
 }
@@ -42,7 +44,12 @@ function mixKernels(f: tf.Tensor4D, w: tf.Tensor, { g, cin, batch, k, cout }: Di
     (save as tf.GradSaveFunc)([fi as tf.Tensor, wi as tf.Tensor]);
     // out[g, o, b] = Σ_i f[g, i, b] ⊗ w[g, i, o]  (u = o, v = b, w = i)
     const value = complexMacKernel(fi as tf.Tensor, wi as tf.Tensor, {
-      m: k, conj: 'none', outShape: [g, cout, batch, 2 * k], aStrides: [0, 1, batch], bStrides: [1, 0, cout], counts: [cout, batch, cin],
+      m: k,
+      conj: 'none',
+      outShape: [g, cout, batch, 2 * k],
+      aStrides: [0, 1, batch],
+      bStrides: [1, 0, cout],
+      counts: [cout, batch, cin],
       blocks: [g, cin * batch, cin * cout],
     }) as tf.Tensor4D;
     return {
@@ -50,12 +57,22 @@ function mixKernels(f: tf.Tensor4D, w: tf.Tensor, { g, cin, batch, k, cout }: Di
       gradFunc: (dy: tf.Tensor, [sf, sw]: tf.Tensor[]) => [
         // df[g, i, b] = Σ_o dy[g, o, b] ⊗ conj(w[g, i, o])  (u = i, v = b, w = o)
         complexMacKernel(dy, sw, {
-          m: k, conj: 'b', outShape: [g, cin, batch, 2 * k], aStrides: [0, 1, batch], bStrides: [cout, 0, 1], counts: [cin, batch, cout],
+          m: k,
+          conj: 'b',
+          outShape: [g, cin, batch, 2 * k],
+          aStrides: [0, 1, batch],
+          bStrides: [cout, 0, 1],
+          counts: [cin, batch, cout],
           blocks: [g, cout * batch, cin * cout],
         }),
         // dw[g, i, o] = Σ_b conj(f[g, i, b]) ⊗ dy[g, o, b]  (u = i, v = o, w = b)
         complexMacKernel(sf, dy, {
-          m: k, conj: 'a', outShape: [g, cin, cout, 2, k], aStrides: [batch, 0, 1], bStrides: [0, batch, 1], counts: [cin, cout, batch],
+          m: k,
+          conj: 'a',
+          outShape: [g, cin, cout, 2, k],
+          aStrides: [batch, 0, 1],
+          bStrides: [0, batch, 1],
+          counts: [cin, cout, batch],
           blocks: [g, cin * batch, cout * batch],
         }),
       ],

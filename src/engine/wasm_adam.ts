@@ -44,7 +44,14 @@ export interface AdamScalars {
 const SCALARS: (keyof AdamScalars)[] = ['decay', 'beta1', 'oneMinusBeta1', 'beta2', 'oneMinusBeta2', 'bc2Sqrt', 'eps', 'stepSize'];
 
 /** The update in plain JavaScript, each operation rounded to float32: the kernel's reference. */
-export function adamReference(w: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, decay: AdamDecay, s: AdamScalars): { w: Float32Array; m: Float32Array; v: Float32Array } {
+export function adamReference(
+  w: Float32Array,
+  g: Float32Array,
+  m: Float32Array,
+  v: Float32Array,
+  decay: AdamDecay,
+  s: AdamScalars,
+): { w: Float32Array; m: Float32Array; v: Float32Array } {
   const f = Math.fround;
   const c = Object.fromEntries(SCALARS.map((k) => [k, f(s[k])])) as unknown as AdamScalars;
   const out = { w: new Float32Array(w.length), m: new Float32Array(w.length), v: new Float32Array(w.length) };
@@ -78,12 +85,26 @@ interface Flavour {
 }
 
 const VECTOR: Flavour = {
-  width: 4, load: 'v128.load align=4', store: 'v128.store align=4', coef: (offset) => `v128.load32_splat offset=${offset}`,
-  add: 'f32x4.add', sub: 'f32x4.sub', mul: 'f32x4.mul', div: 'f32x4.div', sqrt: 'f32x4.sqrt',
+  width: 4,
+  load: 'v128.load align=4',
+  store: 'v128.store align=4',
+  coef: (offset) => `v128.load32_splat offset=${offset}`,
+  add: 'f32x4.add',
+  sub: 'f32x4.sub',
+  mul: 'f32x4.mul',
+  div: 'f32x4.div',
+  sqrt: 'f32x4.sqrt',
 };
 const SCALAR: Flavour = {
-  width: 1, load: 'f32.load', store: 'f32.store', coef: (offset) => `f32.load offset=${offset}`,
-  add: 'f32.add', sub: 'f32.sub', mul: 'f32.mul', div: 'f32.div', sqrt: 'f32.sqrt',
+  width: 1,
+  load: 'f32.load',
+  store: 'f32.store',
+  coef: (offset) => `f32.load offset=${offset}`,
+  add: 'f32.add',
+  sub: 'f32.sub',
+  mul: 'f32.mul',
+  div: 'f32.div',
+  sqrt: 'f32.sqrt',
 };
 
 /**
@@ -165,12 +186,20 @@ export function adamKernelUsable(): boolean {
  * kernel: [w', m', v'] (see the module comment; only where adamKernelUsable()).
  */
 export function adamKernel(w: tf.Tensor, g: tf.Tensor, m: tf.Tensor, v: tf.Tensor, decay: AdamDecay, s: AdamScalars): [tf.Tensor, tf.Tensor, tf.Tensor] {
-  for (const [name, t] of [['g', g], ['m', m], ['v', v]] as const) {
-    if (!tf.util.arraysEqual(t.shape, w.shape)) throw new EngineError(`adamKernel: ${name} shape [${t.shape.join(', ')}] is not the weight's [${w.shape.join(', ')}]`);
+  for (const [name, t] of [
+    ['g', g],
+    ['m', m],
+    ['v', v],
+  ] as const) {
+    if (!tf.util.arraysEqual(t.shape, w.shape))
+      throw new EngineError(`adamKernel: ${name} shape [${t.shape.join(', ')}] is not the weight's [${w.shape.join(', ')}]`);
   }
   registerAdam();
   return tf.tidy(() => {
-    const c = tf.tensor1d(SCALARS.map((k) => s[k]), 'float32');
+    const c = tf.tensor1d(
+      SCALARS.map((k) => s[k]),
+      'float32',
+    );
     return tf.engine().runKernel(ADAM, { w, g, m, v, c }, { decay } as unknown as tf.NamedAttrMap) as unknown as [tf.Tensor, tf.Tensor, tf.Tensor];
   });
 }

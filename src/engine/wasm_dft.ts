@@ -68,7 +68,16 @@ export function foldedAnalysisReference(x: Float32Array, rows: number, e: Float3
 }
 
 /** Synthesis of g [rows, 4q] (natural planar) with E', O' [2q, h] (+ z [rows, 2h]) (· mul [rows, 2h]): [rows, 2h]. */
-export function foldedSynthesisReference(g: Float32Array, rows: number, e: Float32Array, o: Float32Array, h: number, q: number, z: Float32Array | null, mul: Float32Array | null = null): Float32Array {
+export function foldedSynthesisReference(
+  g: Float32Array,
+  rows: number,
+  e: Float32Array,
+  o: Float32Array,
+  h: number,
+  q: number,
+  z: Float32Array | null,
+  mul: Float32Array | null = null,
+): Float32Array {
   const f = Math.fround;
   const m2 = 4 * q;
   const out = new Float32Array(rows * 2 * h);
@@ -117,7 +126,10 @@ const bump = (p: string, by: number) => `local.get $${p} i32.const ${by} i32.add
 const acc = (r: number, j: number) => `acc${r}_${j}`;
 const accs = (th: number) => Array.from({ length: th }, (_, r) => [acc(r, 0), acc(r, 1)]).flat();
 /** A line per accumulator. */
-const eachAcc = (th: number, line: (r: number, j: number) => string) => Array.from({ length: th }, (_, r) => [line(r, 0), line(r, 1)]).flat().join('\n');
+const eachAcc = (th: number, line: (r: number, j: number) => string) =>
+  Array.from({ length: th }, (_, r) => [line(r, 0), line(r, 1)])
+    .flat()
+    .join('\n');
 
 /**
  * th rows × 8 columns of one product into the accumulators: acc(r, j) += splat(A[r, i])·B[i, 8·chunk + 4j …]
@@ -125,9 +137,12 @@ const eachAcc = (th: number, line: (r: number, j: number) => string) => Array.fr
  * bRow bytes apart from pb + 32·chunk (the pointers are locals, advanced here).
  */
 function product(th: number, aStart: number, aRow: number, aStep: number, bRow: number, count: number): string {
-  const rows = Array.from({ length: th }, (_, r) => `
+  const rows = Array.from(
+    { length: th },
+    (_, r) => `
       local.get $pa v128.load32_splat offset=${aStart + r * aRow} local.set $av
-      ${[0, 1].map((j) => `local.get $${acc(r, j)} local.get $av local.get $b${j} f32x4.mul f32x4.add local.set $${acc(r, j)}`).join('\n')}`);
+      ${[0, 1].map((j) => `local.get $${acc(r, j)} local.get $av local.get $b${j} f32x4.mul f32x4.add local.set $${acc(r, j)}`).join('\n')}`,
+  );
   return `
     i32.const ${count} local.set $kk
     loop
@@ -149,11 +164,14 @@ export function foldedAnalysisDef(name: string, { th, h, q }: FoldedSpec): Funct
   const vOff = th * hb; // v rows after the u rows
   const stash = 2 * th * hb; // the even product of a chunk, th × 2 vectors
   // u = first half + second half, v = first half − second half of every row.
-  const fold = Array.from({ length: th }, (_, r) => `
+  const fold = Array.from(
+    { length: th },
+    (_, r) => `
       local.get $x local.get $c i32.add v128.load offset=${2 * r * hb} align=4 local.set $b0
       local.get $x local.get $c i32.add v128.load offset=${2 * r * hb + hb} align=4 local.set $b1
       local.get $scratch local.get $c i32.add local.get $b0 local.get $b1 f32x4.add v128.store offset=${r * hb} align=4
-      local.get $scratch local.get $c i32.add local.get $b0 local.get $b1 f32x4.sub v128.store offset=${vOff + r * hb} align=4`).join('\n');
+      local.get $scratch local.get $c i32.add local.get $b0 local.get $b1 f32x4.sub v128.store offset=${vOff + r * hb} align=4`,
+  ).join('\n');
   const chunks = Array.from({ length: (2 * q) / 8 }, (_, chunk) => {
     // Columns i0 … i0 + 3 of each product are the natural positions 2i + parity: interleave.
     const interleave = eachAcc(th, (r, j) => {
@@ -308,7 +326,9 @@ export function foldedKernelsUsable(s: number, nModes: number): boolean {
 export function foldedAnalysisKernel(x: tf.Tensor2D, e: tf.Tensor2D, o: tf.Tensor2D): tf.Tensor2D {
   const [h, q2] = e.shape;
   if (x.shape[1] !== 2 * h || o.shape[0] !== h || o.shape[1] !== q2 || h % 4 !== 0 || q2 % 8 !== 0) {
-    throw new EngineError(`foldedAnalysis: shapes x [${x.shape.join(', ')}], e [${e.shape.join(', ')}], o [${o.shape.join(', ')}] are not allowed: use [rows, 2h], [h, 2q], [h, 2q] with h, q multiples of 4`);
+    throw new EngineError(
+      `foldedAnalysis: shapes x [${x.shape.join(', ')}], e [${e.shape.join(', ')}], o [${o.shape.join(', ')}] are not allowed: use [rows, 2h], [h, 2q], [h, 2q] with h, q multiples of 4`,
+    );
   }
   register();
   return tf.engine().runKernel(ANALYSIS, { x, e, o }) as tf.Tensor2D;
@@ -322,7 +342,9 @@ export function foldedSynthesisKernel(g: tf.Tensor2D, e: tf.Tensor2D, o: tf.Tens
   const [q2, h] = e.shape;
   const laidOutAsY = (t: tf.Tensor2D | undefined) => !t || (t.shape[0] === g.shape[0] && t.shape[1] === 2 * h);
   if (g.shape[1] !== 2 * q2 || o.shape[0] !== q2 || o.shape[1] !== h || h % 8 !== 0 || q2 % 8 !== 0 || !laidOutAsY(z) || !laidOutAsY(mul)) {
-    throw new EngineError(`foldedSynthesis: shapes g [${g.shape.join(', ')}], e [${e.shape.join(', ')}], o [${o.shape.join(', ')}]${z ? `, z [${z.shape.join(', ')}]` : ''} are not allowed: use [rows, 4q], [2q, h], [2q, h], [rows, 2h] with h a multiple of 8, q of 4`);
+    throw new EngineError(
+      `foldedSynthesis: shapes g [${g.shape.join(', ')}], e [${e.shape.join(', ')}], o [${o.shape.join(', ')}]${z ? `, z [${z.shape.join(', ')}]` : ''} are not allowed: use [rows, 4q], [2q, h], [2q, h], [rows, 2h] with h a multiple of 8, q of 4`,
+    );
   }
   register();
   const inputs: tf.NamedTensorMap = { g, e, o };

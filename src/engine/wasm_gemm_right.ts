@@ -43,7 +43,9 @@ export function gemmSmallRightDef(name: string, spec: GemmSmallRightSpec): Funct
   const countdown = (c: string) => `local.get $${c} i32.const 1 i32.sub local.tee $${c}`;
   const eachAcc = (line: (i: number, j: number) => string) => rows.flatMap((i) => cols.map((j) => line(i, j))).join('\n');
   // float32 data: v128 accesses declare 4-byte alignment.
-  const init = eachAcc((i, j) => `${addend ? `local.get $pz v128.load offset=${i * nRow + 16 * j} align=4` : 'v128.const f32x4 0 0 0 0'} local.set $${acc(i, j)}`);
+  const init = eachAcc(
+    (i, j) => `${addend ? `local.get $pz v128.load offset=${i * nRow + 16 * j} align=4` : 'v128.const f32x4 0 0 0 0'} local.set $${acc(i, j)}`,
+  );
   const store = eachAcc((i, j) => `local.get $po local.get $${acc(i, j)} v128.store offset=${i * nRow + 16 * j} align=4`);
   // acc(i, j) += splat(x[r + i, kk])·B[kk, 4j …]
   const step = [

@@ -46,11 +46,13 @@ import { gemmReduceDef, gemmRowsDef, gemmSmallLeftDef, rowSumDef, type GemmRowsS
 // ------------------------------------------------------------------------------------------------
 
 /** erf(z) = z·P(z²)/Q(z²) for |z| ≤ 4 (Eigen's generic_fast_erf_float coefficients). */
-const ERF_P = [-2.72614225801306e-10, 2.77068142495902e-8, -2.10102402082508e-6, -5.69250639462346e-5, -7.34990630326855e-4, -2.95459980854025e-3, -1.60960333262415e-2];
+const ERF_P = [
+  -2.72614225801306e-10, 2.77068142495902e-8, -2.10102402082508e-6, -5.69250639462346e-5, -7.34990630326855e-4, -2.95459980854025e-3, -1.60960333262415e-2,
+];
 const ERF_Q = [-1.45660718464996e-5, -2.13374055278905e-4, -1.68282697438203e-3, -7.37332916720468e-3, -1.42647390514189e-2];
 /** ln 2 split so that n·LN2_HI is exact in float32 for |n| < 2^15 (Cody–Waite). */
 const LN2_HI = 0.693359375;
-const LN2_LO = -2.12194440e-4;
+const LN2_LO = -2.1219444e-4;
 
 /** Horner evaluation of Σ c_i t^(deg−i) (coefficients from the highest power) with t in local `t`. */
 function horner(coefs: number[], t: number): number[] {
@@ -62,9 +64,20 @@ function horner(coefs: number[], t: number): number[] {
 /** Leaves erf(x/√2) on the stack for x in local `x`; uses locals z, z2. */
 function erfOfScaled(x: number, z: number, z2: number): number[] {
   return [
-    ...op.get(x), ...op.f32x4(Math.SQRT1_2), ...op.fmul, ...op.f32x4(-4), ...op.fpmax, ...op.f32x4(4), ...op.fpmin,
-    ...op.tee(z), ...op.get(z), ...op.fmul, ...op.set(z2),
-    ...horner(ERF_P, z2), ...op.get(z), ...op.fmul,
+    ...op.get(x),
+    ...op.f32x4(Math.SQRT1_2),
+    ...op.fmul,
+    ...op.f32x4(-4),
+    ...op.fpmax,
+    ...op.f32x4(4),
+    ...op.fpmin,
+    ...op.tee(z),
+    ...op.get(z),
+    ...op.fmul,
+    ...op.set(z2),
+    ...horner(ERF_P, z2),
+    ...op.get(z),
+    ...op.fmul,
     ...horner(ERF_Q, z2),
     ...op.fdiv,
   ];
@@ -78,7 +91,11 @@ function erfOfScaled(x: number, z: number, z2: number): number[] {
  * output on the stack (first output deepest), given the byte offset local and its own temps.
  */
 function elementwise(
-  name: string, nIn: number, nOut: number, nTemps: number, unroll: number,
+  name: string,
+  nIn: number,
+  nOut: number,
+  nTemps: number,
+  unroll: number,
   values: (ins: number[], o: number, temps: number[], offset: number) => number[],
 ): FunctionDef {
   const ins = Array.from({ length: nIn }, (_, i) => i);
@@ -91,7 +108,14 @@ function elementwise(
   const temps = (u: number) => Array.from({ length: nTemps }, (_, i) => firstV + u * (nOut + nTemps) + nOut + i);
   const block = 16 * unroll;
   const one: number[] = [];
-  for (let u = 0; u < unroll; u++) one.push(...values(ins, o, temps(u), 16 * u), ...res(u).slice().reverse().flatMap((r) => op.set(r)));
+  for (let u = 0; u < unroll; u++)
+    one.push(
+      ...values(ins, o, temps(u), 16 * u),
+      ...res(u)
+        .slice()
+        .reverse()
+        .flatMap((r) => op.set(r)),
+    );
   for (let u = 0; u < unroll; u++) {
     one.push(...outs.flatMap((out, i) => [...op.get(out), ...op.get(o), ...op.i32add, ...op.get(res(u)[i]), ...op.store(16 * u)]));
   }
@@ -100,10 +124,17 @@ function elementwise(
     params: [...ins.map(() => I32), ...outs.map(() => I32), I32],
     locals: [I32, I32, ...Array.from({ length: unroll * (nOut + nTemps) }, () => V128)],
     body: [
-      ...op.get(n), ...op.i32(4), ...op.i32mul, ...op.i32(block), ...op.i32sub, ...op.set(last),
-      ...op.i32(0), ...op.set(o),
+      ...op.get(n),
+      ...op.i32(4),
+      ...op.i32mul,
+      ...op.i32(block),
+      ...op.i32sub,
+      ...op.set(last),
+      ...op.i32(0),
+      ...op.set(o),
       ...op.loop(one, [...op.get(o), ...op.i32(block), ...op.i32add, ...op.tee(o), ...op.get(last), ...op.i32ltU]),
-      ...op.get(last), ...op.set(o),
+      ...op.get(last),
+      ...op.set(o),
       ...one,
     ],
   };
@@ -117,36 +148,85 @@ const loadAt = (base: number, o: number, offset = 0) => [...op.get(base), ...op.
 /** Leaves Φ(x) and GELU'(x) = Φ(x) + x·φ(x) on the stack for x in local v. */
 function cdfAndDerivative(v: number, [z, z2, cdf, t, nf]: number[]): number[] {
   return [
-    ...erfOfScaled(v, z, z2), ...op.f32x4(1), ...op.fadd, ...op.f32x4(0.5), ...op.fmul, ...op.tee(cdf),
+    ...erfOfScaled(v, z, z2),
+    ...op.f32x4(1),
+    ...op.fadd,
+    ...op.f32x4(0.5),
+    ...op.fmul,
+    ...op.tee(cdf),
     ...op.get(cdf),
     // t = max(−x²/2, −87): exp(t) stays a normal float32.
-    ...op.get(v), ...op.get(v), ...op.fmul, ...op.f32x4(-0.5), ...op.fmul, ...op.f32x4(-87), ...op.fpmax, ...op.set(t),
-    ...op.get(t), ...op.f32x4(Math.LOG2E), ...op.fmul, ...op.fnearest, ...op.set(nf),
-    ...op.get(t), ...op.get(nf), ...op.f32x4(LN2_HI), ...op.fmul, ...op.fsub, ...op.get(nf), ...op.f32x4(LN2_LO), ...op.fmul, ...op.fsub, ...op.set(t),
-    ...horner([1 / 720, 1 / 120, 1 / 24, 1 / 6, 1 / 2, 1, 1], t),
-    ...op.get(nf), ...op.ftoi, ...op.i32x4(127), ...op.iadd, ...op.i32(23), ...op.ishl,
+    ...op.get(v),
+    ...op.get(v),
     ...op.fmul,
-    ...op.get(v), ...op.fmul, ...op.f32x4(1 / Math.sqrt(2 * Math.PI)), ...op.fmul, ...op.fadd,
+    ...op.f32x4(-0.5),
+    ...op.fmul,
+    ...op.f32x4(-87),
+    ...op.fpmax,
+    ...op.set(t),
+    ...op.get(t),
+    ...op.f32x4(Math.LOG2E),
+    ...op.fmul,
+    ...op.fnearest,
+    ...op.set(nf),
+    ...op.get(t),
+    ...op.get(nf),
+    ...op.f32x4(LN2_HI),
+    ...op.fmul,
+    ...op.fsub,
+    ...op.get(nf),
+    ...op.f32x4(LN2_LO),
+    ...op.fmul,
+    ...op.fsub,
+    ...op.set(t),
+    ...horner([1 / 720, 1 / 120, 1 / 24, 1 / 6, 1 / 2, 1, 1], t),
+    ...op.get(nf),
+    ...op.ftoi,
+    ...op.i32x4(127),
+    ...op.iadd,
+    ...op.i32(23),
+    ...op.ishl,
+    ...op.fmul,
+    ...op.get(v),
+    ...op.fmul,
+    ...op.f32x4(1 / Math.sqrt(2 * Math.PI)),
+    ...op.fmul,
+    ...op.fadd,
   ];
 }
 
 export function geluDefs(): FunctionDef[] {
   // gelu(x, y, n): y = x·Φ(x)
   const gelu = elementwise('gelu', 1, 1, 3, GELU_UNROLL, ([x], o, [v, z, z2], off) => [
-    ...loadAt(x, o, off), ...op.set(v),
-    ...erfOfScaled(v, z, z2), ...op.f32x4(1), ...op.fadd, ...op.get(v), ...op.fmul, ...op.f32x4(0.5), ...op.fmul,
+    ...loadAt(x, o, off),
+    ...op.set(v),
+    ...erfOfScaled(v, z, z2),
+    ...op.f32x4(1),
+    ...op.fadd,
+    ...op.get(v),
+    ...op.fmul,
+    ...op.f32x4(0.5),
+    ...op.fmul,
   ]);
   // geluGrad(x, dy, dx, n): dx = dy·GELU'(x)
   const geluGrad = elementwise('geluGrad', 2, 1, 6, GELU_UNROLL, ([x, dy], o, [v, ...temps], off) => [
-    ...loadAt(x, o, off), ...op.set(v),
-    ...cdfAndDerivative(v, temps), ...op.set(temps[4]), ...op.drop,
-    ...op.get(temps[4]), ...loadAt(dy, o, off), ...op.fmul,
+    ...loadAt(x, o, off),
+    ...op.set(v),
+    ...cdfAndDerivative(v, temps),
+    ...op.set(temps[4]),
+    ...op.drop,
+    ...op.get(temps[4]),
+    ...loadAt(dy, o, off),
+    ...op.fmul,
   ]);
   // geluTrain(x, y, d, n): y = x·Φ(x) and d = GELU'(x), for a backward pass that only multiplies.
   const geluTrain = elementwise('geluTrain', 1, 2, 6, GELU_UNROLL, ([x], o, [v, ...temps], off) => [
-    ...loadAt(x, o, off), ...op.set(v),
-    ...cdfAndDerivative(v, temps), ...op.set(temps[4]),
-    ...op.get(v), ...op.fmul,
+    ...loadAt(x, o, off),
+    ...op.set(v),
+    ...cdfAndDerivative(v, temps),
+    ...op.set(temps[4]),
+    ...op.get(v),
+    ...op.fmul,
     ...op.get(temps[4]),
   ]);
   return [gelu, geluGrad, geluTrain];
@@ -172,16 +252,25 @@ export function butterflyDef(withAddend: boolean): FunctionDef {
     params: [...Array.from({ length: 10 }, () => I32), ...(withAddend ? [I32, I32] : [])],
     locals: [I32, I32, I32, V128, V128],
     body: [
-      ...op.get(h), ...op.i32(4), ...op.i32mul, ...op.set(hb), ...op.get(rows), ...op.set(r),
+      ...op.get(h),
+      ...op.i32(4),
+      ...op.i32mul,
+      ...op.set(hb),
+      ...op.get(rows),
+      ...op.set(r),
       ...op.loop(
-        op.i32(0), op.set(o),
+        op.i32(0),
+        op.set(o),
         op.loop(
           [...at(p), ...op.load(), ...op.set(a), ...at(q), ...op.load(), ...op.set(b)],
           [...at(u), ...op.get(a), ...op.get(b), ...op.fadd, ...plus(zu), ...op.store()],
           [...at(v), ...op.get(a), ...op.get(b), ...op.fsub, ...plus(zv), ...op.store()],
           [...op.get(o), ...op.i32(16), ...op.i32add, ...op.tee(o), ...op.get(hb), ...op.i32ne],
         ),
-        next(p, ps), next(q, qs), next(u, us), next(v, vs),
+        next(p, ps),
+        next(q, qs),
+        next(u, us),
+        next(v, vs),
         ...(withAddend ? [next(zu, us), next(zv, vs)] : []),
         [...op.get(r), ...op.i32(1), ...op.i32sub, ...op.tee(r)],
       ),
@@ -199,11 +288,14 @@ export function interleaveDefs(): FunctionDef[] {
   const [q, cnt, r] = [6, 7, 8];
   const def = (name: string, toNatural: boolean): FunctionDef => {
     const part = (src: number, count: number, first: number) => [
-      ...op.get(out), ...op.i32(first), ...op.i32add, ...op.set(q), ...op.get(count), ...op.set(cnt),
+      ...op.get(out),
+      ...op.i32(first),
+      ...op.i32add,
+      ...op.set(q),
+      ...op.get(count),
+      ...op.set(cnt),
       ...op.loop(
-        toNatural
-          ? [...op.get(q), ...op.get(src), ...op.f32load(), ...op.f32store()]
-          : [...op.get(src), ...op.get(q), ...op.f32load(), ...op.f32store()],
+        toNatural ? [...op.get(q), ...op.get(src), ...op.f32load(), ...op.f32store()] : [...op.get(src), ...op.get(q), ...op.f32load(), ...op.f32store()],
         [...op.get(src), ...op.i32(4), ...op.i32add, ...op.set(src)],
         [...op.get(q), ...op.i32(8), ...op.i32add, ...op.set(q)],
         [...op.get(cnt), ...op.i32(1), ...op.i32sub, ...op.tee(cnt)],
@@ -214,7 +306,8 @@ export function interleaveDefs(): FunctionDef[] {
       params: [I32, I32, I32, I32, I32, I32],
       locals: [I32, I32, I32],
       body: [
-        ...op.get(rows), ...op.set(r),
+        ...op.get(rows),
+        ...op.set(r),
         ...op.loop(
           part(e, me, 0),
           part(o, mo, 4),
@@ -263,18 +356,39 @@ export function cmacDef(name: string, m: number, conj: ConjMode): FunctionDef {
     const offs = chunk.map((s) => 4 * s);
     const acc = (g: number) => [accBase + 2 * g, accBase + 2 * g + 1];
     const inner = offs.flatMap((off, g) => [
-      ...op.get(pa), ...op.load(off), ...op.set(ar),
-      ...op.get(pa), ...op.load(off + im), ...op.set(ai),
-      ...op.get(pb), ...op.load(off), ...op.set(br),
-      ...op.get(pb), ...op.load(off + im), ...op.set(bi),
+      ...op.get(pa),
+      ...op.load(off),
+      ...op.set(ar),
+      ...op.get(pa),
+      ...op.load(off + im),
+      ...op.set(ai),
+      ...op.get(pb),
+      ...op.load(off),
+      ...op.set(br),
+      ...op.get(pb),
+      ...op.load(off + im),
+      ...op.set(bi),
       ...accumulate(acc(g)[0], acc(g)[1]),
     ]);
-    const base = (p: number, s1: number, s2: number) => [...op.get(p), ...op.get(u), ...op.get(s1), ...op.i32mul, ...op.i32add, ...op.get(v), ...op.get(s2), ...op.i32mul, ...op.i32add];
+    const base = (p: number, s1: number, s2: number) => [
+      ...op.get(p),
+      ...op.get(u),
+      ...op.get(s1),
+      ...op.i32mul,
+      ...op.i32add,
+      ...op.get(v),
+      ...op.get(s2),
+      ...op.i32mul,
+      ...op.i32add,
+    ];
     body.push(
-      ...op.get(out), ...op.set(po),
-      ...op.i32(0), ...op.set(u),
+      ...op.get(out),
+      ...op.set(po),
+      ...op.i32(0),
+      ...op.set(u),
       ...op.loop(
-        op.i32(0), op.set(v),
+        op.i32(0),
+        op.set(v),
         op.loop(
           offs.flatMap((_, g) => [...op.f32x4(0), ...op.set(acc(g)[0]), ...op.f32x4(0), ...op.set(acc(g)[1])]),
           [...base(a, aS1, aS2), ...op.set(pa)],
@@ -394,7 +508,7 @@ function special(b: Binding, key: string, def: () => FunctionDef): Fn {
       mod = compile([def()]);
       specialModules.set(key, mod);
     }
-    fn = ((new (wasmApi as WasmApi).Instance(mod, { env: { mem: b.memory } }).exports) as Record<string, Fn>).f;
+    fn = (new (wasmApi as WasmApi).Instance(mod, { env: { mem: b.memory } }).exports as Record<string, Fn>).f;
     b.special.set(key, fn);
   }
   return fn;
@@ -548,9 +662,18 @@ function registerKernels(): void {
       const [pa, pb, po] = [offsetOf(be, a), offsetOf(be, b), offsetOf(be, out)];
       for (let g = 0; g < nBlocks; g++) {
         fn(
-          pa + g * aBlock * row, aStrides[0] * row, aStrides[1] * row, aStrides[2] * row,
-          pb + g * bBlock * row, bStrides[0] * row, bStrides[1] * row, bStrides[2] * row,
-          po + g * counts[0] * counts[1] * row, counts[0], counts[1], counts[2],
+          pa + g * aBlock * row,
+          aStrides[0] * row,
+          aStrides[1] * row,
+          aStrides[2] * row,
+          pb + g * bBlock * row,
+          bStrides[0] * row,
+          bStrides[1] * row,
+          bStrides[2] * row,
+          po + g * counts[0] * counts[1] * row,
+          counts[0],
+          counts[1],
+          counts[2],
         );
       }
       return out;

@@ -16,7 +16,15 @@ import path from 'node:path';
 import { H5Dataset, h5ready } from '../data/index.js';
 import { runData, splitName, splitSamples, type SplitName } from './run_source.js';
 import { describeBackend } from '../engine/backend.js';
-import { evaluateFields, nsRolloutMetrics, pickBestMedianWorst, relativeL2Batch, type MetricsReport, type NsFields, type NsRolloutMetrics } from '../metrics/index.js';
+import {
+  evaluateFields,
+  nsRolloutMetrics,
+  pickBestMedianWorst,
+  relativeL2Batch,
+  type MetricsReport,
+  type NsFields,
+  type NsRolloutMetrics,
+} from '../metrics/index.js';
 import { writeNsReport } from '../report/ns_report.js';
 import { writeSurrogateReport, type SurrogateReportData } from '../report/surrogate_report.js';
 import { loadCheckpoint } from '../training/checkpoint.js';
@@ -198,7 +206,13 @@ async function evaluateInternal(opts: EvaluateOptions): Promise<Evaluated> {
       rollout:
         to.mapping.kind === 'initial-to-final'
           ? null
-          : { inputFrames: prediction.inputFrames, firstFrame: prediction.firstFrame, nFrames: prediction.shape.nt, modelCalls: prediction.modelCalls, times: prediction.times },
+          : {
+              inputFrames: prediction.inputFrames,
+              firstFrame: prediction.firstFrame,
+              nFrames: prediction.shape.nt,
+              modelCalls: prediction.modelCalls,
+              times: prediction.times,
+            },
     };
     if (twoD) result.metrics2d = fieldMetrics2d(prediction);
     return { result, prediction };
@@ -268,7 +282,11 @@ export async function reportRun(opts: ReportOptions): Promise<{ path: string; ev
         ? {
             t: times,
             relL2PerFrame: result.metrics.perFrame.relL2,
-            sample: { index: result.indices[worst.index], truth: lineFrames(prediction.truth, worst.index, prediction, row), pred: lineFrames(prediction.pred, worst.index, prediction, row) },
+            sample: {
+              index: result.indices[worst.index],
+              truth: lineFrames(prediction.truth, worst.index, prediction, row),
+              pred: lineFrames(prediction.pred, worst.index, prediction, row),
+            },
           }
         : undefined,
     info: [
@@ -277,7 +295,14 @@ export async function reportRun(opts: ReportOptions): Promise<{ path: string; ev
       ['split', `${result.split} (${result.indices.length} samples)`],
       ['model', JSON.stringify(result.model)],
       ['mapping', JSON.stringify(result.mapping)],
-      ...(result.rollout === null ? [] : [['rollout', `frames ${prediction.frames[0]}–${prediction.frames[prediction.frames.length - 1]} from frames ${prediction.inputFrames.join(', ')} (${result.rollout.nFrames} frames, ${result.rollout.modelCalls} model calls)`] as [string, string]]),
+      ...(result.rollout === null
+        ? []
+        : [
+            [
+              'rollout',
+              `frames ${prediction.frames[0]}–${prediction.frames[prediction.frames.length - 1]} from frames ${prediction.inputFrames.join(', ')} (${result.rollout.nFrames} frames, ${result.rollout.modelCalls} model calls)`,
+            ] as [string, string],
+          ]),
       ['epochs trained', String(result.epochs)],
       ['backend', result.backend],
     ],

@@ -44,7 +44,16 @@ import { loadCheckpoint, type LoadedCheckpoint } from '../training/checkpoint.js
 import { registerModelModules } from '../models/plugins.js';
 import { extractFrame, pairLayout } from '../training/pairs.js';
 import { predictDataset, type Prediction } from '../inference/rollout.js';
-import { loadEnsemble, NO_ENSEMBLE_VARIANCE, predictEnsemble, predictMcDropout, toUqPrediction, UqError, type LoadedEnsemble, type UqPrediction } from '../uq/index.js';
+import {
+  loadEnsemble,
+  NO_ENSEMBLE_VARIANCE,
+  predictEnsemble,
+  predictMcDropout,
+  toUqPrediction,
+  UqError,
+  type LoadedEnsemble,
+  type UqPrediction,
+} from '../uq/index.js';
 import { CHECKPOINT_FILE, isEnsembleDir, isRunDir, runDirOf, UQ_REPORT_FILE, writeResult } from '../training/run_dir.js';
 import type { SplitName } from './evaluate_run.js';
 import { readCurves } from './curves.js';
@@ -196,7 +205,9 @@ async function openSource(opts: UqEvaluateOptions): Promise<Source> {
   }
   if (ckpt.meta.trainOptions.loss !== 'gaussian-nll') {
     ckpt.dispose();
-    throw new UqError(`${opts.run} is one deterministic run: ${NO_ENSEMBLE_VARIANCE.replace(/^an ensemble of 1 has no variance: /, 'it has no variance: ')}, or MC dropout (--mc-dropout K) for a model trained with --dropout`);
+    throw new UqError(
+      `${opts.run} is one deterministic run: ${NO_ENSEMBLE_VARIANCE.replace(/^an ensemble of 1 has no variance: /, 'it has no variance: ')}, or MC dropout (--mc-dropout K) for a model trained with --dropout`,
+    );
   }
   return {
     kind: 'noise-head',
@@ -220,7 +231,13 @@ function pointWeights(p: UqPrediction): number[] {
 }
 
 /** b[i, k]: the known mass of sample i at predicted frame k (see the module comment). */
-function knownMass(ds: H5Dataset, indices: number[], p: UqPrediction, meta: LoadedCheckpoint['meta'], weights: number[]): { b: Float64Array; source: UqGroupResult['massSource'] } {
+function knownMass(
+  ds: H5Dataset,
+  indices: number[],
+  p: UqPrediction,
+  meta: LoadedCheckpoint['meta'],
+  weights: number[],
+): { b: Float64Array; source: UqGroupResult['massSource'] } {
   const nt = p.shape.nt;
   const b = new Float64Array(indices.length * nt);
   if (ds.extras && 'mass' in ds.extras && p.shape.channels === 1) {
@@ -306,7 +323,10 @@ async function evaluateGroup(
     const x = p.shape.spatial.length === 1 ? p.x : Array.from({ length: P }, (_, j) => j);
     const base = { mean: p.mean, variance: p.variance };
     const metricsOf = (mean: ArrayLike<number>, variance: ArrayLike<number>): UqMetrics =>
-      uqMetrics({ mean, variance, truth: p.truth, n, nt, nx: P, weights: Float64Array.from(weights), trueMass: b, ...(p.shape.spatial.length === 1 ? { x: p.x } : {}) }, mopts);
+      uqMetrics(
+        { mean, variance, truth: p.truth, n, nt, nx: P, weights: Float64Array.from(weights), trueMass: b, ...(p.shape.spatial.length === 1 ? { x: p.x } : {}) },
+        mopts,
+      );
     const variants: UqVariantResult[] = [{ name: 'base', conserve: null, metrics: metricsOf(base.mean, base.variance) }];
     const reportVariants: UqReportVariant[] = [{ name: 'base', mean: base.mean, variance: base.variance, metrics: variants[0].metrics }];
     const grid: SpaceTimeGrid = { nFrames: nt, nPoints: P };
@@ -328,7 +348,15 @@ async function evaluateGroup(
 }
 
 /** One variant's projected mean (float64) and variance for every sample. */
-function project(p: UqPrediction, c: ConserveSpec, covariance: 'diag' | 'lowrank', grid: SpaceTimeGrid, constraint: ConservationConstraint, n: number, size: number): { mean: Float64Array; variance: Float64Array } {
+function project(
+  p: UqPrediction,
+  c: ConserveSpec,
+  covariance: 'diag' | 'lowrank',
+  grid: SpaceTimeGrid,
+  constraint: ConservationConstraint,
+  n: number,
+  size: number,
+): { mean: Float64Array; variance: Float64Array } {
   const means = Float64Array.from(p.mean);
   const variance = Float64Array.from(p.variance);
   const mode: ProjectionMode = c.mode === 'hard' ? 'hardc' : c.mode;
@@ -345,7 +373,13 @@ function project(p: UqPrediction, c: ConserveSpec, covariance: 'diag' | 'lowrank
     const factor = Float64Array.from(p.lowRank.factor.subarray(i * size * rank, (i + 1) * size * rank));
     const diag = p.aleatoricVariance ? Float64Array.from(p.aleatoricVariance.subarray(i * size, (i + 1) * size)) : new Float64Array(size);
     const cov: LowRankCovariance = { kind: 'lowrank', factor, rank, diag };
-    const r = projectConservation(means.subarray(i * size, (i + 1) * size), cov, { weights: constraint.weights, b: constraint.b.subarray(i * grid.nFrames, (i + 1) * grid.nFrames) }, grid, popts);
+    const r = projectConservation(
+      means.subarray(i * size, (i + 1) * size),
+      cov,
+      { weights: constraint.weights, b: constraint.b.subarray(i * grid.nFrames, (i + 1) * grid.nFrames) },
+      grid,
+      popts,
+    );
     outMean.set(r.mean, i * size);
     outVar.set(marginalVariances(r.cov), i * size);
   }
@@ -404,12 +438,19 @@ export async function evaluateUqRun(opts: UqEvaluateOptions): Promise<UqEvaluate
 export async function reportUqRun(opts: UqEvaluateOptions & { out?: string }): Promise<{ path: string; evaluation: UqEvaluateResult }> {
   const { result, groups, prediction } = await evaluateInternal(opts);
   if (prediction.shape.spatial.length !== 1) {
-    throw new UqError(`the UQ report draws 1D fields; ${result.inDistribution.data} has a [${prediction.shape.spatial.join(', ')}] grid (use pdes evaluate --conserve for its metrics)`);
+    throw new UqError(
+      `the UQ report draws 1D fields; ${result.inDistribution.data} has a [${prediction.shape.spatial.join(', ')}] grid (use pdes evaluate --conserve for its metrics)`,
+    );
   }
   const dir = runDirOf(opts.run);
   const out = opts.out ?? path.join(dir, UQ_REPORT_FILE);
   const ood: UqReportGroup | undefined = groups.ood
-    ? { label: `out of distribution (${path.basename(groups.ood.result.data)})`, truth: groups.ood.truth, variants: groups.ood.variants, ...(groups.ood.result.parameters ? { parameters: groups.ood.result.parameters } : {}) }
+    ? {
+        label: `out of distribution (${path.basename(groups.ood.result.data)})`,
+        truth: groups.ood.truth,
+        variants: groups.ood.variants,
+        ...(groups.ood.result.parameters ? { parameters: groups.ood.result.parameters } : {}),
+      }
     : undefined;
   const curves = readCurves(dir);
   const ds = H5Dataset.open(result.inDistribution.data);

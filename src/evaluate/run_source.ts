@@ -29,6 +29,7 @@ export function splitSamples(meta: CheckpointMeta, split: SplitName, nSamples?: 
   const idx = meta.splits[split];
   if (!idx || idx.length === 0) throw new TrainOptionsError(`the run has no ${split} samples`);
   const bad = nSamples === undefined ? undefined : idx.find((i) => i >= nSamples);
-  if (bad !== undefined) throw new TrainOptionsError(`${split} sample ${bad} is not in a dataset of ${nSamples} samples: evaluate on data from the same recipe`);
+  if (bad !== undefined)
+    throw new TrainOptionsError(`${split} sample ${bad} is not in a dataset of ${nSamples} samples: evaluate on data from the same recipe`);
   return idx;
 }

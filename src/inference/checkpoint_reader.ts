@@ -43,7 +43,8 @@ export interface CheckpointFile<M extends CheckpointMeta = CheckpointMeta> {
 
 export function readCheckpoint<M extends CheckpointMeta = CheckpointMeta>(pathOrDir: string): CheckpointFile<M> {
   const path = checkpointPath(pathOrDir);
-  if (!fs.existsSync(path)) throw new CheckpointError(`${path}: no such checkpoint${pathOrDir === path ? '' : ` (looked for ${CHECKPOINT_FILE} in ${pathOrDir})`}`);
+  if (!fs.existsSync(path))
+    throw new CheckpointError(`${path}: no such checkpoint${pathOrDir === path ? '' : ` (looked for ${CHECKPOINT_FILE} in ${pathOrDir})`}`);
   const buf = fs.readFileSync(path);
   const bad = (why: string): CheckpointError => new CheckpointError(`${path}: not a pde-surrogate checkpoint (${why})`);
   if (buf.length < 8) throw bad(`${buf.length} bytes, too short for a safetensors header`);
@@ -66,7 +67,9 @@ export function readCheckpoint<M extends CheckpointMeta = CheckpointMeta>(pathOr
   if (meta.format !== CHECKPOINT_FORMAT) throw bad(`format ${JSON.stringify(meta.format)}`);
   if (typeof meta.version !== 'number') throw bad(`version ${JSON.stringify(meta.version)}`);
   if (meta.version > CHECKPOINT_VERSION) {
-    throw new CheckpointError(`${path}: checkpoint format ${meta.version} is newer than this pde-surrogate supports (${CHECKPOINT_VERSION}); upgrade pde-surrogate to load it`);
+    throw new CheckpointError(
+      `${path}: checkpoint format ${meta.version} is newer than this pde-surrogate supports (${CHECKPOINT_VERSION}); upgrade pde-surrogate to load it`,
+    );
   }
   if (meta.version !== CHECKPOINT_VERSION && meta.version !== 1) throw bad(`unknown format version ${meta.version}`);
   const data = buf.subarray(8 + Number(n));
@@ -84,7 +87,10 @@ export function readCheckpoint<M extends CheckpointMeta = CheckpointMeta>(pathOr
     }
   } else if (!warnedUnchecked.has(nodePath.resolve(path))) {
     warnedUnchecked.add(nodePath.resolve(path));
-    process.emitWarning(`${path}: checkpoint format 1 has a checksum of its weights only; its header (normalizers, counters, options) is unchecked. Training on with --resume rewrites it in format 2.`, { code: 'PDES_CHECKPOINT_V1' });
+    process.emitWarning(
+      `${path}: checkpoint format 1 has a checksum of its weights only; its header (normalizers, counters, options) is unchecked. Training on with --resume rewrites it in format 2.`,
+      { code: 'PDES_CHECKPOINT_V1' },
+    );
   }
   const tensor = (name: string, shape: number[]): Float32Array => {
     const entry = header[name] as { dtype?: string; shape?: number[]; data_offsets?: [number, number] } | undefined;

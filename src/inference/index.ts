@@ -13,9 +13,37 @@ export {
   type RecordedSchedule,
   type RecordedTrainOptions,
 } from './checkpoint_format.js';
-export { checkpointPath, loadCheckpoint, readCheckpoint, setWeights, type CheckpointFile, type LoadedCheckpoint, type LoadOptions } from './checkpoint_reader.js';
-export { frameStack, mappingItems, MAPPING_KINDS, type FrameStack, type InitialToFinalMapping, type Mapping, type MappingKind, type NextStepMapping, type WindowMapping } from './mapping.js';
-export { headVariance, mixSeed, Predictor, TensorNormalizer, VARIANCE_FLOOR, type CallFrames, type ForwardOptions, type ReplicaNormalizers, type StackedLayout } from './predictor.js';
+export {
+  checkpointPath,
+  loadCheckpoint,
+  readCheckpoint,
+  setWeights,
+  type CheckpointFile,
+  type LoadedCheckpoint,
+  type LoadOptions,
+} from './checkpoint_reader.js';
+export {
+  frameStack,
+  mappingItems,
+  MAPPING_KINDS,
+  type FrameStack,
+  type InitialToFinalMapping,
+  type Mapping,
+  type MappingKind,
+  type NextStepMapping,
+  type WindowMapping,
+} from './mapping.js';
+export {
+  headVariance,
+  mixSeed,
+  Predictor,
+  TensorNormalizer,
+  VARIANCE_FLOOR,
+  type CallFrames,
+  type ForwardOptions,
+  type ReplicaNormalizers,
+  type StackedLayout,
+} from './predictor.js';
 export {
   checkDataFits,
   fields2d,

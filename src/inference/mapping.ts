@@ -76,7 +76,10 @@ export function mappingItems(mapping: Mapping, nt: number, path: string): number
     };
     const a = frame('inFrame', mapping.inFrame);
     const b = frame('outFrame', mapping.outFrame);
-    if (a === b) throw new TrainOptionsError(`mapping inFrame=${mapping.inFrame} and outFrame=${mapping.outFrame} are the same frame of ${path}: use two different frames`);
+    if (a === b)
+      throw new TrainOptionsError(
+        `mapping inFrame=${mapping.inFrame} and outFrame=${mapping.outFrame} are the same frame of ${path}: use two different frames`,
+      );
     return [[a, b]];
   }
   if (mapping.kind === 'next-step') {

@@ -155,7 +155,6 @@ export function resamplePeriodic(v: Float32Array, channels: number, nxTo: number
   return out;
 }
 
-
 export interface ReplicaNormalizers {
   input: NormalizerJSON | null;
   output: NormalizerJSON | null;
@@ -189,7 +188,7 @@ export interface ForwardOptions {
 
 /** A seed derived from a seed and an index (a 32-bit integer hash), for per-call dropout seeds. */
 export function mixSeed(seed: number, index: number): number {
-  let h = Math.imul((seed % 0x7fffffff) ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(index + 0x632be5ab, 0xc2b2ae35);
+  let h = Math.imul(seed % 0x7fffffff ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(index + 0x632be5ab, 0xc2b2ae35);
   h ^= h >>> 16;
   h = Math.imul(h, 0x7feb352d);
   h ^= h >>> 15;
@@ -262,7 +261,11 @@ export class Predictor {
    */
   outputs(x: tf.Tensor2D, opts: boolean | ForwardOptions = false): { mean: tf.Tensor2D; rawVariance: tf.Tensor2D | null } {
     const o: ForwardOptions = typeof opts === 'boolean' ? { training: opts } : opts;
-    const call: ForwardOptions = { training: o.training ?? false, dropout: o.dropout ?? o.training ?? false, ...(o.seed === undefined ? {} : { seed: o.seed }) };
+    const call: ForwardOptions = {
+      training: o.training ?? false,
+      dropout: o.dropout ?? o.training ?? false,
+      ...(o.seed === undefined ? {} : { seed: o.seed }),
+    };
     const out = tf.tidy(() => {
       const b = x.shape[0];
       const spatial = this.spatial;
@@ -271,7 +274,9 @@ export class Predictor {
       const y = this.model.apply(enc.reshape(inShape), call);
       const heads = this.noiseHead ? 2 : 1;
       if (y.size !== b * this.outputSize * heads) {
-        const what = this.noiseHead ? `2 × ${this.future} frame(s) of ${this.channels} field(s): means and variances` : `${this.future} frame(s) of ${this.channels} field(s)`;
+        const what = this.noiseHead
+          ? `2 × ${this.future} frame(s) of ${this.channels} field(s): means and variances`
+          : `${this.future} frame(s) of ${this.channels} field(s)`;
         throw new RangeError(
           `model '${this.model.kind}' maps [${inShape.join(', ')}] to [${y.shape.join(', ')}]; the mapping needs [${[b, ...spatial, heads * this.future * this.channels].join(', ')}] (${what})`,
         );

@@ -36,7 +36,13 @@ export interface RolloutOptions {
  * Each call runs in its own tf.tidy, so only the outputs stay in memory. With normalizers, each
  * call encodes its input and decodes its output, as in training.
  */
-export function rollout(model: SurrogateModel, u0: tf.Tensor, steps: number, normalizers: RolloutNormalizers = { input: null, output: null }, opts: RolloutOptions = {}): tf.Tensor {
+export function rollout(
+  model: SurrogateModel,
+  u0: tf.Tensor,
+  steps: number,
+  normalizers: RolloutNormalizers = { input: null, output: null },
+  opts: RolloutOptions = {},
+): tf.Tensor {
   if (!Number.isSafeInteger(steps) || steps < 1) throw new RangeError(`rollout steps=${steps} is not allowed: use an integer >= 1`);
   if (u0.rank < 2) throw new RangeError(`rollout u0 has shape [${u0.shape.join(', ')}]; expected [batch, ...spatial, history·channels]`);
   const history = opts.history ?? 1;
@@ -48,7 +54,11 @@ export function rollout(model: SurrogateModel, u0: tf.Tensor, steps: number, nor
   if (!Number.isSafeInteger(future) || future < 1) throw new RangeError(`rollout future=${future} is not allowed: use an integer >= 1`);
   const toJson = (n: RolloutNormalizers['input']): NormalizerJSON | null => (n === null ? null : 'toJSON' in n ? n.toJSON() : n);
   const frame = [...u0.shape.slice(1, -1), stacked / history];
-  const predictor = new Predictor(model, { input: toJson(normalizers.input), output: toJson(normalizers.output) }, frame, { history, future, noiseHead: opts.noiseHead ?? false });
+  const predictor = new Predictor(model, { input: toJson(normalizers.input), output: toJson(normalizers.output) }, frame, {
+    history,
+    future,
+    noiseHead: opts.noiseHead ?? false,
+  });
   const x0 = tf.tidy(() => u0.reshape([u0.shape[0], -1]) as tf.Tensor2D);
   try {
     const out = predictor.rollout(x0, steps);
@@ -130,7 +140,9 @@ export interface RolloutPlan {
 export function rolloutPlan(mapping: Mapping, nt: number, path: string, rolloutSteps?: number): RolloutPlan {
   if (mapping.kind === 'initial-to-final') {
     if (rolloutSteps !== undefined) {
-      throw new TrainOptionsError(`rolloutSteps=${rolloutSteps} is not allowed for an initial-to-final checkpoint: rollouts need a next-step or window mapping`);
+      throw new TrainOptionsError(
+        `rolloutSteps=${rolloutSteps} is not allowed for an initial-to-final checkpoint: rollouts need a next-step or window mapping`,
+      );
     }
     const [[a, b]] = mappingItems(mapping, nt, path);
     return { inputFrames: [a], frames: [b], modelCalls: 1 };
@@ -139,7 +151,9 @@ export function rolloutPlan(mapping: Mapping, nt: number, path: string, rolloutS
   const available = Math.floor((nt - 1) / s) - k + 1;
   if (available < 1) {
     const what = mapping.kind === 'window' ? `mapping.history=${k} at stride ${s}` : `mapping.stride=${s}`;
-    throw new TrainOptionsError(`${path} has ${nt} frames; the checkpoint's ${what} needs at least ${k * s + 1} (history + 1 frames): evaluate on data with more frames`);
+    throw new TrainOptionsError(
+      `${path} has ${nt} frames; the checkpoint's ${what} needs at least ${k * s + 1} (history + 1 frames): evaluate on data with more frames`,
+    );
   }
   if (rolloutSteps !== undefined && (!Number.isSafeInteger(rolloutSteps) || rolloutSteps < 1 || rolloutSteps > available)) {
     throw new TrainOptionsError(`rolloutSteps=${rolloutSteps} is not allowed for ${path} with ${nt} frames (history ${k}, stride ${s}): use 1 to ${available}`);
@@ -157,11 +171,18 @@ export function rolloutPlan(mapping: Mapping, nt: number, path: string, rolloutS
  * fields per point, and the training grid after subsampling unless `otherGrid`. Throws a
  * one-line `TrainOptionsError` naming both values.
  */
-export function checkDataFits(meta: Pick<CheckpointMeta, 'frameShape'>, ds: Pick<H5Dataset, 'path' | 'spatialShape' | 'nChannels'>, subsample: number, otherGrid: boolean): void {
+export function checkDataFits(
+  meta: Pick<CheckpointMeta, 'frameShape'>,
+  ds: Pick<H5Dataset, 'path' | 'spatialShape' | 'nChannels'>,
+  subsample: number,
+  otherGrid: boolean,
+): void {
   const trained = meta.frameShape.slice(0, -1);
   const fields = meta.frameShape[meta.frameShape.length - 1];
   if (ds.nChannels !== fields) {
-    throw new TrainOptionsError(`${ds.path} has ${ds.nChannels} field(s) per point; the checkpoint was trained on ${fields}: evaluate on data with the same fields`);
+    throw new TrainOptionsError(
+      `${ds.path} has ${ds.nChannels} field(s) per point; the checkpoint was trained on ${fields}: evaluate on data with the same fields`,
+    );
   }
   if (ds.spatialShape.length !== trained.length) {
     throw new TrainOptionsError(
@@ -181,7 +202,12 @@ export function checkDataFits(meta: Pick<CheckpointMeta, 'frameShape'>, ds: Pick
  * ground truth they are compared with. Nothing is predicted until the data is checked to fit
  * (fields, grid, frames; see `checkDataFits` and `rolloutPlan`).
  */
-export async function predictDataset(checkpoint: LoadedCheckpoint | string, datasetPath: string, indices: readonly number[], opts: PredictOptions = {}): Promise<Prediction> {
+export async function predictDataset(
+  checkpoint: LoadedCheckpoint | string,
+  datasetPath: string,
+  indices: readonly number[],
+  opts: PredictOptions = {},
+): Promise<Prediction> {
   const { prediction } = await predictPasses(checkpoint, datasetPath, indices, opts);
   return prediction;
 }
@@ -308,8 +334,20 @@ export interface Fields2d {
 
 /** The fields of a prediction on 2D data (see Fields2d); throws for 1D data. */
 export function fields2d(p: Prediction): Fields2d {
-  if (p.shape.spatial.length !== 2 || p.y === undefined) throw new RangeError(`fields2d needs a prediction on 2D data; this one is on a [${p.shape.spatial.join(', ')}] grid`);
+  if (p.shape.spatial.length !== 2 || p.y === undefined)
+    throw new RangeError(`fields2d needs a prediction on 2D data; this one is on a [${p.shape.spatial.join(', ')}] grid`);
   const [nx, ny] = p.shape.spatial;
   const period = (c: number[]): number => (c.length > 1 ? c.length * (c[1] - c[0]) : 1);
-  return { pred: p.pred, truth: p.truth, n: p.shape.n, nt: p.shape.nt, nx, ny, channels: p.shape.channels, times: p.times, length: period(p.x), lengthY: period(p.y) };
+  return {
+    pred: p.pred,
+    truth: p.truth,
+    n: p.shape.n,
+    nt: p.shape.nt,
+    nx,
+    ny,
+    channels: p.shape.channels,
+    times: p.times,
+    length: period(p.x),
+    lengthY: period(p.y),
+  };
 }

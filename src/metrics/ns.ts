@@ -134,16 +134,20 @@ export function checkNsFields(f: NsFields): void {
     const min = key === 'nx' || key === 'ny' ? 2 : 1;
     if (!Number.isInteger(v) || v < min) fail(`fields.${key} = ${String(v)} is not allowed: use an integer >= ${min}`);
   }
-  if (typeof f.length !== 'number' || !Number.isFinite(f.length) || f.length <= 0) fail(`fields.length = ${String(f.length)} is not allowed: use the domain side L, a finite number > 0`);
+  if (typeof f.length !== 'number' || !Number.isFinite(f.length) || f.length <= 0)
+    fail(`fields.length = ${String(f.length)} is not allowed: use the domain side L, a finite number > 0`);
   const size = f.n * f.nt * f.nx * f.ny;
   for (const name of ['pred', 'truth'] as const) {
     const a: unknown = f[name];
-    if (!(a instanceof Float32Array)) fail(`fields.${name} is ${a === null ? 'null' : ((a as object | undefined)?.constructor?.name ?? typeof a)}: give a Float32Array`);
+    if (!(a instanceof Float32Array))
+      fail(`fields.${name} is ${a === null ? 'null' : ((a as object | undefined)?.constructor?.name ?? typeof a)}: give a Float32Array`);
     if (a.length !== size) fail(`fields.${name} has ${a.length} values but [n, nt, nx, ny] = [${f.n}, ${f.nt}, ${f.nx}, ${f.ny}] needs ${size}`);
   }
-  if (!Array.isArray(f.times) || f.times.length !== f.nt) fail(`fields.times has ${Array.isArray(f.times) ? f.times.length : typeof f.times} entries but nt = ${f.nt}`);
+  if (!Array.isArray(f.times) || f.times.length !== f.nt)
+    fail(`fields.times has ${Array.isArray(f.times) ? f.times.length : typeof f.times} entries but nt = ${f.nt}`);
   for (let t = 0; t < f.nt; t++) {
-    if (!Number.isFinite(f.times[t]) || (t > 0 && f.times[t] <= f.times[t - 1])) fail(`fields.times[${t}] = ${f.times[t]} is not allowed: times must be finite and increasing`);
+    if (!Number.isFinite(f.times[t]) || (t > 0 && f.times[t] <= f.times[t - 1]))
+      fail(`fields.times[${t}] = ${f.times[t]} is not allowed: times must be finite and increasing`);
   }
 }
 

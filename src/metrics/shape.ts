@@ -24,7 +24,10 @@ export function checkFields(pred: ArrayLike<number>, truth: ArrayLike<number>, s
     if (!Number.isInteger(v) || v < min) throw new MetricsInputError(`shape.${key} = ${String(v)} is not allowed: use an integer >= ${min}`);
   }
   const size = shape.n * shape.nt * shape.nx;
-  for (const [name, arr] of [['pred', pred], ['truth', truth]] as const) {
+  for (const [name, arr] of [
+    ['pred', pred],
+    ['truth', truth],
+  ] as const) {
     if (arr === null || typeof arr !== 'object' || typeof arr.length !== 'number') {
       throw new MetricsInputError(`${name} is ${arr === null ? 'null' : typeof arr}: give a Float32Array, Float64Array or number[]`);
     }

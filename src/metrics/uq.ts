@@ -220,7 +220,10 @@ export function resolveUqMetricsOptions(opts: UqMetricsOptions = {}, n = 1): Res
     if (!known.includes(key)) fail(`unknown uq metrics option "${key}": use one of ${known.join(', ')}`);
   }
   const coverageLevels = checkLevels('coverageLevels', opts.coverageLevels ?? [0.5, 0.9, 0.95]);
-  const calibrationLevels = checkLevels('calibrationLevels', opts.calibrationLevels ?? Array.from({ length: 19 }, (_, k) => Number((0.05 * (k + 1)).toFixed(2))));
+  const calibrationLevels = checkLevels(
+    'calibrationLevels',
+    opts.calibrationLevels ?? Array.from({ length: 19 }, (_, k) => Number((0.05 * (k + 1)).toFixed(2))),
+  );
   let front: ResolvedUqMetricsOptions['front'] = null;
   if (opts.front !== undefined) {
     const f = opts.front;
@@ -230,14 +233,16 @@ export function resolveUqMetricsOptions(opts: UqMetricsOptions = {}, n = 1): Res
     }
     if ((f.level === undefined) === (f.fractionOfMax === undefined)) fail('front needs exactly one of level and fractionOfMax');
     if (f.fractionOfMax !== undefined) {
-      if (typeof f.fractionOfMax !== 'number' || !Number.isFinite(f.fractionOfMax)) fail(`front.fractionOfMax = ${String(f.fractionOfMax)} is not allowed: use a finite number, e.g. 0.5`);
+      if (typeof f.fractionOfMax !== 'number' || !Number.isFinite(f.fractionOfMax))
+        fail(`front.fractionOfMax = ${String(f.fractionOfMax)} is not allowed: use a finite number, e.g. 0.5`);
       front = { level: null, fractionOfMax: f.fractionOfMax };
     } else if (typeof f.level === 'number') {
       if (!Number.isFinite(f.level)) fail(`front.level = ${f.level} is not allowed: use a finite number`);
       front = { level: new Array<number>(n).fill(f.level), fractionOfMax: null };
     } else {
       const lv = f.level as ArrayLike<number> | null;
-      if (lv === null || typeof lv !== 'object' || typeof lv.length !== 'number') fail(`front.level is ${lv === null ? 'null' : typeof lv}: give a number or one number per sample`);
+      if (lv === null || typeof lv !== 'object' || typeof lv.length !== 'number')
+        fail(`front.level is ${lv === null ? 'null' : typeof lv}: give a number or one number per sample`);
       if (lv.length !== n) fail(`front.level has ${lv.length} values but there are ${n} samples`);
       const level = Array.from(lv, Number);
       level.forEach((v, i) => Number.isFinite(v) || fail(`front.level[${i}] = ${v} is not allowed: use a finite number`));

@@ -80,9 +80,19 @@ export const FNO2D_DEFAULTS: Omit<Fno2dConfig, 'kind'> = {
 /** A config value as it should read in an error: strings quoted. */
 /** Fills defaults and validates; throws ModelConfigError naming the field and value. */
 export function resolveFno2dConfig(partial: Partial<Fno2dConfig> & { kind: string }): Fno2dConfig {
-  return resolveFnoFields<Fno2dConfig>('fno2d', FNO2D_DEFAULTS, {
-    width: 1, nLayers: 1, inChannels: 1, outChannels: 1, projectionChannels: 1, padding: 0,
-  }, partial);
+  return resolveFnoFields<Fno2dConfig>(
+    'fno2d',
+    FNO2D_DEFAULTS,
+    {
+      width: 1,
+      nLayers: 1,
+      inChannels: 1,
+      outChannels: 1,
+      projectionChannels: 1,
+      padding: 0,
+    },
+    partial,
+  );
 }
 
 export interface FourierLayerNd {
@@ -121,11 +131,7 @@ export class FnoWeights {
   }
 
   all(): tf.Variable[] {
-    return [
-      this.lift.w, this.lift.b,
-      ...this.layers.flatMap((l) => [l.spectral, l.pointwise.w, l.pointwise.b]),
-      ...this.projection.flatMap((d) => [d.w, d.b]),
-    ];
+    return [this.lift.w, this.lift.b, ...this.layers.flatMap((l) => [l.spectral, l.pointwise.w, l.pointwise.b]), ...this.projection.flatMap((d) => [d.w, d.b])];
   }
 
   /** The lifting: [liftIn, n] → [width, n]. */
@@ -212,7 +218,13 @@ export class Fno2d implements SurrogateModel<Fno2dConfig> {
     this.config = Object.freeze({ ...config });
     const { seed, width, nModes, nLayers, inChannels, outChannels, projectionChannels, positionalEmbedding } = config;
     this.weights = new FnoWeights({
-      seed, width, nLayers, projectionChannels, outChannels, modes: [...nModes], liftIn: inChannels + (positionalEmbedding ? 2 : 0),
+      seed,
+      width,
+      nLayers,
+      projectionChannels,
+      outChannels,
+      modes: [...nModes],
+      liftIn: inChannels + (positionalEmbedding ? 2 : 0),
     });
   }
 
@@ -222,10 +234,15 @@ export class Fno2d implements SurrogateModel<Fno2dConfig> {
       throw new ModelConfigError(`fno2d: input shape [${x.shape.join(', ')}] is not allowed: use [batch, X, Y, ${inChannels}]`);
     }
     const [batch, sx, sy] = x.shape as [number, number, number, number];
-    for (const [axis, size, field, m] of [['X', sx, 'nModes[0]', nModes[0]], ['Y', sy, 'nModes[1]', nModes[1]]] as const) {
+    for (const [axis, size, field, m] of [
+      ['X', sx, 'nModes[0]', nModes[0]],
+      ['Y', sy, 'nModes[1]', nModes[1]],
+    ] as const) {
       if (size + padding < 2 * m) {
         const pad = padding > 0 ? ` + padding ${padding}` : '';
-        throw new ModelConfigError(`fno2d: grid size ${axis}=${size}${pad} is too small for ${field}=${m}: use ${axis}${pad} >= ${2 * m} (${field} must be <= ${axis}/2)`);
+        throw new ModelConfigError(
+          `fno2d: grid size ${axis}=${size}${pad} is too small for ${field}=${m}: use ${axis}${pad} >= ${2 * m} (${field} must be <= ${axis}/2)`,
+        );
       }
     }
     const n = batch * sx * sy;
@@ -235,7 +252,14 @@ export class Fno2d implements SurrogateModel<Fno2dConfig> {
       h = this.weights.liftUp(h);
       const [px, py] = [sx + padding, sy + padding];
       if (padding > 0) {
-        h = view(tf.pad(view(h, [width * batch, sx, sy]), [[0, 0], [0, padding], [0, padding]]), [width, batch * px * py]) as tf.Tensor2D;
+        h = view(
+          tf.pad(view(h, [width * batch, sx, sy]), [
+            [0, 0],
+            [0, padding],
+            [0, padding],
+          ]),
+          [width, batch * px * py],
+        ) as tf.Tensor2D;
       }
       h = this.weights.fourierLayers(h, batch, [px, py], [...nModes], dropoutOf(this.config, opts));
       if (padding > 0) h = view(tf.slice(view(h, [width * batch, px, py]), [0, 0, 0], [width * batch, sx, sy]), [width, n]) as tf.Tensor2D;

@@ -75,9 +75,19 @@ export const FNO3D_DEFAULTS: Omit<Fno3dConfig, 'kind'> = {
 
 /** Fills defaults and validates; throws ModelConfigError naming the field and value. */
 export function resolveFno3dConfig(partial: Partial<Fno3dConfig> & { kind: string }): Fno3dConfig {
-  const cfg = resolveFnoFields<Fno3dConfig>('fno3d', FNO3D_DEFAULTS, {
-    width: 1, nLayers: 1, inChannels: 1, outFrames: 1, timePadding: 0, projectionChannels: 1,
-  }, partial);
+  const cfg = resolveFnoFields<Fno3dConfig>(
+    'fno3d',
+    FNO3D_DEFAULTS,
+    {
+      width: 1,
+      nLayers: 1,
+      inChannels: 1,
+      outFrames: 1,
+      timePadding: 0,
+      projectionChannels: 1,
+    },
+    partial,
+  );
   const frames = cfg.outFrames + cfg.timePadding;
   const modesT = cfg.nModes[2];
   if (2 * modesT > frames) {
@@ -98,7 +108,13 @@ export class Fno3d implements SurrogateModel<Fno3dConfig> {
     this.config = Object.freeze({ ...config });
     const { seed, width, nModes, nLayers, inChannels, projectionChannels, positionalEmbedding } = config;
     this.weights = new FnoWeights({
-      seed, width, nLayers, projectionChannels, outChannels: 1, modes: [...nModes], liftIn: inChannels + (positionalEmbedding ? 3 : 0),
+      seed,
+      width,
+      nLayers,
+      projectionChannels,
+      outChannels: 1,
+      modes: [...nModes],
+      liftIn: inChannels + (positionalEmbedding ? 3 : 0),
     });
   }
 
@@ -108,14 +124,21 @@ export class Fno3d implements SurrogateModel<Fno3dConfig> {
       throw new ModelConfigError(`fno3d: input shape [${x.shape.join(', ')}] is not allowed: use [batch, X, Y, ${inChannels}]`);
     }
     const [batch, sx, sy] = x.shape as [number, number, number, number];
-    for (const [axis, size, field, m] of [['X', sx, 'nModes[0]', nModes[0]], ['Y', sy, 'nModes[1]', nModes[1]]] as const) {
-      if (size < 2 * m) throw new ModelConfigError(`fno3d: grid size ${axis}=${size} is too small for ${field}=${m}: use ${axis} >= ${2 * m} (${field} must be <= ${axis}/2)`);
+    for (const [axis, size, field, m] of [
+      ['X', sx, 'nModes[0]', nModes[0]],
+      ['Y', sy, 'nModes[1]', nModes[1]],
+    ] as const) {
+      if (size < 2 * m)
+        throw new ModelConfigError(`fno3d: grid size ${axis}=${size} is too small for ${field}=${m}: use ${axis} >= ${2 * m} (${field} must be <= ${axis}/2)`);
     }
     const points = batch * sx * sy;
     const frames = outFrames + timePadding;
     return tf.tidy(() => {
       // [inChannels, batch·X·Y] → repeated along time: [inChannels, batch·X·Y·outFrames].
-      let h = view<tf.Tensor2D>(repeatColumns(view(toChannelsFirst(x, points, inChannels), [inChannels * points, 1]), outFrames), [inChannels, points * outFrames]);
+      let h = view<tf.Tensor2D>(repeatColumns(view(toChannelsFirst(x, points, inChannels), [inChannels * points, 1]), outFrames), [
+        inChannels,
+        points * outFrames,
+      ]);
       if (positionalEmbedding) h = tf.concat([h, gridChannels(batch, [sx, sy, outFrames])], 0);
       h = this.weights.liftUp(h);
       if (timePadding > 0) h = view(padColumns(view(h, [width * points, outFrames]), frames), [width, points * frames]);
@@ -137,7 +160,8 @@ export class Fno3d implements SurrogateModel<Fno3dConfig> {
 /** The registry's entry of 'fno3d' (registered by registerBuiltinModels). */
 export const FNO3D_ENTRY: ModelEntry<Fno3dConfig> = {
   kind: 'fno3d',
-  summary: 'Fourier Neural Operator, 3D space-time (Li et al. 2020, fourier_3d): input frames repeated in time, 3D spectral convolutions, one output channel per frame',
+  summary:
+    'Fourier Neural Operator, 3D space-time (Li et al. 2020, fourier_3d): input frames repeated in time, 3D spectral convolutions, one output channel per frame',
   resolveConfig: resolveFno3dConfig,
   create: (config) => new Fno3d(config),
 };

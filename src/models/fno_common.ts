@@ -31,7 +31,11 @@ function checkInteger(kind: string, field: string, v: unknown, min: number): voi
  * under their own names, so a message names the field its caller wrote. Other `modesK` fields are
  * left for the unknown-field check.
  */
-export function withModesArray(kind: string, defaults: readonly number[], partial: { kind: string } & Record<string, unknown>): { kind: string } & Record<string, unknown> {
+export function withModesArray(
+  kind: string,
+  defaults: readonly number[],
+  partial: { kind: string } & Record<string, unknown>,
+): { kind: string } & Record<string, unknown> {
   const out: { kind: string } & Record<string, unknown> = { ...partial };
   const axisFields = defaults.length > 1 ? defaults.map((_, k) => `modes${k + 1}`) : [];
   const given = partial.nModes;
@@ -59,7 +63,10 @@ export function withModesArray(kind: string, defaults: readonly number[], partia
  * their minima, booleans. Throws ModelConfigError naming field and value.
  */
 export function resolveFnoFields<C extends ModelConfig>(
-  kind: string, defaults: Omit<C, 'kind'>, intMinima: Record<string, number>, input: { kind: string } & Record<string, unknown>,
+  kind: string,
+  defaults: Omit<C, 'kind'>,
+  intMinima: Record<string, number>,
+  input: { kind: string } & Record<string, unknown>,
 ): C {
   if (input.kind !== kind) throw new ModelConfigError(`${kind} config: kind='${input.kind}' is not allowed: use '${kind}'`);
   const defaultModes = (defaults as unknown as { nModes: number[] }).nModes;
@@ -78,7 +85,9 @@ export function resolveFnoFields<C extends ModelConfig>(
   const modes = rec.nModes;
   if (!Array.isArray(modes) || modes.length !== axes || !modes.every((m) => typeof m === 'number' && Number.isInteger(m) && m >= 1 && m <= MAX_INT)) {
     const what = axes === 1 ? 'one integer' : `${axes} integers`;
-    throw new ModelConfigError(`${kind} config: nModes=${shown(modes)} is not allowed: use ${what} in [1, 2^20] in an array, one per axis (e.g. [${defaultModes.join(', ')}])`);
+    throw new ModelConfigError(
+      `${kind} config: nModes=${shown(modes)} is not allowed: use ${what} in [1, 2^20] in an array, one per axis (e.g. [${defaultModes.join(', ')}])`,
+    );
   }
   rec.nModes = [...modes];
   for (const [field, min] of Object.entries(intMinima)) checkInteger(kind, field, rec[field], min);

@@ -56,12 +56,13 @@ export function datasetPage(batch: FieldBatch, source: DatasetPageSource, outHtm
   const first = sample(0);
   const z: number[][] = [];
   for (let k = 0; k < nt; k++) z.push(Array.from(first.subarray(k * nx, (k + 1) * nx)));
-  if (spatial.length === 1) figures.push({
-    id: 'heatmap',
-    title: `Sample ${samples[0]}: space-time u(x, t)`,
-    data: [{ type: 'heatmap', x, y: t, z, colorscale: 'RdBu', reversescale: false, colorbar: { title: { text: 'u' } } }],
-    layout: { xaxis: { title: { text: 'x' } }, yaxis: { title: { text: 't' } }, margin: { t: 20 } },
-  });
+  if (spatial.length === 1)
+    figures.push({
+      id: 'heatmap',
+      title: `Sample ${samples[0]}: space-time u(x, t)`,
+      data: [{ type: 'heatmap', x, y: t, z, colorscale: 'RdBu', reversescale: false, colorbar: { title: { text: 'u' } } }],
+      layout: { xaxis: { title: { text: 'x' } }, yaxis: { title: { text: 't' } }, margin: { t: 20 } },
+    });
   writePage(outHtml, {
     title: opts.title ?? `Dataset ${source.file}`,
     table: [

@@ -11,7 +11,20 @@
  * 3 samples × 21 frames of 64² take about 2.8 MB. Line data are written with 6 significant digits.
  */
 import { checkNsFields, pickBestMedianWorst, type NsFields, type NsRolloutMetrics } from '../metrics/index.js';
-import { base64, curvesFigure, DECODE_FLOAT32_JS, fmt, frameControlsJs, fromBase64, insertBefore, legendTop, type CurvePoint, median, r6, thin } from './format.js';
+import {
+  base64,
+  curvesFigure,
+  DECODE_FLOAT32_JS,
+  fmt,
+  frameControlsJs,
+  fromBase64,
+  insertBefore,
+  legendTop,
+  type CurvePoint,
+  median,
+  r6,
+  thin,
+} from './format.js';
 import { renderPage, scriptJson, writeHtml, type PageOptions, type PlotlyFigure } from './html.js';
 
 export interface NsReportInput {
@@ -175,7 +188,13 @@ function summaryTable(m: NsRolloutMetrics): PlotlyFigure {
   const mean = (v: number[]) => v.reduce((a, x) => a + x, 0) / v.length;
   const rows: [string, string, string, string, string][] = [
     ['relL2 (rollout)', fmt(m.relL2.mean), fmt(median(rel)), fmt(worst(rel)), '‖e‖/‖ω‖ over space and all frames, per sample'],
-    ['relL2 (last frame)', fmt(m.relL2.perFrame[last]), fmt(median(m.relL2.perSampleFrame.map((r) => r[last]))), fmt(worst(m.relL2.perSampleFrame.map((r) => r[last]))), `‖e‖/‖ω‖ at t = ${fmt(m.times[last])}`],
+    [
+      'relL2 (last frame)',
+      fmt(m.relL2.perFrame[last]),
+      fmt(median(m.relL2.perSampleFrame.map((r) => r[last]))),
+      fmt(worst(m.relL2.perSampleFrame.map((r) => r[last]))),
+      `‖e‖/‖ω‖ at t = ${fmt(m.times[last])}`,
+    ],
     [
       'high-correlation time',
       fmt(m.highCorrelationTime.mean),
@@ -183,7 +202,13 @@ function summaryTable(m: NsRolloutMetrics): PlotlyFigure {
       fmt(worst(hct, true)),
       `t at which the vorticity correlation first falls below ${fmt(m.highCorrelationTime.threshold)} (TSM); ${fmt(m.times[last])} = never`,
     ],
-    ['final correlation', fmt(mean(finalCorr)), fmt(median(finalCorr)), fmt(worst(finalCorr, true)), `Pearson correlation with the DNS at t = ${fmt(m.times[last])}`],
+    [
+      'final correlation',
+      fmt(mean(finalCorr)),
+      fmt(median(finalCorr)),
+      fmt(worst(finalCorr, true)),
+      `Pearson correlation with the DNS at t = ${fmt(m.times[last])}`,
+    ],
   ];
   m.spectrumError.bands.forEach((b, i) => {
     rows.push([
@@ -256,8 +281,18 @@ function vorticityFigure(d: NsVorticityData, f: NsFields): PlotlyFigure {
       margin: { t: 70, b: 30, l: 50, r: 20 },
       ...axes,
       // RdBu: blue is negative, red positive vorticity; DNS and surrogate share the range of the DNS frame.
-      coloraxis: { colorscale: 'RdBu', cmin: -vmax, cmax: vmax, colorbar: { x: 0.61, xanchor: 'left', thickness: 12, len: 0.8, y: 0.43, title: { text: 'ω' } } },
-      coloraxis2: { colorscale: ERROR_COLOURSCALE, cmin: -s.emax, cmax: s.emax, colorbar: { x: 1.0, xanchor: 'left', thickness: 12, len: 0.8, y: 0.43, title: { text: 'error' } } },
+      coloraxis: {
+        colorscale: 'RdBu',
+        cmin: -vmax,
+        cmax: vmax,
+        colorbar: { x: 0.61, xanchor: 'left', thickness: 12, len: 0.8, y: 0.43, title: { text: 'ω' } },
+      },
+      coloraxis2: {
+        colorscale: ERROR_COLOURSCALE,
+        cmin: -s.emax,
+        cmax: s.emax,
+        colorbar: { x: 1.0, xanchor: 'left', thickness: 12, len: 0.8, y: 0.43, title: { text: 'error' } },
+      },
       annotations: domains.map((dom, p) => ({
         text: titles[p],
         x: (dom[0] + dom[1]) / 2,
@@ -360,7 +395,14 @@ function perSampleLines(times: number[], perSample: number[][], mean: number[], 
     hoverinfo: 'skip',
   }));
   for (const p of picks) {
-    data.push({ type: 'scatter', mode: 'lines', x: ts, y: perSample[p.index].map(r6), line: { color: PICK_COLOURS[p.label], width: 1.5 }, name: `${p.label} (#${p.index})` });
+    data.push({
+      type: 'scatter',
+      mode: 'lines',
+      x: ts,
+      y: perSample[p.index].map(r6),
+      line: { color: PICK_COLOURS[p.label], width: 1.5 },
+      name: `${p.label} (#${p.index})`,
+    });
   }
   data.push({ type: 'scatter', mode: 'lines+markers', x: ts, y: mean.map(r6), marker: { size: 4 }, line: { color: '#212529', width: 2.5 }, name });
   return data;
@@ -383,7 +425,17 @@ function correlationFigure(m: NsRolloutMetrics, picks: NsVorticityData['samples'
         { type: 'line', xref: 'x', x0: r6(tMed), x1: r6(tMed), yref: 'paper', y0: 0, y1: 1, line: { color: '#495057', dash: 'dot', width: 1 } },
       ],
       annotations: [
-        { text: `threshold ${fmt(thr)}`, xref: 'paper', x: 0, xanchor: 'left', y: thr, yref: 'y', yanchor: 'top', showarrow: false, font: { size: 11, color: '#c92a2a' } },
+        {
+          text: `threshold ${fmt(thr)}`,
+          xref: 'paper',
+          x: 0,
+          xanchor: 'left',
+          y: thr,
+          yref: 'y',
+          yanchor: 'top',
+          showarrow: false,
+          font: { size: 11, color: '#c92a2a' },
+        },
       ],
     },
   };
@@ -405,8 +457,24 @@ function spectrumFigure(m: NsRolloutMetrics): PlotlyFigure {
   m.spectrum.frames.forEach((frame, i) => {
     const colour = TIME_COLOURS[i % TIME_COLOURS.length];
     const when = `t = ${fmt(m.spectrum.times[i])}`;
-    data.push({ type: 'scatter', mode: 'lines', x: k.slice(1).map(r6), y: m.spectrum.dns[i].slice(1).map(positive), line: { color: colour, width: 2 }, name: `DNS, ${when}`, legendgroup: String(frame) });
-    data.push({ type: 'scatter', mode: 'lines', x: k.slice(1).map(r6), y: m.spectrum.surrogate[i].slice(1).map(positive), line: { color: colour, width: 1.5, dash: 'dash' }, name: `surrogate, ${when}`, legendgroup: String(frame) });
+    data.push({
+      type: 'scatter',
+      mode: 'lines',
+      x: k.slice(1).map(r6),
+      y: m.spectrum.dns[i].slice(1).map(positive),
+      line: { color: colour, width: 2 },
+      name: `DNS, ${when}`,
+      legendgroup: String(frame),
+    });
+    data.push({
+      type: 'scatter',
+      mode: 'lines',
+      x: k.slice(1).map(r6),
+      y: m.spectrum.surrogate[i].slice(1).map(positive),
+      line: { color: colour, width: 1.5, dash: 'dash' },
+      name: `surrogate, ${when}`,
+      legendgroup: String(frame),
+    });
   });
   // Float32 round-off leaves a floor near 1e−15 of the peak past the resolved scales: show 12 decades.
   const values = [...m.spectrum.dns, ...m.spectrum.surrogate].flatMap((row) => row.slice(1)).filter((v) => v > 0 && Number.isFinite(v));
@@ -446,7 +514,12 @@ function bandErrorFigure(m: NsRolloutMetrics): PlotlyFigure {
       line: { color: BAND_COLOURS[i] },
       name: `${b.name} (shells ${b.shellMin}–${b.shellMax})`,
     })),
-    layout: { margin: { t: 30, b: 50, l: 70, r: 20 }, xaxis: timeAxis(), yaxis: { type: 'log', title: { text: 'relative band-energy error' }, exponentformat: 'power' }, legend: legendTop() },
+    layout: {
+      margin: { t: 30, b: 50, l: 70, r: 20 },
+      xaxis: timeAxis(),
+      yaxis: { type: 'log', title: { text: 'relative band-energy error' }, exponentformat: 'power' },
+      legend: legendTop(),
+    },
   };
 }
 
@@ -485,7 +558,9 @@ function enstrophyFigure(m: NsRolloutMetrics): PlotlyFigure {
 }
 
 function samplesTable(m: NsRolloutMetrics, picks: NsVorticityData['samples']): PlotlyFigure {
-  const order = [...m.perSample].sort((a, b) => (Number.isNaN(a.relL2) ? Infinity : a.relL2) - (Number.isNaN(b.relL2) ? Infinity : b.relL2) || a.index - b.index);
+  const order = [...m.perSample].sort(
+    (a, b) => (Number.isNaN(a.relL2) ? Infinity : a.relL2) - (Number.isNaN(b.relL2) ? Infinity : b.relL2) || a.index - b.index,
+  );
   const label = (i: number) => picks.find((p) => p.index === i)?.label ?? '';
   return {
     id: 'ns-samples',
@@ -500,7 +575,13 @@ function samplesTable(m: NsRolloutMetrics, picks: NsVorticityData['samples']): P
           font: { size: 13 },
         },
         cells: {
-          values: [order.map((s) => String(s.index)), order.map((s) => fmt(s.relL2)), order.map((s) => fmt(s.finalCorrelation)), order.map((s) => fmt(s.highCorrelationTime)), order.map((s) => label(s.index))],
+          values: [
+            order.map((s) => String(s.index)),
+            order.map((s) => fmt(s.relL2)),
+            order.map((s) => fmt(s.finalCorrelation)),
+            order.map((s) => fmt(s.highCorrelationTime)),
+            order.map((s) => label(s.index)),
+          ],
           align: 'left',
           height: 24,
           font: { size: 13 },

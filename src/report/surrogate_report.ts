@@ -198,13 +198,24 @@ function histogramFigure(d: SurrogateReportData): PlotlyFigure {
     id: 'relL2-histogram',
     title: `Per-sample relL2 over the test set${dropped ? ` (${dropped} not finite, not drawn)` : ''}`,
     // Plotly's automatic binning gives 3–4 bins for a dozen samples: ask for about 2√n (it may merge some).
-    data: [{ type: 'histogram', x: finite.map(r6), nbinsx: Math.max(10, Math.ceil(2 * Math.sqrt(finite.length))), marker: { color: '#748ffc' }, name: 'samples' }],
+    data: [
+      { type: 'histogram', x: finite.map(r6), nbinsx: Math.max(10, Math.ceil(2 * Math.sqrt(finite.length))), marker: { color: '#748ffc' }, name: 'samples' },
+    ],
     layout: {
       margin: { t: 30, b: 50, l: 60, r: 20 },
       xaxis: { title: { text: 'relative L2 error' } },
       yaxis: { title: { text: 'samples' } },
       bargap: 0.05,
-      shapes: d.samples.map((s) => ({ type: 'line', xref: 'x', yref: 'paper', x0: r6(s.relL2), x1: r6(s.relL2), y0: 0, y1: 1, line: { color: '#495057', dash: 'dot', width: 1 } })),
+      shapes: d.samples.map((s) => ({
+        type: 'line',
+        xref: 'x',
+        yref: 'paper',
+        x0: r6(s.relL2),
+        x1: r6(s.relL2),
+        y0: 0,
+        y1: 1,
+        line: { color: '#495057', dash: 'dot', width: 1 },
+      })),
       annotations: d.samples.map((s, i) => ({
         x: r6(s.relL2),
         xref: 'x',
@@ -247,7 +258,17 @@ function rolloutErrorFigure(r: NonNullable<SurrogateReportData['rollout']>): Plo
   return {
     id: 'rollout-error',
     title: 'Rollout: relL2 against time (mean over test samples)',
-    data: [{ type: 'scatter', mode: 'lines+markers', x: r.t.map(r6), y: r.relL2PerFrame.map(r6), marker: { size: 4 }, line: { color: SURROGATE_COLOUR }, name: 'relL2' }],
+    data: [
+      {
+        type: 'scatter',
+        mode: 'lines+markers',
+        x: r.t.map(r6),
+        y: r.relL2PerFrame.map(r6),
+        marker: { size: 4 },
+        line: { color: SURROGATE_COLOUR },
+        name: 'relL2',
+      },
+    ],
     layout: {
       margin: { t: 30, b: 50, l: 70, r: 20 },
       xaxis: { title: { text: 't' } },

@@ -16,7 +16,19 @@
  * Line data are written with 6 significant digits.
  */
 import { pickBestMedianWorst, type UqMetrics } from '../metrics/index.js';
-import { base64, curvesFigure, DECODE_FLOAT32_JS, fmt, frameControlsJs, fromBase64, insertBefore, type CurvePoint, r6, thin, type FmtOptions } from './format.js';
+import {
+  base64,
+  curvesFigure,
+  DECODE_FLOAT32_JS,
+  fmt,
+  frameControlsJs,
+  fromBase64,
+  insertBefore,
+  type CurvePoint,
+  r6,
+  thin,
+  type FmtOptions,
+} from './format.js';
 import { renderPage, scriptJson, writeHtml, type PlotlyFigure } from './html.js';
 
 export interface UqReportVariant {
@@ -135,7 +147,8 @@ function baseVariant(g: UqReportGroup): UqReportVariant {
 }
 
 function checkLength(name: string, a: unknown, size: number, what: string): void {
-  if (a === null || typeof a !== 'object' || typeof (a as ArrayLike<number>).length !== 'number') fail(`${name} is ${a === null ? 'null' : typeof a}: give a Float32Array or number[] ${what}`);
+  if (a === null || typeof a !== 'object' || typeof (a as ArrayLike<number>).length !== 'number')
+    fail(`${name} is ${a === null ? 'null' : typeof a}: give a Float32Array or number[] ${what}`);
   if ((a as ArrayLike<number>).length !== size) fail(`${name} has ${(a as ArrayLike<number>).length} values but ${what} needs ${size}`);
 }
 
@@ -150,7 +163,8 @@ function checkGroup(g: UqReportGroup, where: string, nt: number, nx: number): nu
     names.add(v.name);
     const m = v.metrics;
     if (m === null || typeof m !== 'object') fail(`${at}.metrics is missing: give uqMetrics of the variant`);
-    if (m.n !== n || m.nt !== nt || m.nx !== nx) fail(`${at}.metrics has [n, nt, nx] = [${m.n}, ${m.nt}, ${m.nx}] but the report needs [${n}, ${nt}, ${nx}] (times and x)`);
+    if (m.n !== n || m.nt !== nt || m.nx !== nx)
+      fail(`${at}.metrics has [n, nt, nx] = [${m.n}, ${m.nt}, ${m.nx}] but the report needs [${n}, ${nt}, ${nx}] (times and x)`);
     checkLength(`${at}.mean`, v.mean, n * nt * nx, `[n, nt, nx] = [${n}, ${nt}, ${nx}]`);
     checkLength(`${at}.variance`, v.variance, n * nt * nx, `[n, nt, nx] = [${n}, ${nt}, ${nx}]`);
   }
@@ -178,7 +192,10 @@ function resolve(input: UqReportInput): { groups: Group[]; maxFrames: number; ma
   const levels = JSON.stringify(groups[0].variants[0].metrics.options.coverageLevels);
   for (const g of groups) {
     for (const v of g.variants) {
-      if (JSON.stringify(v.metrics.options.coverageLevels) !== levels) fail(`variant "${v.name}" of ${g.label} has coverage levels ${JSON.stringify(v.metrics.options.coverageLevels)} but the first has ${levels}: compute every metric with the same levels`);
+      if (JSON.stringify(v.metrics.options.coverageLevels) !== levels)
+        fail(
+          `variant "${v.name}" of ${g.label} has coverage levels ${JSON.stringify(v.metrics.options.coverageLevels)} but the first has ${levels}: compute every metric with the same levels`,
+        );
     }
   }
   const maxFrames = input.maxFrames ?? DEFAULT_MAX_FRAMES;
@@ -317,7 +334,16 @@ function bandFigure(d: UqBandData, g: Group, parameterName: string): PlotlyFigur
       name: `${v.label} ±2σ`,
       hoverinfo: 'skip',
     });
-    data.push({ type: 'scatter', mode: 'lines', x: d.x, y: f4(values[3 * i + 1]), xaxis: xa, yaxis: ya, line: { color: colour, width: 2 }, name: `${v.label} mean` });
+    data.push({
+      type: 'scatter',
+      mode: 'lines',
+      x: d.x,
+      y: f4(values[3 * i + 1]),
+      xaxis: xa,
+      yaxis: ya,
+      line: { color: colour, width: 2 },
+      name: `${v.label} mean`,
+    });
     data.push({
       type: 'scatter',
       mode: 'lines',
@@ -415,15 +441,41 @@ function metricsTable(groups: Group[]): PlotlyFigure {
 function calibrationFigure(groups: Group[]): PlotlyFigure {
   const width = groups.length > 1 ? 0.46 : 1;
   const data: unknown[] = [];
-  const layout: Record<string, unknown> = { margin: { t: 40, b: 50, l: 70, r: 20 }, legend: { orientation: 'h', x: 1, xanchor: 'right', y: 1.08, yanchor: 'bottom' } };
+  const layout: Record<string, unknown> = {
+    margin: { t: 40, b: 50, l: 70, r: 20 },
+    legend: { orientation: 'h', x: 1, xanchor: 'right', y: 1.08, yanchor: 'bottom' },
+  };
   const annotations: unknown[] = [];
   groups.forEach((g, gi) => {
     const ax = gi === 0 ? '' : String(gi + 1);
     const x0 = gi * 0.54;
     layout[`xaxis${ax}`] = { domain: [x0, x0 + width], anchor: `y${ax}`, range: [-0.02, 1.02], title: { text: 'expected coverage' } };
     layout[`yaxis${ax}`] = { anchor: `x${ax}`, range: [-0.02, 1.02], ...(gi === 0 ? { title: { text: 'observed coverage' } } : {}) };
-    if (groups.length > 1) annotations.push({ text: g.label, x: x0 + width / 2, xref: 'paper', xanchor: 'center', y: 1, yref: 'paper', yanchor: 'bottom', showarrow: false, font: { size: 13 } });
-    data.push({ type: 'scatter', mode: 'lines', x: [0, 1], y: [0, 1], xaxis: `x${ax}`, yaxis: `y${ax}`, line: { color: '#adb5bd', dash: 'dot', width: 1 }, name: 'calibrated', legendgroup: 'diag', showlegend: gi === 0, hoverinfo: 'skip' });
+    if (groups.length > 1)
+      annotations.push({
+        text: g.label,
+        x: x0 + width / 2,
+        xref: 'paper',
+        xanchor: 'center',
+        y: 1,
+        yref: 'paper',
+        yanchor: 'bottom',
+        showarrow: false,
+        font: { size: 13 },
+      });
+    data.push({
+      type: 'scatter',
+      mode: 'lines',
+      x: [0, 1],
+      y: [0, 1],
+      xaxis: `x${ax}`,
+      yaxis: `y${ax}`,
+      line: { color: '#adb5bd', dash: 'dot', width: 1 },
+      name: 'calibrated',
+      legendgroup: 'diag',
+      showlegend: gi === 0,
+      hoverinfo: 'skip',
+    });
     g.variants.forEach((v, i) => {
       const { label, colour } = variantStyle(v.name, i);
       const c = v.metrics.calibration;
@@ -443,18 +495,41 @@ function calibrationFigure(groups: Group[]): PlotlyFigure {
     });
   });
   layout.annotations = annotations;
-  return { id: 'uq-calibration', title: 'Calibration: observed against expected coverage of the central intervals (below the diagonal: overconfident)', data, layout };
+  return {
+    id: 'uq-calibration',
+    title: 'Calibration: observed against expected coverage of the central intervals (below the diagonal: overconfident)',
+    data,
+    layout,
+  };
 }
 
 /** Subplot axes side by side in one figure: p-th of `panels`, with its title above. */
-function panelAxes(layout: Record<string, unknown>, annotations: unknown[], p: number, panels: number, title: string, axes: { x: Record<string, unknown>; y: Record<string, unknown> }): { xaxis: string; yaxis: string } {
+function panelAxes(
+  layout: Record<string, unknown>,
+  annotations: unknown[],
+  p: number,
+  panels: number,
+  title: string,
+  axes: { x: Record<string, unknown>; y: Record<string, unknown> },
+): { xaxis: string; yaxis: string } {
   const gap = panels > 1 ? 0.06 : 0;
   const width = (1 - gap * (panels - 1)) / panels;
   const ax = p === 0 ? '' : String(p + 1);
   const x0 = p * (width + gap);
   layout[`xaxis${ax}`] = { domain: [x0, x0 + width], anchor: `y${ax}`, ...axes.x };
   layout[`yaxis${ax}`] = { anchor: `x${ax}`, ...axes.y };
-  if (title) annotations.push({ text: title, x: x0 + width / 2, xref: 'paper', xanchor: 'center', y: 1, yref: 'paper', yanchor: 'bottom', showarrow: false, font: { size: 12 } });
+  if (title)
+    annotations.push({
+      text: title,
+      x: x0 + width / 2,
+      xref: 'paper',
+      xanchor: 'center',
+      y: 1,
+      yref: 'paper',
+      yanchor: 'bottom',
+      showarrow: false,
+      font: { size: 12 },
+    });
   return { xaxis: `x${ax}`, yaxis: `y${ax}` };
 }
 
@@ -474,17 +549,50 @@ function massFigure(g: Group, d: UqBandData, times: number[]): PlotlyFigure {
   const layout: Record<string, unknown> = { margin: { t: 50, b: 50, l: 70, r: 20 }, legend: legendAbove() };
   const annotations: unknown[] = [];
   d.samples.forEach((s, p) => {
-    const axes = panelAxes(layout, annotations, p, panels, `${s.label} (#${s.index})`, { x: { title: { text: 't' } }, y: p === 0 ? { title: { text: 'mass Σ w·u' } } : {} });
-    data.push({ type: 'scatter', mode: 'lines', x: ts, y: base.metrics.conservation.trueMass[s.index].map(r6), ...axes, line: { color: EXACT_COLOUR, width: 2, dash: 'dash' }, name: 'true mass', legendgroup: 'true', showlegend: p === 0 });
+    const axes = panelAxes(layout, annotations, p, panels, `${s.label} (#${s.index})`, {
+      x: { title: { text: 't' } },
+      y: p === 0 ? { title: { text: 'mass Σ w·u' } } : {},
+    });
+    data.push({
+      type: 'scatter',
+      mode: 'lines',
+      x: ts,
+      y: base.metrics.conservation.trueMass[s.index].map(r6),
+      ...axes,
+      line: { color: EXACT_COLOUR, width: 2, dash: 'dash' },
+      name: 'true mass',
+      legendgroup: 'true',
+      showlegend: p === 0,
+    });
     g.variants.forEach((v, i) => {
       const { label, colour } = variantStyle(v.name, i);
-      data.push({ type: 'scatter', mode: 'lines', x: ts, y: v.metrics.conservation.predMass[s.index].map(r6), ...axes, line: { color: colour, width: 1.5 }, name: label, legendgroup: v.name, showlegend: p === 0 });
+      data.push({
+        type: 'scatter',
+        mode: 'lines',
+        x: ts,
+        y: v.metrics.conservation.predMass[s.index].map(r6),
+        ...axes,
+        line: { color: colour, width: 1.5 },
+        name: label,
+        legendgroup: v.name,
+        showlegend: p === 0,
+      });
     });
   });
   const axes = panelAxes(layout, annotations, panels - 1, panels, `mean |ΔM| over ${g.n} samples`, { x: { title: { text: 't' } }, y: { rangemode: 'tozero' } });
   g.variants.forEach((v, i) => {
     const { label, colour } = variantStyle(v.name, i);
-    data.push({ type: 'scatter', mode: 'lines', x: ts, y: v.metrics.perFrame.massErrMean.map(r6), ...axes, line: { color: colour, width: 1.5 }, name: label, legendgroup: v.name, showlegend: false });
+    data.push({
+      type: 'scatter',
+      mode: 'lines',
+      x: ts,
+      y: v.metrics.perFrame.massErrMean.map(r6),
+      ...axes,
+      line: { color: colour, width: 1.5 },
+      name: label,
+      legendgroup: v.name,
+      showlegend: false,
+    });
   });
   layout.annotations = annotations;
   return { id: `uq-mass-${g.key}`, title: `${g.label}: mass over time against the true mass`, data, layout };
@@ -514,7 +622,12 @@ function frontFigure(groups: Group[], times: number[]): PlotlyFigure {
     id: 'uq-front',
     title: 'Front position error of the mean: |front(μ) − front(exact)|, mean over samples',
     data,
-    layout: { margin: { t: 30, b: 50, l: 70, r: 20 }, xaxis: { title: { text: 't' } }, yaxis: { title: { text: 'mean |Δfront|' }, rangemode: 'tozero' }, legend: legendAbove() },
+    layout: {
+      margin: { t: 30, b: 50, l: 70, r: 20 },
+      xaxis: { title: { text: 't' } },
+      yaxis: { title: { text: 'mean |Δfront|' }, rangemode: 'tozero' },
+      legend: legendAbove(),
+    },
   };
 }
 
@@ -525,7 +638,10 @@ function parameterFigure(groups: Group[], name: string): PlotlyFigure {
   const annotations: unknown[] = [];
   const positive = (v: number) => (v > 0 && Number.isFinite(v) ? r6(v) : null);
   (['mse', 'crps'] as const).forEach((key, p) => {
-    const axes = panelAxes(layout, annotations, p, 2, key === 'mse' ? 'MSE per sample' : 'CRPS per sample', { x: { title: { text: name } }, y: { type: 'log', exponentformat: 'power' } });
+    const axes = panelAxes(layout, annotations, p, 2, key === 'mse' ? 'MSE per sample' : 'CRPS per sample', {
+      x: { title: { text: name } },
+      y: { type: 'log', exponentformat: 'power' },
+    });
     for (const g of groups) {
       if (!g.parameters) continue;
       const params = g.parameters;
@@ -616,8 +732,14 @@ function intro(input: UqReportInput): string[] {
     `Probabilistic predictions (Gaussian mean and variance per point) of ${m.n} test samples of ${m.nt} frames on ${m.nx} points, t = ${fmt(input.times[0], FMT)} … ${fmt(input.times[m.nt - 1], FMT)}; variants: ${names}.`,
     `The samples shown are the best, median and worst of each test set by the ${variantStyle(base.name, 0).label} model's MSE; ΔM is the predicted mass Σ w·μ minus the true mass.`,
   ];
-  if (input.ood) lines.push(`Second test set: ${input.ood.label} (${input.ood.variants[0].metrics.n} samples), shown beside the first (${input.label ?? 'in-distribution'}).`);
-  if (m.deterministic) lines.push(`The ${variantStyle(base.name, 0).label} model is deterministic (variance 0): its CRPS is the mean absolute error and its log-likelihood −∞ wherever it is not exact.`);
+  if (input.ood)
+    lines.push(
+      `Second test set: ${input.ood.label} (${input.ood.variants[0].metrics.n} samples), shown beside the first (${input.label ?? 'in-distribution'}).`,
+    );
+  if (m.deterministic)
+    lines.push(
+      `The ${variantStyle(base.name, 0).label} model is deterministic (variance 0): its CRPS is the mean absolute error and its log-likelihood −∞ wherever it is not exact.`,
+    );
   return lines;
 }
 

@@ -64,12 +64,7 @@ export type CheckpointMetaInput = Omit<CheckpointMeta, 'weights' | 'dataSha256' 
  * Writes a checkpoint atomically (temp file, fsync, rename). `meta` lacks the fields derived from
  * the tensors (weights, dataSha256, format, version, packageVersion), which are filled in here.
  */
-export function writeCheckpoint(
-  path: string,
-  meta: CheckpointMetaInput,
-  weights: { shape: number[]; data: Float32Array }[],
-  optimizer: OptimizerState,
-): void {
+export function writeCheckpoint(path: string, meta: CheckpointMetaInput, weights: { shape: number[]; data: Float32Array }[], optimizer: OptimizerState): void {
   const tensors: { name: string; shape: number[]; data: Float32Array }[] = [];
   weights.forEach((w, i) => tensors.push({ name: tensorName('weight', i), shape: w.shape, data: w.data }));
   optimizer.m.forEach((m, i) => tensors.push({ name: tensorName('adam.m', i), shape: weights[i].shape, data: m }));

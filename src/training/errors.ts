@@ -35,6 +35,10 @@ export class TrainingInterrupted extends InterruptedError {
     readonly checkpoint: string | null,
   ) {
     const where = `interrupted in epoch ${epoch} after ${batchesDone} of ${batches} batches`;
-    super(checkpoint === null ? `${where}: no checkpoint written (no out directory)` : `${where}: checkpoint saved to ${checkpoint}; run again with resume to continue`);
+    super(
+      checkpoint === null
+        ? `${where}: no checkpoint written (no out directory)`
+        : `${where}: checkpoint saved to ${checkpoint}; run again with resume to continue`,
+    );
   }
 }

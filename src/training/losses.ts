@@ -24,7 +24,9 @@ export function perSampleLoss(kind: LossKind, pred: tf.Tensor, truth: tf.Tensor,
     throw new RangeError(`loss: prediction shape [${pred.shape.join(', ')}] differs from target shape [${truth.shape.join(', ')}]`);
   }
   if (kind === 'gaussian-nll' && (rawVariance === undefined || !tf.util.arraysEqual(rawVariance.shape, pred.shape))) {
-    throw new RangeError(`loss 'gaussian-nll' needs the noise head's raw variance of shape [${pred.shape.join(', ')}]${rawVariance === undefined ? '' : `, got [${rawVariance.shape.join(', ')}]`}`);
+    throw new RangeError(
+      `loss 'gaussian-nll' needs the noise head's raw variance of shape [${pred.shape.join(', ')}]${rawVariance === undefined ? '' : `, got [${rawVariance.shape.join(', ')}]`}`,
+    );
   }
   return tf.tidy(() => {
     const b = pred.shape[0];

@@ -48,7 +48,13 @@ export class AdamOptimizer {
     const decay: AdamDecay = weightDecay === 0 ? 'none' : kind === 'adam' ? 'l2' : 'decoupled';
     const scalars: AdamScalars = {
       decay: decay === 'l2' ? weightDecay : 1 - lr * weightDecay,
-      beta1, oneMinusBeta1: 1 - beta1, beta2, oneMinusBeta2: 1 - beta2, bc2Sqrt, eps, stepSize,
+      beta1,
+      oneMinusBeta1: 1 - beta1,
+      beta2,
+      oneMinusBeta2: 1 - beta2,
+      bc2Sqrt,
+      eps,
+      stepSize,
     };
     tf.tidy(() => {
       for (let i = 0; i < this.weights.length; i++) {
@@ -86,10 +92,12 @@ export class AdamOptimizer {
   setState(state: OptimizerState): void {
     const n = this.weights.length;
     if (!Number.isSafeInteger(state.step) || state.step < 0) throw new RangeError(`optimizer state: step=${state.step} is not a count`);
-    if (state.m.length !== n || state.v.length !== n) throw new RangeError(`optimizer state holds ${state.m.length}/${state.v.length} moments for ${n} weights`);
+    if (state.m.length !== n || state.v.length !== n)
+      throw new RangeError(`optimizer state holds ${state.m.length}/${state.v.length} moments for ${n} weights`);
     for (let i = 0; i < n; i++) {
       const size = this.weights[i].size;
-      if (state.m[i].length !== size || state.v[i].length !== size) throw new RangeError(`optimizer state: moment ${i} has ${state.m[i].length} values, weight has ${size}`);
+      if (state.m[i].length !== size || state.v[i].length !== size)
+        throw new RangeError(`optimizer state: moment ${i} has ${state.m[i].length} values, weight has ${size}`);
     }
     tf.tidy(() => {
       for (let i = 0; i < n; i++) {

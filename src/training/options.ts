@@ -146,9 +146,7 @@ export interface TrainOptions {
 type PartialMapping =
   | MappingKind
   | { kind?: MappingKind; inFrame?: number; outFrame?: number; stride?: number; history?: number; future?: number; pushforward?: number };
-type PartialSchedule =
-  | ScheduleOptions['kind']
-  | { kind?: ScheduleOptions['kind']; stepSize?: number; gamma?: number; tMax?: number; etaMin?: number };
+type PartialSchedule = ScheduleOptions['kind'] | { kind?: ScheduleOptions['kind']; stepSize?: number; gamma?: number; tMax?: number; etaMin?: number };
 
 /** What callers pass: `data` and `model.kind` are required, everything else has a default. */
 export interface TrainOptionsInput {
@@ -178,8 +176,26 @@ export interface TrainOptionsInput {
 const BACKENDS: readonly BackendName[] = ['tensorflow', 'wasm', 'cpu'];
 
 const TOP_KEYS = [
-  'data', 'model', 'mapping', 'split', 'epochs', 'batchSize', 'optimizer', 'schedule', 'loss', 'normalize', 'seed',
-  'splitSeed', 'workers', 'checkpointEvery', 'out', 'subsample', 'backend', 'resume', 'overwrite', 'skipResourceCheck',
+  'data',
+  'model',
+  'mapping',
+  'split',
+  'epochs',
+  'batchSize',
+  'optimizer',
+  'schedule',
+  'loss',
+  'normalize',
+  'seed',
+  'splitSeed',
+  'workers',
+  'checkpointEvery',
+  'out',
+  'subsample',
+  'backend',
+  'resume',
+  'overwrite',
+  'skipResourceCheck',
   'modelModules',
 ] as const;
 
@@ -187,7 +203,16 @@ const TOP_KEYS = [
  * Options that may change when a run is resumed: they do not change the numbers the run computes
  * (`workers` changes float32 summation order only) or, for `epochs`, extend the same run.
  */
-export const RESUMABLE_CHANGES: readonly string[] = ['epochs', 'workers', 'checkpointEvery', 'resume', 'overwrite', 'skipResourceCheck', 'modelModules', 'backend'];
+export const RESUMABLE_CHANGES: readonly string[] = [
+  'epochs',
+  'workers',
+  'checkpointEvery',
+  'resume',
+  'overwrite',
+  'skipResourceCheck',
+  'modelModules',
+  'backend',
+];
 
 /**
  * Fills defaults and validates; throws a `TrainOptionsError` naming the field and value.
@@ -199,9 +224,11 @@ export const RESUMABLE_CHANGES: readonly string[] = ['epochs', 'workers', 'check
  * must match, and the mapping must fit in the file's frames.
  */
 export function resolveTrainOptions(input: TrainOptionsInput, data?: DataFrames): TrainOptions {
-  if (input === null || typeof input !== 'object' || Array.isArray(input)) throw new TrainOptionsError(`training options ${show(input)} are not allowed: use an object`);
+  if (input === null || typeof input !== 'object' || Array.isArray(input))
+    throw new TrainOptionsError(`training options ${show(input)} are not allowed: use an object`);
   checkKeys('', input, TOP_KEYS);
-  if (typeof input.data !== 'string' || input.data === '') throw new TrainOptionsError(`data=${show(input.data)} is not allowed: use the path of an HDF5 dataset`);
+  if (typeof input.data !== 'string' || input.data === '')
+    throw new TrainOptionsError(`data=${show(input.data)} is not allowed: use the path of an HDF5 dataset`);
   const epochs = integer('epochs', input.epochs ?? 500, 1);
   const seed = integer('seed', input.seed ?? 0, 0);
   const model = input.model as unknown;
@@ -217,14 +244,18 @@ export function resolveTrainOptions(input: TrainOptionsInput, data?: DataFrames)
     throw new TrainOptionsError(`modelModules=${show(modelModules)} is not allowed: use an array of module paths or file URLs`);
   }
   const backend = input.backend ?? null;
-  if (backend !== null && !BACKENDS.includes(backend)) throw new TrainOptionsError(`backend=${show(backend)} is not allowed: use 'tensorflow', 'wasm', 'cpu' or null`);
+  if (backend !== null && !BACKENDS.includes(backend))
+    throw new TrainOptionsError(`backend=${show(backend)} is not allowed: use 'tensorflow', 'wasm', 'cpu' or null`);
   const mapping = resolveMapping(input.mapping);
   const loss = oneOf('loss', input.loss ?? 'rel-l2', LOSS_KINDS);
   const splitSeed = input.splitSeed ?? null;
   if (splitSeed !== null) integer('splitSeed', splitSeed, 0);
   return {
     data: input.data,
-    model: data === undefined ? resolveModelConfig({ seed, ...(model as { kind: string }) }) : fitModelToData({ seed, ...(model as { kind: string }) }, mapping, data, loss),
+    model:
+      data === undefined
+        ? resolveModelConfig({ seed, ...(model as { kind: string }) })
+        : fitModelToData({ seed, ...(model as { kind: string }) }, mapping, data, loss),
     mapping,
     split: resolveSplit(input.split),
     epochs,
@@ -249,7 +280,8 @@ export function resolveTrainOptions(input: TrainOptionsInput, data?: DataFrames)
 
 function resolveMapping(m: PartialMapping | undefined): Mapping {
   const obj = typeof m === 'string' ? { kind: m } : (m ?? {});
-  if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) throw new TrainOptionsError(`mapping=${show(m)} is not allowed: use 'initial-to-final', 'next-step' or an object with a kind`);
+  if (obj === null || typeof obj !== 'object' || Array.isArray(obj))
+    throw new TrainOptionsError(`mapping=${show(m)} is not allowed: use 'initial-to-final', 'next-step' or an object with a kind`);
   const kind = oneOf('mapping.kind', obj.kind ?? 'initial-to-final', MAPPING_KINDS);
   if (kind === 'initial-to-final') {
     checkKeys('mapping', obj, ['kind', 'inFrame', 'outFrame']);
@@ -289,7 +321,9 @@ function fitModelToData(partial: { kind: string; seed: number } & Record<string,
   ] as const;
   let config = resolveModelConfig(partial);
   if (heads > 1 && typeof config.outChannels !== 'number') {
-    throw new TrainOptionsError(`loss='${loss}' needs a model with an outChannels field (mean and variance channels); '${config.kind}' has none: use loss 'rel-l2' or 'mse'`);
+    throw new TrainOptionsError(
+      `loss='${loss}' needs a model with an outChannels field (mean and variance channels); '${config.kind}' has none: use loss 'rel-l2' or 'mse'`,
+    );
   }
   const fill: Record<string, number> = {};
   for (const s of sides) if (typeof config[s.field] === 'number' && partial[s.field] === undefined) fill[s.field] = s.frames * c * s.heads;
@@ -299,7 +333,9 @@ function fitModelToData(partial: { kind: string; seed: number } & Record<string,
     const have = config[s.field];
     if (typeof have !== 'number' || have === s.frames * c * s.heads) continue;
     if (s.heads > 1) {
-      throw new TrainOptionsError(`model ${s.field}=${have} does not match loss='${loss}': it needs 2 × ${s.frames} frame(s) × ${fields} (mean and variance channels): set ${s.flag} ${2 * s.frames * c} or leave it out`);
+      throw new TrainOptionsError(
+        `model ${s.field}=${have} does not match loss='${loss}': it needs 2 × ${s.frames} frame(s) × ${fields} (mean and variance channels): set ${s.flag} ${2 * s.frames * c} or leave it out`,
+      );
     }
     if (mapping.kind === 'window') {
       const alt = have % c === 0 ? ` or --${s.what} ${have / c}` : '';
@@ -312,7 +348,8 @@ function fitModelToData(partial: { kind: string; seed: number } & Record<string,
 
 function resolveSplit(s: Partial<SplitOptions> | undefined): SplitOptions {
   const obj = s ?? {};
-  if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) throw new TrainOptionsError(`split=${show(s)} is not allowed: use { train?, val?, test?, shuffle? }`);
+  if (obj === null || typeof obj !== 'object' || Array.isArray(obj))
+    throw new TrainOptionsError(`split=${show(s)} is not allowed: use { train?, val?, test?, shuffle? }`);
   checkKeys('split', obj, ['train', 'val', 'test', 'shuffle']);
   const part = (name: 'train' | 'val' | 'test', v: unknown, dflt: number | null): number | null => {
     if (v === undefined || v === null) return dflt;
@@ -331,7 +368,8 @@ function resolveSplit(s: Partial<SplitOptions> | undefined): SplitOptions {
 
 function resolveOptimizer(o: Partial<OptimizerOptions> | undefined): OptimizerOptions {
   const obj = o ?? {};
-  if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) throw new TrainOptionsError(`optimizer=${show(o)} is not allowed: use { kind, lr, weightDecay, ... }`);
+  if (obj === null || typeof obj !== 'object' || Array.isArray(obj))
+    throw new TrainOptionsError(`optimizer=${show(o)} is not allowed: use { kind, lr, weightDecay, ... }`);
   checkKeys('optimizer', obj, ['kind', 'lr', 'weightDecay', 'beta1', 'beta2', 'eps']);
   return {
     kind: oneOf('optimizer.kind', obj.kind ?? 'adam', ['adam', 'adamw'] as const),
@@ -345,7 +383,8 @@ function resolveOptimizer(o: Partial<OptimizerOptions> | undefined): OptimizerOp
 
 function resolveSchedule(s: PartialSchedule | undefined, epochs: number): ScheduleOptions {
   const obj = typeof s === 'string' ? { kind: s } : (s ?? {});
-  if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) throw new TrainOptionsError(`schedule=${show(s)} is not allowed: use 'step', 'cosine', 'constant' or an object with a kind`);
+  if (obj === null || typeof obj !== 'object' || Array.isArray(obj))
+    throw new TrainOptionsError(`schedule=${show(s)} is not allowed: use 'step', 'cosine', 'constant' or an object with a kind`);
   const kind = oneOf('schedule.kind', obj.kind ?? 'step', ['step', 'cosine', 'constant'] as const);
   if (kind === 'step') {
     checkKeys('schedule', obj, ['kind', 'stepSize', 'gamma']);
@@ -397,8 +436,7 @@ function integer(field: string, v: unknown, min: number): number {
 }
 
 function real(field: string, v: unknown, range: 'positive' | 'non-negative' | 'unit'): number {
-  const ok =
-    typeof v === 'number' && Number.isFinite(v) && (range === 'positive' ? v > 0 : range === 'non-negative' ? v >= 0 : v >= 0 && v < 1);
+  const ok = typeof v === 'number' && Number.isFinite(v) && (range === 'positive' ? v > 0 : range === 'non-negative' ? v >= 0 : v >= 0 && v < 1);
   if (!ok) {
     const what = range === 'positive' ? 'a finite number > 0' : range === 'non-negative' ? 'a finite number >= 0' : 'a number in [0, 1)';
     throw new TrainOptionsError(`${field}=${show(v)} is not allowed: use ${what}`);
@@ -413,4 +451,3 @@ function bool(field: string, v: unknown): boolean {
 function oneOf<T extends string>(field: string, v: unknown, allowed: readonly T[]): T {
   return checkOneOf(TrainOptionsError, field, v, allowed);
 }
-

@@ -187,7 +187,8 @@ export function fitPairNormalizers(
 ): FittedNormalizers {
   if (mode === 'none') return { input: null, output: null };
   const sampleShape = layout.channels > 1 ? [...layout.spatial, layout.channels] : layout.spatial.slice();
-  const fit = (frames: number[]): UnitGaussianNormalizer => UnitGaussianNormalizer.fitSamples(framesOf(dataset, layout, trainSamples, frames), { mode, sampleShape });
+  const fit = (frames: number[]): UnitGaussianNormalizer =>
+    UnitGaussianNormalizer.fitSamples(framesOf(dataset, layout, trainSamples, frames), { mode, sampleShape });
   if (mappingKind === 'window') {
     const frame = fit(Array.from({ length: layout.nt }, (_, f) => f));
     return { input: frame, output: frame };
@@ -196,7 +197,12 @@ export function fitPairNormalizers(
 }
 
 /** Frames `frames` (repeats allowed) of each sample, in sample order, as separate arrays. */
-function* framesOf(dataset: Pick<H5Dataset, 'sampleSize' | 'readSamples'>, layout: PairLayout, samples: readonly number[], frames: readonly number[]): Generator<Float32Array> {
+function* framesOf(
+  dataset: Pick<H5Dataset, 'sampleSize' | 'readSamples'>,
+  layout: PairLayout,
+  samples: readonly number[],
+  frames: readonly number[],
+): Generator<Float32Array> {
   const perRead = 16;
   const size = dataset.sampleSize;
   let k = 0;
@@ -212,7 +218,9 @@ function* framesOf(dataset: Pick<H5Dataset, 'sampleSize' | 'readSamples'>, layou
         const bad = frame.findIndex((v) => !Number.isFinite(v));
         if (bad >= 0) {
           const where = (dataset as { path?: string }).path ?? 'the dataset';
-          throw new DataFormatError(`${where}: sample ${samples[k + q]}, frame ${f} holds ${frame[bad]} at point ${bad}: training data must be finite (regenerate or drop that sample)`);
+          throw new DataFormatError(
+            `${where}: sample ${samples[k + q]}, frame ${f} holds ${frame[bad]} at point ${bad}: training data must be finite (regenerate or drop that sample)`,
+          );
         }
         yield frame;
       }

@@ -84,7 +84,12 @@ export class DataParallel {
     const workers = Array.from({ length: threads - 1 }, () => new Worker(url));
     const weights = new SharedArrayBuffer(4 * total);
     const grads = workers.map(() => new SharedArrayBuffer(4 * total));
-    const dp = new DataParallel(workers, weightShapes, new Float32Array(weights), grads.map((g) => new Float32Array(g)));
+    const dp = new DataParallel(
+      workers,
+      weightShapes,
+      new Float32Array(weights),
+      grads.map((g) => new Float32Array(g)),
+    );
     try {
       await Promise.all(workers.map((_, k) => dp.call(k, { type: 'init', spec, weightShapes, weights, grads: grads[k] })));
     } catch (err) {
@@ -104,7 +109,14 @@ export class DataParallel {
    * summed in shard order. Returns the batch's mean loss and one gradient tensor per weight.
    * With `seed`, shard k's dropout masks are seeded by mixSeed(seed, k).
    */
-  async gradients(local: Replica, weights: readonly tf.Variable[], x: Float32Array, y: Float32Array, n: number, seed?: number): Promise<{ loss: number; grads: tf.Tensor[] }> {
+  async gradients(
+    local: Replica,
+    weights: readonly tf.Variable[],
+    x: Float32Array,
+    y: Float32Array,
+    n: number,
+    seed?: number,
+  ): Promise<{ loss: number; grads: tf.Tensor[] }> {
     if (this.failure !== null) throw this.failure;
     const xSize = x.length / n;
     const ySize = y.length / n;
@@ -117,13 +129,26 @@ export class DataParallel {
       if (s === 0) return Promise.resolve(null);
       const a = starts[k + 1];
       const b = a + s;
-      const req: WorkerRequest = { type: 'step', x: x.slice(a * xSize, b * xSize), y: y.slice(a * ySize, b * ySize), n: s, batchTotal: n, ...(seed === undefined ? {} : { seed: mixSeed(seed, k + 1) }) };
+      const req: WorkerRequest = {
+        type: 'step',
+        x: x.slice(a * xSize, b * xSize),
+        y: y.slice(a * ySize, b * ySize),
+        n: s,
+        batchTotal: n,
+        ...(seed === undefined ? {} : { seed: mixSeed(seed, k + 1) }),
+      };
       return this.call(k, req);
     });
     let loss = 0;
     let grads: tf.Tensor[] | null = null;
     if (sizes[0] > 0) {
-      const r = local.gradients(x.subarray(0, sizes[0] * xSize), y.subarray(0, sizes[0] * ySize), sizes[0], n, seed === undefined ? undefined : mixSeed(seed, 0));
+      const r = local.gradients(
+        x.subarray(0, sizes[0] * xSize),
+        y.subarray(0, sizes[0] * ySize),
+        sizes[0],
+        n,
+        seed === undefined ? undefined : mixSeed(seed, 0),
+      );
       loss += r.loss;
       grads = r.grads;
     }

@@ -70,11 +70,14 @@ export class Replica extends Predictor {
       const xt = this.unroll(tf.tensor2d(x, [n, this.inputSize]), true, seed);
       const yt = tf.tensor2d(y, [n, this.outputSize]);
       const { value, grads } = tf.variableGrads(() => tf.div(tf.sum(this.itemLosses(xt, yt, opts)), batchTotal) as tf.Scalar, weights);
-      return [value, ...weights.map((w, i) => {
-        const g = grads[w.name];
-        if (g === undefined) throw new RangeError(`weight ${i} ('${w.name}') of model '${this.model.kind}' receives no gradient`);
-        return g;
-      })];
+      return [
+        value,
+        ...weights.map((w, i) => {
+          const g = grads[w.name];
+          if (g === undefined) throw new RangeError(`weight ${i} ('${w.name}') of model '${this.model.kind}' receives no gradient`);
+          return g;
+        }),
+      ];
     });
     const loss = out[0].dataSync()[0];
     out[0].dispose();

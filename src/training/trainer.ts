@@ -93,12 +93,20 @@ export async function train(input: TrainOptionsInput, hooks: TrainHooks = {}): P
     out = opts.out === null ? null : claimRunDir(opts.out);
     const resumed = prepareOut(opts, ckptPath);
     if (resumed !== null && JSON.stringify(resumed.meta.dataShape) !== JSON.stringify(ds.shape)) {
-      throw new TrainOptionsError(`resume: ${opts.data} has shape [${ds.shape.join(', ')}] but ${resumed.path} was trained on data of shape [${resumed.meta.dataShape.join(', ')}]`);
+      throw new TrainOptionsError(
+        `resume: ${opts.data} has shape [${ds.shape.join(', ')}] but ${resumed.path} was trained on data of shape [${resumed.meta.dataShape.join(', ')}]`,
+      );
     }
     const dataRef = opts.out === null ? undefined : makeDataRef(opts.data, opts.out);
     const trainedOn = resumed?.meta.dataRef;
-    if (trainedOn !== undefined && dataRef !== undefined && (dataRef.fingerprint.sha256 !== trainedOn.fingerprint.sha256 || dataRef.fingerprint.size !== trainedOn.fingerprint.size)) {
-      throw new TrainOptionsError(`resume: ${opts.data} is not the data ${resumed?.path} was trained on (${trainedOn.absolute} as it was then: size, attributes or samples differ); resume on that data or train into another --out`);
+    if (
+      trainedOn !== undefined &&
+      dataRef !== undefined &&
+      (dataRef.fingerprint.sha256 !== trainedOn.fingerprint.sha256 || dataRef.fingerprint.size !== trainedOn.fingerprint.size)
+    ) {
+      throw new TrainOptionsError(
+        `resume: ${opts.data} is not the data ${resumed?.path} was trained on (${trainedOn.absolute} as it was then: size, attributes or samples differ); resume on that data or train into another --out`,
+      );
     }
     const layout = pairLayout(ds, opts.mapping, opts.subsample);
     if (!opts.skipResourceCheck) checkTrainingMemory(opts, layout.spatial, layout.channels, backend.name);
@@ -113,8 +121,20 @@ export async function train(input: TrainOptionsInput, hooks: TrainHooks = {}): P
     optimizer = new AdamOptimizer(opts.optimizer, weights);
     if (resumed !== null) optimizer.setState(resumed.optimizer);
     if (opts.workers > 1) {
-      const spec = { modelConfig: opts.model, normalizers: normJson, loss: opts.loss, frameShape, stack, backend: backend.name, modelModules: moduleUrls(opts.modelModules) };
-      dp = await DataParallel.start(opts.workers, spec, weights.map((w) => w.shape.slice()));
+      const spec = {
+        modelConfig: opts.model,
+        normalizers: normJson,
+        loss: opts.loss,
+        frameShape,
+        stack,
+        backend: backend.name,
+        modelModules: moduleUrls(opts.modelModules),
+      };
+      dp = await DataParallel.start(
+        opts.workers,
+        spec,
+        weights.map((w) => w.shape.slice()),
+      );
     }
 
     const source = new PairSource(ds, layout);
@@ -129,7 +149,12 @@ export async function train(input: TrainOptionsInput, hooks: TrainHooks = {}): P
     let lastGood = resumed === null ? null : ckptPath;
     // The bar keeps this object: its label is updated with the losses after each epoch.
     hooks.onStart?.();
-    const barOpts: ProgressOptions = { label: 'train', total: opts.epochs * nb, unit: 'batches', stream: hooks.progress === false ? undefined : hooks.progress };
+    const barOpts: ProgressOptions = {
+      label: 'train',
+      total: opts.epochs * nb,
+      unit: 'batches',
+      stream: hooks.progress === false ? undefined : hooks.progress,
+    };
     if (hooks.progress !== false && epoch < opts.epochs) bar = new ProgressBar(barOpts);
 
     const save = (done: number, batch: number, part: typeof partial): string | null => {
@@ -208,7 +233,13 @@ export async function train(input: TrainOptionsInput, hooks: TrainHooks = {}): P
       const first = metrics[0]?.trainLoss ?? m.trainLoss;
       if (m.trainLoss > DIVERGENCE_FACTOR * Math.max(first, Number.MIN_VALUE)) {
         bar?.end();
-        throw new TrainingDiverged(epoch + 1, null, m.trainLoss, lastGood, `the training loss grew to ${m.trainLoss.toPrecision(3)}, past ${DIVERGENCE_FACTOR.toExponential(0)} × its first epoch's ${first.toPrecision(3)},`);
+        throw new TrainingDiverged(
+          epoch + 1,
+          null,
+          m.trainLoss,
+          lastGood,
+          `the training loss grew to ${m.trainLoss.toPrecision(3)}, past ${DIVERGENCE_FACTOR.toExponential(0)} × its first epoch's ${first.toPrecision(3)},`,
+        );
       }
       metrics.push(m);
       if (opts.out !== null) writeRunMetrics(opts.out, metrics);
@@ -294,7 +325,9 @@ function prepareOut(opts: TrainOptions, ckptPath: string | null): CheckpointFile
   const existing = files.filter((f) => fs.existsSync(f));
   if (existing.length > 0) {
     if (!opts.overwrite && !opts.resume) {
-      throw new TrainOptionsError(`out=${opts.out} already holds a training run (${nodePath.basename(existing[0])}): pass resume: true to continue it or overwrite: true to replace it`);
+      throw new TrainOptionsError(
+        `out=${opts.out} already holds a training run (${nodePath.basename(existing[0])}): pass resume: true to continue it or overwrite: true to replace it`,
+      );
     }
     for (const f of existing) fs.rmSync(f);
   }

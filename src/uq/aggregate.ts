@@ -61,7 +61,8 @@ export function aggregateSamples(samples: readonly SampledValues[], n: number, w
   const noise = samples.map((s) => s.variance !== undefined);
   if (noise.some((h) => h !== noise[0])) throw new UqError('some of the predictions have a noise head and some do not: aggregate predictions of one kind');
   for (const s of samples) {
-    if (s.pred.length !== size || (s.variance !== undefined && s.variance.length !== size)) throw new RangeError(`sampled predictions differ in size (${s.pred.length} vs ${size} values)`);
+    if (s.pred.length !== size || (s.variance !== undefined && s.variance.length !== size))
+      throw new RangeError(`sampled predictions differ in size (${s.pred.length} vs ${size} values)`);
   }
   const hasNoise = noise[0];
   if (M === 1 && !hasNoise) throw new UqError(what.noVariance);

@@ -117,9 +117,11 @@ export async function trainEnsemble(input: EnsembleOptionsInput, hooks: Ensemble
   const t0 = performance.now();
   if (input === null || typeof input !== 'object') throw new TrainOptionsError(`ensemble options ${String(input)} are not allowed: use an object`);
   const { ensemble: M, ensembleWorkers, tailDataParallel, ...base } = input;
-  if (typeof M !== 'number' || !Number.isSafeInteger(M) || M < 1) throw new TrainOptionsError(`ensemble=${String(M)} is not allowed: use an integer >= 1 (members)`);
+  if (typeof M !== 'number' || !Number.isSafeInteger(M) || M < 1)
+    throw new TrainOptionsError(`ensemble=${String(M)} is not allowed: use an integer >= 1 (members)`);
   const lanes = ensembleWorkers ?? os.availableParallelism();
-  if (typeof lanes !== 'number' || !Number.isSafeInteger(lanes) || lanes < 1) throw new TrainOptionsError(`ensembleWorkers=${String(lanes)} is not allowed: use an integer >= 1`);
+  if (typeof lanes !== 'number' || !Number.isSafeInteger(lanes) || lanes < 1)
+    throw new TrainOptionsError(`ensembleWorkers=${String(lanes)} is not allowed: use an integer >= 1`);
   const modules = Array.isArray(base.modelModules) ? base.modelModules.filter((m) => typeof m === 'string' && m !== '') : [];
   await registerModelModules(modules);
   const opts = resolveTrainOptions(base);
@@ -143,13 +145,20 @@ export async function trainEnsemble(input: EnsembleOptionsInput, hooks: Ensemble
     if (opts.resume) {
       if (!fs.existsSync(manifestPath)) throw new TrainOptionsError(`resume: ${out} holds no ensemble (${ENSEMBLE_FILE}): train it without resume first`);
       const old = readEnsembleManifest(out);
-      if (old.ensemble !== M) throw new TrainOptionsError(`resume: ${out} holds an ensemble of ${old.ensemble} members, not ${M}: use ensemble ${old.ensemble} or another out`);
+      if (old.ensemble !== M)
+        throw new TrainOptionsError(`resume: ${out} holds an ensemble of ${old.ensemble} members, not ${M}: use ensemble ${old.ensemble} or another out`);
       const diff = firstDifference(old.options, opts, [...RESUMABLE_CHANGES, 'out']);
-      if (diff !== null) throw new TrainOptionsError(`resume: the ensemble in ${out} was trained with other options (${diff}, then vs now); use the same options or another out`);
+      if (diff !== null)
+        throw new TrainOptionsError(
+          `resume: the ensemble in ${out} was trained with other options (${diff}, then vs now); use the same options or another out`,
+        );
     } else {
       const existing = fs.existsSync(out) ? fs.readdirSync(out).filter((f) => f === ENSEMBLE_FILE || /^member-\d+$/.test(f)) : [];
       if (existing.length > 0) {
-        if (!opts.overwrite) throw new TrainOptionsError(`out=${out} already holds an ensemble (${existing.sort()[0]}): pass resume: true to continue it or overwrite: true to replace it`);
+        if (!opts.overwrite)
+          throw new TrainOptionsError(
+            `out=${out} already holds an ensemble (${existing.sort()[0]}): pass resume: true to continue it or overwrite: true to replace it`,
+          );
         for (const f of existing) fs.rmSync(nodePath.join(out, f), { recursive: true, force: true });
       }
     }
@@ -189,7 +198,10 @@ export async function trainEnsemble(input: EnsembleOptionsInput, hooks: Ensemble
     }
 
     hooks.onStart?.();
-    const bar = hooks.progress === false || todo.length === 0 ? null : new ProgressBar({ label: `ensemble of ${M}`, total: M * opts.epochs, unit: 'member epochs', stream: hooks.progress });
+    const bar =
+      hooks.progress === false || todo.length === 0
+        ? null
+        : new ProgressBar({ label: `ensemble of ${M}`, total: M * opts.epochs, unit: 'member epochs', stream: hooks.progress });
     bar?.update(epochsDone);
     const stop = new AbortController();
     const onAbort = (): void => stop.abort();
@@ -210,7 +222,15 @@ export async function trainEnsemble(input: EnsembleOptionsInput, hooks: Ensemble
             hooks.onMemberEpoch?.(job.index, m);
           });
           if (r === null) continue;
-          const res: MemberResult = { index: job.index, seed: opts.seed + job.index, dir: job.input.out as string, checkpoint: r.checkpoint as string, metrics: r.metrics, seconds: r.seconds, alreadyFinished: false };
+          const res: MemberResult = {
+            index: job.index,
+            seed: opts.seed + job.index,
+            dir: job.input.out as string,
+            checkpoint: r.checkpoint as string,
+            metrics: r.metrics,
+            seconds: r.seconds,
+            alreadyFinished: false,
+          };
           results[job.index] = res;
           hooks.onMemberDone?.(res);
         } catch (err) {
@@ -291,8 +311,10 @@ export function readEnsembleManifest(dir: string): EnsembleManifest {
   } catch (err) {
     throw new UqError(`${file} is not JSON: ${(err as Error).message}`);
   }
-  if (m.format !== ENSEMBLE_FORMAT || !Array.isArray(m.members)) throw new UqError(`${file} is not a pde-surrogate ensemble manifest (format ${JSON.stringify(m.format)})`);
-  if (m.version > ENSEMBLE_VERSION) throw new UqError(`${file}: ensemble format ${m.version} is newer than this pde-surrogate supports (${ENSEMBLE_VERSION}); upgrade pde-surrogate`);
+  if (m.format !== ENSEMBLE_FORMAT || !Array.isArray(m.members))
+    throw new UqError(`${file} is not a pde-surrogate ensemble manifest (format ${JSON.stringify(m.format)})`);
+  if (m.version > ENSEMBLE_VERSION)
+    throw new UqError(`${file}: ensemble format ${m.version} is newer than this pde-surrogate supports (${ENSEMBLE_VERSION}); upgrade pde-surrogate`);
   return m;
 }
 
@@ -332,13 +354,17 @@ export async function loadEnsemble(dir: string, opts: LoadEnsembleOptions = {}):
     for (const m of manifest.members) {
       const memberPath = nodePath.join(dir, m.dir);
       if (!fs.existsSync(nodePath.join(memberPath, CHECKPOINT_FILE))) {
-        throw new UqError(`ensemble member ${m.index} has no checkpoint in ${memberPath}: resume the ensemble (pdes train … --ensemble ${manifest.ensemble} --resume)`);
+        throw new UqError(
+          `ensemble member ${m.index} has no checkpoint in ${memberPath}: resume the ensemble (pdes train … --ensemble ${manifest.ensemble} --resume)`,
+        );
       }
       const ckpt = await loadCheckpoint(memberPath, { backend: opts.backend });
       members.push(ckpt);
       const { epoch, batch, trainOptions } = ckpt.meta;
       if (epoch < trainOptions.epochs || batch !== 0) {
-        throw new UqError(`ensemble member ${m.index} in ${memberPath} is unfinished (${epoch} of ${trainOptions.epochs} epochs): resume the ensemble (pdes train … --ensemble ${manifest.ensemble} --resume)`);
+        throw new UqError(
+          `ensemble member ${m.index} in ${memberPath} is unfinished (${epoch} of ${trainOptions.epochs} epochs): resume the ensemble (pdes train … --ensemble ${manifest.ensemble} --resume)`,
+        );
       }
     }
   } catch (err) {
@@ -372,7 +398,12 @@ export const NO_ENSEMBLE_VARIANCE = 'an ensemble of 1 has no variance: use --ens
  * dataset (as `predictDataset`, rollouts included), aggregated: predictive mean, variance
  * (across-member + mean aleatoric), low-rank covariance factor.
  */
-export async function predictEnsemble(ensemble: LoadedEnsemble | string, datasetPath: string, indices: readonly number[], opts: PredictOptions = {}): Promise<UqPrediction> {
+export async function predictEnsemble(
+  ensemble: LoadedEnsemble | string,
+  datasetPath: string,
+  indices: readonly number[],
+  opts: PredictOptions = {},
+): Promise<UqPrediction> {
   const ens = typeof ensemble === 'string' ? await loadEnsemble(ensemble, { backend: opts.backend }) : ensemble;
   try {
     if (ens.members.length === 1 && !ens.noiseHead) throw new UqError(NO_ENSEMBLE_VARIANCE);

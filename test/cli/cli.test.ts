@@ -44,7 +44,10 @@ describe('pdes command: help and usage errors', () => {
     [['generate', 'burgers-fno', '--solve-nx', '1000', '-o', 'x.h5'], '--solve-nx=1000 is not allowed with --nx=1024'],
     [['generate', 'burgers-fno', '--nx', '96', '--solve-nx', '960', '-o', 'x.h5'], '--solve-nx=960 is not allowed for the spectral solver: use a power of two'],
     [['generate', 'burgers-fno', '--method', 'fv', '--scheme', 'weno7', '-o', 'x.h5'], '--scheme=weno7 is not allowed with --method=fv: use one of'],
-    [['generate', 'burgers-fno', '--scheme', 'rk4', '-o', 'x.h5'], '--scheme=rk4 is not allowed with --method=spectral: use one of etdrk4, cn-rk3 (imex-cnrk is an alias of cn-rk3)'],
+    [
+      ['generate', 'burgers-fno', '--scheme', 'rk4', '-o', 'x.h5'],
+      '--scheme=rk4 is not allowed with --method=spectral: use one of etdrk4, cn-rk3 (imex-cnrk is an alias of cn-rk3)',
+    ],
     [['generate', 'burgers-fno', '--cfl', '1.5', '-o', 'x.h5'], '--cfl=1.5 is not allowed: use a number in (0, 1]'],
     [['generate', 'burgers-fno', '--ic', 'brownian', '-o', 'x.h5'], '--ic=brownian is not allowed: use one of'],
     [['generate', 'burgers-fno', '--shard', '3/3', '-o', 'x.h5'], '--shard=3/3 is not allowed: use i/N with 0 <= i < N'],

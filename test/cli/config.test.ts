@@ -31,15 +31,47 @@ function comparable(meta: CheckpointMeta): unknown {
 }
 
 const lines = (file: string): Record<string, unknown>[] =>
-  fs.readFileSync(file, 'utf8').trim().split('\n').map((l) => {
-    const { seconds: _s, ...m } = JSON.parse(l) as Record<string, unknown>;
-    return m;
-  });
+  fs
+    .readFileSync(file, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => {
+      const { seconds: _s, ...m } = JSON.parse(l) as Record<string, unknown>;
+      return m;
+    });
 
 describe('pdes train --config', () => {
-  it("replays a run from its own config.json bit for bit", () => {
+  it('replays a run from its own config.json bit for bit', () => {
     const run = path.join(dir, 'run');
-    const a = pdes(['train', 'fno', '--data', data, '--out', run, '--epochs', '2', '--modes', '4', '--width', '8', '--layers', '1', '--train', '10', '--val', '3', '--test', '3', '--batch-size', '5', '--lr', '3e-3', '--schedule', 'cosine', '-q']);
+    const a = pdes([
+      'train',
+      'fno',
+      '--data',
+      data,
+      '--out',
+      run,
+      '--epochs',
+      '2',
+      '--modes',
+      '4',
+      '--width',
+      '8',
+      '--layers',
+      '1',
+      '--train',
+      '10',
+      '--val',
+      '3',
+      '--test',
+      '3',
+      '--batch-size',
+      '5',
+      '--lr',
+      '3e-3',
+      '--schedule',
+      'cosine',
+      '-q',
+    ]);
     expect(a.code, a.stderr).toBe(0);
     const run2 = path.join(dir, 'run2');
     const b = pdes(['train', 'fno', '--config', path.join(run, 'config.json'), '--out', run2, '-q']);
@@ -49,7 +81,11 @@ describe('pdes train --config', () => {
     const cb = readCheckpoint(run2);
     // Weights and Adam state, byte for byte (the data section's SHA-256 and the arrays).
     expect(cb.meta.dataSha256).toBe(ca.meta.dataSha256);
-    expect(Buffer.concat(cb.weights.map((w) => Buffer.from(w.buffer, w.byteOffset, w.byteLength))).equals(Buffer.concat(ca.weights.map((w) => Buffer.from(w.buffer, w.byteOffset, w.byteLength))))).toBe(true);
+    expect(
+      Buffer.concat(cb.weights.map((w) => Buffer.from(w.buffer, w.byteOffset, w.byteLength))).equals(
+        Buffer.concat(ca.weights.map((w) => Buffer.from(w.buffer, w.byteOffset, w.byteLength))),
+      ),
+    ).toBe(true);
     expect(comparable(cb.meta)).toEqual(comparable(ca.meta));
     expect(lines(path.join(run2, 'metrics.jsonl'))).toEqual(lines(path.join(run, 'metrics.jsonl')));
     const cfgA = JSON.parse(fs.readFileSync(path.join(run, 'config.json'), 'utf8'));
@@ -61,7 +97,10 @@ describe('pdes train --config', () => {
   it('takes the model kind from the file, flags override it, and old field names still load', () => {
     const cfg = path.join(dir, 'train.yaml');
     // `force` is overwrite's old name; `modes` is not a field (nModes is).
-    fs.writeFileSync(cfg, `data: ${data}\nout: ${path.join(dir, 'yaml-run')}\nepochs: 1\nbatchSize: 5\nforce: true\nmodel:\n  kind: fno\n  nModes: 4\n  width: 8\n  nLayers: 1\nsplit: { train: 10, val: 3, test: 3 }\n`);
+    fs.writeFileSync(
+      cfg,
+      `data: ${data}\nout: ${path.join(dir, 'yaml-run')}\nepochs: 1\nbatchSize: 5\nforce: true\nmodel:\n  kind: fno\n  nModes: 4\n  width: 8\n  nLayers: 1\nsplit: { train: 10, val: 3, test: 3 }\n`,
+    );
     const r = pdes(['train', '--config', cfg, '--width', '6', '-q']);
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(fs.readFileSync(path.join(dir, 'yaml-run', 'config.json'), 'utf8'));

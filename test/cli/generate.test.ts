@@ -99,7 +99,11 @@ describe('pdes generate', () => {
 
   it('stops cleanly on SIGINT (exit 130), keeping finished samples', async () => {
     const cut = path.join(dir, 'slow-int.h5');
-    const { code, stderr } = await pdesInterrupted(['generate', ...SLOW, '--workers', '1', '-o', cut], () => fs.existsSync(cut) && fs.statSync(cut).size > 30_000, 'SIGINT');
+    const { code, stderr } = await pdesInterrupted(
+      ['generate', ...SLOW, '--workers', '1', '-o', cut],
+      () => fs.existsSync(cut) && fs.statSync(cut).size > 30_000,
+      'SIGINT',
+    );
     expect(code).toBe(130);
     expect(stderr).toMatch(/interrupted: \d+\/60 samples kept in .*slow-int\.h5; run again with --resume/);
     const s = info(cut);
@@ -142,4 +146,3 @@ describe('pdes demo and pdes plot', () => {
     expect(bad.stderr).toContain('sample 99 is not in');
   });
 });
-

@@ -21,7 +21,10 @@ describe('--help from the declarations', () => {
     }
     // The Options section: one entry per declaration, in order.
     const section = help.slice(help.indexOf('\nOptions:\n') + 10);
-    const heads = section.split('\n').filter((l) => /^ {2}(-[a-z], )?--/.test(l)).map((l) => /--([a-z0-9-]+)/.exec(l)?.[1]);
+    const heads = section
+      .split('\n')
+      .filter((l) => /^ {2}(-[a-z], )?--/.test(l))
+      .map((l) => /--([a-z0-9-]+)/.exec(l)?.[1]);
     expect(heads).toEqual(cmd.options.map((d) => d.flag));
     expect(section).toBe(`${optionsHelp(cmd.options)}\n`);
     // No flag the command does not declare, except one named with its command on the same line.

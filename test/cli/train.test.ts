@@ -34,7 +34,11 @@ describe('pdes train / evaluate / report', () => {
   it('writes the run directory: config, one metrics line per epoch, checkpoint', () => {
     const config = JSON.parse(fs.readFileSync(path.join(run, 'config.json'), 'utf8'));
     expect(config).toMatchObject({ epochs: 3, batchSize: 10, model: { kind: 'fno', nModes: [8], width: 16, nLayers: 2 } });
-    const lines = fs.readFileSync(path.join(run, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const lines = fs
+      .readFileSync(path.join(run, 'metrics.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines.map((l) => l.epoch)).toEqual([1, 2, 3]);
     for (const l of lines) expect(Number.isFinite(l.trainLoss) && Number.isFinite(l.valLoss)).toBe(true);
     expect(fs.existsSync(path.join(run, 'checkpoint.safetensors'))).toBe(true);
@@ -90,7 +94,27 @@ describe('pdes train / evaluate / report', () => {
 
   it('--ensemble M --ensemble-workers 2 --loss gaussian-nll --dropout X writes an ensemble of run directories', () => {
     const ens = path.join(dir, 'ens');
-    const r = pdes(['train', 'fno', '--data', data, '--out', ens, '--epochs', '1', ...MODEL, '--ensemble', '2', '--ensemble-workers', '2', '--loss', 'gaussian-nll', '--dropout', '0.1', '--seed', '3']);
+    const r = pdes([
+      'train',
+      'fno',
+      '--data',
+      data,
+      '--out',
+      ens,
+      '--epochs',
+      '1',
+      ...MODEL,
+      '--ensemble',
+      '2',
+      '--ensemble-workers',
+      '2',
+      '--loss',
+      'gaussian-nll',
+      '--dropout',
+      '0.1',
+      '--seed',
+      '3',
+    ]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^trained an ensemble of 2 members, 1 epochs each: mean train loss [\d.e-]+, validation loss [\d.e-]+; ensemble in /);
     const manifest = JSON.parse(fs.readFileSync(path.join(ens, 'ensemble.json'), 'utf8'));
@@ -99,7 +123,26 @@ describe('pdes train / evaluate / report', () => {
       const config = JSON.parse(fs.readFileSync(path.join(ens, `member-${i}`, 'config.json'), 'utf8'));
       expect(config).toMatchObject({ seed: 3 + i, splitSeed: 3, loss: 'gaussian-nll', model: { kind: 'fno', outChannels: 2, dropout: 0.1, seed: 3 + i } });
     }
-    const again = pdes(['train', 'fno', '--data', data, '--out', ens, '--epochs', '1', ...MODEL, '--ensemble', '2', '--loss', 'gaussian-nll', '--dropout', '0.1', '--seed', '3', '--resume']);
+    const again = pdes([
+      'train',
+      'fno',
+      '--data',
+      data,
+      '--out',
+      ens,
+      '--epochs',
+      '1',
+      ...MODEL,
+      '--ensemble',
+      '2',
+      '--loss',
+      'gaussian-nll',
+      '--dropout',
+      '0.1',
+      '--seed',
+      '3',
+      '--resume',
+    ]);
     expect(again.code, again.stderr).toBe(0);
     const e = pdes(['evaluate', '--run', path.join(ens, 'member-1'), '--json']);
     expect(e.code, e.stderr).toBe(0);
@@ -132,7 +175,15 @@ describe('pdes train / evaluate / report', () => {
     const [n, nt, nx, ny] = [40, 3, 16, 16];
     writeCanonical(
       twoD,
-      { shape: [n, nt, nx, ny], coordinates: { x: Float64Array.from({ length: nx }, (_, i) => i / nx), y: Float64Array.from({ length: ny }, (_, i) => i / ny), t: Float64Array.from([0, 0.5, 1]) }, attrs: { Nu: 0.1 } },
+      {
+        shape: [n, nt, nx, ny],
+        coordinates: {
+          x: Float64Array.from({ length: nx }, (_, i) => i / nx),
+          y: Float64Array.from({ length: ny }, (_, i) => i / ny),
+          t: Float64Array.from([0, 0.5, 1]),
+        },
+        attrs: { Nu: 0.1 },
+      },
       () => new Float32Array(nt * nx * ny),
     );
     const r = pdes(['evaluate', '--run', run, '--data', twoD]);
@@ -200,7 +251,24 @@ describe('pdes train --mapping window / evaluate --rollout-steps on 2D data', ()
     dir = tmpDir();
     data = write2d(path.join(dir, 'waves.h5'), { samples: 12, nt: 8, nx: 8, ny: 8 });
     run = path.join(dir, 'run');
-    const r = pdes(['train', 'toy-conv', ...TOY, '--data', data, '--out', run, '--mapping', 'window', '--history', '2', '--future', '1', '--pushforward', '1', ...TRAIN]);
+    const r = pdes([
+      'train',
+      'toy-conv',
+      ...TOY,
+      '--data',
+      data,
+      '--out',
+      run,
+      '--mapping',
+      'window',
+      '--history',
+      '2',
+      '--future',
+      '1',
+      '--pushforward',
+      '1',
+      ...TRAIN,
+    ]);
     expect(r.code, r.stderr).toBe(0);
   });
 
@@ -235,7 +303,9 @@ describe('pdes train --mapping window / evaluate --rollout-steps on 2D data', ()
     const text = pdes(['evaluate', '--run', run, ...TOY]);
     expect(text.code, text.stderr).toBe(0);
     expect(text.stdout).toMatch(/rollout: 6 frames from t=0\.2 to t=0\.7\d*; relative L2 per frame( [\d.e-]+){6}\n/);
-    expect(text.stdout).toMatch(/vorticity correlation with the DNS: [\d.e-]+ at the first frame, [\d.e-]+ at the last; time above 0\.8: median [\d.e-]+, mean [\d.e-]+/);
+    expect(text.stdout).toMatch(
+      /vorticity correlation with the DNS: [\d.e-]+ at the first frame, [\d.e-]+ at the last; time above 0\.8: median [\d.e-]+, mean [\d.e-]+/,
+    );
     const page = path.join(dir, 'report.html');
     const rep = pdes(['report', '--run', run, ...TOY, '-o', page]);
     expect(rep.code, rep.stderr).toBe(0);
@@ -270,7 +340,9 @@ describe('pdes train --mapping window / evaluate --rollout-steps on 2D data', ()
     const out = path.join(dir, 'bad-channels');
     const r = pdes(['train', 'toy-conv', ...TOY, '--data', data, '--out', out, '--mapping', 'window', '--history', '2', '--in-channels', '3', ...TRAIN]);
     expect(r.code).toBe(2);
-    expect(r.stderr.trim().split('\n').pop()).toBe('pdes train: model --in-channels=3 does not match --history=2 × 1 field: set --in-channels 2 or --history 3');
+    expect(r.stderr.trim().split('\n').pop()).toBe(
+      'pdes train: model --in-channels=3 does not match --history=2 × 1 field: set --in-channels 2 or --history 3',
+    );
     expect(fs.existsSync(out)).toBe(false);
   });
 });

@@ -19,7 +19,11 @@ describe('emitted wasm bytes', () => {
   it.each(Object.keys(expected))('%s is byte-identical', (name) => {
     const bytes = modules.get(name);
     expect(bytes).toBeDefined();
-    expect(createHash('sha256').update(bytes as Uint8Array).digest('hex')).toBe(expected[name]);
+    expect(
+      createHash('sha256')
+        .update(bytes as Uint8Array)
+        .digest('hex'),
+    ).toBe(expected[name]);
   });
   it('every module validates', () => {
     expect(wasmApi).toBeDefined();

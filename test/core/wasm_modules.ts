@@ -33,27 +33,50 @@ function defsByModule(): Record<string, WasmFunctionDef[]> {
   for (const cm of [4, 5, 6, 7, 8, 12, 16, 33]) {
     m[`engine/cmac|${cm}`] = (['none', 'a', 'b'] as ConjMode[]).map((c) => cmacDef(`cmac_${c}`, cm, c));
   }
-  for (const [aRow, aCol] of [[1, 8], [8, 1], [3, 5]]) {
+  for (const [aRow, aCol] of [
+    [1, 8],
+    [8, 1],
+    [3, 5],
+  ]) {
     for (const bias of bools) {
       for (const mul of bools) {
         for (const k of [1, 2]) m[`engine/gemmRows|${k}|${aRow}|${aCol}|${bias}|${mul}`] = [gemmRowsDef('f', { k, aRow: 4 * aRow, aCol: 4 * aCol, bias, mul })];
-        for (const th of [1, 2, 3, 4]) m[`engine/gemmSL|${th}|${aRow}|${aCol}|${bias}|${mul}`] = [gemmSmallLeftDef('f', { th, aRow: 4 * aRow, aCol: 4 * aCol, bias, mul })];
+        for (const th of [1, 2, 3, 4])
+          m[`engine/gemmSL|${th}|${aRow}|${aCol}|${bias}|${mul}`] = [gemmSmallLeftDef('f', { th, aRow: 4 * aRow, aCol: 4 * aCol, bias, mul })];
       }
     }
   }
-  for (const [rows, cols] of [[1, 1], [3, 5], [4, 4], [8, 2], [7, 9]]) m[`engine/gemmRed|${rows}|${cols}`] = [gemmReduceDef('f', { rows, cols, chunk: 256 })];
+  for (const [rows, cols] of [
+    [1, 1],
+    [3, 5],
+    [4, 4],
+    [8, 2],
+    [7, 9],
+  ])
+    m[`engine/gemmRed|${rows}|${cols}`] = [gemmReduceDef('f', { rows, cols, chunk: 256 })];
   for (const simd of bools) m[`engine/transpose|${simd}`] = [transposeDef('f', simd)];
   for (const decay of ['none', 'l2', 'decoupled'] as AdamDecay[]) m[`engine/adam|${decay}`] = [adamDef('f', decay)];
   for (const th of [1, 2, 3, 4]) {
-    for (const [h, q] of [[4, 4], [8, 4], [16, 8], [32, 12]]) {
+    for (const [h, q] of [
+      [4, 4],
+      [8, 4],
+      [16, 8],
+      [32, 12],
+    ]) {
       m[`engine/foldedAnalysis|${th}|${h}|${q}`] = [foldedAnalysisDef('f', { th, h, q })];
       for (const addend of bools) {
-        for (const multiply of bools) m[`engine/foldedSynthesis|${th}|${h}|${q}|${addend}|${multiply}`] = [foldedSynthesisDef('f', { th, h, q }, addend, multiply)];
+        for (const multiply of bools)
+          m[`engine/foldedSynthesis|${th}|${h}|${q}|${addend}|${multiply}`] = [foldedSynthesisDef('f', { th, h, q }, addend, multiply)];
       }
     }
     for (const tw of [1, 2]) {
       for (const addend of bools) {
-        for (const [k, n] of [[4, 8], [12, 16], [5, 24]]) m[`engine/gemmSR|${th}|${tw}|${addend}|${k}|${n}`] = [gemmSmallRightDef('f', { th, tw, addend, xRow: 4 * k, nRow: 4 * n })];
+        for (const [k, n] of [
+          [4, 8],
+          [12, 16],
+          [5, 24],
+        ])
+          m[`engine/gemmSR|${th}|${tw}|${addend}|${k}|${n}`] = [gemmSmallRightDef('f', { th, tw, addend, xRow: 4 * k, nRow: 4 * n })];
       }
     }
   }

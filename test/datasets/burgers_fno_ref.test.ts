@@ -32,7 +32,17 @@ describe('burgers-fno-ref', () => {
   it("resolves to gen_burgers1.m's setting on the paper's 8192-point path", () => {
     const r = resolveRecipe('burgers-fno-ref');
     expect(RECIPE_NAMES).toContain('burgers-fno-ref');
-    expect(r).toMatchObject({ pde: 'burgers', nu: SCRIPT.visc, attrNu: SCRIPT.visc, domain: [0, 1], staggering: 'node', solveNx: 8192, nx: 1024, tEnd: 1, samples: 1100 });
+    expect(r).toMatchObject({
+      pde: 'burgers',
+      nu: SCRIPT.visc,
+      attrNu: SCRIPT.visc,
+      domain: [0, 1],
+      staggering: 'node',
+      solveNx: 8192,
+      nx: 1024,
+      tEnd: 1,
+      samples: 1100,
+    });
     expect(r.initialCondition).toStrictEqual({ kind: 'grf', preset: 'fno-burgers-script', sigma: SCRIPT.sigma, tau: SCRIPT.tau, gamma: SCRIPT.gamma, mean: 0 });
     expect(r.solver).toStrictEqual({ method: 'spectral', stepper: 'etdrk4', cfl: 0.5, dealias: true, dt: null });
     expect(recipeSummaries().find((s) => s.name === 'burgers-fno-ref')?.summary).toContain('nu = 1e-3');
@@ -129,7 +139,13 @@ describe('burgers-fno-ref', () => {
   it('`pdes generate burgers-fno-ref --dry-run` prints it, and `pdes recipes` lists it', () => {
     const r = pdes(['generate', 'burgers-fno-ref', '--dry-run']);
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout)).toMatchObject({ name: 'burgers-fno-ref', nu: 0.001, solveNx: 8192, nx: 1024, initialCondition: { preset: 'fno-burgers-script' } });
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      name: 'burgers-fno-ref',
+      nu: 0.001,
+      solveNx: 8192,
+      nx: 1024,
+      initialCondition: { preset: 'fno-burgers-script' },
+    });
     const list = pdes(['recipes', '--json']);
     expect(list.code).toBe(0);
     expect(JSON.parse(list.stdout).map((x: { name: string }) => x.name)).toContain('burgers-fno-ref');

@@ -31,7 +31,14 @@ describe('GPME recipes', () => {
       solver: { scheme: 'bdf2', faceFlux: 'kirchhoff', nonlinearSolver: 'newton', dt: 1 / 800 },
     });
     expect(gpme('gpme-pme')).toMatchObject({ case: 'pme', parameterName: 'm', parameter: { kind: 'uniform', min: 1, max: 6 }, domain: [0, 1], tEnd: 1 });
-    expect(gpme('gpme-stefan')).toMatchObject({ case: 'stefan', parameterName: 'p*', parameter: { kind: 'uniform', min: 0.55, max: 0.7 }, domain: [0, 1], tEnd: 0.1, kMax: 1 });
+    expect(gpme('gpme-stefan')).toMatchObject({
+      case: 'stefan',
+      parameterName: 'p*',
+      parameter: { kind: 'uniform', min: 0.55, max: 0.7 },
+      domain: [0, 1],
+      tEnd: 0.1,
+      kMax: 1,
+    });
     const t = outputTimes(gpme('gpme-stefan'));
     expect([t.length, t[0], t[200]]).toEqual([201, 0, 0.1]);
   });
@@ -83,15 +90,24 @@ describe('GPME recipes', () => {
       [() => gpme('gpme-pme', { parameter: '0' }), '--parameter=0 is not allowed for gpme-pme: the porous-medium exponent m must be > 0 (k(u) = u^m)'],
       [() => gpme('gpme-pme', { parameter: '2,-1' }), '--parameter=-1 is not allowed for gpme-pme: the porous-medium exponent m must be > 0 (k(u) = u^m)'],
       [() => gpme('gpme-stefan', { parameter: '1.5' }), '--parameter=1.5 is not allowed for gpme-stefan: the Stefan threshold p* must lie in (0, 1)'],
-      [() => gpme('gpme-stefan', { parameterRange: '0.5:1' }), '--parameter-range=0.5:1 is not allowed for gpme-stefan: 1 is out of range (the Stefan threshold p* must lie in (0, 1))'],
+      [
+        () => gpme('gpme-stefan', { parameterRange: '0.5:1' }),
+        '--parameter-range=0.5:1 is not allowed for gpme-stefan: 1 is out of range (the Stefan threshold p* must lie in (0, 1))',
+      ],
       [() => gpme('gpme-heat', { parameter: '-2' }), '--parameter=-2 is not allowed for gpme-heat: the heat equation needs a diffusivity k > 0'],
       [() => gpme('gpme-heat', { parameterRange: '5:1' }), '--parameter-range=5:1 is not allowed: use a:b with a < b (or --parameter 5 for one value)'],
       [() => gpme('gpme-heat', { parameterRange: '1-5' }), '--parameter-range=1-5 is not allowed: use a:b with numbers a < b, e.g. 1:5'],
       [() => gpme('gpme-heat', { parameter: '1,x' }), '--parameter=1,x is not allowed: use a comma-separated list of numbers, e.g. 1,3,6'],
-      [() => gpme('gpme-heat', { parameter: '1', parameterRange: '1:2' }), '--parameter and --parameter-range are not allowed together: give a list or a range'],
+      [
+        () => gpme('gpme-heat', { parameter: '1', parameterRange: '1:2' }),
+        '--parameter and --parameter-range are not allowed together: give a list or a range',
+      ],
       [() => gpme('gpme-pme', { nu: 0.1 }), '--nu=0.1 is not allowed for gpme-pme: GPME recipes take --parameter / --parameter-range for m'],
       [() => gpme('gpme-pme', { scheme: 'weno5' }), '--scheme=weno5 is not allowed for gpme-pme: use one of backward-euler, crank-nicolson, bdf2'],
-      [() => gpme('gpme-pme', { nx: 20, solveNx: 30 }), '--solve-nx=30 is not allowed with --nx=20: the solve grid must be a whole multiple of the stored grid'],
+      [
+        () => gpme('gpme-pme', { nx: 20, solveNx: 30 }),
+        '--solve-nx=30 is not allowed with --nx=20: the solve grid must be a whole multiple of the stored grid',
+      ],
       [() => resolveRecipe('burgers-fno', { parameter: '1' }), '--parameter=1 is not allowed for burgers-fno: it is a GPME option'],
     ];
     for (const [fn, msg] of cases) {
@@ -150,7 +166,25 @@ describe('GPME generation', () => {
   it('runs from the CLI with held-out parameters; bad parameters exit 2 before a file is made', () => {
     const dir = tmpDir();
     const file = path.join(dir, 'pme.h5');
-    const g = pdes(['generate', 'gpme-pme', '--parameter', '1,3,6', '--samples', '3', '--nx', '10', '--solve-nx', '40', '--frames', '3', '-o', file, '--workers', '1', '-q']);
+    const g = pdes([
+      'generate',
+      'gpme-pme',
+      '--parameter',
+      '1,3,6',
+      '--samples',
+      '3',
+      '--nx',
+      '10',
+      '--solve-nx',
+      '40',
+      '--frames',
+      '3',
+      '-o',
+      file,
+      '--workers',
+      '1',
+      '-q',
+    ]);
     expect(g.stderr).toBe('');
     expect(g.code).toBe(0);
     const info = pdes(['info', file]);
@@ -160,7 +194,10 @@ describe('GPME generation', () => {
     ds.close();
     const bad: [string[], string][] = [
       [['gpme-pme', '--parameter', '0'], 'pdes generate: --parameter=0 is not allowed for gpme-pme: the porous-medium exponent m must be > 0 (k(u) = u^m)'],
-      [['gpme-stefan', '--parameter-range', '0.5:1.2'], 'pdes generate: --parameter-range=0.5:1.2 is not allowed for gpme-stefan: 1.2 is out of range (the Stefan threshold p* must lie in (0, 1))'],
+      [
+        ['gpme-stefan', '--parameter-range', '0.5:1.2'],
+        'pdes generate: --parameter-range=0.5:1.2 is not allowed for gpme-stefan: 1.2 is out of range (the Stefan threshold p* must lie in (0, 1))',
+      ],
       [['gpme-heat', '--parameter', '0,1'], 'pdes generate: --parameter=0 is not allowed for gpme-heat: the heat equation needs a diffusivity k > 0'],
     ];
     for (const [args, msg] of bad) {

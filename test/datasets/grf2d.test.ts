@@ -70,7 +70,13 @@ describe('grf2d sampler (FNO Navier–Stokes initial vorticity)', () => {
     const o = resolveGrf2dOptions({});
     const a = sampleGrf2d(o, 16, 1, new Rng(9, 4));
     const b = sampleGrf2d(o, 32, 1, new Rng(9, 4));
-    for (const [kx, ky] of [[1, 0], [0, 1], [3, -2], [-5, 7], [7, 7]] as const) {
+    for (const [kx, ky] of [
+      [1, 0],
+      [0, 1],
+      [3, -2],
+      [-5, 7],
+      [7, 7],
+    ] as const) {
       const ma = mode(a, 16, kx, ky);
       const mb = mode(b, 32, kx, ky);
       expect(Math.abs(ma[0] - mb[0]) + Math.abs(ma[1] - mb[1])).toBeLessThan(1e-12 * (1 + Math.hypot(...ma)));

@@ -139,7 +139,25 @@ describe('Navier–Stokes generation', () => {
   it('runs from the CLI and plots the 2D samples', () => {
     const dir = tmpDir();
     const file = path.join(dir, 'ns.h5');
-    const g = pdes(['generate', 'ns-fno-nu1e-3', '--samples', '2', '--nx', '16', '--solve-nx', '32', '--frames', '3', '--t-end', '1', '-o', file, '--workers', '1', '-q']);
+    const g = pdes([
+      'generate',
+      'ns-fno-nu1e-3',
+      '--samples',
+      '2',
+      '--nx',
+      '16',
+      '--solve-nx',
+      '32',
+      '--frames',
+      '3',
+      '--t-end',
+      '1',
+      '-o',
+      file,
+      '--workers',
+      '1',
+      '-q',
+    ]);
     expect(g.stderr).toBe('');
     expect(g.code).toBe(0);
     const info = pdes(['info', file]);
@@ -154,14 +172,50 @@ describe('Navier–Stokes generation', () => {
     expect(bad.stderr.trim()).toBe('pdes generate: --nu=-0.5 is not allowed: Navier-Stokes recipes need a viscosity nu >= 0');
     expect(fs.existsSync(path.join(dir, 'bad.h5'))).toBe(false);
     // A fixed step above the explicit-advection bound names the bound; no file is started.
-    const unstable = pdes(['generate', 'ns-fno-nu1e-3', '--samples', '2', '--nx', '16', '--solve-nx', '32', '--frames', '3', '--t-end', '2', '--scheme', 'cn-euler', '--dt', '0.5', '-o', path.join(dir, 'dt.h5'), '-q']);
+    const unstable = pdes([
+      'generate',
+      'ns-fno-nu1e-3',
+      '--samples',
+      '2',
+      '--nx',
+      '16',
+      '--solve-nx',
+      '32',
+      '--frames',
+      '3',
+      '--t-end',
+      '2',
+      '--scheme',
+      'cn-euler',
+      '--dt',
+      '0.5',
+      '-o',
+      path.join(dir, 'dt.h5'),
+      '-q',
+    ]);
     expect(unstable.code).toBe(2);
-    expect(unstable.stderr.trim()).toMatch(/^pdes generate: sample 0: --dt=0\.5 is above the stability bound 2\(nu \+ drag\/kmax²\)\/max\|u\|²=0\.40\d+ for explicit advection at n=32 \(max \|u\| = [\d.]+\): use dt <= 0\.4016$/);
+    expect(unstable.stderr.trim()).toMatch(
+      /^pdes generate: sample 0: --dt=0\.5 is above the stability bound 2\(nu \+ drag\/kmax²\)\/max\|u\|²=0\.40\d+ for explicit advection at n=32 \(max \|u\| = [\d.]+\): use dt <= 0\.4016$/,
+    );
     expect(fs.existsSync(path.join(dir, 'dt.h5'))).toBe(false);
     const forcing = pdes(['generate', 'ns-fno-nu1e-3', '--forcing', 'shear', '-o', path.join(dir, 'f.h5')]);
     expect(forcing.code).toBe(2);
     expect(forcing.stderr.trim()).toBe('pdes generate: --forcing=shear is not allowed: use one of fno, kolmogorov, none');
-    const domain = pdes(['generate', 'ns-fno-nu1e-3', '--forcing', 'kolmogorov', '--samples', '1', '--nx', '16', '--solve-nx', '32', '-o', path.join(dir, 'k.h5'), '-q']);
+    const domain = pdes([
+      'generate',
+      'ns-fno-nu1e-3',
+      '--forcing',
+      'kolmogorov',
+      '--samples',
+      '1',
+      '--nx',
+      '16',
+      '--solve-nx',
+      '32',
+      '-o',
+      path.join(dir, 'k.h5'),
+      '-q',
+    ]);
     expect(domain.code).toBe(2);
     expect(domain.stderr.trim()).toMatch(/^pdes generate: sample 0: .*kolmogorov/);
     expect(fs.existsSync(path.join(dir, 'k.h5'))).toBe(false);

@@ -177,7 +177,11 @@ describe('PDEBench sum of sines', () => {
 
   it('distinct selection: exactly nModes wavenumbers in 1 … kMax, amplitudes in range, zero mean', () => {
     for (let s = 0; s < 50; s++) {
-      const u = sampleInitialCondition({ kind: 'sum-of-sines', modeSelection: 'distinct', nModes: 3, kMax: 5, amplitude: [0.5, 0.7], ...clean }, grid, new Rng(1, s));
+      const u = sampleInitialCondition(
+        { kind: 'sum-of-sines', modeSelection: 'distinct', nModes: 3, kMax: 5, amplitude: [0.5, 0.7], ...clean },
+        grid,
+        new Rng(1, s),
+      );
       const amp = amplitudes(u);
       const active = amp.map((a, m) => [m, a] as const).filter(([, a]) => a > 1e-12);
       expect(active.length).toBe(3);
@@ -190,7 +194,7 @@ describe('PDEBench sum of sines', () => {
     }
   });
 
-  it("PDEBench selection: wavenumbers k·(times drawn) ≤ 2·kMax, and the indices not drawn add A·sin(φ) to the mean", () => {
+  it('PDEBench selection: wavenumbers k·(times drawn) ≤ 2·kMax, and the indices not drawn add A·sin(φ) to the mean', () => {
     let sawDouble = false;
     let sawOffset = false;
     for (let s = 0; s < 100; s++) {
@@ -217,7 +221,11 @@ describe('PDEBench sum of sines', () => {
     let im = 0;
     const samples = 2000;
     for (let s = 0; s < samples; s++) {
-      const u = sampleInitialCondition({ kind: 'sum-of-sines', modeSelection: 'distinct', nModes: 1, kMax: 1, amplitude: [1, 1], ...clean }, grid, new Rng(3, s));
+      const u = sampleInitialCondition(
+        { kind: 'sum-of-sines', modeSelection: 'distinct', nModes: 1, kMax: 1, amplitude: [1, 1], ...clean },
+        grid,
+        new Rng(3, s),
+      );
       // u = sin(2πx + φ): u(0) = sin φ, u(1/4) = cos φ.
       re += u[n / 4] / samples;
       im += u[0] / samples;

@@ -16,8 +16,14 @@ function sameBits(a: Float32Array, b: Float32Array): boolean {
 }
 
 const SCALARS: AdamScalars = {
-  decay: 0.01, beta1: 0.9, oneMinusBeta1: 1 - 0.9, beta2: 0.999, oneMinusBeta2: 1 - 0.999,
-  bc2Sqrt: Math.sqrt(1 - 0.999 ** 3), eps: 1e-8, stepSize: 1e-3 / (1 - 0.9 ** 3),
+  decay: 0.01,
+  beta1: 0.9,
+  oneMinusBeta1: 1 - 0.9,
+  beta2: 0.999,
+  oneMinusBeta2: 1 - 0.999,
+  bc2Sqrt: Math.sqrt(1 - 0.999 ** 3),
+  eps: 1e-8,
+  stepSize: 1e-3 / (1 - 0.9 ** 3),
 };
 
 describe('PdesAdam (engine kernel)', () => {

@@ -41,9 +41,7 @@ async function matmulShapes(fn: () => void): Promise<{ a: number[]; b: number[];
   const info = await tf.profile(() => {
     fn();
   });
-  return info.kernels
-    .filter((k) => k.name === 'BatchMatMul')
-    .map((k) => ({ a: k.inputShapes[0], b: k.inputShapes[1], out: k.outputShapes[0] as number[] }));
+  return info.kernels.filter((k) => k.name === 'BatchMatMul').map((k) => ({ a: k.inputShapes[0], b: k.inputShapes[1], out: k.outputShapes[0] as number[] }));
 }
 
 /** True when a product's shapes show a rank-2 call with neither operand transposed. */
@@ -74,7 +72,9 @@ describe.each(MODES)('primitives on %s (engine kernels %s)', (backend, kernels) 
       for (let i = 0; i < size; i++) xs[i] = -9 + (18 * i) / Math.max(1, size - 1) + 1e-3 * (i % 7);
       const x = tf.tensor1d(xs);
       const y = gelu(x).dataSync();
-      const dy = tf.grad((t: tf.Tensor) => tf.sum(gelu(t)))(x).dataSync();
+      const dy = tf
+        .grad((t: tf.Tensor) => tf.sum(gelu(t)))(x)
+        .dataSync();
       for (let i = 0; i < size; i++) {
         const tol = 2e-6 * Math.max(1, Math.abs(xs[i]));
         expect(Math.abs(y[i] - gelu64(xs[i]))).toBeLessThan(tol);
@@ -113,7 +113,10 @@ describe.each(MODES)('primitives on %s (engine kernels %s)', (backend, kernels) 
         expect(Math.abs(got[o * n + j] - ref)).toBeLessThan(1e-5 * (1 + Math.abs(ref)));
       }
     }
-    const fd = checkGradients((xi, wi, bi, zi) => linearChannelsFirst(xi as tf.Tensor2D, wi as tf.Tensor2D, bi as tf.Tensor1D, zi as tf.Tensor2D), [x, w, b, z]);
+    const fd = checkGradients(
+      (xi, wi, bi, zi) => linearChannelsFirst(xi as tf.Tensor2D, wi as tf.Tensor2D, bi as tf.Tensor1D, zi as tf.Tensor2D),
+      [x, w, b, z],
+    );
     for (const r of fd) expect(r.relError).toBeLessThan(1e-3);
     const plain = checkGradients((xi, wi) => linearChannelsFirst(xi as tf.Tensor2D, wi as tf.Tensor2D), [x, w]);
     for (const r of plain) expect(r.relError).toBeLessThan(1e-3);
@@ -134,7 +137,9 @@ describe.each(MODES)('primitives on %s (engine kernels %s)', (backend, kernels) 
       const run = (f: (xi: tf.Tensor2D, wi: tf.Tensor2D, bi: tf.Tensor1D | null) => tf.Tensor) => {
         const y = f(x, w, bias).dataSync() as Float32Array;
         const inputs = bias ? [x, w, bias] : [x, w];
-        const grads = tf.grads((...t: tf.Tensor[]) => tf.sum(tf.mul(f(t[0] as tf.Tensor2D, t[1] as tf.Tensor2D, (t[2] as tf.Tensor1D | undefined) ?? null), dyv)))(inputs);
+        const grads = tf.grads((...t: tf.Tensor[]) =>
+          tf.sum(tf.mul(f(t[0] as tf.Tensor2D, t[1] as tf.Tensor2D, (t[2] as tf.Tensor1D | undefined) ?? null), dyv)),
+        )(inputs);
         return [y, ...grads.map((g) => g.dataSync() as Float32Array)];
       };
       const fused = run((xi, wi, bi) => geluLinear(xi, wi, bi));
@@ -185,8 +190,12 @@ describe.each(MODES)('primitives on %s (engine kernels %s)', (backend, kernels) 
     const xl = randn(rng, [44, 5]) as tf.Tensor2D;
     const wl = randn(rng, [5, 7]) as tf.Tensor2D;
     const calls = await matmulShapes(() => {
-      tf.grads((xi: tf.Tensor, wi: tf.Tensor, bi: tf.Tensor) => tf.sum(tf.square(linearChannelsFirst(xi as tf.Tensor2D, wi as tf.Tensor2D, bi as tf.Tensor1D))))([x, w, b]);
-      tf.grads((xi: tf.Tensor, wi: tf.Tensor, bi: tf.Tensor) => tf.sum(tf.square(linearChannelsLast(xi as tf.Tensor2D, wi as tf.Tensor2D, bi as tf.Tensor1D))))([xl, wl, b]);
+      tf.grads((xi: tf.Tensor, wi: tf.Tensor, bi: tf.Tensor) =>
+        tf.sum(tf.square(linearChannelsFirst(xi as tf.Tensor2D, wi as tf.Tensor2D, bi as tf.Tensor1D))),
+      )([x, w, b]);
+      tf.grads((xi: tf.Tensor, wi: tf.Tensor, bi: tf.Tensor) => tf.sum(tf.square(linearChannelsLast(xi as tf.Tensor2D, wi as tf.Tensor2D, bi as tf.Tensor1D))))(
+        [xl, wl, b],
+      );
     });
     // channels-last always uses tfjs matmuls: forward, dx, dw, db.
     expect(calls.length).toBeGreaterThanOrEqual(4);

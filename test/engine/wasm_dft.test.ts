@@ -19,7 +19,14 @@ describe('fused folded DFT kernels', () => {
   });
 
   // Rows: tiles of 4 and every remainder; s and nModes: the smallest allowed, and the FNO's.
-  const cases: [number, number, number][] = [[1, 16, 8], [3, 16, 8], [6, 64, 16], [9, 32, 16], [5, 1024, 16], [4, 64, 24]];
+  const cases: [number, number, number][] = [
+    [1, 16, 8],
+    [3, 16, 8],
+    [6, 64, 16],
+    [9, 32, 16],
+    [5, 1024, 16],
+    [4, 64, 24],
+  ];
 
   it.each(cases)('analysis of %i rows (s=%i, %i modes) is bit for bit its plain-JS twin', (rows, s, nModes) => {
     const rng = new Rng(rows, s + nModes);
@@ -37,7 +44,12 @@ describe('fused folded DFT kernels', () => {
     const [e, o] = (['even', 'odd'] as const).map((p) => dftBasis(s, nModes, 'inverse', p));
     const [ev, ov] = [e.dataSync() as Float32Array, o.dataSync() as Float32Array];
     const mul = normals(rng, rows * s);
-    for (const [withZ, withMul] of [[false, false], [true, false], [true, true], [false, true]]) {
+    for (const [withZ, withMul] of [
+      [false, false],
+      [true, false],
+      [true, true],
+      [false, true],
+    ]) {
       const zt = withZ ? tf.tensor2d(z, [rows, s]) : undefined;
       const mt = withMul ? tf.tensor2d(mul, [rows, s]) : undefined;
       const got = foldedSynthesisKernel(tf.tensor2d(g, [rows, 2 * nModes]), e, o, zt, mt).dataSync() as Float32Array;

@@ -27,7 +27,28 @@ beforeAll(async () => {
   const common = { nx: 32, solveNx: 128, frames: 7 };
   await generateDataset({ recipe: resolveRecipe('gpme-stefan', { ...common, samples: 40, seed: 0 }), out: data, workers: 1 });
   await generateDataset({ recipe: resolveRecipe('gpme-stefan', { ...common, samples: 6, seed: 1, parameter: '0.5,0.6' }), out: ood, workers: 1 });
-  const base = ['--data', data, '--mapping', 'window', '--history', '2', '--future', '5', '--modes', '8', '--width', '16', '--train', '28', '--val', '4', '--test', '8', '--epochs', '6'];
+  const base = [
+    '--data',
+    data,
+    '--mapping',
+    'window',
+    '--history',
+    '2',
+    '--future',
+    '5',
+    '--modes',
+    '8',
+    '--width',
+    '16',
+    '--train',
+    '28',
+    '--val',
+    '4',
+    '--test',
+    '8',
+    '--epochs',
+    '6',
+  ];
   const t = pdes(['train', 'fno', ...base, '--loss', 'gaussian-nll', '--ensemble', '2', '--ensemble-workers', '2', '--out', ens]);
   expect(t.code, t.stderr).toBe(0);
   const s = pdes(['train', 'fno', ...base, '--out', single]);
@@ -79,7 +100,10 @@ describe('probabilistic evaluation with conservation projection', () => {
     });
     const params = indices.map((s) => ds.readExtra('parameter', s, s + 1)[0]);
     ds.close();
-    const m = uqMetrics({ mean: p.mean, variance: p.variance, truth: p.truth, n: indices.length, nt, nx: 32, weights: 1 / 32, trueMass, x: p.x }, { front: { level: params } });
+    const m = uqMetrics(
+      { mean: p.mean, variance: p.variance, truth: p.truth, n: indices.length, nt, nx: 32, weights: 1 / 32, trueMass, x: p.x },
+      { front: { level: params } },
+    );
     const got = r.inDistribution.variants[0].metrics;
     expect(got.mse).toBeCloseTo(m.mse, 12);
     expect(got.crps).toBeCloseTo(m.crps, 12);
@@ -118,13 +142,17 @@ describe('probabilistic evaluation with conservation projection', () => {
   it('refuses what has no variance or a bad option, in one line with exit 2', () => {
     const det = pdes(['evaluate', '--run', single, '--conserve', 'exact']);
     expect(det.code).toBe(2);
-    expect(det.stderr.trim().split('\n').pop()).toMatch(/^pdes evaluate: .*single is one deterministic run: it has no variance: use --ensemble ≥ 2 or a noise head \(--loss gaussian-nll\), or MC dropout \(--mc-dropout K\) for a model trained with --dropout$/);
+    expect(det.stderr.trim().split('\n').pop()).toMatch(
+      /^pdes evaluate: .*single is one deterministic run: it has no variance: use --ensemble ≥ 2 or a noise head \(--loss gaussian-nll\), or MC dropout \(--mc-dropout K\) for a model trained with --dropout$/,
+    );
     const mc = pdes(['evaluate', '--run', single, '--mc-dropout', '4']);
     expect(mc.code).toBe(2);
     expect(mc.stderr.trim().split('\n').pop()).toMatch(/^pdes evaluate: .*dropout/);
     const bad = pdes(['evaluate', '--run', ens, '--conserve', 'noisy:-0.5']);
     expect(bad.code).toBe(2);
-    expect(bad.stderr.trim().split('\n').pop()).toBe('pdes evaluate: --conserve=noisy:-0.5 is not allowed: sigma must be a number >= 0 (noisy:0.01; noisy:0 is exact)');
+    expect(bad.stderr.trim().split('\n').pop()).toBe(
+      'pdes evaluate: --conserve=noisy:-0.5 is not allowed: sigma must be a number >= 0 (noisy:0.01; noisy:0 is exact)',
+    );
     const cov = pdes(['evaluate', '--run', ens, '--covariance', 'full']);
     expect(cov.code).toBe(2);
     expect(cov.stderr.trim().split('\n').pop()).toBe('pdes evaluate: --covariance=full is not allowed: use diag or lowrank');

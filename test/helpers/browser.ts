@@ -16,7 +16,16 @@ import { pathToFileURL } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { inject } from 'vitest';
 
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 const SYSTEM_CHROMIUM = '/usr/bin/chromium';
 
 declare module 'vitest' {
@@ -150,9 +159,13 @@ export async function renderPageInBrowser(
   try {
     await page.goto(pathToFileURL(path.resolve(htmlFile)).href, { waitUntil: 'load', timeout: 60_000 });
     // Page code is passed as strings: the project compiles without the DOM library.
-    await page.waitForFunction(`document.body.dataset.rendered === ${JSON.stringify(String(expectedFigures))}`, undefined, { timeout: 60_000 }).catch((err: Error) => {
-      throw new Error(`page ${htmlFile} did not render ${expectedFigures} figures (page errors: ${pageErrors.join('; ') || 'none'}): ${err.message.split('\n')[0]}`);
-    });
+    await page
+      .waitForFunction(`document.body.dataset.rendered === ${JSON.stringify(String(expectedFigures))}`, undefined, { timeout: 60_000 })
+      .catch((err: Error) => {
+        throw new Error(
+          `page ${htmlFile} did not render ${expectedFigures} figures (page errors: ${pageErrors.join('; ') || 'none'}): ${err.message.split('\n')[0]}`,
+        );
+      });
     const result = (await page.evaluate(`({
       rendered: Number(document.body.dataset.rendered),
       plots: Array.from(document.querySelectorAll('.plot')).map((el) => {

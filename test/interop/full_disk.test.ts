@@ -40,7 +40,27 @@ describe('a full disk (tmpfs)', () => {
   it('training: exit 1 naming the checkpoint, the last good one intact, --resume finishes once there is room', () => {
     const data = path.join(dir, 'data.h5');
     expect(pdes(['generate', 'burgers-fno', '--samples', '40', '--nx', '64', '--solve-nx', '256', '--frames', '2', '-q', '-o', data]).code).toBe(0);
-    const model = ['train', 'fno', '--data', data, '--modes', '12', '--width', '32', '--layers', '4', '--batch-size', '10', '--train', '30', '--val', '5', '--test', '5', '-q'];
+    const model = [
+      'train',
+      'fno',
+      '--data',
+      data,
+      '--modes',
+      '12',
+      '--width',
+      '32',
+      '--layers',
+      '4',
+      '--batch-size',
+      '10',
+      '--train',
+      '30',
+      '--val',
+      '5',
+      '--test',
+      '5',
+      '-q',
+    ];
     const probe = pdes([...model, '--out', path.join(dir, 'probe'), '--epochs', '1']);
     expect(probe.code, probe.stderr).toBe(0);
     const ckptBytes = fs.statSync(path.join(dir, 'probe', 'checkpoint.safetensors')).size;
@@ -60,7 +80,10 @@ describe('a full disk (tmpfs)', () => {
       expect(r.code, r.stderr).toBe(1);
       // The backend line (printed once the checks passed) and then one error line.
       const lines = r.stderr.trim().split('\n');
-      expect(lines.filter((l) => !l.startsWith('backend: ')), r.stderr).toHaveLength(1);
+      expect(
+        lines.filter((l) => !l.startsWith('backend: ')),
+        r.stderr,
+      ).toHaveLength(1);
       expect(lines[lines.length - 1]).toMatch(/^pdes train: /);
       expect(r.stderr).toContain(`cannot write ${path.join(run, 'checkpoint.safetensors')}: no space left on device`);
       const last = readCheckpoint(run);

@@ -90,7 +90,9 @@ describe('every kind of file generation writes, read by h5py', () => {
     const view = runPython<H5pyView>('read_with_h5py.py', [files[kind]]);
     const theirs: FileView = {
       // h5py spells one-byte types without byte order ('|u1').
-      datasets: Object.fromEntries(Object.entries(view.datasets).map(([k, d]) => [k, { shape: d.shape, dtype: d.dtype.replace('|', '<'), values: d.values ?? [] }])),
+      datasets: Object.fromEntries(
+        Object.entries(view.datasets).map(([k, d]) => [k, { shape: d.shape, dtype: d.dtype.replace('|', '<'), values: d.values ?? [] }]),
+      ),
       attrs: view.attrs,
     };
     expect(theirs).toEqual(viewWithH5wasm(files[kind]));

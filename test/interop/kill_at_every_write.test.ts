@@ -30,7 +30,10 @@ beforeAll(() => {
   const summary = path.join(dir, 'count.txt');
   const r = strace(['-f', '-c', '-e', 'trace=pwrite64', '-o', summary, process.execPath, PDES, ...GEN, '-o', reference]);
   expect(r.status, r.stderr).toBe(0);
-  const line = fs.readFileSync(summary, 'utf8').split('\n').find((l) => /\bpwrite64\b/.test(l));
+  const line = fs
+    .readFileSync(summary, 'utf8')
+    .split('\n')
+    .find((l) => /\bpwrite64\b/.test(l));
   writes = Number(line?.trim().split(/\s+/)[3]);
   expect(writes).toBeGreaterThan(20);
 });
@@ -41,11 +44,25 @@ describe('kill -9 on entry to the Nth write of generate, then --resume', () => {
     const bad: string[] = [];
     for (let n = 1; n <= writes; n += step) {
       const out = path.join(dir, `g-${n}.h5`);
-      const killed = strace(['-f', '-o', '/dev/null', '-e', 'trace=pwrite64', '-e', `inject=pwrite64:signal=SIGKILL:when=${n}`, process.execPath, PDES, ...GEN, '-o', out]);
+      const killed = strace([
+        '-f',
+        '-o',
+        '/dev/null',
+        '-e',
+        'trace=pwrite64',
+        '-e',
+        `inject=pwrite64:signal=SIGKILL:when=${n}`,
+        process.execPath,
+        PDES,
+        ...GEN,
+        '-o',
+        out,
+      ]);
       expect(killed.status, `write ${n} was not reached`).not.toBe(0);
       const again = pdes([...GEN, '-o', out, ...(fs.existsSync(out) ? ['--resume'] : [])]);
       const left = fs.readdirSync(dir).filter((f) => f.startsWith(`g-${n}.h5.`));
-      if (again.code !== 0 || !sameBytes(out, reference) || left.length > 0) bad.push(`write ${n}: exit ${again.code} ${again.stderr.trim().split('\n')[0] ?? ''} left ${left.join(',')}`);
+      if (again.code !== 0 || !sameBytes(out, reference) || left.length > 0)
+        bad.push(`write ${n}: exit ${again.code} ${again.stderr.trim().split('\n')[0] ?? ''} left ${left.join(',')}`);
     }
     expect(bad).toEqual([]);
   }, 900_000);

@@ -46,11 +46,12 @@ describe('notebooks', () => {
 
   it.each(NOTEBOOKS)('%s executes without errors', (name) => {
     const out = path.join(tmpDir('pdes-nb-'), name);
-    const r = spawnSync(
-      'jupyter-nbconvert',
-      ['--to', 'notebook', '--execute', name, '--output', out, '--ExecutePreprocessor.timeout=600'],
-      { cwd: path.join(ROOT, 'notebooks'), encoding: 'utf8', env: { ...process.env, JUPYTER_PATH: jupyterPath }, timeout: 900_000 },
-    );
+    const r = spawnSync('jupyter-nbconvert', ['--to', 'notebook', '--execute', name, '--output', out, '--ExecutePreprocessor.timeout=600'], {
+      cwd: path.join(ROOT, 'notebooks'),
+      encoding: 'utf8',
+      env: { ...process.env, JUPYTER_PATH: jupyterPath },
+      timeout: 900_000,
+    });
     expect(r.status, r.stderr.split('\n').slice(-15).join('\n')).toBe(0);
     const nb = JSON.parse(fs.readFileSync(out, 'utf8')) as { cells: { cell_type: string; outputs?: Output[] }[] };
     const code = nb.cells.filter((c) => c.cell_type === 'code');

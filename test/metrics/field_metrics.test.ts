@@ -83,7 +83,8 @@ describe('evaluateFields: hand-computed single samples', () => {
     const shape = { n: 2, nt: 3, nx: 32 };
     const truth = field(shape, (b, t, j) => b + t * 0.5 + j * 0.25 + 1);
     const r = evaluateFields(Float32Array.from(truth), truth, shape);
-    for (const m of [...r.perSample, r.mean, r.pdebench]) expectMetrics(m, { relL2: 0, rmse: 0, nrmse: 0, crmse: 0, brmse: 0, fLow: 0, fMid: 0, fHigh: 0, maxErr: 0 });
+    for (const m of [...r.perSample, r.mean, r.pdebench])
+      expectMetrics(m, { relL2: 0, rmse: 0, nrmse: 0, crmse: 0, brmse: 0, fLow: 0, fMid: 0, fHigh: 0, maxErr: 0 });
     const pred = field(shape, (b, t, j) => b + t * 0.5 + j * 0.25 + 1 + (j % 3) * 0.125);
     expect(evaluateFields(Float32Array.from(pred), Float32Array.from(truth), shape)).toEqual(evaluateFields(pred, truth, shape));
   });
@@ -107,7 +108,17 @@ describe('evaluateFields: aggregation over samples and frames', () => {
   });
 
   it('mean is the arithmetic mean of the samples', () => {
-    expectMetrics(r.mean, { relL2: (1 / Math.SQRT2 + Math.sqrt(5)) / 2, rmse: 1.25, nrmse: 1.25, crmse: 1.25, brmse: 1.25, fLow: 5 / 12, fMid: NaN, fHigh: NaN, maxErr: 2 });
+    expectMetrics(r.mean, {
+      relL2: (1 / Math.SQRT2 + Math.sqrt(5)) / 2,
+      rmse: 1.25,
+      nrmse: 1.25,
+      crmse: 1.25,
+      brmse: 1.25,
+      fLow: 5 / 12,
+      fMid: NaN,
+      fHigh: NaN,
+      maxErr: 2,
+    });
   });
 
   it('pdebench: crmse and fRMSE take the RMS over samples inside each frame; maxErr is the per-frame worst, averaged', () => {

@@ -35,7 +35,15 @@ function fromStreamFunction(modes: Mode[], nx: number, ny: number, L: number): {
 }
 
 /** Fields of n samples × nt frames, frame (b, t) from frame(b, t) ([nx][ny]). */
-function fields(n: number, times: number[], nx: number, ny: number, L: number, truth: (b: number, t: number) => ArrayLike<number>, pred: (b: number, t: number) => ArrayLike<number>): NsFields {
+function fields(
+  n: number,
+  times: number[],
+  nx: number,
+  ny: number,
+  L: number,
+  truth: (b: number, t: number) => ArrayLike<number>,
+  pred: (b: number, t: number) => ArrayLike<number>,
+): NsFields {
   const nt = times.length;
   const size = nx * ny;
   const f: NsFields = { pred: new Float32Array(n * nt * size), truth: new Float32Array(n * nt * size), n, nt, nx, ny, length: L, times };
@@ -95,10 +103,20 @@ describe('pearsonCorrelation and highCorrelationTime', () => {
     const { w } = fromStreamFunction([{ a: 1, mx: 1, my: 2 }], 16, 16, 1);
     const { w: other } = fromStreamFunction([{ a: 1, mx: 3, my: 0 }], 16, 16, 1);
     expect(pearsonCorrelation(w, w)).toBeCloseTo(1, 14);
-    expect(pearsonCorrelation(w, w.map((x) => -3 * x))).toBeCloseTo(-1, 14);
+    expect(
+      pearsonCorrelation(
+        w,
+        w.map((x) => -3 * x),
+      ),
+    ).toBeCloseTo(-1, 14);
     expect(pearsonCorrelation(w, other)).toBeCloseTo(0, 14);
     // Pearson subtracts the means: an offset and a scale change nothing.
-    expect(pearsonCorrelation(w, w.map((x) => 2 * x + 5))).toBeCloseTo(1, 14);
+    expect(
+      pearsonCorrelation(
+        w,
+        w.map((x) => 2 * x + 5),
+      ),
+    ).toBeCloseTo(1, 14);
   });
 
   it('interpolates linearly in t at the first drop below the threshold', () => {
@@ -179,7 +197,15 @@ describe('nsRolloutMetrics', () => {
     const a = 0.7;
     const L2 = 3; // not 2π: k = 2π m/L must carry the domain size
     const { w, u, v } = fromStreamFunction([{ a, mx: 3, my: -4, phase: 0.3 }], 32, 32, L2);
-    const f = fields(1, [0], 32, 32, L2, () => w, () => w);
+    const f = fields(
+      1,
+      [0],
+      32,
+      32,
+      L2,
+      () => w,
+      () => w,
+    );
     const m = nsRolloutMetrics(f);
     const k2 = (TWO_PI / L2) ** 2 * 25;
     const energy = (a * a * k2) / 4;
@@ -197,12 +223,32 @@ describe('nsRolloutMetrics', () => {
     const A = 1.5;
     const nx = 16;
     const w = Float64Array.from({ length: nx * nx }, (_, idx) => A * Math.sin((TWO_PI * 2 * Math.floor(idx / nx)) / nx));
-    const m = nsRolloutMetrics(fields(1, [0], nx, nx, L, () => w, () => w));
+    const m = nsRolloutMetrics(
+      fields(
+        1,
+        [0],
+        nx,
+        nx,
+        L,
+        () => w,
+        () => w,
+      ),
+    );
     expect(m.enstrophy.dns[0]).toBeCloseTo((A * A) / 4, 6);
     expect(m.enstrophy.surrogate[0]).toBeCloseTo((A * A) / 4, 6);
     // ω = cos(π j): |ω̂|² = N⁴ at m = (0, −N/2), energy 1/(2|k|²) with |k| = N/2 (L = 2π).
     const nyq = Float64Array.from({ length: nx * nx }, (_, idx) => (idx % 2 === 0 ? 1 : -1));
-    const s = nsRolloutMetrics(fields(1, [0], nx, nx, L, () => nyq, () => nyq)).spectrum.dns[0];
+    const s = nsRolloutMetrics(
+      fields(
+        1,
+        [0],
+        nx,
+        nx,
+        L,
+        () => nyq,
+        () => nyq,
+      ),
+    ).spectrum.dns[0];
     expect(s[nx / 2]).toBeCloseTo(1 / (2 * (nx / 2) ** 2), 10);
     expect(sum(s)).toBeCloseTo(s[nx / 2], 12);
   });
@@ -219,7 +265,17 @@ describe('nsRolloutMetrics', () => {
         { a: 0.05, mx: 5, my: -4, phase: 2 },
       ];
       const { w, u, v } = fromStreamFunction(modes, nx, ny, L);
-      const m = nsRolloutMetrics(fields(1, [0], nx, ny, L, () => w, () => w));
+      const m = nsRolloutMetrics(
+        fields(
+          1,
+          [0],
+          nx,
+          ny,
+          L,
+          () => w,
+          () => w,
+        ),
+      );
       expect(sum(m.spectrum.dns[0])).toBeCloseTo(kineticEnergy(u, v), 6);
       expect(m.energy.dns[0]).toBeCloseTo(kineticEnergy(u, v), 6);
       // Each mode in its own shell with a²|m|²/4 (L = 2π: |k| = |m|).
@@ -244,7 +300,17 @@ describe('nsRolloutMetrics', () => {
       32,
       L,
     );
-    const same = nsRolloutMetrics(fields(2, [0, 1], 32, 32, L, () => w, () => w));
+    const same = nsRolloutMetrics(
+      fields(
+        2,
+        [0, 1],
+        32,
+        32,
+        L,
+        () => w,
+        () => w,
+      ),
+    );
     expect(same.spectrumError.bands).toEqual([
       { name: 'low', shellMin: 1, shellMax: 3 },
       { name: 'mid', shellMin: 4, shellMax: 11 },
@@ -254,14 +320,32 @@ describe('nsRolloutMetrics', () => {
     for (const band of same.spectrumError.energyRatio) expect(band).toEqual([1, 1]);
     expect(same.spectrum.surrogate).toEqual(same.spectrum.dns);
 
-    const scaled = nsRolloutMetrics(fields(1, [0], 32, 32, L, () => w, () => w.map((x) => 1.5 * x)));
+    const scaled = nsRolloutMetrics(
+      fields(
+        1,
+        [0],
+        32,
+        32,
+        L,
+        () => w,
+        () => w.map((x) => 1.5 * x),
+      ),
+    );
     for (const band of scaled.spectrumError.relErr) expect(band[0]).toBeCloseTo(1.25, 5);
     for (const band of scaled.spectrumError.energyRatio) expect(band[0]).toBeCloseTo(2.25, 5);
     expect(scaled.enstrophy.surrogate[0] / scaled.enstrophy.dns[0]).toBeCloseTo(2.25, 5);
 
     // Only the mid-band mode wrong: the other bands stay exact. Moving iHigh past shell 14 folds it into mid.
     const { w: midOnly } = fromStreamFunction([{ a: 0.1, mx: 0, my: 6 }], 32, 32, L);
-    const midWrong = fields(1, [0], 32, 32, L, () => w, () => w.map((x, i) => x + midOnly[i]));
+    const midWrong = fields(
+      1,
+      [0],
+      32,
+      32,
+      L,
+      () => w,
+      () => w.map((x, i) => x + midOnly[i]),
+    );
     const e = nsRolloutMetrics(midWrong).spectrumError.relErr;
     expect(e[0][0]).toBeCloseTo(0, 6);
     // (0.1 + 0.1)² against 0.1²: the band energy is 4 times the DNS's.
@@ -285,25 +369,72 @@ describe('nsRolloutMetrics', () => {
   it('keeps spectra at the first, middle and last frames by default, or at the frames asked for', () => {
     const { w } = fromStreamFunction([{ a: 1, mx: 1, my: 1 }], 8, 8, L);
     const times = [0, 0.1, 0.2, 0.3, 0.4, 0.5];
-    const f = fields(1, times, 8, 8, L, (_b, t) => w.map((x) => x * (t + 1)), () => w);
+    const f = fields(
+      1,
+      times,
+      8,
+      8,
+      L,
+      (_b, t) => w.map((x) => x * (t + 1)),
+      () => w,
+    );
     const m = nsRolloutMetrics(f);
     expect(m.spectrum.frames).toEqual([0, 2, 5]);
     expect(m.spectrum.times).toEqual([0, 0.2, 0.5]);
     // E ∝ ω²: the DNS at frame t carries (t + 1)² the energy of frame 0.
     expect(m.spectrum.dns[2][1] / m.spectrum.dns[0][1]).toBeCloseTo(36, 4);
     expect(nsRolloutMetrics(f, { spectrumFrames: [4] }).spectrum.frames).toEqual([4]);
-    expect(nsRolloutMetrics(fields(1, [0], 8, 8, L, () => w, () => w)).spectrum.frames).toEqual([0]);
+    expect(
+      nsRolloutMetrics(
+        fields(
+          1,
+          [0],
+          8,
+          8,
+          L,
+          () => w,
+          () => w,
+        ),
+      ).spectrum.frames,
+    ).toEqual([0]);
   });
 
   it('is JSON-serialisable: a round trip gives the same object', () => {
-    const { w } = fromStreamFunction([{ a: 1, mx: 1, my: 2 }, { a: 0.3, mx: 5, my: 3 }, { a: 0.1, mx: 13, my: 0 }], 32, 32, L);
-    const m = nsRolloutMetrics(fields(2, [0, 1, 2], 32, 32, L, (b) => w.map((x) => x * (b + 1)), (b, t) => w.map((x, i) => x * (b + 1) + 0.1 * t * Math.sin(i))));
+    const { w } = fromStreamFunction(
+      [
+        { a: 1, mx: 1, my: 2 },
+        { a: 0.3, mx: 5, my: 3 },
+        { a: 0.1, mx: 13, my: 0 },
+      ],
+      32,
+      32,
+      L,
+    );
+    const m = nsRolloutMetrics(
+      fields(
+        2,
+        [0, 1, 2],
+        32,
+        32,
+        L,
+        (b) => w.map((x) => x * (b + 1)),
+        (b, t) => w.map((x, i) => x * (b + 1) + 0.1 * t * Math.sin(i)),
+      ),
+    );
     expect(JSON.parse(JSON.stringify(m))).toEqual(m);
   });
 
   it('a NaN prediction shows as NaN relL2 and correlation, and as decorrelated', () => {
     const { w } = fromStreamFunction([{ a: 1, mx: 1, my: 2 }], 8, 8, L);
-    const f = fields(1, [0, 1, 2], 8, 8, L, () => w, (_b, t) => (t < 2 ? w : w.map(() => NaN)));
+    const f = fields(
+      1,
+      [0, 1, 2],
+      8,
+      8,
+      L,
+      () => w,
+      (_b, t) => (t < 2 ? w : w.map(() => NaN)),
+    );
     const m = nsRolloutMetrics(f);
     expect(m.relL2.perSample[0]).toBeNaN();
     expect(m.correlation.perSample[0][2]).toBeNaN();
@@ -312,7 +443,15 @@ describe('nsRolloutMetrics', () => {
 
   it('rejects bad fields and options with a message naming the value', () => {
     const { w } = fromStreamFunction([{ a: 1, mx: 1, my: 2 }], 8, 8, L);
-    const ok = fields(1, [0, 1], 8, 8, L, () => w, () => w);
+    const ok = fields(
+      1,
+      [0, 1],
+      8,
+      8,
+      L,
+      () => w,
+      () => w,
+    );
     const bad = (patch: Partial<NsFields>) => () => nsRolloutMetrics({ ...ok, ...patch });
     expect(bad({ ny: 4 })).toThrow('fields.pred has 128 values but [n, nt, nx, ny] = [1, 2, 8, 4] needs 64');
     expect(bad({ times: [0] })).toThrow('fields.times has 1 entries but nt = 2');
@@ -323,6 +462,8 @@ describe('nsRolloutMetrics', () => {
     expect(() => nsRolloutMetrics(ok, { correlationThreshold: 1.5 })).toThrow('correlationThreshold = 1.5 is not allowed: use a number in (-1, 1]');
     expect(() => nsRolloutMetrics(ok, { spectrumFrames: [2] })).toThrow('spectrumFrames contains 2: use frame indices 0..1');
     expect(() => nsRolloutMetrics(ok, { bands: { iLow: 6, iHigh: 6 } })).toThrow('bands.iHigh = 6 is not allowed: use an integer > iLow (6)');
-    expect(() => nsRolloutMetrics(ok, { spectrumTimes: [0] } as never)).toThrow('unknown Navier–Stokes metrics option "spectrumTimes": use one of correlationThreshold, spectrumFrames, bands');
+    expect(() => nsRolloutMetrics(ok, { spectrumTimes: [0] } as never)).toThrow(
+      'unknown Navier–Stokes metrics option "spectrumTimes": use one of correlationThreshold, spectrumFrames, bands',
+    );
   });
 });

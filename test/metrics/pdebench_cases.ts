@@ -28,8 +28,14 @@ function hash(i: number, seed: number): number {
 
 export const METRIC_CASES: MetricCase[] = (
   [
-    [{ n: 5, nt: 7, nx: 50 }, { iLow: 4, iHigh: 12, domainLength: 2 }],
-    [{ n: 3, nt: 2, nx: 64 }, { iLow: 3, iHigh: 20, domainLength: 1 }],
+    [
+      { n: 5, nt: 7, nx: 50 },
+      { iLow: 4, iHigh: 12, domainLength: 2 },
+    ],
+    [
+      { n: 3, nt: 2, nx: 64 },
+      { iLow: 3, iHigh: 20, domainLength: 1 },
+    ],
   ] as const
 ).map(([shape, opts]) => {
   const size = shape.n * shape.nt * shape.nx;
@@ -41,7 +47,14 @@ export const METRIC_CASES: MetricCase[] = (
 /** The script's stdin for these cases. */
 export function metricScriptInput(cases: MetricCase[]): string {
   return JSON.stringify({
-    cases: cases.map((c) => ({ shape: c.shape, truth: Array.from(c.truth), pred: Array.from(c.pred), Lx: c.opts.domainLength, iLow: c.opts.iLow, iHigh: c.opts.iHigh })),
+    cases: cases.map((c) => ({
+      shape: c.shape,
+      truth: Array.from(c.truth),
+      pred: Array.from(c.pred),
+      Lx: c.opts.domainLength,
+      iLow: c.opts.iLow,
+      iHigh: c.opts.iHigh,
+    })),
   });
 }
 

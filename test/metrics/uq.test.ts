@@ -3,7 +3,13 @@ import { Rng } from '../../core/random.js';
 import { frontPosition, gaussianCrps, MetricsInputError, normalCdf, normalQuantile, uqMetrics, type UqFields } from '../../src/metrics/index.js';
 
 /** Fields of n samples × nt frames × nx points from per-point functions of (b, t, j). */
-function fields(n: number, nt: number, nx: number, fn: (b: number, t: number, j: number) => { mu: number; v: number; y: number }, extra: Partial<UqFields> = {}): UqFields {
+function fields(
+  n: number,
+  nt: number,
+  nx: number,
+  fn: (b: number, t: number, j: number) => { mu: number; v: number; y: number },
+  extra: Partial<UqFields> = {},
+): UqFields {
   const size = n * nt * nx;
   const f: UqFields = { mean: new Float64Array(size), variance: new Float64Array(size), truth: new Float64Array(size), n, nt, nx, weights: 1, ...extra };
   for (let b = 0; b < n; b++) {
@@ -133,7 +139,7 @@ describe('uqMetrics', () => {
     const nx = 200;
     const f = fields(n, nt, nx, (b, t, j) => {
       const mu = Math.sin(0.1 * j + b) + 0.05 * t;
-      const s = 0.05 + 0.5 * ((b + j) % 7) / 7;
+      const s = 0.05 + (0.5 * ((b + j) % 7)) / 7;
       return { mu, v: s * s, y: mu + s * rng.normal() };
     });
     const m = uqMetrics(f);
@@ -183,10 +189,16 @@ describe('uqMetrics', () => {
 
   it('conservation error: weighted mass of the mean against Σ w·truth or the given true mass', () => {
     // nx = 5, dx = 0.1: the mean has an extra c(t) = 0.2·(t + 1) at point 2, so ΔM = 0.1·c(t).
-    const f = fields(2, 3, 5, (b, t, j) => {
-      const y = 1 + b + 0.1 * j + t;
-      return { mu: y + (j === 2 && b === 1 ? 0.2 * (t + 1) : 0), v: 0.01, y };
-    }, { weights: 0.1 });
+    const f = fields(
+      2,
+      3,
+      5,
+      (b, t, j) => {
+        const y = 1 + b + 0.1 * j + t;
+        return { mu: y + (j === 2 && b === 1 ? 0.2 * (t + 1) : 0), v: 0.01, y };
+      },
+      { weights: 0.1 },
+    );
     const m = uqMetrics(f);
     const c = m.conservation;
     // True mass Σ_j 0.1·(1 + b + 0.1j + t) = 0.5(1 + b + t) + 0.1.
@@ -219,10 +231,16 @@ describe('uqMetrics', () => {
 
   it('scales the mass error of a signed field (zero mass, e.g. sin x over a period) by its L1 mass', () => {
     // y = sin(2πj/8) over one period: Σ w·y = 0, Σ w·|y| = 0.125·(0 + 2·(√½ + 1 + √½)) = 0.25(1 + √2).
-    const f = fields(1, 1, 8, (_b, _t, j) => {
-      const y = Math.sin((2 * Math.PI * j) / 8);
-      return { mu: y + (j === 0 ? 0.08 : 0), v: 0.01, y };
-    }, { weights: 0.125 });
+    const f = fields(
+      1,
+      1,
+      8,
+      (_b, _t, j) => {
+        const y = Math.sin((2 * Math.PI * j) / 8);
+        return { mu: y + (j === 0 ? 0.08 : 0), v: 0.01, y };
+      },
+      { weights: 0.125 },
+    );
     const c = uqMetrics(f).conservation;
     expect(Math.abs(c.trueMass[0][0])).toBeLessThan(1e-15);
     expect(c.scale).toBeCloseTo(0.25 * (1 + Math.SQRT2), 14);
@@ -283,11 +301,16 @@ describe('uqMetrics', () => {
 
   it('rejects bad input with messages naming the field and value', () => {
     const f = fields(2, 2, 3, () => ({ mu: 0, v: 1, y: 0 }));
-    const bad = (g: Partial<UqFields>, opts = {}) => () => uqMetrics({ ...f, ...g }, opts);
+    const bad =
+      (g: Partial<UqFields>, opts = {}) =>
+      () =>
+        uqMetrics({ ...f, ...g }, opts);
     expect(bad({ nt: 0 })).toThrow(MetricsInputError);
     expect(bad({ nt: 0 })).toThrow('fields.nt = 0 is not allowed: use an integer >= 1');
     expect(bad({ truth: new Float32Array(5) })).toThrow('fields.truth has 5 values but [n, nt, nx] = [2, 2, 3] needs 12');
-    expect(bad({ variance: Float64Array.from(f.variance, (v, i) => (i === 7 ? -0.1 : v)) })).toThrow('variance[7] = -0.1 is negative (sample 1, frame 0, point 1)');
+    expect(bad({ variance: Float64Array.from(f.variance, (v, i) => (i === 7 ? -0.1 : v)) })).toThrow(
+      'variance[7] = -0.1 is negative (sample 1, frame 0, point 1)',
+    );
     expect(bad({ weights: [1, 1] })).toThrow('fields.weights has 2 values but nx = 3 needs 3');
     expect(bad({ weights: 0 })).toThrow('fields.weights = 0 is not allowed');
     expect(bad({ trueMass: [1, 2, 3] })).toThrow('fields.trueMass has 3 values but [n, nt] = [2, 2] needs 4');

@@ -28,7 +28,13 @@ function subsample(fine: Float32Array, batch: number, s: number, stride: number)
 }
 
 function sameBits(a: Float32Array[], b: Float32Array[]): boolean {
-  return a.length === b.length && a.every((x, i) => x.length === b[i].length && Buffer.from(x.buffer, x.byteOffset, x.byteLength).equals(Buffer.from(b[i].buffer, b[i].byteOffset, b[i].byteLength)));
+  return (
+    a.length === b.length &&
+    a.every(
+      (x, i) =>
+        x.length === b[i].length && Buffer.from(x.buffer, x.byteOffset, x.byteLength).equals(Buffer.from(b[i].buffer, b[i].byteOffset, b[i].byteLength)),
+    )
+  );
 }
 
 /** Exact-erf GELU by tfjs ops. */
@@ -43,7 +49,15 @@ function geluRef(x: tf.Tensor): tf.Tensor {
  * the mode mixing a broadcast complex product summed over the input channels.
  */
 function referenceFno(m: Fno, x: tf.Tensor3D): tf.Tensor {
-  const { nModes: [M], width, nLayers, liftChannels, positionalEmbedding, inChannels, outChannels } = m.config;
+  const {
+    nModes: [M],
+    width,
+    nLayers,
+    liftChannels,
+    positionalEmbedding,
+    inChannels,
+    outChannels,
+  } = m.config;
   const [batch, s] = x.shape;
   const w = m.trainableWeights();
   let k = 0;
@@ -79,8 +93,16 @@ describe('FNO config and registry', () => {
     expect(modelKinds()).toContain('fno');
     const cfg = resolveModelConfig({ kind: 'fno' }) as FnoConfig;
     expect(cfg).toEqual({
-      kind: 'fno', seed: 0, nModes: [16], width: 64, nLayers: 4, inChannels: 1, outChannels: 1,
-      liftChannels: 0, projectionChannels: 128, positionalEmbedding: true,
+      kind: 'fno',
+      seed: 0,
+      nModes: [16],
+      width: 64,
+      nLayers: 4,
+      inChannels: 1,
+      outChannels: 1,
+      liftChannels: 0,
+      projectionChannels: 128,
+      positionalEmbedding: true,
     });
   });
 
@@ -99,13 +121,19 @@ describe('FNO config and registry', () => {
     [{ nModes: [0] }, 'fno config: nModes=[0] is not allowed: use one integer in [1, 2^20] in an array, one per axis (e.g. [16])'],
     [{ nModes: [8, 8] }, 'fno config: nModes=[8, 8] is not allowed: use one integer in [1, 2^20] in an array, one per axis (e.g. [16])'],
     [{ nModes: '8' }, "fno config: nModes='8' is not allowed: use one integer in [1, 2^20] in an array, one per axis (e.g. [16])"],
-    [{ modes1: 8 }, "fno config: unknown field 'modes1': known fields are kind, seed, nModes, width, nLayers, inChannels, outChannels, liftChannels, projectionChannels, positionalEmbedding"],
+    [
+      { modes1: 8 },
+      "fno config: unknown field 'modes1': known fields are kind, seed, nModes, width, nLayers, inChannels, outChannels, liftChannels, projectionChannels, positionalEmbedding",
+    ],
     [{ width: 2.5 }, 'fno config: width=2.5 is not allowed: use an integer in [1, 2^20]'],
     [{ liftChannels: -1 }, 'fno config: liftChannels=-1 is not allowed: use an integer in [0, 2^20]'],
     [{ nLayers: '4' }, "fno config: nLayers='4' is not allowed: use an integer in [1, 2^20]"],
     [{ positionalEmbedding: 'yes' }, "fno config: positionalEmbedding='yes' is not allowed: use true or false"],
     [{ seed: -3 }, 'fno config: seed=-3 is not allowed: use an integer in [0, 2^53)'],
-    [{ modes: 16 }, "fno config: unknown field 'modes': known fields are kind, seed, nModes, width, nLayers, inChannels, outChannels, liftChannels, projectionChannels, positionalEmbedding"],
+    [
+      { modes: 16 },
+      "fno config: unknown field 'modes': known fields are kind, seed, nModes, width, nLayers, inChannels, outChannels, liftChannels, projectionChannels, positionalEmbedding",
+    ],
   ])('rejects %j with a message naming the field and value', (bad, message) => {
     expect(() => createModel({ kind: 'fno', ...bad })).toThrow(ModelConfigError);
     expect(() => createModel({ kind: 'fno', ...bad })).toThrow(message);
@@ -244,7 +272,12 @@ describe('FNO-1D on wasm', () => {
   });
 
   it('is the layer-by-layer FNO (lift and fc1 folded into the neighbouring maps): outputs and gradients, on wasm and cpu', async () => {
-    const configs = [SMALL, { ...SMALL, nLayers: 1 }, { ...SMALL, liftChannels: 6, inChannels: 2, outChannels: 2 }, { ...SMALL, positionalEmbedding: false, nModes: [8] }];
+    const configs = [
+      SMALL,
+      { ...SMALL, nLayers: 1 },
+      { ...SMALL, liftChannels: 6, inChannels: 2, outChannels: 2 },
+      { ...SMALL, positionalEmbedding: false, nModes: [8] },
+    ];
     for (const backend of ['wasm', 'cpu'] as const) {
       await initBackend(backend);
       for (const cfg of configs) {

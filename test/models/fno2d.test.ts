@@ -2,11 +2,33 @@ import * as tf from '@tensorflow/tfjs';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Rng } from '../../core/random.js';
 import {
-  cdft, checkGradients, complexModeMixBlocks, cropColumns, EngineError, icdft, initBackend, irdftNd, modesToBack, modesToFront, padColumns,
-  rdftNd, repeatColumns, setWasmKernelsEnabled, spectrumShape,
+  cdft,
+  checkGradients,
+  complexModeMixBlocks,
+  cropColumns,
+  EngineError,
+  icdft,
+  initBackend,
+  irdftNd,
+  modesToBack,
+  modesToFront,
+  padColumns,
+  rdftNd,
+  repeatColumns,
+  setWasmKernelsEnabled,
+  spectrumShape,
 } from '../../src/engine/index.js';
 import { gemmSmallRightKernel } from '../../src/engine/wasm_gemm_right.js';
-import { createModel, Fno2d, getWeightData, ModelConfigError, modelKinds, resolveModelConfig, setWeightData, type Fno2dConfig } from '../../src/models/index.js';
+import {
+  createModel,
+  Fno2d,
+  getWeightData,
+  ModelConfigError,
+  modelKinds,
+  resolveModelConfig,
+  setWeightData,
+  type Fno2dConfig,
+} from '../../src/models/index.js';
 import { maxAbs, maxDiff } from '../helpers/numeric.js';
 
 function randn(rng: Rng, shape: number[]): tf.Tensor {
@@ -49,7 +71,7 @@ function directRdftNd(h: ArrayLike<number>, rows: number, dims: number[], modes:
             rem = Math.floor(rem / dims[a]);
           }
           let phase = 0;
-          for (let a = 0; a < d; a++) phase += (((ks[a] * idx[a]) % dims[a]) + dims[a]) % dims[a] / dims[a];
+          for (let a = 0; a < d; a++) phase += ((((ks[a] * idx[a]) % dims[a]) + dims[a]) % dims[a]) / dims[a];
           const v = h[r * size + p];
           re += v * Math.cos(2 * Math.PI * phase);
           im -= v * Math.sin(2 * Math.PI * phase);
@@ -94,7 +116,7 @@ function directIrdftNd(f: ArrayLike<number>, rows: number, dims: number[], modes
       for (let j1 = 0; j1 < k1; j1++) {
         ks[0] = kOf(j1, modes[0]);
         let phase = 0;
-        for (let a = 0; a < d; a++) phase += (((ks[a] * idx[a]) % dims[a]) + dims[a]) % dims[a] / dims[a];
+        for (let a = 0; a < d; a++) phase += ((((ks[a] * idx[a]) % dims[a]) + dims[a]) % dims[a]) / dims[a];
         const cs = Math.cos(2 * Math.PI * phase);
         const sn = Math.sin(2 * Math.PI * phase);
         for (let r = 0; r < rows; r++) {
@@ -183,7 +205,16 @@ describe.each(ENGINE_MODES)('2D and 3D truncated DFT on %s (engine kernels %s)',
 
   it('2D and 3D spectral layers (rdftNd → block mode mixing → irdftNd + residual) pass a finite-difference gradient check', () => {
     const rng = new Rng(8, 9);
-    for (const [dims, modes] of [[[8, 6], [3, 2]], [[6, 4, 8], [2, 2, 3]]]) {
+    for (const [dims, modes] of [
+      [
+        [8, 6],
+        [3, 2],
+      ],
+      [
+        [6, 4, 8],
+        [2, 2, 3],
+      ],
+    ]) {
       const [cin, cout, batch] = [3, 2, 2];
       const points = dims.reduce((p, q) => p * q, 1);
       const [g, , twoK] = spectrumShape(cin * batch, modes);
@@ -255,7 +286,9 @@ describe.each(ENGINE_MODES)('2D and 3D truncated DFT on %s (engine kernels %s)',
 
   it('names the axis and mode count when the modes do not fit', () => {
     expect(() => rdftNd(tf.zeros([2, 64]) as tf.Tensor2D, [8, 8], [5, 2])).toThrow(EngineError);
-    expect(() => rdftNd(tf.zeros([2, 64]) as tf.Tensor2D, [8, 8], [5, 2])).toThrow('rdftNd: modes[0]=5 is not allowed for an axis of 8 points: use an integer in [1, 4]');
+    expect(() => rdftNd(tf.zeros([2, 64]) as tf.Tensor2D, [8, 8], [5, 2])).toThrow(
+      'rdftNd: modes[0]=5 is not allowed for an axis of 8 points: use an integer in [1, 4]',
+    );
     expect(() => rdftNd(tf.zeros([2, 60]) as tf.Tensor2D, [8, 8], [2, 2])).toThrow('rdftNd: input shape [2, 60] is not allowed: use [rows, 8·8=64]');
   });
 });
@@ -306,7 +339,13 @@ function smoothInput(batch: number, sx: number, sy: number, channels = 2): tf.Te
 }
 
 function sameBits(a: Float32Array[], b: Float32Array[]): boolean {
-  return a.length === b.length && a.every((x, i) => x.length === b[i].length && Buffer.from(x.buffer, x.byteOffset, x.byteLength).equals(Buffer.from(b[i].buffer, b[i].byteOffset, b[i].byteLength)));
+  return (
+    a.length === b.length &&
+    a.every(
+      (x, i) =>
+        x.length === b[i].length && Buffer.from(x.buffer, x.byteOffset, x.byteLength).equals(Buffer.from(b[i].buffer, b[i].byteOffset, b[i].byteLength)),
+    )
+  );
 }
 
 function weightGrads(m: { apply: (x: tf.Tensor) => tf.Tensor; trainableWeights: () => tf.Variable[] }, x: tf.Tensor): Float32Array[] {
@@ -318,8 +357,16 @@ describe('FNO-2D config and registry', () => {
   it('is registered and fills the reference defaults (fourier_2d_time: 12 modes, width 20, 10 input steps)', () => {
     expect(modelKinds()).toContain('fno2d');
     expect(resolveModelConfig({ kind: 'fno2d' }) as Fno2dConfig).toEqual({
-      kind: 'fno2d', seed: 0, nModes: [12, 12], width: 20, nLayers: 4, inChannels: 10, outChannels: 1,
-      projectionChannels: 128, positionalEmbedding: true, padding: 0,
+      kind: 'fno2d',
+      seed: 0,
+      nModes: [12, 12],
+      width: 20,
+      nLayers: 4,
+      inChannels: 10,
+      outChannels: 1,
+      projectionChannels: 128,
+      positionalEmbedding: true,
+      padding: 0,
     });
   });
 
@@ -345,8 +392,14 @@ describe('FNO-2D config and registry', () => {
     [{ width: '20' }, "fno2d config: width='20' is not allowed: use an integer in [1, 2^20]"],
     [{ positionalEmbedding: 'yes' }, "fno2d config: positionalEmbedding='yes' is not allowed: use true or false"],
     [{ seed: -3 }, 'fno2d config: seed=-3 is not allowed: use an integer in [0, 2^53)'],
-    [{ modes3: 2 }, "fno2d config: unknown field 'modes3': known fields are kind, seed, nModes, width, nLayers, inChannels, outChannels, projectionChannels, positionalEmbedding, padding"],
-    [{ modes: 12 }, "fno2d config: unknown field 'modes': known fields are kind, seed, nModes, width, nLayers, inChannels, outChannels, projectionChannels, positionalEmbedding, padding"],
+    [
+      { modes3: 2 },
+      "fno2d config: unknown field 'modes3': known fields are kind, seed, nModes, width, nLayers, inChannels, outChannels, projectionChannels, positionalEmbedding, padding",
+    ],
+    [
+      { modes: 12 },
+      "fno2d config: unknown field 'modes': known fields are kind, seed, nModes, width, nLayers, inChannels, outChannels, projectionChannels, positionalEmbedding, padding",
+    ],
   ])('rejects %j with a message naming the field and value', (bad, message) => {
     expect(() => createModel({ kind: 'fno2d', ...bad })).toThrow(ModelConfigError);
     expect(() => createModel({ kind: 'fno2d', ...bad })).toThrow(message);
@@ -368,7 +421,9 @@ describe('FNO-2D on wasm', () => {
     expect(m.trainableWeights().length).toBe(2 + 3 * 3 + 4);
     // fourier_2d_time at the benchmark size: fc0 12→20, 4 × (2 complex [20, 20, 12, 12] + Conv2d 20→20), fc1 20→128, fc2 128→1.
     const ref = createModel({ kind: 'fno2d' });
-    expect(ref.trainableWeights().reduce((n, v) => n + v.size, 0)).toBe(12 * 20 + 20 + 4 * (2 * 2 * 20 * 20 * 12 * 12 + 20 * 20 + 20) + 20 * 128 + 128 + 128 + 1);
+    expect(ref.trainableWeights().reduce((n, v) => n + v.size, 0)).toBe(
+      12 * 20 + 20 + 4 * (2 * 2 * 20 * 20 * 12 * 12 + 20 * 20 + 20) + 20 * 128 + 128 + 128 + 1,
+    );
     for (const x of [m, padded, ref]) x.dispose();
   });
 
@@ -377,7 +432,9 @@ describe('FNO-2D on wasm', () => {
     expect(() => m.apply(smoothInput(2, 7, 8))).toThrow('fno2d: grid size X=7 is too small for nModes[0]=4: use X >= 8 (nModes[0] must be <= X/2)');
     expect(() => m.apply(smoothInput(2, 8, 5))).toThrow('fno2d: grid size Y=5 is too small for nModes[1]=3: use Y >= 6 (nModes[1] must be <= Y/2)');
     const padded = createModel({ ...SMALL, padding: 1 });
-    expect(() => padded.apply(smoothInput(2, 6, 8))).toThrow('fno2d: grid size X=6 + padding 1 is too small for nModes[0]=4: use X + padding 1 >= 8 (nModes[0] must be <= X/2)');
+    expect(() => padded.apply(smoothInput(2, 6, 8))).toThrow(
+      'fno2d: grid size X=6 + padding 1 is too small for nModes[0]=4: use X + padding 1 >= 8 (nModes[0] must be <= X/2)',
+    );
     expect(padded.apply(smoothInput(1, 7, 5)).shape).toEqual([1, 7, 5, 1]);
     expect(() => m.apply(smoothInput(2, 8, 8, 3))).toThrow('fno2d: input shape [2, 8, 8, 3] is not allowed: use [batch, X, Y, 2]');
     expect(() => m.apply(tf.zeros([8, 8, 2]))).toThrow('fno2d: input shape [8, 8, 2] is not allowed: use [batch, X, Y, 2]');
@@ -513,8 +570,10 @@ describe('FNO-2D on wasm', () => {
     step();
     const info = await tf.profile(step);
     const names = new Set(info.kernels.map((k) => k.name));
-    for (const bad of ['GatherV2', 'Einsum', 'FFT', 'IFFT', 'Complex', 'UnsortedSegmentSum', 'Tile', 'Slice', 'PadV2', 'Transpose']) expect(names.has(bad), bad).toBe(false);
-    for (const k of ['PdesGemmSmallRight', 'PdesTransposeBlocks', 'PdesComplexMac', 'PdesGemmSmallLeft', 'PdesGemmReduce', 'PdesGeluTrain']) expect(names.has(k), k).toBe(true);
+    for (const bad of ['GatherV2', 'Einsum', 'FFT', 'IFFT', 'Complex', 'UnsortedSegmentSum', 'Tile', 'Slice', 'PadV2', 'Transpose'])
+      expect(names.has(bad), bad).toBe(false);
+    for (const k of ['PdesGemmSmallRight', 'PdesTransposeBlocks', 'PdesComplexMac', 'PdesGemmSmallLeft', 'PdesGemmReduce', 'PdesGeluTrain'])
+      expect(names.has(k), k).toBe(true);
     for (const k of info.kernels.filter((k) => k.name === 'BatchMatMul')) {
       const [a, b] = k.inputShapes;
       expect(a.length === 2 && b.length === 2 && a[1] === b[0], JSON.stringify(k.inputShapes)).toBe(true);

@@ -1,7 +1,16 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend, setWasmKernelsEnabled } from '../../src/engine/index.js';
-import { createModel, Fno3d, getWeightData, ModelConfigError, modelKinds, resolveModelConfig, setWeightData, type Fno3dConfig } from '../../src/models/index.js';
+import {
+  createModel,
+  Fno3d,
+  getWeightData,
+  ModelConfigError,
+  modelKinds,
+  resolveModelConfig,
+  setWeightData,
+  type Fno3dConfig,
+} from '../../src/models/index.js';
 import { maxAbs, maxDiff } from '../helpers/numeric.js';
 
 // The 3D truncated DFT (rdftNd over three axes) is checked against the float64 direct sum, with
@@ -26,7 +35,13 @@ function smoothInput(batch: number, sx: number, sy: number, channels = 3): tf.Te
 }
 
 function sameBits(a: Float32Array[], b: Float32Array[]): boolean {
-  return a.length === b.length && a.every((x, i) => x.length === b[i].length && Buffer.from(x.buffer, x.byteOffset, x.byteLength).equals(Buffer.from(b[i].buffer, b[i].byteOffset, b[i].byteLength)));
+  return (
+    a.length === b.length &&
+    a.every(
+      (x, i) =>
+        x.length === b[i].length && Buffer.from(x.buffer, x.byteOffset, x.byteLength).equals(Buffer.from(b[i].buffer, b[i].byteOffset, b[i].byteLength)),
+    )
+  );
 }
 
 function weightGrads(m: { apply: (x: tf.Tensor) => tf.Tensor; trainableWeights: () => tf.Variable[] }, x: tf.Tensor): Float32Array[] {
@@ -38,8 +53,16 @@ describe('FNO-3D config and registry', () => {
   it('is registered and fills the reference defaults (fourier_3d: modes 8, width 20, 10 → 10 frames, time padding 6)', () => {
     expect(modelKinds()).toContain('fno3d');
     expect(resolveModelConfig({ kind: 'fno3d' }) as Fno3dConfig).toEqual({
-      kind: 'fno3d', seed: 0, nModes: [8, 8, 8], width: 20, nLayers: 4, inChannels: 10, outFrames: 10, timePadding: 6,
-      projectionChannels: 128, positionalEmbedding: true,
+      kind: 'fno3d',
+      seed: 0,
+      nModes: [8, 8, 8],
+      width: 20,
+      nLayers: 4,
+      inChannels: 10,
+      outFrames: 10,
+      timePadding: 6,
+      projectionChannels: 128,
+      positionalEmbedding: true,
     });
   });
 
@@ -52,13 +75,25 @@ describe('FNO-3D config and registry', () => {
   it.each([
     [{ modes3: 0 }, 'fno3d config: modes3=0 is not allowed: use an integer in [1, 2^20]'],
     [{ nModes: [8, 8] }, 'fno3d config: nModes=[8, 8] is not allowed: use 3 integers in [1, 2^20] in an array, one per axis (e.g. [8, 8, 8])'],
-    [{ nModes: [8, 8, 9] }, 'fno3d config: nModes[2]=9 is not allowed with outFrames=10 and timePadding=6: use nModes[2] <= 8 (outFrames + timePadding >= 2·nModes[2])'],
+    [
+      { nModes: [8, 8, 9] },
+      'fno3d config: nModes[2]=9 is not allowed with outFrames=10 and timePadding=6: use nModes[2] <= 8 (outFrames + timePadding >= 2·nModes[2])',
+    ],
     [{ timePadding: -6 }, 'fno3d config: timePadding=-6 is not allowed: use an integer in [0, 2^20]'],
     [{ outFrames: 1.5 }, 'fno3d config: outFrames=1.5 is not allowed: use an integer in [1, 2^20]'],
-    [{ modes3: 9 }, 'fno3d config: nModes[2]=9 is not allowed with outFrames=10 and timePadding=6: use nModes[2] <= 8 (outFrames + timePadding >= 2·nModes[2])'],
-    [{ timePadding: 0, modes3: 6 }, 'fno3d config: nModes[2]=6 is not allowed with outFrames=10 and timePadding=0: use nModes[2] <= 5 (outFrames + timePadding >= 2·nModes[2])'],
+    [
+      { modes3: 9 },
+      'fno3d config: nModes[2]=9 is not allowed with outFrames=10 and timePadding=6: use nModes[2] <= 8 (outFrames + timePadding >= 2·nModes[2])',
+    ],
+    [
+      { timePadding: 0, modes3: 6 },
+      'fno3d config: nModes[2]=6 is not allowed with outFrames=10 and timePadding=0: use nModes[2] <= 5 (outFrames + timePadding >= 2·nModes[2])',
+    ],
     [{ positionalEmbedding: 1 }, 'fno3d config: positionalEmbedding=1 is not allowed: use true or false'],
-    [{ outChannels: 1 }, "fno3d config: unknown field 'outChannels': known fields are kind, seed, nModes, width, nLayers, inChannels, outFrames, timePadding, projectionChannels, positionalEmbedding"],
+    [
+      { outChannels: 1 },
+      "fno3d config: unknown field 'outChannels': known fields are kind, seed, nModes, width, nLayers, inChannels, outFrames, timePadding, projectionChannels, positionalEmbedding",
+    ],
   ])('rejects %j with a message naming the field and value', (bad, message) => {
     expect(() => createModel({ kind: 'fno3d', ...bad })).toThrow(ModelConfigError);
     expect(() => createModel({ kind: 'fno3d', ...bad })).toThrow(message);
@@ -79,7 +114,9 @@ describe('FNO-3D on wasm', () => {
     expect(unpadded.apply(smoothInput(1, 6, 4)).shape).toEqual([1, 6, 4, 4]);
     // fourier_3d: fc0 13→20, 4 × (4 complex [20, 20, 8, 8, 8] + Conv3d 20→20), fc1 20→128, fc2 128→1.
     const ref = createModel({ kind: 'fno3d' });
-    expect(ref.trainableWeights().reduce((n, v) => n + v.size, 0)).toBe(13 * 20 + 20 + 4 * (4 * 2 * 20 * 20 * 8 * 8 * 8 + 20 * 20 + 20) + 20 * 128 + 128 + 128 + 1);
+    expect(ref.trainableWeights().reduce((n, v) => n + v.size, 0)).toBe(
+      13 * 20 + 20 + 4 * (4 * 2 * 20 * 20 * 8 * 8 * 8 + 20 * 20 + 20) + 20 * 128 + 128 + 128 + 1,
+    );
     expect(ref.trainableWeights()[2].shape).toEqual([2 * 8 * 8, 20, 20, 2, 16]);
     for (const x of [m, unpadded, ref]) x.dispose();
   });
@@ -112,7 +149,8 @@ describe('FNO-3D on wasm', () => {
     const frames = SMALL.outFrames;
     const even: number[] = [];
     for (let b = 0; b < 2; b++) {
-      for (let i = 0; i < 2 * sx; i += 2) for (let j = 0; j < 2 * sy; j += 2) for (let t = 0; t < frames; t++) even.push(y2[((b * 2 * sx + i) * 2 * sy + j) * frames + t]);
+      for (let i = 0; i < 2 * sx; i += 2)
+        for (let j = 0; j < 2 * sy; j += 2) for (let t = 0; t < frames; t++) even.push(y2[((b * 2 * sx + i) * 2 * sy + j) * frames + t]);
     }
     const scale = maxAbs(y1);
     expect(scale).toBeGreaterThan(1e-3);

@@ -52,7 +52,31 @@ beforeAll(() => {
   const shard = path.join(dir, 'shard-0.h5');
   gen(['burgers-fno', '--samples', '12', '--nx', '32', '--solve-nx', '128', '--frames', '3', '--shard', '0/2', '-o', shard]);
   const run = path.join(dir, 'run');
-  const t = pdes(['train', 'fno', '--data', data, '--out', run, '--epochs', '1', '--modes', '4', '--width', '8', '--layers', '1', '--train', '8', '--val', '2', '--test', '2', '--batch-size', '4', '-q']);
+  const t = pdes([
+    'train',
+    'fno',
+    '--data',
+    data,
+    '--out',
+    run,
+    '--epochs',
+    '1',
+    '--modes',
+    '4',
+    '--width',
+    '8',
+    '--layers',
+    '1',
+    '--train',
+    '8',
+    '--val',
+    '2',
+    '--test',
+    '2',
+    '--batch-size',
+    '4',
+    '-q',
+  ]);
   expect(t.code, t.stderr).toBe(0);
   const dirOut = path.join(dir, 'a-folder');
   fs.mkdirSync(dirOut);
@@ -60,7 +84,27 @@ beforeAll(() => {
 });
 
 const GEN = ['generate', 'burgers-fno', '-o', 'x.h5', '-q'];
-const TRAIN = (f: Fixtures): string[] => ['train', 'fno', '--data', f.data, '--out', 'r', '--modes', '4', '--width', '8', '--layers', '1', '--train', '8', '--val', '2', '--test', '2', '-q'];
+const TRAIN = (f: Fixtures): string[] => [
+  'train',
+  'fno',
+  '--data',
+  f.data,
+  '--out',
+  'r',
+  '--modes',
+  '4',
+  '--width',
+  '8',
+  '--layers',
+  '1',
+  '--train',
+  '8',
+  '--val',
+  '2',
+  '--test',
+  '2',
+  '-q',
+];
 
 /** [name, args (built from the fixtures), what the one line must say]. */
 const CASES: [string, (f: Fixtures) => string[], RegExp][] = [
@@ -93,11 +137,19 @@ const CASES: [string, (f: Fixtures) => string[], RegExp][] = [
   ['generate burgers-pdebench --nu off the list', () => ['generate', 'burgers-pdebench', '-o', 'x.h5', '--nu', '0.123'], /--nu=0\.123/],
   ['generate --ic', () => [...GEN, '--ic', 'magic'], /--ic=magic/],
   ['generate ns --forcing', () => ['generate', 'ns-fno-nu1e-3', '-o', 'x.h5', '--forcing', 'magic'], /--forcing=magic/],
-  ['generate ns --dt above the bound', () => ['generate', 'ns-fno-nu1e-3', '-o', 'x.h5', '--samples', '2', '--solve-nx', '64', '--nx', '64', '--scheme', 'cn-euler', '--dt', '1'], /--dt|bound/],
+  [
+    'generate ns --dt above the bound',
+    () => ['generate', 'ns-fno-nu1e-3', '-o', 'x.h5', '--samples', '2', '--solve-nx', '64', '--nx', '64', '--scheme', 'cn-euler', '--dt', '1'],
+    /--dt|bound/,
+  ],
   ['generate gpme --parameter abc', () => ['generate', 'gpme-heat', '-o', 'x.h5', '--parameter', 'abc'], /--parameter/],
   ['generate gpme --parameter-range 5:1', () => ['generate', 'gpme-heat', '-o', 'x.h5', '--parameter-range', '5:1'], /--parameter-range=5:1/],
   ['generate -o a folder', (f) => ['generate', 'burgers-fno', '-o', f.dirOut], /is a directory: give a file path/],
-  ['generate over a file without --force', (f) => ['generate', 'burgers-fno', '--samples', '12', '--nx', '32', '--solve-nx', '128', '--frames', '3', '-o', f.data], /exists: pass --resume to complete it or --force to overwrite it/],
+  [
+    'generate over a file without --force',
+    (f) => ['generate', 'burgers-fno', '--samples', '12', '--nx', '32', '--solve-nx', '128', '--frames', '3', '-o', f.data],
+    /exists: pass --resume to complete it or --force to overwrite it/,
+  ],
   ['generate --resume --force', () => [...GEN, '--resume', '--force'], /--resume and --force exclude each other/],
   ['generate, an unknown flag', () => [...GEN, '--bogus'], /bogus/],
   ['generate -o ""', () => ['generate', 'burgers-fno', '-o', ''], /--out is empty/],
@@ -150,9 +202,39 @@ const CASES: [string, (f: Fixtures) => string[], RegExp][] = [
   ['train --ensemble-workers without --ensemble', (f) => [...TRAIN(f), '--ensemble-workers', '2'], /--ensemble-workers needs --ensemble N/],
   ['train --model-config not JSON', (f) => [...TRAIN(f), '--model-config', '{nope'], /--model-config is not JSON/],
   ['train --model-module missing', (f) => [...TRAIN(f), '--model-module', 'missing.mjs'], /--model-module=missing\.mjs cannot be imported: no such module/],
-  ['train a split larger than the data', (f) => ['train', 'fno', '--data', f.six, '--out', 'r', '--train', '5', '--val', '1', '--test', '1', '-q'], /6 samples|split/],
+  [
+    'train a split larger than the data',
+    (f) => ['train', 'fno', '--data', f.six, '--out', 'r', '--train', '5', '--val', '1', '--test', '1', '-q'],
+    /6 samples|split/,
+  ],
   ['train --resume --force', (f) => [...TRAIN(f), '--resume', '--force'], /--resume and --force exclude each other/],
-  ['train into a run without --resume or --force', (f) => ['train', 'fno', '--data', f.data, '--out', f.run, '--epochs', '1', '--modes', '4', '--width', '8', '--layers', '1', '--train', '8', '--val', '2', '--test', '2', '-q'], /already holds a training run .*: pass --resume to continue it or --overwrite to replace it/],
+  [
+    'train into a run without --resume or --force',
+    (f) => [
+      'train',
+      'fno',
+      '--data',
+      f.data,
+      '--out',
+      f.run,
+      '--epochs',
+      '1',
+      '--modes',
+      '4',
+      '--width',
+      '8',
+      '--layers',
+      '1',
+      '--train',
+      '8',
+      '--val',
+      '2',
+      '--test',
+      '2',
+      '-q',
+    ],
+    /already holds a training run .*: pass --resume to continue it or --overwrite to replace it/,
+  ],
   ['train a model larger than memory', (f) => [...TRAIN(f), '--width', '1048576'], /needs about .* of memory.*--skip-resource-check/],
   // evaluate and report
   ['evaluate without --run', () => ['evaluate'], /needs a run: --run DIR/],

@@ -64,7 +64,32 @@ describe('a format-1 checkpoint', () => {
     expect(JSON.parse(ev.stdout).metrics.mean.relL2).toBeGreaterThan(0);
     expect(ev.stderr).toMatch(/checkpoint format 1 has a checksum of its weights only/);
     const config = JSON.parse(fs.readFileSync(path.join(run, 'config.json'), 'utf8'));
-    const r = pdes(['train', 'fno', '--data', data, '--out', run, '--resume', '--epochs', '3', '--modes', '4', '--width', '8', '--layers', '1', '--train', '6', '--val', '1', '--test', '1', '--batch-size', '3', '-q']);
+    const r = pdes([
+      'train',
+      'fno',
+      '--data',
+      data,
+      '--out',
+      run,
+      '--resume',
+      '--epochs',
+      '3',
+      '--modes',
+      '4',
+      '--width',
+      '8',
+      '--layers',
+      '1',
+      '--train',
+      '6',
+      '--val',
+      '1',
+      '--test',
+      '1',
+      '--batch-size',
+      '3',
+      '-q',
+    ]);
     expect(config.epochs).toBe(2);
     expect(r.code, r.stderr).toBe(0);
     expect(readCheckpoint(run).meta).toMatchObject({ version: CHECKPOINT_VERSION, epoch: 3 });

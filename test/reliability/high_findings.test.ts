@@ -129,7 +129,33 @@ describe('two runs over one output', () => {
     const data = path.join(dir, 'd.h5');
     expect(pdes(['generate', 'burgers-fno', '--samples', '30', '--nx', '32', '--solve-nx', '128', '--frames', '2', '-q', '-o', data]).code).toBe(0);
     const out = path.join(dir, 'run');
-    const args = ['train', 'fno', '--data', data, '--out', out, '--epochs', '300', '--checkpoint-every', '100', '--modes', '4', '--width', '8', '--layers', '1', '--train', '20', '--val', '5', '--test', '5', '--batch-size', '5', '-q'];
+    const args = [
+      'train',
+      'fno',
+      '--data',
+      data,
+      '--out',
+      out,
+      '--epochs',
+      '300',
+      '--checkpoint-every',
+      '100',
+      '--modes',
+      '4',
+      '--width',
+      '8',
+      '--layers',
+      '1',
+      '--train',
+      '20',
+      '--val',
+      '5',
+      '--test',
+      '5',
+      '--batch-size',
+      '5',
+      '-q',
+    ];
     // The second starts once the first holds the lock (started together, a loaded machine could
     // let the first finish before the second looks, which is another refusal, not this one).
     const a = finished(pdesSpawn(args));
@@ -139,7 +165,11 @@ describe('two runs over one output', () => {
     const [ra, rb] = await Promise.all([a, finished(pdesSpawn(args))]);
     expect([ra.code, rb.code], `${ra.stderr}\n${rb.stderr}`).toEqual([0, 2]);
     expect(rb.stderr).toMatch(/is being written by pid \d+ on /);
-    const epochs = fs.readFileSync(path.join(out, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { epoch: number }).epoch);
+    const epochs = fs
+      .readFileSync(path.join(out, 'metrics.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => (JSON.parse(l) as { epoch: number }).epoch);
     expect(epochs).toEqual(Array.from({ length: 300 }, (_, i) => i + 1));
   });
 });

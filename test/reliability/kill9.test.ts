@@ -42,7 +42,10 @@ async function killInside(args: string[], ms: number, output: string): Promise<{
 
 /** Leftovers of a run: temporary files and locks under `dir`. */
 function leftovers(dir: string): string[] {
-  return fs.readdirSync(dir, { recursive: true }).map(String).filter((f) => /\.tmp-\d+$|\.lock$|(^|\/)\.lock$/.test(f));
+  return fs
+    .readdirSync(dir, { recursive: true })
+    .map(String)
+    .filter((f) => /\.tmp-\d+$|\.lock$|(^|\/)\.lock$/.test(f));
 }
 
 const rng = new Rng(20261208);
@@ -95,7 +98,31 @@ describe('kill -9, then the same command again', () => {
   });
 
   it.each([0, 1])('train (seeded moment %i): --resume reaches the weights of an uninterrupted run', async (k) => {
-    const TRAIN = ['train', 'fno', '--data', reference, '--epochs', '12', '--modes', '8', '--width', '16', '--layers', '2', '--train', '36', '--val', '6', '--test', '6', '--batch-size', '6', '--checkpoint-every', '1', '-q'];
+    const TRAIN = [
+      'train',
+      'fno',
+      '--data',
+      reference,
+      '--epochs',
+      '12',
+      '--modes',
+      '8',
+      '--width',
+      '16',
+      '--layers',
+      '2',
+      '--train',
+      '36',
+      '--val',
+      '6',
+      '--test',
+      '6',
+      '--batch-size',
+      '6',
+      '--checkpoint-every',
+      '1',
+      '-q',
+    ];
     const straight = path.join(dir, 'train-straight');
     if (!fs.existsSync(straight)) trainMs = timed([...TRAIN, '--out', straight]);
     const out = path.join(dir, `train-${k}`);

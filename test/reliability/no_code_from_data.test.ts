@@ -22,7 +22,16 @@ describe('an ensemble folder naming a module', () => {
     const data = await makeBurgers(dir, { samples: 12, nx: 32, frames: 2 });
     const out = path.join(dir, 'ens');
     await trainEnsemble(
-      { data, out, ensemble: 2, ensembleWorkers: 1, epochs: 1, batchSize: 4, split: { val: 2, test: 2 }, model: { kind: 'fno', nModes: 4, width: 8, nLayers: 1 } },
+      {
+        data,
+        out,
+        ensemble: 2,
+        ensembleWorkers: 1,
+        epochs: 1,
+        batchSize: 4,
+        split: { val: 2, test: 2 },
+        model: { kind: 'fno', nModes: 4, width: 8, nLayers: 1 },
+      },
       { progress: false },
     );
     // A module that leaves a mark when it is imported, named by the folder's own JSON.

@@ -99,7 +99,11 @@ describe('Navier–Stokes report', () => {
         expect(decode(s.pred[k])).toEqual(expectedRows(f, f.pred, s.index, t, 2, 2));
         expect(s.vmax[k]).toBeCloseTo(Math.max(...expectedRows(f, f.truth, s.index, t, 2, 2).map(Math.abs)), 4);
       });
-      const emax = Math.max(...d.frames.flatMap((t) => expectedRows(f, f.pred, s.index, t, 2, 2).map((p, i) => Math.abs(Math.fround(p - expectedRows(f, f.truth, s.index, t, 2, 2)[i])))));
+      const emax = Math.max(
+        ...d.frames.flatMap((t) =>
+          expectedRows(f, f.pred, s.index, t, 2, 2).map((p, i) => Math.abs(Math.fround(p - expectedRows(f, f.truth, s.index, t, 2, 2)[i]))),
+        ),
+      );
       expect(s.emax).toBeCloseTo(emax, 4);
     }
     // Defaults: 21 frames, the whole 24 × 16 grid.
@@ -115,7 +119,10 @@ describe('Navier–Stokes report', () => {
     expect(figures.map((g) => g.id)).toEqual([...ids, 'training-curves']);
     expect(nsReportFigures(input(f)).figures.map((g) => g.id)).toEqual(ids);
 
-    const heat = figures[1] as unknown as { data: { type: string; z: { dtype: string; bdata: string; shape: string }; coloraxis: string }[]; layout: Record<string, unknown> };
+    const heat = figures[1] as unknown as {
+      data: { type: string; z: { dtype: string; bdata: string; shape: string }; coloraxis: string }[];
+      layout: Record<string, unknown>;
+    };
     expect(heat.data.map((t) => [t.type, t.coloraxis])).toEqual([
       ['heatmap', 'coloraxis'],
       ['heatmap', 'coloraxis'],
@@ -127,7 +134,11 @@ describe('Navier–Stokes report', () => {
     expect(heat.data[1].z.bdata).toBe(s.pred[last]);
     const truth = decode(s.truth[last]);
     expect(decode(heat.data[2].z.bdata)).toEqual(decode(s.pred[last]).map((p, i) => Math.fround(p - truth[i])));
-    const layout = heat.layout as { coloraxis: { cmin: number; cmax: number }; sliders: { active: number; steps: { method: string; label: string; value: string }[] }[]; updatemenus: { active: number; buttons: { label: string; method: string }[] }[] };
+    const layout = heat.layout as {
+      coloraxis: { cmin: number; cmax: number };
+      sliders: { active: number; steps: { method: string; label: string; value: string }[] }[];
+      updatemenus: { active: number; buttons: { label: string; method: string }[] }[];
+    };
     expect(layout.coloraxis).toMatchObject({ cmin: -s.vmax[last], cmax: s.vmax[last] });
     expect(layout.sliders[0].active).toBe(last);
     expect(layout.sliders[0].steps.map((st) => st.value)).toEqual(d.frames.map((_, k) => String(k)));
@@ -140,7 +151,14 @@ describe('Navier–Stokes report', () => {
     expect(corr.data.at(-1)?.name).toBe('mean over samples');
     expect(corr.layout.shapes[0].y0).toBe(0.8);
     const spec = figures[4] as unknown as { data: { name: string }[] };
-    expect(spec.data.map((t) => t.name)).toEqual(['DNS, t = 0', 'surrogate, t = 0', 'DNS, t = 1.4', 'surrogate, t = 1.4', 'DNS, t = 2.9', 'surrogate, t = 2.9']);
+    expect(spec.data.map((t) => t.name)).toEqual([
+      'DNS, t = 0',
+      'surrogate, t = 0',
+      'DNS, t = 1.4',
+      'surrogate, t = 1.4',
+      'DNS, t = 2.9',
+      'surrogate, t = 2.9',
+    ]);
   });
 
   it('the page embeds the controls data once, the page renders figures in order, and stays small', () => {
@@ -151,7 +169,9 @@ describe('Navier–Stokes report', () => {
     const { vorticity } = nsReportFigures(data);
     expect({ ...d, captions: undefined }).toEqual({ ...vorticity, captions: undefined });
     expect(d.captions).toHaveLength(3);
-    expect(d.captions[2][0]).toBe(`worst: sample ${vorticity.samples[2].index}, rollout relL2 ${Number(vorticity.samples[2].relL2.toPrecision(4))}; frame 0, t = 0`);
+    expect(d.captions[2][0]).toBe(
+      `worst: sample ${vorticity.samples[2].index}, rollout relL2 ${Number(vorticity.samples[2].relL2.toPrecision(4))}; frame 0, t = 0`,
+    );
     expect(html.indexOf('id="ns-report-data"')).toBeGreaterThan(html.indexOf('const figures ='));
     expect(html).toContain('<style>#ns-vorticity.plot{height:560px}</style>\n</head>');
     expect(html).toContain('<h1>NS &lt;test&gt;</h1>');
@@ -191,8 +211,12 @@ describe('Navier–Stokes report', () => {
 
   it('rejects metrics of other fields and bad sizes, naming the field', () => {
     const other = synthetic(7, 30, 16, 16);
-    expect(() => renderNsReport({ ...input(f), fields: other })).toThrow('Navier–Stokes report: metrics.nx = 24 but fields.nx = 16: compute the metrics from these fields');
-    expect(() => renderNsReport({ ...input(f), fields: { ...f, pred: f.pred.subarray(1) } })).toThrow('fields.pred has 80639 values but [n, nt, nx, ny] = [7, 30, 24, 16] needs 80640');
+    expect(() => renderNsReport({ ...input(f), fields: other })).toThrow(
+      'Navier–Stokes report: metrics.nx = 24 but fields.nx = 16: compute the metrics from these fields',
+    );
+    expect(() => renderNsReport({ ...input(f), fields: { ...f, pred: f.pred.subarray(1) } })).toThrow(
+      'fields.pred has 80639 values but [n, nt, nx, ny] = [7, 30, 24, 16] needs 80640',
+    );
     expect(() => renderNsReport(input(f, { maxFrames: 1 }))).toThrow('maxFrames = 1 is not allowed: use an integer >= 2');
     expect(() => renderNsReport(input(f, { maxGrid: 0 }))).toThrow('maxGrid = 0 is not allowed: use an integer >= 2');
   });

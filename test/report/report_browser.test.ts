@@ -171,7 +171,9 @@ describe('reports in headless Chromium', () => {
     const shape = [3, 11, 64];
     const { truth, x, t } = fields(3, 11, 64);
     const h5 = path.join(dir, 'tiny.h5');
-    writeCanonical(h5, { shape, coordinates: { x: Float64Array.from(x), t: Float64Array.from(t) }, attrs: { Nu: 0.02 } }, (i) => truth.slice(i * 11 * 64, (i + 1) * 11 * 64));
+    writeCanonical(h5, { shape, coordinates: { x: Float64Array.from(x), t: Float64Array.from(t) }, attrs: { Nu: 0.02 } }, (i) =>
+      truth.slice(i * 11 * 64, (i + 1) * 11 * 64),
+    );
     const html = path.join(dir, 'dataset.html');
     const { samples } = plotDatasetSamples(h5, html);
     expect(samples).toEqual([0, 1, 2]);

@@ -139,11 +139,25 @@ describe('surrogateReportFigures', () => {
   });
 
   it.each([
-    [(d: SurrogateReportData) => (d.samples[0].pred = [[1, 2, 3, 4], [1, 2, 3], [1, 2, 3, 4]]), 'surrogate report: samples "best".pred[1] has 3 points but x has 4'],
+    [
+      (d: SurrogateReportData) =>
+        (d.samples[0].pred = [
+          [1, 2, 3, 4],
+          [1, 2, 3],
+          [1, 2, 3, 4],
+        ]),
+      'surrogate report: samples "best".pred[1] has 3 points but x has 4',
+    ],
     [(d: SurrogateReportData) => (d.samples[0].truth = truth0.slice(0, 2)), 'surrogate report: samples "best".truth has 2 frames but t has 3: give [nt][nx]'],
     [(d: SurrogateReportData) => (d.samples = []), 'surrogate report: samples is empty: give at least one sample to draw'],
-    [(d: SurrogateReportData) => (d.curves = [{ epoch: 1, trainLoss: 1 }, { epoch: 2 } as never]), 'surrogate report: curves[1] is not { epoch, trainLoss, valLoss?, lr? }'],
-    [(d: SurrogateReportData) => (d.rollout = { t, relL2PerFrame: [0], sample: { index: 0, truth: truth0, pred: pred0 } }), 'surrogate report: rollout.relL2PerFrame has 1 entries but rollout.t has 3'],
+    [
+      (d: SurrogateReportData) => (d.curves = [{ epoch: 1, trainLoss: 1 }, { epoch: 2 } as never]),
+      'surrogate report: curves[1] is not { epoch, trainLoss, valLoss?, lr? }',
+    ],
+    [
+      (d: SurrogateReportData) => (d.rollout = { t, relL2PerFrame: [0], sample: { index: 0, truth: truth0, pred: pred0 } }),
+      'surrogate report: rollout.relL2PerFrame has 1 entries but rollout.t has 3',
+    ],
   ])('%#: bad data gives a one-line error', (spoil, message) => {
     const d = minimal();
     spoil(d);

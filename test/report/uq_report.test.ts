@@ -3,7 +3,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { uqMetrics } from '../../src/metrics/index.js';
-import { bandTraceValues, renderUqReport, uqReportFigures, writeUqReport, type UqBandData, type UqReportGroup, type UqReportInput } from '../../src/report/uq_report.js';
+import {
+  bandTraceValues,
+  renderUqReport,
+  uqReportFigures,
+  writeUqReport,
+  type UqBandData,
+  type UqReportGroup,
+  type UqReportInput,
+} from '../../src/report/uq_report.js';
 
 const NX = 50;
 const NT = 7;
@@ -156,7 +164,17 @@ describe('UQ report', () => {
   it('builds the figures in order: metrics, bands, calibration, mass, front, parameters, curves', () => {
     const curves = [1, 2, 3].map((e) => ({ epoch: e, trainLoss: 1 / e, valLoss: 1.2 / e }));
     const { figures } = uqReportFigures({ ...data, curves });
-    expect(figures.map((f) => f.id)).toEqual(['uq-metrics', 'uq-band-id', 'uq-band-ood', 'uq-calibration', 'uq-mass-id', 'uq-mass-ood', 'uq-front', 'uq-parameters', 'training-curves']);
+    expect(figures.map((f) => f.id)).toEqual([
+      'uq-metrics',
+      'uq-band-id',
+      'uq-band-ood',
+      'uq-calibration',
+      'uq-mass-id',
+      'uq-mass-ood',
+      'uq-front',
+      'uq-parameters',
+      'training-curves',
+    ]);
 
     // Without the second set, parameters, fronts and curves only the core figures remain.
     const plain = group(4, () => 1, 'test');
@@ -174,7 +192,19 @@ describe('UQ report', () => {
   it('tabulates every variant of both test sets; calibration and mass come from the metrics', () => {
     const { figures } = uqReportFigures(data);
     const table = figures[0].data[0] as { header: { values: string[] }; cells: { values: string[][] } };
-    expect(table.header.values).toEqual(['test set', 'variant', 'MSE', 'CRPS', 'log-likelihood', '50% coverage', '90% coverage', '95% coverage', 'mean |ΔM|', 'max |ΔM| / max |M|', 'mean |Δfront|']);
+    expect(table.header.values).toEqual([
+      'test set',
+      'variant',
+      'MSE',
+      'CRPS',
+      'log-likelihood',
+      '50% coverage',
+      '90% coverage',
+      '95% coverage',
+      'mean |ΔM|',
+      'max |ΔM| / max |M|',
+      'mean |Δfront|',
+    ]);
     const cells = table.cells.values;
     expect(cells[0]).toEqual([...Array(3).fill('in-distribution'), ...Array(3).fill('out-of-distribution (k ≥ 4)')]);
     expect(cells[1]).toEqual(['base', 'projected (ProbConserv)', 'HardC', 'base', 'projected (ProbConserv)', 'HardC']);
@@ -236,7 +266,9 @@ describe('UQ report', () => {
 
   it('rejects inconsistent input with messages naming the field', () => {
     const bad = (extra: Partial<UqReportInput>) => () => uqReportFigures({ ...data, ...extra });
-    expect(bad({ times: TIMES.slice(1) })).toThrow('UQ report: input.variants[0] ("base").metrics has [n, nt, nx] = [9, 7, 50] but the report needs [9, 6, 50] (times and x)');
+    expect(bad({ times: TIMES.slice(1) })).toThrow(
+      'UQ report: input.variants[0] ("base").metrics has [n, nt, nx] = [9, 7, 50] but the report needs [9, 6, 50] (times and x)',
+    );
     expect(bad({ truth: new Float32Array(10) })).toThrow('UQ report: input.truth has 10 values but [n, nt, nx] = [9, 7, 50] needs 3150');
     expect(bad({ variants: [data.variants[0], data.variants[0]] })).toThrow('UQ report: input.variants has "base" twice');
     expect(bad({ variants: [] })).toThrow('UQ report: input.variants is empty');
@@ -246,6 +278,8 @@ describe('UQ report', () => {
     const ood = data.ood as UqReportGroup;
     const v = ood.variants[0];
     const otherLevels = { ...v, metrics: uqMetrics({ ...v, truth: ood.truth, n: 5, nt: NT, nx: NX, weights: DX }, { coverageLevels: [0.8] }) };
-    expect(bad({ ood: { ...ood, variants: [otherLevels] } })).toThrow('UQ report: variant "base" of out-of-distribution (k ≥ 4) has coverage levels [0.8] but the first has [0.5,0.9,0.95]');
+    expect(bad({ ood: { ...ood, variants: [otherLevels] } })).toThrow(
+      'UQ report: variant "base" of out-of-distribution (k ≥ 4) has coverage levels [0.8] but the first has [0.5,0.9,0.95]',
+    );
   });
 });

@@ -154,7 +154,17 @@ describe('UQ report in headless Chromium', () => {
     expect(page.pageErrors).toEqual([]);
     expect(page.consoleErrors).toEqual([]);
     expect(page.rendered).toBe(ids.length);
-    expect(ids).toEqual(['uq-metrics', 'uq-band-id', 'uq-band-ood', 'uq-calibration', 'uq-mass-id', 'uq-mass-ood', 'uq-front', 'uq-parameters', 'training-curves']);
+    expect(ids).toEqual([
+      'uq-metrics',
+      'uq-band-id',
+      'uq-band-ood',
+      'uq-calibration',
+      'uq-mass-id',
+      'uq-mass-ood',
+      'uq-front',
+      'uq-parameters',
+      'training-curves',
+    ]);
     expect(page.plots.map((p) => p.id)).toEqual(ids);
     for (const p of page.plots) {
       expect(p.hasSvg, `plot ${p.id} has no .main-svg`).toBe(true);

@@ -254,7 +254,7 @@ describe('Riemann problems', () => {
     const pIn = 0.5 * (pr.a + hiA * t + pr.b + loB * t);
     const pOut = 0.5 * (pr.b + hiB * t + pr.a + 1 + loA * t) - 1;
     const u = (x: number): number => {
-      const xs = pOut + (((x - pOut) % 1) + 1) % 1;
+      const xs = pOut + ((((x - pOut) % 1) + 1) % 1);
       return xs < pIn ? riemannSolution(pr.uOut, pr.uIn, (xs - pr.a) / t) : riemannSolution(pr.uIn, pr.uOut, (xs - pr.b) / t);
     };
     const out = new Float64Array(grid.n);
@@ -379,7 +379,13 @@ describe('bad input', () => {
     },
     {
       name: 'u0 not finite',
-      run: () => solveBurgersFv(Float64Array.from(u0, (v, i) => (i === 3 ? Infinity : v)), grid, [0.1], ok),
+      run: () =>
+        solveBurgersFv(
+          Float64Array.from(u0, (v, i) => (i === 3 ? Infinity : v)),
+          grid,
+          [0.1],
+          ok,
+        ),
       message: 'initial condition u0[3]=Infinity is not finite',
     },
     {

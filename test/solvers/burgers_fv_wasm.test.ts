@@ -15,7 +15,8 @@ import { Rng } from '../../core/random.js';
  * shocks, sign changes and flat parts (where the WENO weights and the flux branches differ).
  */
 
-const sameBits = (a: Float64Array, b: Float64Array): boolean => Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+const sameBits = (a: Float64Array, b: Float64Array): boolean =>
+  Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
 
 /** A rough periodic state: a jump, a smooth part with a sign change, a flat stretch and seeded noise. */
 function roughState(grid: Grid1D, seed: number): Float64Array {

@@ -54,7 +54,14 @@ const PROBLEMS: ExactProblem[] = [
   },
   {
     name: 'two modes, nu=0.02 on [0, 1)',
-    p: { nu: 0.02, a: 1.3, modes: [{ b: 0.8, k: TWO_PI, theta: 0.3 }, { b: 0.3, k: 2 * TWO_PI, theta: 1 }] },
+    p: {
+      nu: 0.02,
+      a: 1.3,
+      modes: [
+        { b: 0.8, k: TWO_PI, theta: 0.3 },
+        { b: 0.3, k: 2 * TWO_PI, theta: 1 },
+      ],
+    },
     length: 1,
     n: 256,
     times: [0.1, 0.3],
@@ -135,7 +142,14 @@ describe('convergence', () => {
     { name: 'nu=0.1, one mode', p, length: TWO_PI, n: 64, T: 1, steps: [10, 20, 40] },
     {
       name: 'nu=0.02, two modes',
-      p: { nu: 0.02, a: 1.3, modes: [{ b: 0.8, k: TWO_PI, theta: 0.3 }, { b: 0.3, k: 2 * TWO_PI, theta: 1 }] },
+      p: {
+        nu: 0.02,
+        a: 1.3,
+        modes: [
+          { b: 0.8, k: TWO_PI, theta: 0.3 },
+          { b: 0.3, k: 2 * TWO_PI, theta: 1 },
+        ],
+      },
       length: 1,
       n: 256,
       T: 0.3,
@@ -244,8 +258,10 @@ describe('errors', () => {
 
   it('rejects bad inputs with one-line messages', () => {
     // Options arrive from JSON recipes and the CLI, so wrong types are exercised too.
-    const run = (over: Record<string, unknown>, g = grid, u = u0) => () =>
-      solveBurgersSpectral(u, g, [0.1], { ...base, ...over } as unknown as SpectralOptions);
+    const run =
+      (over: Record<string, unknown>, g = grid, u = u0) =>
+      () =>
+        solveBurgersSpectral(u, g, [0.1], { ...base, ...over } as unknown as SpectralOptions);
     expect(run({ nu: -0.1 })).toThrow(SolverInputError);
     expect(run({ nu: -0.1 })).toThrow('viscosity nu=-0.1 is not allowed: need a finite nu >= 0');
     expect(run({ nu: NaN })).toThrow('viscosity nu=NaN is not allowed');

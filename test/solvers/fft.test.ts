@@ -163,7 +163,9 @@ describe('rfft / irfft', () => {
         full[2 * (n - k) + 1] = -c[2 * k + 1];
       }
     }
-    const ref = naiveDft(full, 1).filter((_, i) => i % 2 === 0).map((v) => v / n);
+    const ref = naiveDft(full, 1)
+      .filter((_, i) => i % 2 === 0)
+      .map((v) => v / n);
     const got = irfft(c, n);
     expect(maxDiff(got, ref)).toBeLessThan(1e-14 * Math.log2(2 * n) * maxAbs(ref));
   });

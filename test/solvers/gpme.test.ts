@@ -46,7 +46,12 @@ function heatProblem(n: number, k: number): GpmeProblem {
 
 function pmeProblem(n: number, m: number): GpmeProblem {
   const ex = pmeExact(m);
-  return { n, domain: [0, 1], diffusivity: { kind: 'power', m }, boundary: { left: { kind: 'dirichlet', value: ex.boundaryValue }, right: { kind: 'dirichlet', value: 0 } } };
+  return {
+    n,
+    domain: [0, 1],
+    diffusivity: { kind: 'power', m },
+    boundary: { left: { kind: 'dirichlet', value: ex.boundaryValue }, right: { kind: 'dirichlet', value: 0 } },
+  };
 }
 
 function stefanProblem(n: number, pStar: number): GpmeProblem {
@@ -120,7 +125,11 @@ describe('GPME solver: heat equation (constant k, periodic [0, 2π))', () => {
   it('converges in space at order 2 (CN with a small step)', () => {
     const errs = [16, 32, 64].map((n) => {
       const res = solveGpme(u0(n), [tEnd], heatProblem(n, k), { dt: 2e-4, scheme: 'crank-nicolson' });
-      return l1(res.frames[0].u, cellAverages(n, HEAT_DOM, (a, b) => exact.cellAverage(a, b, tEnd)), (2 * Math.PI) / n);
+      return l1(
+        res.frames[0].u,
+        cellAverages(n, HEAT_DOM, (a, b) => exact.cellAverage(a, b, tEnd)),
+        (2 * Math.PI) / n,
+      );
     });
     for (const p of orders(errs)) expect(Math.abs(p - 2)).toBeLessThan(0.3);
   });
@@ -164,7 +173,13 @@ describe('GPME solver: porous-medium equation k = u^m (front x = t)', () => {
     for (const n of [100, 200, 400]) {
       const res = solveGpme(new Float64Array(n), [0.25, t], pmeProblem(n, m), { dt: 1 / n, scheme });
       const f = res.frames[1];
-      errs.push(l1(f.u, cellAverages(n, [0, 1], (a, b) => ex.cellAverage(a, b, t)), 1 / n));
+      errs.push(
+        l1(
+          f.u,
+          cellAverages(n, [0, 1], (a, b) => ex.cellAverage(a, b, t)),
+          1 / n,
+        ),
+      );
       expect(massDefect(res, 0, f.mass)).toBeLessThan(1e-12);
       expect(res.stats.picardFallbacks).toBe(0);
       // The discrete mass follows the exact one (initial mass 0 plus the boundary inflow).
@@ -201,7 +216,12 @@ describe('GPME solver: Stefan problem (k jumps from 0 to 1 at p*)', () => {
         let e = 0;
         let fe = 0;
         for (const f of res.frames) {
-          e += l1(f.u, cellAverages(n, [0, 1], (a, b) => ex.cellAverage(a, b, f.t)), 1 / n) / times.length;
+          e +=
+            l1(
+              f.u,
+              cellAverages(n, [0, 1], (a, b) => ex.cellAverage(a, b, f.t)),
+              1 / n,
+            ) / times.length;
           let xf = 0;
           for (const v of f.u) xf += Math.min(1, Math.max(v, 0) / pStar) / n;
           fe += Math.abs(xf - ex.front(f.t)) / times.length;
@@ -226,7 +246,7 @@ describe('GPME solver: Stefan problem (k jumps from 0 to 1 at p*)', () => {
 describe('GPME solver: boundary conditions and mass balance', () => {
   it('flux and Neumann boundaries: initial mass + integrated boundary flux = final mass to round-off', () => {
     const n = 50;
-    const init = cellAverages(n, [0, 1], (a, b) => 0.5 + (Math.sin(3 * b) - Math.sin(3 * a)) / (3 * (b - a)) * 0.3);
+    const init = cellAverages(n, [0, 1], (a, b) => 0.5 + ((Math.sin(3 * b) - Math.sin(3 * a)) / (3 * (b - a))) * 0.3);
     const m0 = init.reduce((s, v) => s + v, 0) / n;
     const p: GpmeProblem = {
       n,
@@ -249,7 +269,12 @@ describe('GPME solver: boundary conditions and mass balance', () => {
   it('zero-flux ends conserve the mass of a Stefan melt', () => {
     const n = 64;
     const init = cellAverages(n, [0, 1], (a, b) => (b <= 0.5 ? 1 : a >= 0.5 ? 0 : 0.5));
-    const p: GpmeProblem = { n, domain: [0, 1], diffusivity: { kind: 'stefan', pStar: 0.6, kMax: 1, kMin: 0 }, boundary: { left: { kind: 'flux', value: 0 }, right: { kind: 'flux', value: 0 } } };
+    const p: GpmeProblem = {
+      n,
+      domain: [0, 1],
+      diffusivity: { kind: 'stefan', pStar: 0.6, kMax: 1, kMin: 0 },
+      boundary: { left: { kind: 'flux', value: 0 }, right: { kind: 'flux', value: 0 } },
+    };
     const res = solveGpme(init, [0.01, 0.05], p, { dt: 1e-3 });
     for (const f of res.frames) expect(Math.abs(f.mass - 0.5) / 0.5).toBeLessThan(1e-12);
   });
@@ -259,17 +284,37 @@ describe('GPME solver: bad input', () => {
   const ok = pmeProblem(10, 2);
   const u0 = new Float64Array(10);
   const cases: [string, () => unknown, string][] = [
-    ['m <= 0', () => solveGpme(u0, [1], { ...ok, diffusivity: { kind: 'power', m: 0 } }, { dt: 0.1 }), 'exponent m=0 is not allowed: the porous-medium diffusivity k(u) = u^m needs m > 0'],
+    [
+      'm <= 0',
+      () => solveGpme(u0, [1], { ...ok, diffusivity: { kind: 'power', m: 0 } }, { dt: 0.1 }),
+      'exponent m=0 is not allowed: the porous-medium diffusivity k(u) = u^m needs m > 0',
+    ],
     ['p* outside (0, 1)', () => solveGpme(u0, [1], stefanProblem(10, 1.2), { dt: 0.1 }), 'p*=1.2 is not allowed: the Stefan threshold must lie in (0, 1)'],
-    ['k <= 0', () => solveGpme(u0, [1], { ...ok, diffusivity: { kind: 'constant', k: -1 } }, { dt: 0.1 }), 'diffusivity k=-1 is not allowed: the heat equation needs a constant k > 0'],
+    [
+      'k <= 0',
+      () => solveGpme(u0, [1], { ...ok, diffusivity: { kind: 'constant', k: -1 } }, { dt: 0.1 }),
+      'diffusivity k=-1 is not allowed: the heat equation needs a constant k > 0',
+    ],
     ['one cell', () => solveGpme(new Float64Array(1), [1], { ...ok, n: 1 }, { dt: 0.1 }), 'grid size n=1 is not allowed: use an integer >= 2'],
     ['reversed domain', () => solveGpme(u0, [1], { ...ok, domain: [1, 0] }, { dt: 0.1 }), 'domain [1, 0] is not allowed: need finite xmin < xmax'],
-    ['times not increasing', () => solveGpme(u0, [0.5, 0.2], ok, { dt: 0.1 }), 'output time grid is not increasing: t[0]=0.5 >= t[1]=0.2; times must be strictly increasing'],
+    [
+      'times not increasing',
+      () => solveGpme(u0, [0.5, 0.2], ok, { dt: 0.1 }),
+      'output time grid is not increasing: t[0]=0.5 >= t[1]=0.2; times must be strictly increasing',
+    ],
     ['negative time', () => solveGpme(u0, [-1], ok, { dt: 0.1 }), 'output time t[0]=-1 is before the start time 0'],
     ['dt <= 0', () => solveGpme(u0, [1], ok, { dt: 0 }), 'dt=0 is not allowed: use a time step > 0'],
     ['wrong u0 length', () => solveGpme(new Float64Array(9), [1], ok, { dt: 0.1 }), 'initial condition has 9 values but the grid has 10 cells'],
-    ['unknown scheme', () => solveGpme(u0, [1], ok, { dt: 0.1, scheme: 'rk4' as GpmeScheme }), "scheme 'rk4' is not allowed: use one of backward-euler, crank-nicolson, bdf2"],
-    ['infinite boundary data', () => solveGpme(u0, [1], { ...ok, boundary: { left: { kind: 'dirichlet', value: Infinity }, right: { kind: 'flux', value: 0 } } }, { dt: 0.1 }), 'left boundary value Infinity is not allowed: use a finite number or a function of t'],
+    [
+      'unknown scheme',
+      () => solveGpme(u0, [1], ok, { dt: 0.1, scheme: 'rk4' as GpmeScheme }),
+      "scheme 'rk4' is not allowed: use one of backward-euler, crank-nicolson, bdf2",
+    ],
+    [
+      'infinite boundary data',
+      () => solveGpme(u0, [1], { ...ok, boundary: { left: { kind: 'dirichlet', value: Infinity }, right: { kind: 'flux', value: 0 } } }, { dt: 0.1 }),
+      'left boundary value Infinity is not allowed: use a finite number or a function of t',
+    ],
     ['exact PME m <= 0', () => pmeExact(-1), 'exponent m=-1 is not allowed: the porous-medium diffusivity k(u) = u^m needs m > 0'],
     ['exact Stefan p* = 0', () => stefanExact(0), 'p*=0 is not allowed: the Stefan threshold must lie in (0, 1)'],
   ];

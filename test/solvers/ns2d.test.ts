@@ -90,7 +90,12 @@ describe('Taylor–Green vortex ω = 2 sin x sin y e^{−(2ν+α)t} on [0, 2π)�
     // The discrete solution is the scheme's implicit amplification over the steps actually taken.
     let g = 1;
     for (let k = 1; k < tEvents.length; k++) g *= implicitFactor(scheme, (tEvents[k] - tEvents[k - 1]) * lambda);
-    expect(maxDiff(frames[2], w0.map((v) => v * g))).toBeLessThan(1e-12);
+    expect(
+      maxDiff(
+        frames[2],
+        w0.map((v) => v * g),
+      ),
+    ).toBeLessThan(1e-12);
     // …and the exact decay to within the Crank–Nicolson truncation error: a step's factor is
     // e^z·(1 + O(z³/12)), so after T the relative error is about T·|λ|³·dt²/12. Measured max errors:
     // cn-euler 3.8e-12 (drag 0, dt = 1e-3) … 5.4e-8 (drag 0.1, adaptive dt ≈ 8e-3 … 1.1e-2);
@@ -98,7 +103,12 @@ describe('Taylor–Green vortex ω = 2 sin x sin y e^{−(2ν+α)t} on [0, 2π)�
     const steps = tEvents.slice(1).map((t, k) => t - tEvents[k]);
     const hmax = Math.max(...steps);
     const cnError = (2 * T * Math.abs(lambda) ** 3 * hmax * hmax) / 12;
-    expect(maxDiff(frames[2], w0.map((v) => v * Math.exp(lambda * T)))).toBeLessThan(2 * cnError + 1e-12);
+    expect(
+      maxDiff(
+        frames[2],
+        w0.map((v) => v * Math.exp(lambda * T)),
+      ),
+    ).toBeLessThan(2 * cnError + 1e-12);
     if (dt.kind === 'cfl') {
       // Steps grow as the velocity decays (except the ones shortened to land on t = 1 and T).
       expect(Math.max(...steps) - Math.min(...steps)).toBeGreaterThan(1e-4);
@@ -124,11 +134,21 @@ describe('forced exact solutions from rest (one wavevector, advection vanishes) 
     // Both schemes keep the steady state f/λ exactly; the transient decays with the Crank–Nicolson
     // factor, off by about T·λ³·dt²/12 relative (measured: cn-euler 3e-10 and 7e-9, cn-rk3 below).
     const tol = (2 * (maxAbs(f) / lambda) * T * lambda ** 3 * 1e-6) / 12 + 1e-13;
-    expect(maxDiff(w, f.map((v) => v * s))).toBeLessThan(tol);
+    expect(
+      maxDiff(
+        w,
+        f.map((v) => v * s),
+      ),
+    ).toBeLessThan(tol);
     if (forcing === 'kolmogorov') {
       // jax-cfd's convention: the velocity forcing (sin 4y, 0) drives u = sin(4y)·s, v = 0.
       const { u, v } = velocityFromVorticity(w, n, length);
-      expect(maxDiff(u, sampleGrid(n, length, (_x, y) => Math.sin(4 * y) * s))).toBeLessThan(tol);
+      expect(
+        maxDiff(
+          u,
+          sampleGrid(n, length, (_x, y) => Math.sin(4 * y) * s),
+        ),
+      ).toBeLessThan(tol);
       expect(maxAbs(v)).toBeLessThan(1e-12);
     }
   });
@@ -350,12 +370,19 @@ describe('spectralResample', () => {
     const r = Float64Array.from({ length: 16 * 16 }, () => rng.normal());
     const up = spectralResample(r, 16, 32);
     expect(maxDiff(spectralResample(up, 32, 16), r)).toBeLessThan(1e-14);
-    expect(maxDiff(up.filter((_, i) => Math.floor(i / 32) % 2 === 0 && (i % 32) % 2 === 0), r)).toBeLessThan(1e-14);
+    expect(
+      maxDiff(
+        up.filter((_, i) => Math.floor(i / 32) % 2 === 0 && (i % 32) % 2 === 0),
+        r,
+      ),
+    ).toBeLessThan(1e-14);
     expect(spectralResample(r, 16, 16)).toEqual(r);
   });
 
   it('refuses sizes the FFT cannot do', () => {
-    expect(() => spectralResample(new Float64Array(64), 8, 12)).toThrow(new SolverInputError('target grid m=12 is not allowed: use a power of two >= 4 (e.g. 64)'));
+    expect(() => spectralResample(new Float64Array(64), 8, 12)).toThrow(
+      new SolverInputError('target grid m=12 is not allowed: use a power of two >= 4 (e.g. 64)'),
+    );
     expect(() => spectralResample(new Float64Array(36), 6, 4)).toThrow(/grid n=6 is not allowed/);
     expect(() => spectralResample(new Float64Array(10), 8, 4)).toThrow(/w has 10 values but the grid has n·n=64/);
   });
@@ -393,11 +420,13 @@ describe('solveNs2d: frames, callbacks and bad input', () => {
     expect(() => solveNs2d(w0, [1], { ...cfg, n: 15 })).toThrow(
       new SolverInputError('grid n=15 is not allowed: use an even number (the 2D FFT needs a power of two >= 4, e.g. 256)'),
     );
-    expect(() => solveNs2d(w0, [1], { ...cfg, n: 24 })).toThrow(new SolverInputError('grid n=24 is not allowed: the 2D FFT needs a power of two >= 4 (e.g. 32)'));
+    expect(() => solveNs2d(w0, [1], { ...cfg, n: 24 })).toThrow(
+      new SolverInputError('grid n=24 is not allowed: the 2D FFT needs a power of two >= 4 (e.g. 32)'),
+    );
     expect(() => solveNs2d(w0, [1], { ...cfg, forcing: 'taylor-green' as never })).toThrow(
       new SolverInputError(`unknown forcing 'taylor-green': use one of ${NS_FORCINGS.join(', ')}`),
     );
-    expect(() => solveNs2d(w0, [1], { ...cfg, scheme: 'rk4' as never })).toThrow(new SolverInputError('unknown scheme \'rk4\': use one of cn-euler, cn-rk3'));
+    expect(() => solveNs2d(w0, [1], { ...cfg, scheme: 'rk4' as never })).toThrow(new SolverInputError("unknown scheme 'rk4': use one of cn-euler, cn-rk3"));
     expect(() => solveNs2d(w0, [1], { ...cfg, drag: -1 })).toThrow(/drag=-1 is not allowed: need a finite drag >= 0/);
     expect(() => solveNs2d(w0, [1], { ...cfg, length: 1 })).toThrow(
       new SolverInputError("forcing 'kolmogorov' is defined on [0, 2π)²: length=1 is not allowed (use 6.283185307179586)"),
@@ -408,7 +437,13 @@ describe('solveNs2d: frames, callbacks and bad input', () => {
     );
     expect(() => solveNs2d(w0, [-1], cfg)).toThrow(/output time t\[0\]=-1 is before the start time 0/);
     expect(() => solveNs2d(w0.subarray(1), [1], cfg)).toThrow(new SolverInputError('w0 has 255 values but the grid n=16 has n·n=256'));
-    expect(() => solveNs2d(w0.map((v, i) => (i === 3 ? NaN : v)), [1], cfg)).toThrow(new SolverInputError('w0[3]=NaN is not finite'));
+    expect(() =>
+      solveNs2d(
+        w0.map((v, i) => (i === 3 ? NaN : v)),
+        [1],
+        cfg,
+      ),
+    ).toThrow(new SolverInputError('w0[3]=NaN is not finite'));
     expect(() => solveNs2d(w0, [1], { ...cfg, dt: { kind: 'fixed', dt: 0 } })).toThrow(/time step dt=0 is not allowed/);
     expect(() => solveNs2d(w0, [1], { ...cfg, dt: { kind: 'cfl', cfl: 0.9, maxDt: 0.1 } })).toThrow(
       /cfl=0.9 is above the stability limit 0\.6\d+ of cn-rk3 at n=16 \(√3\/\(dx·kmax\)\): use cfl <= 0\.6\d+/,

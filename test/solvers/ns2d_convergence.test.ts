@@ -69,9 +69,27 @@ describe('temporal order (n = 32, random smooth field with max|u| ≈ 1.4, T = 0
   // in the ν = 0 case: the check catches it.
   const CASES: { name: string; scheme: keyof typeof NS_TABLEAUS; flow: Ns2dParams; designed: number; coarse: number }[] = [
     { name: 'cn-euler, nu=0.05', scheme: 'cn-euler', flow: { n, length: 2 * Math.PI, nu: 0.05, drag: 0, forcing: 'none' }, designed: 1, coarse: 16 },
-    { name: 'cn-euler, Kolmogorov forcing, nu=0.04, drag 0.1', scheme: 'cn-euler', flow: { n, length: 2 * Math.PI, nu: 0.04, drag: 0.1, forcing: 'kolmogorov' }, designed: 1, coarse: 16 },
-    { name: 'cn-rk3, explicit part alone (nu = drag = 0)', scheme: 'cn-rk3', flow: { n, length: 2 * Math.PI, nu: 0, drag: 0, forcing: 'kolmogorov' }, designed: 3, coarse: 16 },
-    { name: 'cn-rk3 with implicit terms (nu=0.05, drag 1)', scheme: 'cn-rk3', flow: { n, length: 2 * Math.PI, nu: 0.05, drag: 1, forcing: 'kolmogorov' }, designed: 2, coarse: 32 },
+    {
+      name: 'cn-euler, Kolmogorov forcing, nu=0.04, drag 0.1',
+      scheme: 'cn-euler',
+      flow: { n, length: 2 * Math.PI, nu: 0.04, drag: 0.1, forcing: 'kolmogorov' },
+      designed: 1,
+      coarse: 16,
+    },
+    {
+      name: 'cn-rk3, explicit part alone (nu = drag = 0)',
+      scheme: 'cn-rk3',
+      flow: { n, length: 2 * Math.PI, nu: 0, drag: 0, forcing: 'kolmogorov' },
+      designed: 3,
+      coarse: 16,
+    },
+    {
+      name: 'cn-rk3 with implicit terms (nu=0.05, drag 1)',
+      scheme: 'cn-rk3',
+      flow: { n, length: 2 * Math.PI, nu: 0.05, drag: 1, forcing: 'kolmogorov' },
+      designed: 2,
+      coarse: 32,
+    },
   ];
 
   it.each(CASES)('$name: order within 0.3 of $designed', ({ scheme, flow, designed, coarse }) => {
@@ -147,13 +165,21 @@ describe('energy and enstrophy budgets (cn-rk3, n = 32)', () => {
 
   const CASES: { name: string; cfg: Ns2dConfig; amp: number }[] = [
     { name: 'FNO forcing, nu=0.01', cfg: { n: 32, length: 1, nu: 0.01, drag: 0, forcing: 'fno', scheme: 'cn-rk3', dt: { kind: 'fixed', dt: 1 } }, amp: 3 },
-    { name: 'FNO forcing with drag 0.2', cfg: { n: 32, length: 1, nu: 0.005, drag: 0.2, forcing: 'fno', scheme: 'cn-rk3', dt: { kind: 'fixed', dt: 1 } }, amp: 3 },
+    {
+      name: 'FNO forcing with drag 0.2',
+      cfg: { n: 32, length: 1, nu: 0.005, drag: 0.2, forcing: 'fno', scheme: 'cn-rk3', dt: { kind: 'fixed', dt: 1 } },
+      amp: 3,
+    },
     {
       name: 'Kolmogorov forcing, nu=0.05, drag 0.1',
       cfg: { n: 32, length: 2 * Math.PI, nu: 0.05, drag: 0.1, forcing: 'kolmogorov', scheme: 'cn-rk3', dt: { kind: 'fixed', dt: 1 } },
       amp: 0.5,
     },
-    { name: 'inviscid, unforced (E and Z conserved)', cfg: { n: 32, length: 2 * Math.PI, nu: 0, drag: 0, forcing: 'none', scheme: 'cn-rk3', dt: { kind: 'fixed', dt: 1 } }, amp: 0.5 },
+    {
+      name: 'inviscid, unforced (E and Z conserved)',
+      cfg: { n: 32, length: 2 * Math.PI, nu: 0, drag: 0, forcing: 'none', scheme: 'cn-rk3', dt: { kind: 'fixed', dt: 1 } },
+      amp: 0.5,
+    },
   ];
 
   it.each(CASES)('$name: E(T) − E(0) = ∫(work − dissipation − drag) dt, same for Z, to O(dt²)', ({ cfg, amp }) => {

@@ -175,7 +175,12 @@ for (const scheme of GPME_SCHEMES) {
     scheme,
     dt,
     fast: (steps) => {
-      const res = solveGpme(smoothField(n), [steps * dt], { n, domain: [0, TWO_PI], diffusivity: { kind: 'constant', k: 0.7 }, boundary: 'periodic' }, { dt, scheme });
+      const res = solveGpme(
+        smoothField(n),
+        [steps * dt],
+        { n, domain: [0, TWO_PI], diffusivity: { kind: 'constant', k: 0.7 }, boundary: 'periodic' },
+        { dt, scheme },
+      );
       return res.frames[0].u;
     },
     reference: (steps) => {

@@ -62,16 +62,44 @@ describe('AdamOptimizer', () => {
     });
   }
 
-  for (const [kind, weightDecay] of [['adam', 0.05], ['adamw', 0.05], ['adam', 0]] as const) {
+  for (const [kind, weightDecay] of [
+    ['adam', 0.05],
+    ['adamw', 0.05],
+    ['adam', 0],
+  ] as const) {
     it(`${kind} (weight decay ${weightDecay}): the engine kernel and the tfjs ops give the same bits over three steps`, () => {
       const shapes = [[3, 5], [1], [64]];
       const run = (kernels: boolean): Float32Array[] => {
         setWasmKernelsEnabled(kernels);
         try {
-          const ws = shapes.map((sh, j) => tf.variable(tf.tensor(Float32Array.from(normals(sh.reduce((a, b) => a * b, 1), 5, j)), sh)));
+          const ws = shapes.map((sh, j) =>
+            tf.variable(
+              tf.tensor(
+                Float32Array.from(
+                  normals(
+                    sh.reduce((a, b) => a * b, 1),
+                    5,
+                    j,
+                  ),
+                ),
+                sh,
+              ),
+            ),
+          );
           const opt = new AdamOptimizer({ ...base, kind, weightDecay }, ws);
           for (let k = 0; k < 3; k++) {
-            const gs = shapes.map((sh, j) => tf.tensor(Float32Array.from(normals(sh.reduce((a, b) => a * b, 1), 6 + k, j)), sh));
+            const gs = shapes.map((sh, j) =>
+              tf.tensor(
+                Float32Array.from(
+                  normals(
+                    sh.reduce((a, b) => a * b, 1),
+                    6 + k,
+                    j,
+                  ),
+                ),
+                sh,
+              ),
+            );
             opt.apply(gs, 0.01 * (k + 1));
             tf.dispose(gs);
           }
@@ -86,7 +114,11 @@ describe('AdamOptimizer', () => {
       };
       const fast = run(true);
       const ops = run(false);
-      fast.forEach((a, i) => expect(Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(ops[i].buffer, ops[i].byteOffset, ops[i].byteLength)), `array ${i}`).toBe(true));
+      fast.forEach((a, i) =>
+        expect(Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(ops[i].buffer, ops[i].byteOffset, ops[i].byteLength)), `array ${i}`).toBe(
+          true,
+        ),
+      );
     });
   }
 

@@ -30,7 +30,16 @@ function batch(n: number, seed: number): { x: Float32Array; y: Float32Array } {
 }
 
 function spec(extra: Partial<ReplicaSpec> = {}): ReplicaSpec {
-  return { modelConfig: MODEL, normalizers: { input: null, output: null }, loss: 'rel-l2', frameShape: [S, 1], stack: { history: 1, future: 1, stride: 1, pushforward: 0 }, backend: 'wasm', modelModules: moduleUrls([TOY_MODULE]), ...extra };
+  return {
+    modelConfig: MODEL,
+    normalizers: { input: null, output: null },
+    loss: 'rel-l2',
+    frameShape: [S, 1],
+    stack: { history: 1, future: 1, stride: 1, pushforward: 0 },
+    backend: 'wasm',
+    modelModules: moduleUrls([TOY_MODULE]),
+    ...extra,
+  };
 }
 
 function flat(ts: tf.Tensor[]): Float32Array {
@@ -51,7 +60,11 @@ describe('DataParallel', () => {
       const model = createModel(MODEL);
       const replica = new Replica(model, { input: null, output: null }, 'rel-l2', [S, 1]);
       const weights = model.trainableWeights();
-      const dp = await DataParallel.start(threads, spec(), weights.map((w) => w.shape));
+      const dp = await DataParallel.start(
+        threads,
+        spec(),
+        weights.map((w) => w.shape),
+      );
       try {
         for (const n of [5, 2]) {
           const { x, y } = batch(n, n);
@@ -124,10 +137,12 @@ describe('train with workers', () => {
       const init = w0.trainableWeights().map((w) => w.dataSync() as Float32Array);
       let moved = 0;
       let diff = 0;
-      w1.forEach((w, i) => w.forEach((v, j) => {
-        moved = Math.max(moved, Math.abs(v - init[i][j]));
-        diff = Math.max(diff, Math.abs(v - w2[i][j]));
-      }));
+      w1.forEach((w, i) =>
+        w.forEach((v, j) => {
+          moved = Math.max(moved, Math.abs(v - init[i][j]));
+          diff = Math.max(diff, Math.abs(v - w2[i][j]));
+        }),
+      );
       w0.dispose();
       expect(moved).toBeGreaterThan(1e-2);
       expect(diff / moved).toBeLessThan(1e-4);

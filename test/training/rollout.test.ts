@@ -20,7 +20,9 @@ beforeAll(async () => {
   dir = makeTmpDir();
   data = await makeBurgers(dir, { samples: 14, nx: NX, frames: FRAMES, tEnd: 0.2 });
   for (const mapping of ['next-step', 'initial-to-final'] as const) {
-    const r = await train(toyOptions(data, { mapping, epochs: 1, normalize: mapping === 'next-step' ? 'scalar' : 'pointwise', out: path.join(dir, mapping) }), { progress: false });
+    const r = await train(toyOptions(data, { mapping, epochs: 1, normalize: mapping === 'next-step' ? 'scalar' : 'pointwise', out: path.join(dir, mapping) }), {
+      progress: false,
+    });
     r.model.dispose();
   }
   nextStep = await loadCheckpoint(path.join(dir, 'next-step'));
@@ -44,10 +46,13 @@ function frame(sample: number, f: number, stride = 1): Float32Array {
 /** One model step in physical units, written out by hand from the normalizer stats. */
 function step(c: LoadedCheckpoint, u: Float32Array): Float32Array {
   const n = u.length;
-  const enc = c.normalizers.input === null ? u : Float32Array.from(u, (v, i) => {
-    const j = c.normalizers.input!.nStats === 1 ? 0 : i;
-    return (v - c.normalizers.input!.mean[j]) / (c.normalizers.input!.std[j] + c.normalizers.input!.eps);
-  });
+  const enc =
+    c.normalizers.input === null
+      ? u
+      : Float32Array.from(u, (v, i) => {
+          const j = c.normalizers.input!.nStats === 1 ? 0 : i;
+          return (v - c.normalizers.input!.mean[j]) / (c.normalizers.input!.std[j] + c.normalizers.input!.eps);
+        });
   const y = tf.tidy(() => c.model.apply(tf.tensor3d(enc, [1, n, 1])).dataSync() as Float32Array);
   const out = c.normalizers.output!;
   return Float32Array.from(y, (v, i) => {
@@ -87,7 +92,7 @@ describe('predictDataset', () => {
   it('next-step: a rollout from frame 0 over frames − 1 steps, with the truth frames', async () => {
     const p = await predictDataset(nextStep, data, [12, 13]);
     expect(p.shape).toEqual({ n: 2, nt: FRAMES - 1, nx: NX, spatial: [NX], channels: 1 });
-    for (let f = 1; f < FRAMES; f++) expect(p.truth.slice(((1 * 4) + f - 1) * NX, (4 + f) * NX)).toEqual(frame(1, f));
+    for (let f = 1; f < FRAMES; f++) expect(p.truth.slice((1 * 4 + f - 1) * NX, (4 + f) * NX)).toEqual(frame(1, f));
     let u = frame(0, 0);
     for (let k = 0; k < FRAMES - 1; k++) {
       u = step(nextStep, u);

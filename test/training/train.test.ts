@@ -38,7 +38,15 @@ const quiet = { progress: false } as const;
 
 /** Options of the resume tests: next-step pairs, an lr that changes every epoch. */
 function resumeOptions(out: string, extra: Partial<TrainOptionsInput> = {}): TrainOptionsInput {
-  return toyOptions(data, { mapping: 'next-step', epochs: 4, out, schedule: { kind: 'step', stepSize: 1, gamma: 0.7 }, optimizer: { lr: 3e-3 }, checkpointEvery: 1, ...extra });
+  return toyOptions(data, {
+    mapping: 'next-step',
+    epochs: 4,
+    out,
+    schedule: { kind: 'step', stepSize: 1, gamma: 0.7 },
+    optimizer: { lr: 3e-3 },
+    checkpointEvery: 1,
+    ...extra,
+  });
 }
 
 function withoutSeconds(ms: EpochMetrics[]): Omit<EpochMetrics, 'seconds'>[] {
@@ -71,7 +79,11 @@ describe('train', () => {
     expect(first / last.trainLoss).toBeGreaterThan(10);
     expect(first / (last.valLoss as number)).toBeGreaterThan(10);
     // metrics.jsonl holds one line per epoch, config.json the resolved options.
-    const lines = fs.readFileSync(path.join(out, METRICS_FILE), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as EpochMetrics);
+    const lines = fs
+      .readFileSync(path.join(out, METRICS_FILE), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as EpochMetrics);
     expect(lines).toEqual(r.metrics);
     expect(lines.map((m) => m.epoch)).toEqual(Array.from({ length: 30 }, (_, k) => k + 1));
     expect(lines[5].lr).toBeCloseTo((3e-3 * (1 + Math.cos((Math.PI * 5) / 30))) / 2, 12);
@@ -103,7 +115,9 @@ describe('train', () => {
     const ac = new AbortController();
     const run = train(resumeOptions(out), { ...quiet, signal: ac.signal, onBatch: (b) => b.epoch === 2 && b.batch === 7 && ac.abort() });
     await expect(run).rejects.toThrow(TrainingInterrupted);
-    await expect(run).rejects.toThrow(`interrupted in epoch 2 after 7 of 50 batches: checkpoint saved to ${path.join(out, CHECKPOINT_FILE)}; run again with resume to continue`);
+    await expect(run).rejects.toThrow(
+      `interrupted in epoch 2 after 7 of 50 batches: checkpoint saved to ${path.join(out, CHECKPOINT_FILE)}; run again with resume to continue`,
+    );
     const mid = readCheckpoint(out);
     expect([mid.meta.epoch, mid.meta.batch]).toEqual([1, 7]);
     expect(fs.readFileSync(path.join(out, METRICS_FILE), 'utf8').trim().split('\n')).toHaveLength(1);
@@ -118,7 +132,9 @@ describe('train', () => {
     await expect(train(resumeOptions(out, { resume: true, batchSize: 5 }), quiet)).rejects.toThrow(
       `resume: ${path.join(out, CHECKPOINT_FILE)} was trained with other options (batchSize: 4 vs 5, checkpoint vs now); use the same options or another out`,
     );
-    await expect(train(resumeOptions(out, { resume: true, optimizer: { lr: 1e-3 } }), quiet)).rejects.toThrow('(optimizer.lr: 0.003 vs 0.001, checkpoint vs now)');
+    await expect(train(resumeOptions(out, { resume: true, optimizer: { lr: 1e-3 } }), quiet)).rejects.toThrow(
+      '(optimizer.lr: 0.003 vs 0.001, checkpoint vs now)',
+    );
   });
 
   it('refuses to replace a run unless asked; resume without a checkpoint starts the run afresh', async () => {
@@ -146,7 +162,9 @@ describe('train', () => {
       onEpoch: () => (saved = fs.readFileSync(ckpt)),
     });
     await expect(run).rejects.toThrow(TrainingDiverged);
-    await expect(run).rejects.toThrow(new RegExp(`^loss became (NaN|Infinity) at epoch [2-5], batch \\d+; last good checkpoint: ${ckpt.replace(/[.]/g, '\\.')}$`));
+    await expect(run).rejects.toThrow(
+      new RegExp(`^loss became (NaN|Infinity) at epoch [2-5], batch \\d+; last good checkpoint: ${ckpt.replace(/[.]/g, '\\.')}$`),
+    );
     expect(saved).not.toBeNull();
     expect(fs.readFileSync(ckpt).equals(saved as unknown as Buffer)).toBe(true);
     const kept = readCheckpoint(ckpt);
@@ -166,7 +184,9 @@ describe('train', () => {
   it('an interrupt without out stops with a clear message', async () => {
     const ac = new AbortController();
     ac.abort();
-    await expect(train(toyOptions(data), { ...quiet, signal: ac.signal })).rejects.toThrow('interrupted in epoch 1 after 0 of 5 batches: no checkpoint written (no out directory)');
+    await expect(train(toyOptions(data), { ...quiet, signal: ac.signal })).rejects.toThrow(
+      'interrupted in epoch 1 after 0 of 5 batches: no checkpoint written (no out directory)',
+    );
   });
 
   it('checks the mapping against the file', async () => {

@@ -52,7 +52,14 @@ beforeAll(async () => {
   }
   dir = makeTmpDir();
   data = write2d(path.join(dir, 'waves.h5'), { samples: 12, nt: NT, nx: NX, ny: NY });
-  coded = write2d(path.join(dir, 'coded.h5'), { samples: 3, nt: 12, nx: 4, ny: 3, channels: 2, value: (i, f, x, y, c) => i * 1e5 + c * 1e4 + f * 100 + x * 10 + y });
+  coded = write2d(path.join(dir, 'coded.h5'), {
+    samples: 3,
+    nt: 12,
+    nx: 4,
+    ny: 3,
+    channels: 2,
+    value: (i, f, x, y, c) => i * 1e5 + c * 1e4 + f * 100 + x * 10 + y,
+  });
 });
 
 afterAll(removeTmpDirs);
@@ -69,11 +76,17 @@ describe('window mapping options', () => {
     const o = resolveTrainOptions({ ...BASE, mapping: { kind: 'window', history: 3, future: 2 } }, { path: 'd.h5', nt: 20, nChannels: 2 });
     expect([o.model.inChannels, o.model.outChannels]).toEqual([6, 4]);
     // A model with one output channel per frame (as fno3d) names them outFrames.
-    const frames = resolveTrainOptions({ ...BASE, model: { kind: 'test-out-frames' }, mapping: { kind: 'window', history: 3, future: 5 } }, { path: 'd.h5', nt: 20, nChannels: 1 });
-    expect(frames.model).toEqual({ kind: 'test-out-frames', seed: 0, inChannels: 3, outFrames: 5 });
-    expect(() => resolveTrainOptions({ ...BASE, model: { kind: 'test-out-frames', outFrames: 4 }, mapping: { kind: 'window', history: 3, future: 5 } }, { path: 'd.h5', nt: 20, nChannels: 1 })).toThrow(
-      'model outFrames=4 does not match mapping.future=5 × 1 field: set --out-frames 5 or --future 4',
+    const frames = resolveTrainOptions(
+      { ...BASE, model: { kind: 'test-out-frames' }, mapping: { kind: 'window', history: 3, future: 5 } },
+      { path: 'd.h5', nt: 20, nChannels: 1 },
     );
+    expect(frames.model).toEqual({ kind: 'test-out-frames', seed: 0, inChannels: 3, outFrames: 5 });
+    expect(() =>
+      resolveTrainOptions(
+        { ...BASE, model: { kind: 'test-out-frames', outFrames: 4 }, mapping: { kind: 'window', history: 3, future: 5 } },
+        { path: 'd.h5', nt: 20, nChannels: 1 },
+      ),
+    ).toThrow('model outFrames=4 does not match mapping.future=5 × 1 field: set --out-frames 5 or --future 4');
     // Without the file nothing is filled (the registry's defaults stay).
     expect(resolveTrainOptions({ ...BASE, mapping: { kind: 'window', history: 3 } }).model.inChannels).toBe(1);
   });
@@ -81,16 +94,36 @@ describe('window mapping options', () => {
   const bad: [string, Partial<TrainOptionsInput>, string][] = [
     ['history', { mapping: { kind: 'window', history: 0 } }, 'mapping.history=0 is not allowed: use an integer >= 1'],
     ['pushforward', { mapping: { kind: 'window', pushforward: -1 } }, 'mapping.pushforward=-1 is not allowed: use an integer >= 0'],
-    ['field of another mapping', { mapping: { kind: 'window', inFrame: 0 } }, 'unknown training option mapping.inFrame: known mapping fields are kind, history, future, stride, pushforward'],
-    ['in channels', { model: { kind: 'fno', inChannels: 1 }, mapping: { kind: 'window', history: 10 } }, 'model inChannels=1 does not match mapping.history=10 × 1 field: set --in-channels 10 or --history 1'],
-    ['out channels', { model: { kind: 'fno', outChannels: 3 }, mapping: { kind: 'window', history: 2, future: 2 } }, 'model outChannels=3 does not match mapping.future=2 × 1 field: set --out-channels 2 or --future 3'],
-    ['pair mapping channels', { model: { kind: 'fno', inChannels: 2 }, mapping: 'next-step' }, "model inChannels=2 does not match the next-step mapping's 1 frame × 1 field: set --in-channels 1"],
+    [
+      'field of another mapping',
+      { mapping: { kind: 'window', inFrame: 0 } },
+      'unknown training option mapping.inFrame: known mapping fields are kind, history, future, stride, pushforward',
+    ],
+    [
+      'in channels',
+      { model: { kind: 'fno', inChannels: 1 }, mapping: { kind: 'window', history: 10 } },
+      'model inChannels=1 does not match mapping.history=10 × 1 field: set --in-channels 10 or --history 1',
+    ],
+    [
+      'out channels',
+      { model: { kind: 'fno', outChannels: 3 }, mapping: { kind: 'window', history: 2, future: 2 } },
+      'model outChannels=3 does not match mapping.future=2 × 1 field: set --out-channels 2 or --future 3',
+    ],
+    [
+      'pair mapping channels',
+      { model: { kind: 'fno', inChannels: 2 }, mapping: 'next-step' },
+      "model inChannels=2 does not match the next-step mapping's 1 frame × 1 field: set --in-channels 1",
+    ],
     [
       'window longer than the file',
       { mapping: { kind: 'window', history: 10, pushforward: 1 } },
       'mapping.history=10, future=1, pushforward=1 at stride 1 span 12 frames but d.h5 has 11: use history + (pushforward + 1) × future <= 11',
     ],
-    ['stride', { mapping: { kind: 'window', history: 3, stride: 4 } }, 'at stride 4 span 13 frames but d.h5 has 11: use history + (pushforward + 1) × future <= 3'],
+    [
+      'stride',
+      { mapping: { kind: 'window', history: 3, stride: 4 } },
+      'at stride 4 span 13 frames but d.h5 has 11: use history + (pushforward + 1) × future <= 3',
+    ],
   ];
   for (const [name, patch, message] of bad) {
     it(`names the fields and values: ${name}`, () => {
@@ -200,7 +233,10 @@ describe('pushforward', () => {
       const unrolled = tf.tidy(() => {
         const xt = tf.tensor2d(x, [n, k * size]);
         const pred = forced.predict(xt, true);
-        return tf.concat([xt.reshape([n, size, k]).slice([0, 0, 1], [n, size, 1]), pred.reshape([n, size, 1])], 2).reshape([n, k * size]).dataSync() as Float32Array;
+        return tf
+          .concat([xt.reshape([n, size, k]).slice([0, 0, 1], [n, size, 1]), pred.reshape([n, size, 1])], 2)
+          .reshape([n, k * size])
+          .dataSync() as Float32Array;
       });
       const constant = forced.gradients(unrolled, y, n, n);
       expect(pf.loss).toBe(constant.loss);
@@ -259,7 +295,10 @@ describe('window rollout', () => {
       const points = NX * NY;
       const model = createModel({ kind: 'toy-conv', seed: 2, width: 8, kernel: 3, inChannels: k, outChannels: m });
       const frames0 = Array.from({ length: k }, (_, j) => randomData(points, 10 + j));
-      const u0 = tf.tensor4d(Float32Array.from({ length: points * k }, (_, q) => frames0[q % k][Math.floor(q / k)]), [1, NX, NY, k]);
+      const u0 = tf.tensor4d(
+        Float32Array.from({ length: points * k }, (_, q) => frames0[q % k][Math.floor(q / k)]),
+        [1, NX, NY, k],
+      );
       const before = tf.memory().numTensors;
       const out = rollout(model, u0, 5, { input: SCALAR, output: SCALAR }, { history: k, future: m });
       expect(out.shape).toEqual([1, 5, NX, NY, 1]);
@@ -329,7 +368,10 @@ describe('window training and predictions (2D data)', () => {
     ds.close();
     const F = NX * NY;
     expect(p.truth.slice((6 + 3) * F, (6 + 4) * F)).toEqual(sample.slice(5 * F, 6 * F));
-    const u0 = tf.tensor4d(Float32Array.from({ length: 2 * F }, (_, q) => sample[(q % 2) * F + Math.floor(q / 2)]), [1, NX, NY, 2]);
+    const u0 = tf.tensor4d(
+      Float32Array.from({ length: 2 * F }, (_, q) => sample[(q % 2) * F + Math.floor(q / 2)]),
+      [1, NX, NY, 2],
+    );
     const r = rollout(ckpt.model, u0, 6, ckpt.normalizers, { history: 2 });
     expect(maxRelDiff(p.pred.subarray(6 * F), r.dataSync())).toBeLessThan(1e-6);
     tf.dispose([u0, r]);
@@ -343,9 +385,17 @@ describe('window training and predictions (2D data)', () => {
     const coarse = write2d(path.join(dir, 'coarse.h5'), { samples: 12, nt: NT, nx: 4, ny: 4 });
     const twoFields = write2d(path.join(dir, 'two-fields.h5'), { samples: 12, nt: NT, nx: NX, ny: NY, channels: 2 });
     const cases: [string, Parameters<typeof predictDataset>[3], string][] = [
-      [shortFile, {}, `${shortFile} has 2 frames; the checkpoint's mapping.history=2 at stride 1 needs at least 3 (history + 1 frames): evaluate on data with more frames`],
+      [
+        shortFile,
+        {},
+        `${shortFile} has 2 frames; the checkpoint's mapping.history=2 at stride 1 needs at least 3 (history + 1 frames): evaluate on data with more frames`,
+      ],
       [data, { rolloutSteps: 7 }, `rolloutSteps=7 is not allowed for ${data} with 8 frames (history 2, stride 1): use 1 to 6`],
-      [coarse, {}, `${coarse} gives a [4, 4] grid at subsample 1; the checkpoint was trained on [8, 8]: evaluate on the training grid, or ask for other resolutions explicitly (strides)`],
+      [
+        coarse,
+        {},
+        `${coarse} gives a [4, 4] grid at subsample 1; the checkpoint was trained on [8, 8]: evaluate on the training grid, or ask for other resolutions explicitly (strides)`,
+      ],
       [data, { subsample: 2 }, `${data} gives a [4, 4] grid at subsample 2; the checkpoint was trained on [8, 8]`],
       [twoFields, {}, `${twoFields} has 2 field(s) per point; the checkpoint was trained on 1: evaluate on data with the same fields`],
     ];

@@ -9,7 +9,17 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../src/engine/index.js';
 import { predictDataset, readCheckpoint, train, TrainOptionsError, type TrainOptionsInput } from '../../src/training/index.js';
-import { aggregateSamples, EnsembleInterrupted, sampleCovariance, loadEnsemble, NO_ENSEMBLE_VARIANCE, predictEnsemble, readEnsembleManifest, trainEnsemble, UqError } from '../../src/uq/index.js';
+import {
+  aggregateSamples,
+  EnsembleInterrupted,
+  sampleCovariance,
+  loadEnsemble,
+  NO_ENSEMBLE_VARIANCE,
+  predictEnsemble,
+  readEnsembleManifest,
+  trainEnsemble,
+  UqError,
+} from '../../src/uq/index.js';
 import { makeBurgers, makeTmpDir, registerToy, removeTmpDirs, toyOptions } from '../training/helpers.js';
 
 // Members train in worker threads, which run the compiled dist/ code (npx tsc -p tsconfig.build.json).
@@ -34,7 +44,10 @@ function weightsOf(run: string): Float32Array[] {
 }
 
 function sameBits(a: Float32Array[], b: Float32Array[]): boolean {
-  return a.length === b.length && a.every((x, i) => Buffer.from(x.buffer, x.byteOffset, x.byteLength).equals(Buffer.from(b[i].buffer, b[i].byteOffset, b[i].byteLength)));
+  return (
+    a.length === b.length &&
+    a.every((x, i) => Buffer.from(x.buffer, x.byteOffset, x.byteLength).equals(Buffer.from(b[i].buffer, b[i].byteOffset, b[i].byteLength)))
+  );
 }
 
 describe('trainEnsemble', () => {
@@ -44,7 +57,10 @@ describe('trainEnsemble', () => {
     parallel = path.join(dir, 'ens-par');
     const sequential = path.join(dir, 'ens-seq');
     const done: number[] = [];
-    const par = await trainEnsemble({ ...base, out: parallel, ensemble: M, ensembleWorkers: 2, tailDataParallel: false }, { progress: false, onMemberDone: (m) => done.push(m.index) });
+    const par = await trainEnsemble(
+      { ...base, out: parallel, ensemble: M, ensembleWorkers: 2, tailDataParallel: false },
+      { progress: false, onMemberDone: (m) => done.push(m.index) },
+    );
     await trainEnsemble({ ...base, out: sequential, ensemble: M, ensembleWorkers: 1 }, { progress: false });
     expect(done.sort()).toEqual([0, 1, 2]);
     expect(par.members.map((m) => m.seed)).toEqual([5, 6, 7]);

@@ -110,7 +110,9 @@ describe('predictMcDropout', () => {
     const plain = path.join(dir, 'plain');
     (await train(opts({ out: plain, epochs: 1, model: { kind: 'fno', nModes: 4, width: 8, nLayers: 2 } }), { progress: false })).model.dispose();
     await expect(predictMcDropout(plain, data, [0], { samples: 4 })).rejects.toThrow(
-      new UqError(`${path.join(plain, 'checkpoint.safetensors')} holds a 'fno' model without dropout: MC dropout needs a model trained with dropout > 0 (fno: --dropout 0.1)`),
+      new UqError(
+        `${path.join(plain, 'checkpoint.safetensors')} holds a 'fno' model without dropout: MC dropout needs a model trained with dropout > 0 (fno: --dropout 0.1)`,
+      ),
     );
     await expect(predictMcDropout(run, data, [0], { samples: 1 })).rejects.toThrow(
       'MC dropout with 1 sample has no variance: use samples ≥ 2 or a noise head (--loss gaussian-nll)',

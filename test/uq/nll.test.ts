@@ -29,9 +29,18 @@ const softplus = (r: number): number => Math.log1p(Math.exp(r));
 
 describe("loss 'gaussian-nll'", () => {
   it('is the mean over points of ½(log 2πσ² + (y − μ)²/σ²), σ² = softplus(raw) + 1e-6', () => {
-    const mu = [[0.5, -1, 2], [0, 0, 0]];
-    const raw = [[0, 1, -2], [3, -1, 0.5]];
-    const y = [[1, -1, 0], [0.1, -0.2, 0.3]];
+    const mu = [
+      [0.5, -1, 2],
+      [0, 0, 0],
+    ];
+    const raw = [
+      [0, 1, -2],
+      [3, -1, 0.5],
+    ];
+    const y = [
+      [1, -1, 0],
+      [0.1, -0.2, 0.3],
+    ];
     const got = tf.tidy(() => perSampleLoss('gaussian-nll', tf.tensor2d(mu), tf.tensor2d(y), tf.tensor2d(raw)).arraySync() as number[]);
     for (let b = 0; b < 2; b++) {
       let sum = 0;
@@ -45,7 +54,11 @@ describe("loss 'gaussian-nll'", () => {
 
   it('has the gradient of its central differences (mean and raw variance)', () => {
     const rng = new Rng(3);
-    const t = (n: number): tf.Tensor => tf.tensor2d(Float32Array.from({ length: 2 * n }, () => rng.normal()), [2, n]);
+    const t = (n: number): tf.Tensor =>
+      tf.tensor2d(
+        Float32Array.from({ length: 2 * n }, () => rng.normal()),
+        [2, n],
+      );
     const [mu, raw, y] = [t(8), t(8), t(8)];
     const res = checkGradients((m, r) => perSampleLoss('gaussian-nll', m, y, r), [mu, raw]);
     for (const r of res) expect(r.relError, JSON.stringify(r)).toBeLessThan(2e-3);
@@ -91,7 +104,9 @@ describe('the noise head', () => {
       expect(() => resolveTrainOptions({ data, model: { kind: 'fno', outChannels: 1 }, loss: 'gaussian-nll' }, ds)).toThrow(
         "model outChannels=1 does not match loss='gaussian-nll': it needs 2 × 1 frame(s) × 1 field (mean and variance channels): set --out-channels 2 or leave it out",
       );
-      expect(() => resolveTrainOptions({ data, model: { kind: 'fno' }, loss: 'nll' as never })).toThrow("loss='nll' is not allowed: use 'rel-l2', 'mse', 'gaussian-nll'");
+      expect(() => resolveTrainOptions({ data, model: { kind: 'fno' }, loss: 'nll' as never })).toThrow(
+        "loss='nll' is not allowed: use 'rel-l2', 'mse', 'gaussian-nll'",
+      );
       expect(() => resolveTrainOptions({ data, model: { kind: 'fno' }, splitSeed: -1 })).toThrow(TrainOptionsError);
     } finally {
       ds.close();
@@ -110,7 +125,16 @@ describe('the noise head', () => {
       trainableWeights: () => [],
       dispose: () => undefined,
     };
-    const norm: NormalizerJSON = { kind: 'unit-gaussian', version: 1, mode: 'pointwise', eps: 1e-5, shape: [s], count: 10, mean: [1, 2, 3, 4], std: [1, 2, 0.5, 3] };
+    const norm: NormalizerJSON = {
+      kind: 'unit-gaussian',
+      version: 1,
+      mode: 'pointwise',
+      eps: 1e-5,
+      shape: [s],
+      count: 10,
+      mean: [1, 2, 3, 4],
+      std: [1, 2, 0.5, 3],
+    };
     const p = new Predictor(model, { input: null, output: norm }, [s, 1], { history: 1, future: 1, noiseHead: true });
     const { mean, variance } = p.predictMoments(tf.zeros([2, s]));
     const m = mean.dataSync();

@@ -71,7 +71,10 @@ function naiveUpdate(mu: Float64Array, sigma: Mat, c: ConservationConstraint, gr
   const SGt = matmul(sigma, transpose(G));
   const A = matmul(G, SGt);
   frames.forEach((_, k) => (A[k][k] += s2[k]));
-  const r = matmul(G, [...mu].map((v) => [v])).map((row, k) => [row[0] - c.b[frames[k]]]);
+  const r = matmul(
+    G,
+    [...mu].map((v) => [v]),
+  ).map((row, k) => [row[0] - c.b[frames[k]]]);
   const Ainv_r = solve(A, r);
   const Ainv_GS = solve(A, transpose(SGt));
   const dm = matmul(SGt, Ainv_r);
@@ -173,14 +176,24 @@ describe('projectConservation against a direct dense solve of the formula', () =
       if (lr.cov.kind !== 'lowrank') throw new Error('kind');
       expect(lr.cov.nDowndate).toBe(frames.length);
       expect(maxDiff(lowRankDense(lr.cov).flat(), want.cov.flat())).toBeLessThan(1e-13);
-      expect(maxDiff(lr.variances, want.cov.map((row, i) => row[i]))).toBeLessThan(1e-13);
+      expect(
+        maxDiff(
+          lr.variances,
+          want.cov.map((row, i) => row[i]),
+        ),
+      ).toBeLessThan(1e-13);
 
       // Diagonal Σ: compare with the formula on diag(d).
       const diagMat = zeros(N, N).map((row, i) => row.map((_, j) => (i === j ? pr.d[i] : 0)));
       const wantD = naiveUpdate(pr.mu, diagMat, pr.constraint, grid, s2);
       const dg = projectConservation(pr.mu, { kind: 'diag', variances: pr.d }, pr.constraint, grid, opts);
       expect(maxDiff(dg.mean, wantD.mean)).toBeLessThan(1e-13 * scale);
-      expect(maxDiff(dg.variances, wantD.cov.map((row, i) => row[i]))).toBeLessThan(1e-14);
+      expect(
+        maxDiff(
+          dg.variances,
+          wantD.cov.map((row, i) => row[i]),
+        ),
+      ).toBeLessThan(1e-14);
       if (dg.cov.kind !== 'diag') throw new Error('kind');
       expect(dg.cov.variances).toEqual(dg.variances);
 
@@ -200,7 +213,11 @@ describe('projectConservation against a direct dense solve of the formula', () =
     const rng = new Rng(14);
     const mu = randn(rng, n, 1, 1);
     const c = trapezoidMass([0, 0.3, 1], randn(rng, 11, 1, 1));
-    const f = covForms(randn(rng, n * 20, 0.5), 20, Float64Array.from({ length: n }, () => 0.1 * rng.uniform()));
+    const f = covForms(
+      randn(rng, n * 20, 0.5),
+      20,
+      Float64Array.from({ length: n }, () => 0.1 * rng.uniform()),
+    );
     for (const opts of [{}, { mode: 'noisy' as const, sigma: 0.05 }]) {
       const want = naiveUpdate(mu, f.mat, c, g, new Array<number>(11).fill('sigma' in opts ? 0.05 ** 2 : 0));
       const de = projectConservation(mu, f.dense, c, g, opts);
@@ -229,10 +246,15 @@ describe('projectConservation against a direct dense solve of the formula', () =
       }
     }
     const rhs = zeros(N + T, 1);
-    const Sinv_mu = matmul(Sinv, [...pr.mu].map((v) => [v]));
+    const Sinv_mu = matmul(
+      Sinv,
+      [...pr.mu].map((v) => [v]),
+    );
     for (let i = 0; i < N; i++) rhs[i][0] = Sinv_mu[i][0];
     [0, 2, 3].forEach((f, k) => (rhs[N + k][0] = pr.constraint.b[f]));
-    const x = solve(kkt, rhs).slice(0, N).map((r) => r[0]);
+    const x = solve(kkt, rhs)
+      .slice(0, N)
+      .map((r) => r[0]);
     for (const cov of [pr.dense, pr.lowrank]) {
       const got = projectConservation(pr.mu, cov, pr.constraint, grid);
       expect(maxDiff(got.mean, x)).toBeLessThan(1e-11 * maxAbs(pr.mu));
@@ -250,7 +272,12 @@ describe('exact projection satisfies G μ′ = b', () => {
     const b = randn(rng, g.nFrames, 50, 1000);
     const constraint = trapezoidMass(x, b);
     const r = 16;
-    const lowrank: LowRankCovariance = { kind: 'lowrank', factor: randn(rng, n * r, 0.7), rank: r, diag: Float64Array.from({ length: n }, () => rng.uniform() * 1e-3) };
+    const lowrank: LowRankCovariance = {
+      kind: 'lowrank',
+      factor: randn(rng, n * r, 0.7),
+      rank: r,
+      diag: Float64Array.from({ length: n }, () => rng.uniform() * 1e-3),
+    };
     const forms: Covariance[] = [{ kind: 'diag', variances: Float64Array.from({ length: n }, () => rng.uniform() ** 4) }, lowrank];
     for (const cov of forms) {
       const res = projectConservation(mu, cov, constraint, g);
@@ -279,7 +306,10 @@ describe('HardC', () => {
   it('is the orthogonal projection of the mean; the covariance passes through unchanged', () => {
     const pr = smallProblem(4, [1, 2]);
     const G = gMatrix(pr.constraint, grid);
-    const r = matmul(G, [...pr.mu].map((v) => [v])).map((row, k) => [row[0] - pr.constraint.b[[1, 2][k]]]);
+    const r = matmul(
+      G,
+      [...pr.mu].map((v) => [v]),
+    ).map((row, k) => [row[0] - pr.constraint.b[[1, 2][k]]]);
     const lam = solve(matmul(G, transpose(G)), r);
     const corr = matmul(transpose(G), lam);
     const want = [...pr.mu].map((v, i) => v - corr[i][0]);
@@ -318,7 +348,11 @@ describe('the covariance forms agree on the same Σ', () => {
 
   it('a low-rank result projected again (a second constraint set) still matches the dense path', () => {
     const pr = smallProblem(6, [0, 1]);
-    const second: ConservationConstraint = { weights: Float64Array.from({ length: grid.nPoints }, (_, j) => j + 1), b: Float64Array.from([0, 0, 3, -2]), frames: [2, 3] };
+    const second: ConservationConstraint = {
+      weights: Float64Array.from({ length: grid.nPoints }, (_, j) => j + 1),
+      b: Float64Array.from([0, 0, 3, -2]),
+      frames: [2, 3],
+    };
     const lr1 = projectConservation(pr.mu, pr.lowrank, pr.constraint, grid, { mode: 'noisy', sigma: 0.1 });
     const de1 = projectConservation(pr.mu, pr.dense, pr.constraint, grid, { mode: 'noisy', sigma: 0.1 });
     const lr2 = projectConservation(lr1.mean, lr1.cov, second, grid);
@@ -360,7 +394,12 @@ describe('variances and σ', () => {
     const exact = projectConservation(pr.mu, pr.dense, pr.constraint, grid);
     const huge = projectConservation(pr.mu, pr.dense, pr.constraint, grid, { mode: 'noisy', sigma: 1e9 });
     expect(maxDiff(huge.mean, pr.mu)).toBeLessThan(1e-15 * maxAbs(pr.mu) * 1e3);
-    expect(maxDiff(huge.variances, pr.mat.map((row, i) => row[i]))).toBeLessThan(1e-15);
+    expect(
+      maxDiff(
+        huge.variances,
+        pr.mat.map((row, i) => row[i]),
+      ),
+    ).toBeLessThan(1e-15);
     // One constrained frame: g = GΣGᵀ (a number); μ'(σ) = μ + g/(g + σ²) (μ'(0) − μ).
     const G = gMatrix(pr.constraint, grid);
     const g = matmul(matmul(G, pr.mat), transpose(G))[0][0];
@@ -398,7 +437,12 @@ describe('2D periodic fields', () => {
       }
     }
     const means = [0, 0.5, -1.25];
-    const c = periodicMean2d(nx, ny, L, means.map((m) => m * L * L));
+    const c = periodicMean2d(
+      nx,
+      ny,
+      L,
+      means.map((m) => m * L * L),
+    );
     expect(c.weights[0]).toBeCloseTo((L / nx) * (L / ny), 15);
     const v = Float64Array.from(mu, (_, i) => 0.01 + ((i * 7919) % 13) / 13);
     const res = projectConservation(mu, { kind: 'diag', variances: v }, c, g);
@@ -419,7 +463,12 @@ describe('constraint constructors', () => {
     const g1 = new Grid1D(50, [-1, 1], 'cell');
     const u = g1.sample((x) => Math.exp(Math.sin(Math.PI * x)));
     const c = finiteVolumeMass(g1.dx, [g1.integrate(u)], { nPoints: 50 });
-    const res = projectConservation(Float64Array.from(u, (v, i) => v + 0.1 * Math.cos(i)), { kind: 'diag', variances: new Float64Array(50).fill(1) }, c, { nFrames: 1, nPoints: 50 });
+    const res = projectConservation(
+      Float64Array.from(u, (v, i) => v + 0.1 * Math.cos(i)),
+      { kind: 'diag', variances: new Float64Array(50).fill(1) },
+      c,
+      { nFrames: 1, nPoints: 50 },
+    );
     expect(Math.abs(g1.integrate(res.mean) - g1.integrate(u))).toBeLessThan(1e-14);
     expect([...finiteVolumeMass([0.5, 0.25, 0.25], [1]).weights]).toEqual([0.5, 0.25, 0.25]);
     const x = [0, 0.1, 0.4, 1, 1.5];
@@ -444,7 +493,10 @@ describe('batch API', () => {
       [pr.lowrank, { mode: 'noisy', sigma: 0.3 }],
       [pr.dense, {}],
       [{ kind: 'diag', variances: pr.d }, {}],
-      [{ kind: 'diag', variances: perSampleV }, { mode: 'noisy', sigma: [0.1, 0, 0, 1] }],
+      [
+        { kind: 'diag', variances: perSampleV },
+        { mode: 'noisy', sigma: [0.1, 0, 0, 1] },
+      ],
       [pr.dense, { mode: 'hardc' }],
     ] as [Covariance, object][]) {
       const batch = projectConservationBatch(means, cov, c, grid, opts);
@@ -495,14 +547,30 @@ describe('errors name the value', () => {
   const pr = smallProblem(13);
   const diag = { kind: 'diag' as const, variances: pr.d };
   const cases: [string, () => unknown, string][] = [
-    ['weights length', () => projectConservation(pr.mu, diag, finiteVolumeMass(0.1, [1, 1, 1, 1], { nPoints: 5 }), grid), 'constraint.weights has 5 values but the grid has 6 points per frame'],
-    ['b length', () => projectConservation(pr.mu, diag, finiteVolumeMass(0.1, [1, 1, 1], { nPoints: 6 }), grid), 'constraint.b has 3 values but the grid has 4 frames'],
+    [
+      'weights length',
+      () => projectConservation(pr.mu, diag, finiteVolumeMass(0.1, [1, 1, 1, 1], { nPoints: 5 }), grid),
+      'constraint.weights has 5 values but the grid has 6 points per frame',
+    ],
+    [
+      'b length',
+      () => projectConservation(pr.mu, diag, finiteVolumeMass(0.1, [1, 1, 1], { nPoints: 6 }), grid),
+      'constraint.b has 3 values but the grid has 4 frames',
+    ],
     ['mean length', () => projectConservation(pr.mu.subarray(1), diag, pr.constraint, grid), 'mean has 23 values but grid { nFrames: 4, nPoints: 6 } needs 24'],
-    ['negative σ', () => projectConservation(pr.mu, diag, pr.constraint, grid, { mode: 'noisy', sigma: -0.1 }), 'sigma = -0.1 is negative: σ is a standard deviation, use sigma >= 0'],
+    [
+      'negative σ',
+      () => projectConservation(pr.mu, diag, pr.constraint, grid, { mode: 'noisy', sigma: -0.1 }),
+      'sigma = -0.1 is negative: σ is a standard deviation, use sigma >= 0',
+    ],
     ['negative per-frame σ', () => projectConservation(pr.mu, diag, pr.constraint, grid, { mode: 'noisy', sigma: [1, 1, -2, 1] }), 'sigma[2] = -2 is negative'],
     ['noisy without σ', () => projectConservation(pr.mu, diag, pr.constraint, grid, { mode: 'noisy' }), "mode 'noisy' needs sigma"],
     ['σ in exact mode', () => projectConservation(pr.mu, diag, pr.constraint, grid, { sigma: 1 }), "sigma is only read in mode 'noisy' (mode is 'exact')"],
-    ['unknown option', () => projectConservation(pr.mu, diag, pr.constraint, grid, { mdoe: 'exact' } as object), "unknown option 'mdoe': known are mode, sigma"],
+    [
+      'unknown option',
+      () => projectConservation(pr.mu, diag, pr.constraint, grid, { mdoe: 'exact' } as object),
+      "unknown option 'mdoe': known are mode, sigma",
+    ],
     [
       'singular diag',
       () => projectConservation(pr.mu, { kind: 'diag', variances: Float64Array.from(pr.d, (v, i) => (Math.floor(i / 6) === 3 ? 0 : v)) }, pr.constraint, grid),
@@ -513,24 +581,76 @@ describe('errors name the value', () => {
       () => projectConservation(pr.mu, { ...pr.lowrank, diag: new Float64Array(N) }, pr.constraint, grid),
       "GΣGᵀ is singular at frame 3 (Σ = D Dᵀ has rank 3 < 4 constrained frames and no diagonal): use mode 'noisy' with sigma > 0",
     ],
-    ['HardC with zero weights', () => projectConservation(pr.mu, diag, { weights: new Float64Array(6), b: new Float64Array(4), frames: [1] }, grid, { mode: 'hardc' }), 'GGᵀ is singular at frame 1 (constraint.weights are all zero): HardC has nothing to project onto'],
-    ['NaN mean', () => projectConservation(Float64Array.from(pr.mu, (v, i) => (i === 17 ? NaN : v)), diag, pr.constraint, grid), 'mean[17] = NaN is not finite'],
-    ['Inf variance', () => projectConservation(pr.mu, { kind: 'diag', variances: Float64Array.from(pr.d, (v, i) => (i === 2 ? Infinity : v)) }, pr.constraint, grid), 'cov.variances[2] = Infinity is not finite'],
-    ['negative variance', () => projectConservation(pr.mu, { kind: 'diag', variances: Float64Array.from(pr.d, (v, i) => (i === 4 ? -1 : v)) }, pr.constraint, grid), 'cov.variances[4] = -1 is negative'],
-    ['NaN b', () => projectConservation(pr.mu, diag, { ...pr.constraint, b: Float64Array.from([1, NaN, 1, 1]) }, grid), 'constraint.b[1] = NaN is not finite (frame 1 is constrained)'],
-    ['NaN weight', () => projectConservation(pr.mu, diag, { ...pr.constraint, weights: new Float64Array(6).fill(NaN) }, grid), 'constraint.weights[0] = NaN is not finite'],
-    ['frame out of range', () => projectConservation(pr.mu, diag, { ...pr.constraint, frames: [0, 4] }, grid), 'constraint.frames[1] = 4 is not a frame of the grid (nFrames = 4)'],
+    [
+      'HardC with zero weights',
+      () => projectConservation(pr.mu, diag, { weights: new Float64Array(6), b: new Float64Array(4), frames: [1] }, grid, { mode: 'hardc' }),
+      'GGᵀ is singular at frame 1 (constraint.weights are all zero): HardC has nothing to project onto',
+    ],
+    [
+      'NaN mean',
+      () =>
+        projectConservation(
+          Float64Array.from(pr.mu, (v, i) => (i === 17 ? NaN : v)),
+          diag,
+          pr.constraint,
+          grid,
+        ),
+      'mean[17] = NaN is not finite',
+    ],
+    [
+      'Inf variance',
+      () => projectConservation(pr.mu, { kind: 'diag', variances: Float64Array.from(pr.d, (v, i) => (i === 2 ? Infinity : v)) }, pr.constraint, grid),
+      'cov.variances[2] = Infinity is not finite',
+    ],
+    [
+      'negative variance',
+      () => projectConservation(pr.mu, { kind: 'diag', variances: Float64Array.from(pr.d, (v, i) => (i === 4 ? -1 : v)) }, pr.constraint, grid),
+      'cov.variances[4] = -1 is negative',
+    ],
+    [
+      'NaN b',
+      () => projectConservation(pr.mu, diag, { ...pr.constraint, b: Float64Array.from([1, NaN, 1, 1]) }, grid),
+      'constraint.b[1] = NaN is not finite (frame 1 is constrained)',
+    ],
+    [
+      'NaN weight',
+      () => projectConservation(pr.mu, diag, { ...pr.constraint, weights: new Float64Array(6).fill(NaN) }, grid),
+      'constraint.weights[0] = NaN is not finite',
+    ],
+    [
+      'frame out of range',
+      () => projectConservation(pr.mu, diag, { ...pr.constraint, frames: [0, 4] }, grid),
+      'constraint.frames[1] = 4 is not a frame of the grid (nFrames = 4)',
+    ],
     ['frame twice', () => projectConservation(pr.mu, diag, { ...pr.constraint, frames: [2, 2] }, grid), 'constraint.frames lists frame 2 twice'],
-    ['asymmetric dense', () => projectConservation(pr.mu, { kind: 'dense', matrix: Float64Array.from(pr.mat.flat(), (v, k) => (k === 1 ? v + 1 : v)) }, pr.constraint, grid), 'cov.matrix is not symmetric: [0][1]'],
+    [
+      'asymmetric dense',
+      () => projectConservation(pr.mu, { kind: 'dense', matrix: Float64Array.from(pr.mat.flat(), (v, k) => (k === 1 ? v + 1 : v)) }, pr.constraint, grid),
+      'cov.matrix is not symmetric: [0][1]',
+    ],
     [
       'dense above the limit',
-      () => projectConservation(new Float64Array(DENSE_MAX_POINTS + 4), { kind: 'dense', matrix: new Float64Array(0) }, finiteVolumeMass(1, new Float64Array(1), { nPoints: DENSE_MAX_POINTS + 4 }), { nFrames: 1, nPoints: DENSE_MAX_POINTS + 4 }),
+      () =>
+        projectConservation(
+          new Float64Array(DENSE_MAX_POINTS + 4),
+          { kind: 'dense', matrix: new Float64Array(0) },
+          finiteVolumeMass(1, new Float64Array(1), { nPoints: DENSE_MAX_POINTS + 4 }),
+          { nFrames: 1, nPoints: DENSE_MAX_POINTS + 4 },
+        ),
       "a dense covariance over 4100 points (4100×4100 float64, 128 MiB) is above the dense limit of 4096 points: use kind 'diag' or 'lowrank'",
     ],
     ['scalar dx without nPoints', () => finiteVolumeMass(0.1, [1]), 'finiteVolumeMass(dx = 0.1) needs nPoints'],
     ['trapezoid decreasing x', () => trapezoidMass([0, 1, 0.5], [0]), 'x[2] = 0.5 is not above x[1] = 1: give increasing coordinates'],
-    ['batch length', () => projectConservationBatch(new Float64Array(N * 2 + 1), diag, pr.constraint, grid), 'means has 49 values: not a whole number of samples of 24'],
-    ['unknown kind', () => projectConservation(pr.mu, { kind: 'full' } as unknown as Covariance, pr.constraint, grid), "cov.kind = full is not known: use 'diag', 'lowrank' or 'dense'"],
+    [
+      'batch length',
+      () => projectConservationBatch(new Float64Array(N * 2 + 1), diag, pr.constraint, grid),
+      'means has 49 values: not a whole number of samples of 24',
+    ],
+    [
+      'unknown kind',
+      () => projectConservation(pr.mu, { kind: 'full' } as unknown as Covariance, pr.constraint, grid),
+      "cov.kind = full is not known: use 'diag', 'lowrank' or 'dense'",
+    ],
   ];
   for (const [name, fn, text] of cases) {
     it(name, () => {

@@ -30,7 +30,10 @@ export const merge: Command = {
   },
 };
 
-const INFO_OPTIONS: OptionDecl[] = [JSON_OPTION, { flag: 'max-samples', field: 'maxSamples', type: 'int', value: 'N', help: 'value ranges over the first N samples only' }];
+const INFO_OPTIONS: OptionDecl[] = [
+  JSON_OPTION,
+  { flag: 'max-samples', field: 'maxSamples', type: 'int', value: 'N', help: 'value ranges over the first N samples only' },
+];
 
 export const info: Command = {
   summary: 'print shapes, coordinates, attributes and value ranges of a dataset file',

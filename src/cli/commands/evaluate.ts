@@ -19,10 +19,21 @@ const UQ_OPTIONS: OptionDecl[] = [
     value: 'C',
     help: "add a variant: exact (ProbConserv's projection, sigma = 0), noisy:SIGMA, or hard (HardC);\nrepeat or comma-separate (--conserve exact,hard)",
   },
-  { flag: 'covariance', field: 'covariance', type: 'string', value: 'K', help: 'Sigma of the projection: diag (predictive variances, default) or lowrank (ensemble factor)' },
+  {
+    flag: 'covariance',
+    field: 'covariance',
+    type: 'string',
+    value: 'K',
+    help: 'Sigma of the projection: diag (predictive variances, default) or lowrank (ensemble factor)',
+  },
   { flag: 'mc-dropout', field: 'mcDropout', type: 'int', value: 'K', help: 'K seeded dropout passes of a run trained with dropout (--seed S)' },
   { flag: 'ood', field: 'ood', type: 'string', value: 'FILE', help: 'also evaluate every sample of FILE (e.g. held-out parameters)' },
-  { flag: 'recalibrate', field: 'recalibrate', type: 'boolean', help: 'scale every sigma so that 90% intervals cover 90% of the validation split\n(needs a validation split at training)' },
+  {
+    flag: 'recalibrate',
+    field: 'recalibrate',
+    type: 'boolean',
+    help: 'scale every sigma so that 90% intervals cover 90% of the validation split\n(needs a validation split at training)',
+  },
 ];
 
 export const EVALUATE_OPTIONS: OptionDecl[] = [
@@ -39,7 +50,9 @@ export const EVALUATE_OPTIONS: OptionDecl[] = [
 ];
 
 const EVALUATE_ONLY: OptionDecl[] = [{ flag: 'json', field: null, type: 'boolean', help: 'print the evaluation as JSON' }];
-const REPORT_ONLY: OptionDecl[] = [{ flag: 'out', short: 'o', field: 'out', type: 'string', value: 'PAGE.html', help: 'the page to write (default: DIR/report.html)' }];
+const REPORT_ONLY: OptionDecl[] = [
+  { flag: 'out', short: 'o', field: 'out', type: 'string', value: 'PAGE.html', help: 'the page to write (default: DIR/report.html)' },
+];
 
 /** The probabilistic path (src/evaluate/evaluate_uq.ts): an ensemble directory, or any UQ option. */
 function wantsUq(opts: Values): boolean {
@@ -118,7 +131,9 @@ Gaussian log-likelihood, CRPS, coverage of 50/90/95% intervals, calibration, con
       if (values.json) process.stdout.write(`${JSON.stringify(u, null, 2)}\n`);
       else {
         const rc = u.recalibration ? `; sigma x ${u.recalibration.sigmaScale.toPrecision(4)} from ${u.recalibration.samples} validation samples` : '';
-        process.stdout.write(`${u.method}${u.members > 1 ? ` of ${u.members}` : ''}; frames ${u.frames[0]}-${u.frames[u.frames.length - 1]}${rc}\n${formatUqGroup('in distribution', u.inDistribution)}\n`);
+        process.stdout.write(
+          `${u.method}${u.members > 1 ? ` of ${u.members}` : ''}; frames ${u.frames[0]}-${u.frames[u.frames.length - 1]}${rc}\n${formatUqGroup('in distribution', u.inDistribution)}\n`,
+        );
         if (u.ood) process.stdout.write(`${formatUqGroup('out of distribution', u.ood)}\n`);
       }
       return 0;
@@ -128,9 +143,13 @@ Gaussian log-likelihood, CRPS, coverage of 50/90/95% intervals, calibration, con
     if (values.json) process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
     else {
       process.stdout.write(`${r.split} set: ${r.indices.length} samples of ${r.data}\nmean over samples:\n${formatMetrics(r.metrics)}\n`);
-      process.stdout.write(`relative L2 by resolution: ${r.resolution.map((x) => `${x.grid.length === 1 ? `nx=${x.nx}` : x.grid.join('x')}: ${x.relL2.toPrecision(4)}`).join(', ')}\n`);
+      process.stdout.write(
+        `relative L2 by resolution: ${r.resolution.map((x) => `${x.grid.length === 1 ? `nx=${x.nx}` : x.grid.join('x')}: ${x.relL2.toPrecision(4)}`).join(', ')}\n`,
+      );
       if (r.rollout !== null) {
-        process.stdout.write(`rollout: ${r.rollout.nFrames} frames from t=${r.rollout.times[0]} to t=${r.rollout.times[r.rollout.nFrames - 1]}; relative L2 per frame ${r.metrics.perFrame.relL2.map((e) => e.toPrecision(3)).join(' ')}\n`);
+        process.stdout.write(
+          `rollout: ${r.rollout.nFrames} frames from t=${r.rollout.times[0]} to t=${r.rollout.times[r.rollout.nFrames - 1]}; relative L2 per frame ${r.metrics.perFrame.relL2.map((e) => e.toPrecision(3)).join(' ')}\n`,
+        );
       }
       const ns = r.metrics2d?.ns;
       if (ns) {
@@ -147,7 +166,8 @@ Gaussian log-likelihood, CRPS, coverage of 50/90/95% intervals, calibration, con
 export const report: Command = {
   summary: 'write the HTML report comparing a trained surrogate with the reference solver',
   usage: 'pdes report --run DIR [--data FILE.h5] [-o PAGE.html] [--rollout-steps N]',
-  intro: 'Self-contained page (plotly inlined): best/median/worst samples, errors, resolution, training curves, rollouts\n(2D data: the line through the middle of the y grid). Takes the options of pdes evaluate.',
+  intro:
+    'Self-contained page (plotly inlined): best/median/worst samples, errors, resolution, training curves, rollouts\n(2D data: the line through the middle of the y grid). Takes the options of pdes evaluate.',
   options: [...EVALUATE_OPTIONS, ...REPORT_ONLY],
   run: async ({ values, file }) => {
     const opts = libraryOptions(report.options, values, file);
@@ -156,7 +176,9 @@ export const report: Command = {
     if (wantsUq(opts)) {
       const u = await reportUqRun({ ...uqOptions(opts), out: opts.out as string | undefined });
       banner();
-      process.stdout.write(`wrote ${u.path} (${u.evaluation.inDistribution.variants.map((x) => `${x.name} MSE ${x.metrics.mse.toPrecision(4)}`).join(', ')})\n`);
+      process.stdout.write(
+        `wrote ${u.path} (${u.evaluation.inDistribution.variants.map((x) => `${x.name} MSE ${x.metrics.mse.toPrecision(4)}`).join(', ')})\n`,
+      );
       return 0;
     }
     const r = await reportRun({ ...evaluateOptions(opts), out: opts.out as string | undefined });

@@ -11,7 +11,13 @@ import { QUIET, withInterrupts, type Command } from './command.js';
 const RECIPE_OPTIONS: OptionDecl[] = [
   { flag: 'samples', field: 'samples', type: 'int', value: 'N', help: 'number of samples' },
   { flag: 'nx', field: 'nx', type: 'int', value: 'N', help: 'stored grid points (per side for Navier-Stokes)' },
-  { flag: 'solve-nx', field: 'solveNx', type: 'int', value: 'N', help: 'grid points the solver uses (a multiple of --nx; Navier-Stokes: stored by spectral truncation)' },
+  {
+    flag: 'solve-nx',
+    field: 'solveNx',
+    type: 'int',
+    value: 'N',
+    help: 'grid points the solver uses (a multiple of --nx; Navier-Stokes: stored by spectral truncation)',
+  },
   { flag: 'nu', field: 'nu', type: 'number', value: 'X', help: "viscosity (burgers-pdebench: PDEBench's Nu, the solver uses Nu/pi)" },
   { flag: 'seed', field: 'seed', type: 'int', value: 'N', help: 'seed; sample i draws from stream (seed, i)' },
   { flag: 'frames', field: 'frames', type: 'int', value: 'N', help: 'stored frames, equally spaced on [0, t-end]' },
@@ -43,7 +49,12 @@ const OPTIONS: OptionDecl[] = [
   { flag: 'shard', field: 'shard', type: 'string', value: 'i/N', help: "generate the i-th of N deterministic slices (merge with 'pdes merge')" },
   { flag: 'resume', field: 'resume', type: 'boolean', help: 'complete a file that was cut short (same options required)' },
   { flag: 'overwrite', field: 'overwrite', type: 'boolean', aliases: ['force'], fieldAliases: ['force'], help: 'overwrite an existing file' },
-  { flag: 'skip-resource-check', field: 'skipResourceCheck', type: 'boolean', help: 'start even when the file looks larger than the free disk, or the run than the memory' },
+  {
+    flag: 'skip-resource-check',
+    field: 'skipResourceCheck',
+    type: 'boolean',
+    help: 'start even when the file looks larger than the free disk, or the run than the memory',
+  },
   { flag: 'dry-run', field: null, type: 'boolean', help: 'print the resolved recipe as JSON and exit' },
   QUIET,
 ];
@@ -64,7 +75,10 @@ async function runGenerate(opts: Record<string, unknown>, dryRun: boolean, showB
   let barTotal = -1;
   let progress: ProgressBar | null = null;
   // Printed once the run has passed its checks (at its first progress report): an error is then the only line.
-  const banner = (): void => log(`generate ${recipe.name}: ${recipe.samples} samples${shard ? ` (shard ${shard.index}/${shard.count})` : ''}, ${gridLabel(recipe)}, ${recipe.nFrames} frames to t=${recipe.tEnd} -> ${out}`);
+  const banner = (): void =>
+    log(
+      `generate ${recipe.name}: ${recipe.samples} samples${shard ? ` (shard ${shard.index}/${shard.count})` : ''}, ${gridLabel(recipe)}, ${recipe.nFrames} frames to t=${recipe.tEnd} -> ${out}`,
+    );
   const res = await withInterrupts((signal) =>
     generateDataset({
       recipe,

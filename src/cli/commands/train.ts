@@ -47,8 +47,22 @@ export const TRAIN_OPTIONS: OptionDecl[] = [
     default: '0',
     help: 'window: unroll the model N times without gradient before the loss\n(Brandstetter et al. 2022)',
   },
-  { flag: 'model-config', field: 'model', type: 'json', value: 'JSON', help: `model config fields, e.g. '{"projectionChannels": 32}' (the flags below override it)` },
-  { flag: 'n-modes', field: 'model.nModes', type: 'int-or-ints', value: 'N[,N..]', default: '16', aliases: ['modes'], help: 'FNO Fourier modes: one per axis, or one for every axis' },
+  {
+    flag: 'model-config',
+    field: 'model',
+    type: 'json',
+    value: 'JSON',
+    help: `model config fields, e.g. '{"projectionChannels": 32}' (the flags below override it)`,
+  },
+  {
+    flag: 'n-modes',
+    field: 'model.nModes',
+    type: 'int-or-ints',
+    value: 'N[,N..]',
+    default: '16',
+    aliases: ['modes'],
+    help: 'FNO Fourier modes: one per axis, or one for every axis',
+  },
   { flag: 'modes1', field: 'model.modes1', type: 'int', value: 'N', help: 'Fourier modes along x (fno2d, fno3d)' },
   { flag: 'modes2', field: 'model.modes2', type: 'int', value: 'N', help: 'Fourier modes along y (fno2d, fno3d)' },
   { flag: 'modes3', field: 'model.modes3', type: 'int', value: 'N', help: 'Fourier modes along t (fno3d)' },
@@ -56,8 +70,21 @@ export const TRAIN_OPTIONS: OptionDecl[] = [
   { flag: 'n-layers', field: 'model.nLayers', type: 'int', value: 'N', default: '4', aliases: ['layers'], help: 'FNO Fourier layers' },
   { flag: 'in-channels', field: 'model.inChannels', type: 'int', value: 'N', default: 'history x fields', help: 'model input channels' },
   { flag: 'out-channels', field: 'model.outChannels', type: 'int', value: 'N', default: 'future x fields', help: 'model output channels' },
-  { flag: 'out-frames', field: 'model.outFrames', type: 'int', value: 'N', default: 'future', help: 'output frames of models with one channel per frame (fno3d)' },
-  { flag: 'dropout', field: 'model.dropout', type: 'number', value: 'X', help: 'fno: dropout rate after each Fourier layer (training; MC dropout at inference)' },
+  {
+    flag: 'out-frames',
+    field: 'model.outFrames',
+    type: 'int',
+    value: 'N',
+    default: 'future',
+    help: 'output frames of models with one channel per frame (fno3d)',
+  },
+  {
+    flag: 'dropout',
+    field: 'model.dropout',
+    type: 'number',
+    value: 'X',
+    help: 'fno: dropout rate after each Fourier layer (training; MC dropout at inference)',
+  },
   {
     flag: 'ensemble',
     field: 'ensemble',
@@ -65,7 +92,14 @@ export const TRAIN_OPTIONS: OptionDecl[] = [
     value: 'M',
     help: 'a deep ensemble of M members (seeds seed, seed+1, …; one data split): writes\nDIR/ensemble.json and DIR/member-<i>/ (each a run directory; --resume continues\nthe unfinished members)',
   },
-  { flag: 'ensemble-workers', field: 'ensembleWorkers', type: 'int', value: 'N', default: 'all cores', help: 'members trained at a time, one worker thread each' },
+  {
+    flag: 'ensemble-workers',
+    field: 'ensembleWorkers',
+    type: 'int',
+    value: 'N',
+    default: 'all cores',
+    help: 'members trained at a time, one worker thread each',
+  },
   {
     flag: 'model-module',
     field: 'modelModules',
@@ -107,25 +141,36 @@ export function trainOptionsFrom(values: Values, file: Values, kind: string | un
 async function runTrain(opts: Values, quiet: boolean, say: (s: string) => void): Promise<Trained> {
   const { ensemble: members, ensembleWorkers, ...rest } = opts as Values & { ensemble?: number; ensembleWorkers?: number };
   await registerModelModules((rest.modelModules as string[] | undefined) ?? []);
-  if (typeof (rest.model as { kind?: unknown } | undefined)?.kind !== 'string') throw new CliUsageError(`pdes train takes a model kind (known: ${modelKinds().join(', ')})`);
+  if (typeof (rest.model as { kind?: unknown } | undefined)?.kind !== 'string')
+    throw new CliUsageError(`pdes train takes a model kind (known: ${modelKinds().join(', ')})`);
   if (!rest.data) throw new CliUsageError('pdes train needs a dataset: --data FILE.h5');
   if (!rest.out) throw new CliUsageError('pdes train needs a run directory: --out DIR');
   const input = rest as unknown as TrainOptionsInput;
   if (members === undefined && ensembleWorkers !== undefined) throw new CliUsageError('--ensemble-workers needs --ensemble N (members)');
   if (members !== undefined && members < 1) throw new CliUsageError(`--ensemble=${members} is not allowed: use an integer >= 1 (members)`);
-  if (ensembleWorkers !== undefined && ensembleWorkers < 1) throw new CliUsageError(`--ensemble-workers=${ensembleWorkers} is not allowed: use an integer >= 1`);
+  if (ensembleWorkers !== undefined && ensembleWorkers < 1)
+    throw new CliUsageError(`--ensemble-workers=${ensembleWorkers} is not allowed: use an integer >= 1`);
   // Validate everything before touching the engine, so bad input gets its one line and nothing else.
   resolveTrainOptions(input);
   const info = await initBackend(input.backend ?? undefined);
   // The banner once the run has passed every check: an error is then the only line.
-  const onStart = (): void => say(`backend: ${describeBackend()}${info.name === 'wasm' ? ' (install @tensorflow/tfjs-node or -node-gpu for the native backend)' : ''}`);
+  const onStart = (): void =>
+    say(`backend: ${describeBackend()}${info.name === 'wasm' ? ' (install @tensorflow/tfjs-node or -node-gpu for the native backend)' : ''}`);
   const progress = quiet ? false : process.stderr;
   if (members !== undefined) {
-    const ens = await withInterrupts((signal) => trainEnsemble({ ...input, backend: info.name, ensemble: members, ensembleWorkers }, { signal, progress, onStart }));
+    const ens = await withInterrupts((signal) =>
+      trainEnsemble({ ...input, backend: info.name, ensemble: members, ensembleWorkers }, { signal, progress, onStart }),
+    );
     const lasts = ens.members.map((m) => m.metrics[m.metrics.length - 1]);
     const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
     const vals = lasts.map((l) => l?.valLoss).filter((x): x is number => typeof x === 'number');
-    return { out: ens.dir, lastVal: vals.length === lasts.length ? mean(vals) : null, lastTrain: mean(lasts.map((l) => l?.trainLoss ?? NaN)), epochs: lasts[0]?.epoch ?? 0, members };
+    return {
+      out: ens.dir,
+      lastVal: vals.length === lasts.length ? mean(vals) : null,
+      lastTrain: mean(lasts.map((l) => l?.trainLoss ?? NaN)),
+      epochs: lasts[0]?.epoch ?? 0,
+      members,
+    };
   }
   const res = await withInterrupts((signal) => train({ ...input, backend: info.name }, { signal, progress, onStart }));
   res.model.dispose();
@@ -152,7 +197,8 @@ DIR/checkpoint.safetensors (every --checkpoint-every epochs, at the end, and on 
       return e.exitCode;
     }
     const losses = `train loss ${r.lastTrain.toPrecision(4)}${r.lastVal === null ? '' : `, validation loss ${r.lastVal.toPrecision(4)}`}`;
-    if (r.members !== undefined) process.stdout.write(`trained an ensemble of ${r.members} members, ${r.epochs} epochs each: mean ${losses}; ensemble in ${r.out}\n`);
+    if (r.members !== undefined)
+      process.stdout.write(`trained an ensemble of ${r.members} members, ${r.epochs} epochs each: mean ${losses}; ensemble in ${r.out}\n`);
     else process.stdout.write(`trained ${r.epochs} epochs: ${losses}; run in ${r.out}\n`);
     return 0;
   },

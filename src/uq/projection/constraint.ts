@@ -86,7 +86,10 @@ export function periodicMean2d(
   b: ArrayLike<number>,
   opts?: ConstraintOptions,
 ): ConservationConstraint {
-  for (const [name, v] of [['nx', nx], ['ny', ny]] as const) {
+  for (const [name, v] of [
+    ['nx', nx],
+    ['ny', ny],
+  ] as const) {
     if (!Number.isInteger(v) || v < 1) throw new ProjectionInputError(`${name} = ${String(v)} is not allowed: use an integer >= 1`);
   }
   const [lx, ly] = typeof length === 'number' ? [length, length] : length;
@@ -104,7 +107,8 @@ export function trapezoidMass(x: ArrayLike<number>, b: ArrayLike<number>, opts?:
   if (xs.length < 2) throw new ProjectionInputError(`x has ${xs.length} coordinates: the trapezoid rule needs at least 2`);
   for (let j = 0; j < xs.length; j++) {
     if (!Number.isFinite(xs[j])) throw new ProjectionInputError(`x[${j}] = ${xs[j]} is not finite`);
-    if (j > 0 && !(xs[j] > xs[j - 1])) throw new ProjectionInputError(`x[${j}] = ${xs[j]} is not above x[${j - 1}] = ${xs[j - 1]}: give increasing coordinates`);
+    if (j > 0 && !(xs[j] > xs[j - 1]))
+      throw new ProjectionInputError(`x[${j}] = ${xs[j]} is not above x[${j - 1}] = ${xs[j - 1]}: give increasing coordinates`);
   }
   const n = xs.length;
   const w = new Float64Array(n);

@@ -53,7 +53,8 @@ function checkArray(name: string, a: unknown, length: number, nonNegative: boole
  * `perSample` allows nSamples·N variances; returns whether they are per sample.
  */
 export function checkCovariance(cov: Covariance, n: number, nSamples = 1): { perSample: boolean } {
-  if (cov === null || typeof cov !== 'object') throw new ProjectionInputError(`cov ${String(cov)} is not allowed: give { kind: 'diag' | 'lowrank' | 'dense', ... }`);
+  if (cov === null || typeof cov !== 'object')
+    throw new ProjectionInputError(`cov ${String(cov)} is not allowed: give { kind: 'diag' | 'lowrank' | 'dense', ... }`);
   switch (cov.kind) {
     case 'diag': {
       const len = cov.variances instanceof Float64Array ? cov.variances.length : -1;

@@ -69,7 +69,8 @@ export function resolveProjectionOptions(opts: ProjectionOptions | undefined, gr
     if (key !== 'mode' && key !== 'sigma') throw new ProjectionInputError(`unknown option '${key}': known are mode, sigma`);
   }
   const mode = o.mode ?? 'exact';
-  if (!PROJECTION_MODES.includes(mode)) throw new ProjectionInputError(`mode = ${String(mode)} is not known: use ${PROJECTION_MODES.map((m) => `'${m}'`).join(', ')}`);
+  if (!PROJECTION_MODES.includes(mode))
+    throw new ProjectionInputError(`mode = ${String(mode)} is not known: use ${PROJECTION_MODES.map((m) => `'${m}'`).join(', ')}`);
   const sigma2 = new Float64Array(frames.length);
   if (mode !== 'noisy') {
     if (o.sigma !== undefined) throw new ProjectionInputError(`sigma is only read in mode 'noisy' (mode is '${mode}')`);
@@ -85,7 +86,8 @@ export function resolveProjectionOptions(opts: ProjectionOptions | undefined, gr
     check('sigma', s);
     sigma2.fill(s * s);
   } else {
-    if (s === null || typeof s !== 'object' || typeof s.length !== 'number') throw new ProjectionInputError(`sigma is ${s === null ? 'null' : typeof s}: give a number or one per frame`);
+    if (s === null || typeof s !== 'object' || typeof s.length !== 'number')
+      throw new ProjectionInputError(`sigma is ${s === null ? 'null' : typeof s}: give a number or one per frame`);
     if (s.length !== grid.nFrames) throw new ProjectionInputError(`sigma has ${s.length} values but the grid has ${grid.nFrames} frames`);
     frames.forEach((f, k) => {
       check(`sigma[${f}]`, s[f]);
@@ -154,7 +156,9 @@ export function projectConservationBatch<C extends Covariance>(
   const N = grid.nFrames * grid.nPoints;
   if (!(means instanceof Float64Array)) throw new ProjectionInputError('mean is not a Float64Array');
   if (means.length === 0 || means.length % N !== 0) {
-    throw new ProjectionInputError(`means has ${means.length} values: not a whole number of samples of ${N} (grid { nFrames: ${grid.nFrames}, nPoints: ${grid.nPoints} })`);
+    throw new ProjectionInputError(
+      `means has ${means.length} values: not a whole number of samples of ${N} (grid { nFrames: ${grid.nFrames}, nPoints: ${grid.nPoints} })`,
+    );
   }
   const S = means.length / N;
   const { frames, bPerSample } = resolveConstraint(constraint, grid, S);
@@ -498,14 +502,39 @@ function denseDowndate(M: Float64Array, C: Float64Array, N: number, m: number, v
     const q = i + 1 < N ? p + m : -1;
     let k = 0;
     for (; k + 8 <= m; k += 8) {
-      const a0 = C[p + k], a1 = C[p + k + 1], a2 = C[p + k + 2], a3 = C[p + k + 3];
-      const a4 = C[p + k + 4], a5 = C[p + k + 5], a6 = C[p + k + 6], a7 = C[p + k + 7];
-      const b0 = q < 0 ? 0 : C[q + k], b1 = q < 0 ? 0 : C[q + k + 1], b2 = q < 0 ? 0 : C[q + k + 2], b3 = q < 0 ? 0 : C[q + k + 3];
-      const b4 = q < 0 ? 0 : C[q + k + 4], b5 = q < 0 ? 0 : C[q + k + 5], b6 = q < 0 ? 0 : C[q + k + 6], b7 = q < 0 ? 0 : C[q + k + 7];
-      const o0 = k * N, o1 = o0 + N, o2 = o1 + N, o3 = o2 + N, o4 = o3 + N, o5 = o4 + N, o6 = o5 + N, o7 = o6 + N;
+      const a0 = C[p + k],
+        a1 = C[p + k + 1],
+        a2 = C[p + k + 2],
+        a3 = C[p + k + 3];
+      const a4 = C[p + k + 4],
+        a5 = C[p + k + 5],
+        a6 = C[p + k + 6],
+        a7 = C[p + k + 7];
+      const b0 = q < 0 ? 0 : C[q + k],
+        b1 = q < 0 ? 0 : C[q + k + 1],
+        b2 = q < 0 ? 0 : C[q + k + 2],
+        b3 = q < 0 ? 0 : C[q + k + 3];
+      const b4 = q < 0 ? 0 : C[q + k + 4],
+        b5 = q < 0 ? 0 : C[q + k + 5],
+        b6 = q < 0 ? 0 : C[q + k + 6],
+        b7 = q < 0 ? 0 : C[q + k + 7];
+      const o0 = k * N,
+        o1 = o0 + N,
+        o2 = o1 + N,
+        o3 = o2 + N,
+        o4 = o3 + N,
+        o5 = o4 + N,
+        o6 = o5 + N,
+        o7 = o6 + N;
       for (let j = i; j < N; j++) {
-        const x0 = Ct[o0 + j], x1 = Ct[o1 + j], x2 = Ct[o2 + j], x3 = Ct[o3 + j];
-        const x4 = Ct[o4 + j], x5 = Ct[o5 + j], x6 = Ct[o6 + j], x7 = Ct[o7 + j];
+        const x0 = Ct[o0 + j],
+          x1 = Ct[o1 + j],
+          x2 = Ct[o2 + j],
+          x3 = Ct[o3 + j];
+        const x4 = Ct[o4 + j],
+          x5 = Ct[o5 + j],
+          x6 = Ct[o6 + j],
+          x7 = Ct[o7 + j];
         out[r0 + j] -= a0 * x0 + a1 * x1 + a2 * x2 + a3 * x3 + a4 * x4 + a5 * x5 + a6 * x6 + a7 * x7;
         t1[r1 + j] -= b0 * x0 + b1 * x1 + b2 * x2 + b3 * x3 + b4 * x4 + b5 * x5 + b6 * x6 + b7 * x7;
       }
