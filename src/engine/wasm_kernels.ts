@@ -39,6 +39,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { EngineError } from './errors.js';
 import { buildModule, I32, op, V128, type FunctionDef } from '../../core/wasm/engine_emit.js';
+import { watKernel } from '../../core/wasm/binary.js';
 import { gemmReduceDef, gemmRowsDef, gemmSmallLeftDef, rowSumDef, type GemmRowsSpec, type GemmSmallLeftSpec } from '../../core/wasm/engine_gemm.js';
 
 // ------------------------------------------------------------------------------------------------
@@ -54,33 +55,24 @@ const ERF_Q = [-1.45660718464996e-5, -2.13374055278905e-4, -1.68282697438203e-3,
 const LN2_HI = 0.693359375;
 const LN2_LO = -2.1219444e-4;
 
-/** Horner evaluation of Σ c_i t^(deg−i) (coefficients from the highest power) with t in local `t`. */
-function horner(coefs: number[], t: number): number[] {
-  const out = [...op.f32x4(coefs[0])];
-  for (const c of coefs.slice(1)) out.push(...op.get(t), ...op.fmul, ...op.f32x4(c), ...op.fadd);
-  return out;
+/** An f32x4 constant with all four lanes equal to v (rounded to float32), as text. */
+const splat = (v: number) => `v128.const f32x4 ${v} ${v} ${v} ${v}`;
+
+/** Horner evaluation of Σ c_i t^(deg−i) (coefficients from the highest power) with t in local `t`, as text. */
+function horner(coefs: number[], t: string): string {
+  return [splat(coefs[0]), ...coefs.slice(1).map((c) => `local.get $${t} f32x4.mul ${splat(c)} f32x4.add`)].join('\n');
 }
 
-/** Leaves erf(x/√2) on the stack for x in local `x`; uses locals z, z2. */
-function erfOfScaled(x: number, z: number, z2: number): number[] {
-  return [
-    ...op.get(x),
-    ...op.f32x4(Math.SQRT1_2),
-    ...op.fmul,
-    ...op.f32x4(-4),
-    ...op.fpmax,
-    ...op.f32x4(4),
-    ...op.fpmin,
-    ...op.tee(z),
-    ...op.get(z),
-    ...op.fmul,
-    ...op.set(z2),
-    ...horner(ERF_P, z2),
-    ...op.get(z),
-    ...op.fmul,
-    ...horner(ERF_Q, z2),
-    ...op.fdiv,
-  ];
+/** Leaves erf(x/√2) on the stack for x in local `x`; uses locals z, z2 (text). */
+function erfOfScaled(x: string, z: string, z2: string): string {
+  return `
+    ;; z = clamp(x/√2, −4, 4), z2 = z²
+    local.get $${x} ${splat(Math.SQRT1_2)} f32x4.mul
+    ${splat(-4)} f32x4.pmax ${splat(4)} f32x4.pmin
+    local.tee $${z} local.get $${z} f32x4.mul local.set $${z2}
+    ;; z·P(z²) / Q(z²)
+    ${horner(ERF_P, z2)} local.get $${z} f32x4.mul
+    ${horner(ERF_Q, z2)} f32x4.div`;
 }
 
 /**
@@ -88,147 +80,110 @@ function erfOfScaled(x: number, z: number, z2: number): number[] {
  * values. Each iteration handles `unroll` independent vectors (the GELU chains are ~60 dependent
  * operations: interleaving them hides latency); the last 4·unroll values are done once more
  * (overlapping), so any n is covered without a scalar tail. `values` leaves one result vector per
- * output on the stack (first output deepest), given the byte offset local and its own temps.
+ * output on the stack (first output deepest), given the byte offset local `o`, its own temps
+ * (the names in `temps`, suffixed per unrolled vector) and the vector's byte offset from o.
  */
 function elementwise(
   name: string,
-  nIn: number,
-  nOut: number,
-  nTemps: number,
+  ins: string[],
+  outs: string[],
+  temps: string[],
   unroll: number,
-  values: (ins: number[], o: number, temps: number[], offset: number) => number[],
+  values: (ins: string[], temps: string[], offset: number) => string,
 ): FunctionDef {
-  const ins = Array.from({ length: nIn }, (_, i) => i);
-  const outs = Array.from({ length: nOut }, (_, i) => nIn + i);
-  const n = nIn + nOut;
-  const o = n + 1;
-  const last = n + 2;
-  const firstV = n + 3;
-  const res = (u: number) => Array.from({ length: nOut }, (_, i) => firstV + u * (nOut + nTemps) + i);
-  const temps = (u: number) => Array.from({ length: nTemps }, (_, i) => firstV + u * (nOut + nTemps) + nOut + i);
+  const res = (u: number) => outs.map((_, i) => `res${i}_${u}`);
+  const tmp = (u: number) => temps.map((t) => `${t}_${u}`);
   const block = 16 * unroll;
-  const one: number[] = [];
-  for (let u = 0; u < unroll; u++)
-    one.push(
-      ...values(ins, o, temps(u), 16 * u),
-      ...res(u)
-        .slice()
-        .reverse()
-        .flatMap((r) => op.set(r)),
-    );
-  for (let u = 0; u < unroll; u++) {
-    one.push(...outs.flatMap((out, i) => [...op.get(out), ...op.get(o), ...op.i32add, ...op.get(res(u)[i]), ...op.store(16 * u)]));
-  }
-  return {
+  const us = Array.from({ length: unroll }, (_, u) => u);
+  const one = [
+    ...us.map(
+      (u) =>
+        `${values(ins, tmp(u), 16 * u)} ${[...res(u)]
+          .reverse()
+          .map((r) => `local.set $${r}`)
+          .join(' ')}`,
+    ),
+    ...us.flatMap((u) => outs.map((out, i) => `local.get $${out} local.get $o i32.add local.get $${res(u)[i]} v128.store offset=${16 * u} align=4`)),
+  ].join('\n');
+  return watKernel(
     name,
-    params: [...ins.map(() => I32), ...outs.map(() => I32), I32],
-    locals: [I32, I32, ...Array.from({ length: unroll * (nOut + nTemps) }, () => V128)],
-    body: [
-      ...op.get(n),
-      ...op.i32(4),
-      ...op.i32mul,
-      ...op.i32(block),
-      ...op.i32sub,
-      ...op.set(last),
-      ...op.i32(0),
-      ...op.set(o),
-      ...op.loop(one, [...op.get(o), ...op.i32(block), ...op.i32add, ...op.tee(o), ...op.get(last), ...op.i32ltU]),
-      ...op.get(last),
-      ...op.set(o),
-      ...one,
-    ],
-  };
+    { i32: [...ins, ...outs, 'n'] },
+    { i32: ['o', 'last'], v128: us.flatMap((u) => [...res(u), ...tmp(u)]) },
+    (w) => w`
+      local.get $n i32.const 4 i32.mul i32.const ${block} i32.sub local.set $last
+      i32.const 0 local.set $o
+      loop
+        ${one}
+        local.get $o i32.const ${block} i32.add local.tee $o local.get $last i32.lt_u
+      br_if 0 end
+      ;; the last 4·unroll values, overlapping those before
+      local.get $last local.set $o
+      ${one}`,
+  );
 }
 
 /** Values per iteration of the GELU kernels: they need n ≥ 4·GELU_UNROLL. */
 export const GELU_UNROLL = 2;
 
-const loadAt = (base: number, o: number, offset = 0) => [...op.get(base), ...op.get(o), ...op.i32add, ...op.load(offset)];
+const loadAt = (base: string, offset: number) => `local.get $${base} local.get $o i32.add v128.load offset=${offset} align=4`;
 
-/** Leaves Φ(x) and GELU'(x) = Φ(x) + x·φ(x) on the stack for x in local v. */
-function cdfAndDerivative(v: number, [z, z2, cdf, t, nf]: number[]): number[] {
-  return [
-    ...erfOfScaled(v, z, z2),
-    ...op.f32x4(1),
-    ...op.fadd,
-    ...op.f32x4(0.5),
-    ...op.fmul,
-    ...op.tee(cdf),
-    ...op.get(cdf),
-    // t = max(−x²/2, −87): exp(t) stays a normal float32.
-    ...op.get(v),
-    ...op.get(v),
-    ...op.fmul,
-    ...op.f32x4(-0.5),
-    ...op.fmul,
-    ...op.f32x4(-87),
-    ...op.fpmax,
-    ...op.set(t),
-    ...op.get(t),
-    ...op.f32x4(Math.LOG2E),
-    ...op.fmul,
-    ...op.fnearest,
-    ...op.set(nf),
-    ...op.get(t),
-    ...op.get(nf),
-    ...op.f32x4(LN2_HI),
-    ...op.fmul,
-    ...op.fsub,
-    ...op.get(nf),
-    ...op.f32x4(LN2_LO),
-    ...op.fmul,
-    ...op.fsub,
-    ...op.set(t),
-    ...horner([1 / 720, 1 / 120, 1 / 24, 1 / 6, 1 / 2, 1, 1], t),
-    ...op.get(nf),
-    ...op.ftoi,
-    ...op.i32x4(127),
-    ...op.iadd,
-    ...op.i32(23),
-    ...op.ishl,
-    ...op.fmul,
-    ...op.get(v),
-    ...op.fmul,
-    ...op.f32x4(1 / Math.sqrt(2 * Math.PI)),
-    ...op.fmul,
-    ...op.fadd,
-  ];
+/** Leaves Φ(x) and GELU'(x) = Φ(x) + x·φ(x) on the stack for x in local v (text). */
+function cdfAndDerivative(v: string, [z, z2, cdf, t, nf]: string[]): string {
+  return `
+    ;; Φ(x) = (1 + erf(x/√2)) / 2
+    ${erfOfScaled(v, z, z2)} ${splat(1)} f32x4.add ${splat(0.5)} f32x4.mul
+    local.tee $${cdf} local.get $${cdf}
+    ;; t = max(−x²/2, −87): exp(t) stays a normal float32.
+    local.get $${v} local.get $${v} f32x4.mul ${splat(-0.5)} f32x4.mul ${splat(-87)} f32x4.pmax local.set $${t}
+    ;; exp(t) = 2^n·e^r: n = nearest(t·log2 e), r = t − n·ln2 (Cody–Waite)
+    local.get $${t} ${splat(Math.LOG2E)} f32x4.mul f32x4.nearest local.set $${nf}
+    local.get $${t} local.get $${nf} ${splat(LN2_HI)} f32x4.mul f32x4.sub
+    local.get $${nf} ${splat(LN2_LO)} f32x4.mul f32x4.sub local.set $${t}
+    ${horner([1 / 720, 1 / 120, 1 / 24, 1 / 6, 1 / 2, 1, 1], t)}
+    ;; 2^n: n + 127 in the exponent bits
+    local.get $${nf} i32x4.trunc_sat_f32x4_s v128.const i32x4 127 127 127 127 i32x4.add i32.const 23 i32x4.shl
+    f32x4.mul
+    ;; Φ(x) + x·exp(−x²/2)/√(2π)
+    local.get $${v} f32x4.mul ${splat(1 / Math.sqrt(2 * Math.PI))} f32x4.mul
+    f32x4.add`;
 }
 
 export function geluDefs(): FunctionDef[] {
   // gelu(x, y, n): y = x·Φ(x)
-  const gelu = elementwise('gelu', 1, 1, 3, GELU_UNROLL, ([x], o, [v, z, z2], off) => [
-    ...loadAt(x, o, off),
-    ...op.set(v),
-    ...erfOfScaled(v, z, z2),
-    ...op.f32x4(1),
-    ...op.fadd,
-    ...op.get(v),
-    ...op.fmul,
-    ...op.f32x4(0.5),
-    ...op.fmul,
-  ]);
+  const gelu = elementwise(
+    'gelu',
+    ['x'],
+    ['y'],
+    ['v', 'z', 'z2'],
+    GELU_UNROLL,
+    ([x], [v, z, z2], off) => `
+      ${loadAt(x, off)} local.set $${v}
+      ${erfOfScaled(v, z, z2)} ${splat(1)} f32x4.add local.get $${v} f32x4.mul ${splat(0.5)} f32x4.mul`,
+  );
   // geluGrad(x, dy, dx, n): dx = dy·GELU'(x)
-  const geluGrad = elementwise('geluGrad', 2, 1, 6, GELU_UNROLL, ([x, dy], o, [v, ...temps], off) => [
-    ...loadAt(x, o, off),
-    ...op.set(v),
-    ...cdfAndDerivative(v, temps),
-    ...op.set(temps[4]),
-    ...op.drop,
-    ...op.get(temps[4]),
-    ...loadAt(dy, o, off),
-    ...op.fmul,
-  ]);
+  const geluGrad = elementwise(
+    'geluGrad',
+    ['x', 'dy'],
+    ['dx'],
+    ['v', 'z', 'z2', 'cdf', 't', 'nf'],
+    GELU_UNROLL,
+    ([x, dy], [v, ...temps], off) => `
+      ${loadAt(x, off)} local.set $${v}
+      ${cdfAndDerivative(v, temps)} local.set $${temps[4]} drop
+      local.get $${temps[4]} ${loadAt(dy, off)} f32x4.mul`,
+  );
   // geluTrain(x, y, d, n): y = x·Φ(x) and d = GELU'(x), for a backward pass that only multiplies.
-  const geluTrain = elementwise('geluTrain', 1, 2, 6, GELU_UNROLL, ([x], o, [v, ...temps], off) => [
-    ...loadAt(x, o, off),
-    ...op.set(v),
-    ...cdfAndDerivative(v, temps),
-    ...op.set(temps[4]),
-    ...op.get(v),
-    ...op.fmul,
-    ...op.get(temps[4]),
-  ]);
+  const geluTrain = elementwise(
+    'geluTrain',
+    ['x'],
+    ['y', 'd'],
+    ['v', 'z', 'z2', 'cdf', 't', 'nf'],
+    GELU_UNROLL,
+    ([x], [v, ...temps], off) => `
+      ${loadAt(x, off)} local.set $${v}
+      ${cdfAndDerivative(v, temps)} local.set $${temps[4]}
+      local.get $${v} f32x4.mul local.get $${temps[4]}`,
+  );
   return [gelu, geluGrad, geluTrain];
 }
 
