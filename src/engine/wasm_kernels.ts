@@ -194,43 +194,30 @@ export function geluDefs(): FunctionDef[] {
  * butterflyAdd(…, zu, zv) also adds a residual laid out like u and v.
  */
 export function butterflyDef(withAddend: boolean): FunctionDef {
-  const [p, q, u, v, rows, h, ps, qs, us, vs] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+  const at = (base: string) => `local.get $${base} local.get $o i32.add`;
+  const next = (base: string, stride: string) => `local.get $${base} local.get $${stride} i32.add local.set $${base}`;
   // With an addend (rows laid out like u and v, starting at zu and zv): u += zu, v += zv.
-  const [zu, zv] = [10, 11];
-  const l0 = withAddend ? 12 : 10;
-  const [o, hb, r, a, b] = [l0, l0 + 1, l0 + 2, l0 + 3, l0 + 4];
-  const at = (base: number) => [...op.get(base), ...op.get(o), ...op.i32add];
-  const next = (base: number, stride: number) => [...op.get(base), ...op.get(stride), ...op.i32add, ...op.set(base)];
-  const plus = (z: number) => (withAddend ? [...at(z), ...op.load(), ...op.fadd] : []);
-  return {
-    name: withAddend ? 'butterflyAdd' : 'butterfly',
-    params: [...Array.from({ length: 10 }, () => I32), ...(withAddend ? [I32, I32] : [])],
-    locals: [I32, I32, I32, V128, V128],
-    body: [
-      ...op.get(h),
-      ...op.i32(4),
-      ...op.i32mul,
-      ...op.set(hb),
-      ...op.get(rows),
-      ...op.set(r),
-      ...op.loop(
-        op.i32(0),
-        op.set(o),
-        op.loop(
-          [...at(p), ...op.load(), ...op.set(a), ...at(q), ...op.load(), ...op.set(b)],
-          [...at(u), ...op.get(a), ...op.get(b), ...op.fadd, ...plus(zu), ...op.store()],
-          [...at(v), ...op.get(a), ...op.get(b), ...op.fsub, ...plus(zv), ...op.store()],
-          [...op.get(o), ...op.i32(16), ...op.i32add, ...op.tee(o), ...op.get(hb), ...op.i32ne],
-        ),
-        next(p, ps),
-        next(q, qs),
-        next(u, us),
-        next(v, vs),
-        ...(withAddend ? [next(zu, us), next(zv, vs)] : []),
-        [...op.get(r), ...op.i32(1), ...op.i32sub, ...op.tee(r)],
-      ),
-    ],
-  };
+  const plus = (z: string) => (withAddend ? `${at(z)} v128.load align=4 f32x4.add` : '');
+  return watKernel(
+    withAddend ? 'butterflyAdd' : 'butterfly',
+    { i32: ['p', 'q', 'u', 'v', 'rows', 'h', 'ps', 'qs', 'us', 'vs', ...(withAddend ? ['zu', 'zv'] : [])] },
+    { i32: ['o', 'hb', 'r'], v128: ['a', 'b'] },
+    (w) => w`
+      local.get $h i32.const 4 i32.mul local.set $hb
+      local.get $rows local.set $r
+      loop
+        i32.const 0 local.set $o
+        loop
+          ${at('p')} v128.load align=4 local.set $a  ${at('q')} v128.load align=4 local.set $b
+          ${at('u')} local.get $a local.get $b f32x4.add ${plus('zu')} v128.store align=4
+          ${at('v')} local.get $a local.get $b f32x4.sub ${plus('zv')} v128.store align=4
+          local.get $o i32.const 16 i32.add local.tee $o local.get $hb i32.ne
+        br_if 0 end
+        ${next('p', 'ps')} ${next('q', 'qs')} ${next('u', 'us')} ${next('v', 'vs')}
+        ${withAddend ? `${next('zu', 'us')} ${next('zv', 'vs')}` : ''}
+        local.get $r i32.const 1 i32.sub local.tee $r
+      br_if 0 end`,
+  );
 }
 
 /**
@@ -239,38 +226,30 @@ export function butterflyDef(withAddend: boolean): FunctionDef {
  * reverse. Modes of the folded DFT (even, odd) ↔ natural order; scalar, the data are small.
  */
 export function interleaveDefs(): FunctionDef[] {
-  const [e, o, out, rows, me, mo] = [0, 1, 2, 3, 4, 5];
-  const [q, cnt, r] = [6, 7, 8];
   const def = (name: string, toNatural: boolean): FunctionDef => {
-    const part = (src: number, count: number, first: number) => [
-      ...op.get(out),
-      ...op.i32(first),
-      ...op.i32add,
-      ...op.set(q),
-      ...op.get(count),
-      ...op.set(cnt),
-      ...op.loop(
-        toNatural ? [...op.get(q), ...op.get(src), ...op.f32load(), ...op.f32store()] : [...op.get(src), ...op.get(q), ...op.f32load(), ...op.f32store()],
-        [...op.get(src), ...op.i32(4), ...op.i32add, ...op.set(src)],
-        [...op.get(q), ...op.i32(8), ...op.i32add, ...op.set(q)],
-        [...op.get(cnt), ...op.i32(1), ...op.i32sub, ...op.tee(cnt)],
-      ),
-    ];
-    return {
+    // count values between src (stride 4 bytes) and out + first (stride 8 bytes)
+    const part = (src: string, count: string, first: number) => `
+      local.get $out i32.const ${first} i32.add local.set $q
+      local.get $${count} local.set $cnt
+      loop
+        ${toNatural ? `local.get $q local.get $${src}` : `local.get $${src} local.get $q`} f32.load f32.store
+        local.get $${src} i32.const 4 i32.add local.set $${src}
+        local.get $q i32.const 8 i32.add local.set $q
+        local.get $cnt i32.const 1 i32.sub local.tee $cnt
+      br_if 0 end`;
+    return watKernel(
       name,
-      params: [I32, I32, I32, I32, I32, I32],
-      locals: [I32, I32, I32],
-      body: [
-        ...op.get(rows),
-        ...op.set(r),
-        ...op.loop(
-          part(e, me, 0),
-          part(o, mo, 4),
-          [...op.get(out), ...op.get(me), ...op.get(mo), ...op.i32add, ...op.i32(4), ...op.i32mul, ...op.i32add, ...op.set(out)],
-          [...op.get(r), ...op.i32(1), ...op.i32sub, ...op.tee(r)],
-        ),
-      ],
-    };
+      { i32: ['e', 'o', 'out', 'rows', 'me', 'mo'] },
+      { i32: ['q', 'cnt', 'r'] },
+      (w) => w`
+        local.get $rows local.set $r
+        loop
+          ${part('e', 'me', 0)}
+          ${part('o', 'mo', 4)}
+          local.get $out local.get $me local.get $mo i32.add i32.const 4 i32.mul i32.add local.set $out
+          local.get $r i32.const 1 i32.sub local.tee $r
+        br_if 0 end`,
+    );
   };
   return [def('interleave', true), def('deinterleave', false)];
 }
