@@ -38,7 +38,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { EngineError } from './errors.js';
-import { buildModule, I32, op, V128, type FunctionDef } from '../../core/wasm/engine_emit.js';
+import { buildModule, type FunctionDef } from '../../core/wasm/engine_emit.js';
 import { watKernel } from '../../core/wasm/binary.js';
 import { gemmReduceDef, gemmRowsDef, gemmSmallLeftDef, rowSumDef, type GemmRowsSpec, type GemmSmallLeftSpec } from '../../core/wasm/engine_gemm.js';
 
@@ -264,10 +264,6 @@ export type ConjMode = 'none' | 'a' | 'b';
  * Requires m ≥ 4 and n1, n2, n3 ≥ 1.
  */
 export function cmacDef(name: string, m: number, conj: ConjMode): FunctionDef {
-  const [a, aS1, aS2, aS3, b, bS1, bS2, bS3, out, n1, n2, n3] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
-  const [u, v, w, pa, pb, po] = [12, 13, 14, 15, 16, 17];
-  const [ar, ai, br, bi] = [18, 19, 20, 21];
-  const accBase = 22;
   const im = 4 * m;
   // Groups of 4 modes; the last one overlaps the one before when m is not a multiple of 4 (the
   // overlapping modes are computed twice, identically). At most 4 groups per pass in registers.
@@ -275,79 +271,53 @@ export function cmacDef(name: string, m: number, conj: ConjMode): FunctionDef {
   for (let s = 0; s < m; s += 4) starts.push(Math.min(s, m - 4));
   const chunks: number[][] = [];
   for (let i = 0; i < starts.length; i += 4) chunks.push(starts.slice(i, i + 4));
-  const accumulate = (accR: number, accI: number): number[] => {
-    const mul = (p: number, q: number) => [...op.get(p), ...op.get(q), ...op.fmul];
-    // re += ar·br ∓ ai·bi; im += (conj a: ar·bi − ai·br | conj b: ai·br − ar·bi | none: ar·bi + ai·br)
-    const re = [...op.get(accR), ...mul(ar, br), ...op.fadd, ...mul(ai, bi), ...(conj === 'none' ? op.fsub : op.fadd), ...op.set(accR)];
-    let imPart: number[];
-    if (conj === 'none') imPart = [...mul(ar, bi), ...op.fadd, ...mul(ai, br), ...op.fadd];
-    else if (conj === 'a') imPart = [...mul(ar, bi), ...op.fadd, ...mul(ai, br), ...op.fsub];
-    else imPart = [...mul(ai, br), ...op.fadd, ...mul(ar, bi), ...op.fsub];
-    return [...re, ...op.get(accI), ...imPart, ...op.set(accI)];
-  };
-  const body: number[] = [];
-  for (const chunk of chunks) {
-    const offs = chunk.map((s) => 4 * s);
-    const acc = (g: number) => [accBase + 2 * g, accBase + 2 * g + 1];
-    const inner = offs.flatMap((off, g) => [
-      ...op.get(pa),
-      ...op.load(off),
-      ...op.set(ar),
-      ...op.get(pa),
-      ...op.load(off + im),
-      ...op.set(ai),
-      ...op.get(pb),
-      ...op.load(off),
-      ...op.set(br),
-      ...op.get(pb),
-      ...op.load(off + im),
-      ...op.set(bi),
-      ...accumulate(acc(g)[0], acc(g)[1]),
-    ]);
-    const base = (p: number, s1: number, s2: number) => [
-      ...op.get(p),
-      ...op.get(u),
-      ...op.get(s1),
-      ...op.i32mul,
-      ...op.i32add,
-      ...op.get(v),
-      ...op.get(s2),
-      ...op.i32mul,
-      ...op.i32add,
-    ];
-    body.push(
-      ...op.get(out),
-      ...op.set(po),
-      ...op.i32(0),
-      ...op.set(u),
-      ...op.loop(
-        op.i32(0),
-        op.set(v),
-        op.loop(
-          offs.flatMap((_, g) => [...op.f32x4(0), ...op.set(acc(g)[0]), ...op.f32x4(0), ...op.set(acc(g)[1])]),
-          [...base(a, aS1, aS2), ...op.set(pa)],
-          [...base(b, bS1, bS2), ...op.set(pb)],
-          [...op.get(n3), ...op.set(w)],
-          op.loop(
-            inner,
-            [...op.get(pa), ...op.get(aS3), ...op.i32add, ...op.set(pa)],
-            [...op.get(pb), ...op.get(bS3), ...op.i32add, ...op.set(pb)],
-            [...op.get(w), ...op.i32(1), ...op.i32sub, ...op.tee(w)],
-          ),
-          offs.flatMap((off, g) => [...op.get(po), ...op.get(acc(g)[0]), ...op.store(off), ...op.get(po), ...op.get(acc(g)[1]), ...op.store(off + im)]),
-          [...op.get(po), ...op.i32(8 * m), ...op.i32add, ...op.set(po)],
-          [...op.get(v), ...op.i32(1), ...op.i32add, ...op.tee(v), ...op.get(n2), ...op.i32ne],
-        ),
-        [...op.get(u), ...op.i32(1), ...op.i32add, ...op.tee(u), ...op.get(n1), ...op.i32ne],
-      ),
-    );
-  }
-  return {
+  const nAcc = Math.max(...chunks.map((c) => c.length));
+  const mul = (p: string, q: string) => `local.get $${p} local.get $${q} f32x4.mul`;
+  // re += ar·br ∓ ai·bi; im += (conj a: ar·bi − ai·br | conj b: ai·br − ar·bi | none: ar·bi + ai·br)
+  const imPart = {
+    none: `${mul('ar', 'bi')} f32x4.add ${mul('ai', 'br')} f32x4.add`,
+    a: `${mul('ar', 'bi')} f32x4.add ${mul('ai', 'br')} f32x4.sub`,
+    b: `${mul('ai', 'br')} f32x4.add ${mul('ar', 'bi')} f32x4.sub`,
+  }[conj];
+  const accumulate = (g: number) => `
+    local.get $re${g} ${mul('ar', 'br')} f32x4.add ${mul('ai', 'bi')} ${conj === 'none' ? 'f32x4.sub' : 'f32x4.add'} local.set $re${g}
+    local.get $im${g} ${imPart} local.set $im${g}`;
+  // One group of 4 modes at byte offset off (reals; imaginaries im bytes further), accumulator g.
+  const step = (off: number, g: number) => `
+    local.get $pa v128.load offset=${off} align=4 local.set $ar  local.get $pa v128.load offset=${off + im} align=4 local.set $ai
+    local.get $pb v128.load offset=${off} align=4 local.set $br  local.get $pb v128.load offset=${off + im} align=4 local.set $bi
+    ${accumulate(g)}`;
+  // p + u·s1 + v·s2
+  const base = (p: string, s1: string, s2: string) =>
+    `local.get $${p} local.get $u local.get $${s1} i32.mul i32.add local.get $v local.get $${s2} i32.mul i32.add`;
+  const pass = (offs: number[]) => `
+    local.get $out local.set $po
+    i32.const 0 local.set $u
+    loop
+      i32.const 0 local.set $v
+      loop
+        ${offs.map((_, g) => `${splat(0)} local.set $re${g} ${splat(0)} local.set $im${g}`).join('\n')}
+        ${base('a', 'aS1', 'aS2')} local.set $pa
+        ${base('b', 'bS1', 'bS2')} local.set $pb
+        local.get $n3 local.set $w
+        loop
+          ${offs.map(step).join('\n')}
+          local.get $pa local.get $aS3 i32.add local.set $pa
+          local.get $pb local.get $bS3 i32.add local.set $pb
+          local.get $w i32.const 1 i32.sub local.tee $w
+        br_if 0 end
+        ${offs.map((off, g) => `local.get $po local.get $re${g} v128.store offset=${off} align=4  local.get $po local.get $im${g} v128.store offset=${off + im} align=4`).join('\n')}
+        local.get $po i32.const ${8 * m} i32.add local.set $po
+        local.get $v i32.const 1 i32.add local.tee $v local.get $n2 i32.ne
+      br_if 0 end
+      local.get $u i32.const 1 i32.add local.tee $u local.get $n1 i32.ne
+    br_if 0 end`;
+  return watKernel(
     name,
-    params: Array.from({ length: 12 }, () => I32),
-    locals: [I32, I32, I32, I32, I32, I32, ...Array.from({ length: 4 + 2 * Math.max(...chunks.map((c) => c.length)) }, () => V128)],
-    body,
-  };
+    { i32: ['a', 'aS1', 'aS2', 'aS3', 'b', 'bS1', 'bS2', 'bS3', 'out', 'n1', 'n2', 'n3'] },
+    { i32: ['u', 'v', 'w', 'pa', 'pb', 'po'], v128: ['ar', 'ai', 'br', 'bi', ...Array.from({ length: nAcc }, (_, g) => [`re${g}`, `im${g}`]).flat()] },
+    (w) => w`${chunks.map((chunk) => pass(chunk.map((s) => 4 * s))).join('\n')}`,
+  );
 }
 
 // ------------------------------------------------------------------------------------------------
