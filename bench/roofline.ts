@@ -12,20 +12,27 @@
  * can retire. Single thread, as every kernel of a tfjs instance runs.
  */
 import * as tf from '@tensorflow/tfjs';
-import { buildModule, I32, op, V128, type FunctionDef } from '../core/wasm/engine_emit.js';
+import { watKernel } from '../core/wasm/binary.js';
+import { buildModule, type FunctionDef } from '../core/wasm/engine_emit.js';
 
 /** peak(mem, iters): `chains` accumulators from mem, iters × (acc ← acc·m + c), stored back. */
 function peakDef(chains: number): FunctionDef {
-  const [mem, iters] = [0, 1];
-  const [i, m, c] = [2, 3, 4];
-  const acc = (j: number) => 5 + j;
-  const body: number[] = [...op.get(mem), ...op.load(0), ...op.set(m), ...op.get(mem), ...op.load(16), ...op.set(c)];
-  for (let j = 0; j < chains; j++) body.push(...op.get(mem), ...op.load(32 + 16 * j), ...op.set(acc(j)));
-  const step: number[] = [];
-  for (let j = 0; j < chains; j++) step.push(...op.get(acc(j)), ...op.get(m), ...op.fmul, ...op.get(c), ...op.fadd, ...op.set(acc(j)));
-  body.push(...op.get(iters), ...op.set(i), ...op.loop(step, [...op.get(i), ...op.i32(1), ...op.i32sub, ...op.tee(i)]));
-  for (let j = 0; j < chains; j++) body.push(...op.get(mem), ...op.get(acc(j)), ...op.store(32 + 16 * j));
-  return { name: 'peak', params: [I32, I32], locals: [I32, V128, V128, ...Array.from({ length: chains }, () => V128)], body };
+  const js = Array.from({ length: chains }, (_, j) => j);
+  return watKernel(
+    'peak',
+    { i32: ['mem', 'iters'] },
+    { i32: ['i'], v128: ['m', 'c', ...js.map((j) => `acc${j}`)] },
+    (w) => w`
+      local.get $mem v128.load align=4 local.set $m
+      local.get $mem v128.load offset=16 align=4 local.set $c
+      ${js.map((j) => `local.get $mem v128.load offset=${32 + 16 * j} align=4 local.set $acc${j}`).join('\n')}
+      local.get $iters local.set $i
+      loop
+        ${js.map((j) => `local.get $acc${j} local.get $m f32x4.mul local.get $c f32x4.add local.set $acc${j}`).join('\n')}
+        local.get $i i32.const 1 i32.sub local.tee $i
+      br_if 0 end
+      ${js.map((j) => `local.get $mem local.get $acc${j} v128.store offset=${32 + 16 * j} align=4`).join('\n')}`,
+  );
 }
 
 interface WasmApi {
