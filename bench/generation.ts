@@ -17,7 +17,7 @@ export async function run(): Promise<BenchResult> {
   const timeWith = async (workers: number): Promise<number> => {
     const out = path.join(dir, `w${workers}.h5`);
     const t0 = performance.now();
-    await generateDataset({ recipe, out, workers, force: true });
+    await generateDataset({ recipe, out, workers, overwrite: true });
     return (performance.now() - t0) / 1000;
   };
   try {

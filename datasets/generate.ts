@@ -76,6 +76,8 @@ export interface GenerateOptions {
   /** Continue an interrupted file instead of refusing to touch it. @default false */
   resume?: boolean;
   /** Overwrite an existing file. @default false */
+  overwrite?: boolean;
+  /** @deprecated The old name of `overwrite`, still accepted (read only through overwriteOf). */
   force?: boolean;
   /** Generate only this slice of the samples. */
   shard?: Shard;
@@ -84,6 +86,13 @@ export interface GenerateOptions {
   signal?: AbortSignal;
   /** Skip the refusal of runs larger than the free disk or memory (core/resources.ts). @default false */
   skipResourceCheck?: boolean;
+}
+
+/** `overwrite`, or its deprecated alias `force`: the one place the old name is read. */
+function overwriteOf(opts: { overwrite?: boolean; force?: boolean }): boolean {
+  if (opts.overwrite !== undefined && opts.force !== undefined)
+    throw new GenerationUsageError('force and overwrite are the same field (force is the old name): give it once');
+  return Boolean(opts.overwrite ?? opts.force);
 }
 
 export interface GenerateResult {
@@ -155,7 +164,8 @@ function checkSameRecipe(path: string, fileRecipe: unknown, r: RecipeBase, what:
 /** Generates (or resumes) one dataset file. */
 export async function generateDataset(opts: GenerateOptions): Promise<GenerateResult> {
   await h5ready();
-  if (opts.resume && opts.force) throw new GenerationUsageError('--resume and --force exclude each other: complete the file or replace it');
+  const overwrite = overwriteOf(opts);
+  if (opts.resume && overwrite) throw new GenerationUsageError('resume: true and overwrite: true exclude each other: complete the file or replace it');
   if (fs.existsSync(opts.out) && fs.statSync(opts.out).isDirectory())
     throw new GenerationUsageError(`-o ${opts.out} is a directory: give a file path, e.g. ${join(opts.out, 'data.h5')}`);
   const undoDir = makeDirUndoable(dirname(opts.out));
@@ -163,7 +173,7 @@ export async function generateDataset(opts: GenerateOptions): Promise<GenerateRe
     // One writer per output: a second run over the same file stops here, before touching it.
     return await withOutputLock(`${opts.out}.lock`, opts.out, () => {
       removeStaleTemps(opts.out);
-      return generateLocked(opts);
+      return generateLocked(opts, overwrite);
     });
   } catch (err) {
     // A run refused before it wrote anything leaves no folder behind.
@@ -172,7 +182,7 @@ export async function generateDataset(opts: GenerateOptions): Promise<GenerateRe
   }
 }
 
-async function generateLocked(opts: GenerateOptions): Promise<GenerateResult> {
+async function generateLocked(opts: GenerateOptions, overwrite: boolean): Promise<GenerateResult> {
   const t0 = performance.now();
   const r = opts.recipe;
   const [start, end] = shardRange(r.samples, opts.shard);
@@ -186,9 +196,9 @@ async function generateLocked(opts: GenerateOptions): Promise<GenerateResult> {
 
   preflight(r, start);
   let writer: ProgressiveWriter;
-  if (fs.existsSync(path) && !opts.force) {
+  if (fs.existsSync(path) && !overwrite) {
     if (!opts.resume) {
-      throw new GenerationUsageError(`${path} exists: pass --resume to complete it or --force to overwrite it`);
+      throw new GenerationUsageError(`${path} exists: pass resume: true to complete it or overwrite: true to replace it`);
     }
     // The sample journal, when there is one for this recipe and shard, is what resumes: a kill -9
     // can leave the HDF5 file unreadable, or reading back wrong values (src/data/journal.ts).
@@ -219,7 +229,7 @@ async function generateLocked(opts: GenerateOptions): Promise<GenerateResult> {
     }
     writer = ProgressiveWriter.open(path);
   } else {
-    writer = ProgressiveWriter.create(path, header, { overwrite: Boolean(opts.force) });
+    writer = ProgressiveWriter.create(path, header, { overwrite });
   }
   return finishGeneration(writer);
 
@@ -361,6 +371,9 @@ async function runPool(
 export interface MergeOptions {
   shards: string[];
   out: string;
+  /** Replace an existing output file. @default false */
+  overwrite?: boolean;
+  /** @deprecated The old name of `overwrite`, still accepted (read only through overwriteOf). */
   force?: boolean;
 }
 
@@ -373,7 +386,7 @@ export async function mergeShards(opts: MergeOptions): Promise<{ path: string; s
   if (opts.shards.length === 0) throw new GenerationUsageError('pdes merge: no shard files given');
   const input = opts.shards.find((p) => fs.existsSync(p) && fs.existsSync(opts.out) && fs.realpathSync(p) === fs.realpathSync(opts.out));
   if (input !== undefined) throw new GenerationUsageError(`pdes merge: -o ${opts.out} is one of the shards being merged: choose another output`);
-  if (fs.existsSync(opts.out) && !opts.force) throw new GenerationUsageError(`${opts.out} exists: pass --force to overwrite it`);
+  if (fs.existsSync(opts.out) && !overwriteOf(opts)) throw new GenerationUsageError(`${opts.out} exists: pass overwrite: true to replace it`);
   const undoDir = makeDirUndoable(dirname(opts.out));
   try {
     return await withOutputLock(`${opts.out}.lock`, opts.out, async () => {

@@ -62,7 +62,7 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoResult> {
     recipe,
     out: file,
     workers,
-    force: true,
+    overwrite: true,
     signal: opts.signal,
     onProgress: (p) => {
       if (barTotal === -1)

@@ -173,40 +173,66 @@ function radix4Pass(x: Float64Array, n2: number, q: number, tw: Float64Array, o1
       const w2i = tw[t + 3];
       const w3r = tw[t + 4];
       const w3i = tw[t + 5];
-      const c0r = x[i0];
-      const c0i = x[i0 + 1];
-      const ar = x[i1];
-      const ai = x[i1 + 1];
-      const br = x[i2];
-      const bi = x[i2 + 1];
-      const cr = x[i3];
-      const ci = x[i3 + 1];
-      const c2r = ar * w2r - ai * w2i;
-      const c2i = ar * w2i + ai * w2r;
-      const c1r = br * w1r - bi * w1i;
-      const c1i = br * w1i + bi * w1r;
-      const c3r = cr * w3r - ci * w3i;
-      const c3i = cr * w3i + ci * w3r;
-      const s02r = c0r + c2r;
-      const s02i = c0i + c2i;
-      const d02r = c0r - c2r;
-      const d02i = c0i - c2i;
-      const s13r = c1r + c3r;
-      const s13i = c1i + c3i;
-      const d13r = c1r - c3r;
-      const d13i = c1i - c3i;
-      x[i0] = s02r + s13r;
-      x[i0 + 1] = s02i + s13i;
-      x[i2] = s02r - s13r;
-      x[i2 + 1] = s02i - s13i;
-      const j1 = i0 + o1;
-      const j3 = i0 + o3;
-      x[j1] = d02r + d13i;
-      x[j1 + 1] = d02i - d13r;
-      x[j3] = d02r - d13i;
-      x[j3 + 1] = d02i + d13r;
+      radix4Butterfly(x, 1, i0, i1, i2, i3, i0 + o1, i0 + o3, w1r, w1i, w2r, w2i, w3r, w3i);
     }
   }
+}
+
+/**
+ * The radix-4 decimation-in-time butterfly in place, on complex numbers stored as (re, im) with the
+ * imaginary part `im` after the real one: the JS twins of the wasm passes (here, core/fft/fft2d.ts
+ * bpass4 and core/fft/fft2d_split.ts spass4) all run this arithmetic, in this order. The inputs
+ * are bit-reversed: x[i0], x[i1], x[i2], x[i3] hold the sub-transforms of the samples ≡ 0, 2, 1, 3
+ * (mod 4), the last three multiplied here by w2, w1, w3 into c2, c1, c3 (c0 = x[i0]). Writes
+ * c0 + c2 + (c1 + c3) to i0 and c0 + c2 − (c1 + c3) to i2, (c0 − c2) − i·(c1 − c3) to jm and
+ * (c0 − c2) + i·(c1 − c3) to jp: jm = i1, jp = i3 for the forward transform, swapped for the inverse.
+ */
+export function radix4Butterfly(
+  x: Float64Array,
+  im: number,
+  i0: number,
+  i1: number,
+  i2: number,
+  i3: number,
+  jm: number,
+  jp: number,
+  w1r: number,
+  w1i: number,
+  w2r: number,
+  w2i: number,
+  w3r: number,
+  w3i: number,
+): void {
+  const c0r = x[i0];
+  const c0i = x[i0 + im];
+  const ar = x[i1];
+  const ai = x[i1 + im];
+  const br = x[i2];
+  const bi = x[i2 + im];
+  const cr = x[i3];
+  const ci = x[i3 + im];
+  const c2r = ar * w2r - ai * w2i;
+  const c2i = ar * w2i + ai * w2r;
+  const c1r = br * w1r - bi * w1i;
+  const c1i = br * w1i + bi * w1r;
+  const c3r = cr * w3r - ci * w3i;
+  const c3i = cr * w3i + ci * w3r;
+  const s02r = c0r + c2r;
+  const s02i = c0i + c2i;
+  const d02r = c0r - c2r;
+  const d02i = c0i - c2i;
+  const s13r = c1r + c3r;
+  const s13i = c1i + c3i;
+  const d13r = c1r - c3r;
+  const d13i = c1i - c3i;
+  x[i0] = s02r + s13r;
+  x[i0 + im] = s02i + s13i;
+  x[i2] = s02r - s13r;
+  x[i2 + im] = s02i - s13i;
+  x[jm] = d02r + d13i;
+  x[jm + im] = d02i - d13r;
+  x[jp] = d02r - d13i;
+  x[jp + im] = d02i + d13r;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 import { SolverInputError } from '../errors.js';
-import { isPowerOfTwo, putTwiddle, writeBitReversal, writeStageTwiddles, type FftBackend } from './fft.js';
-import { jsSplitKernels, splitKernelDefs, ZERO_VEC, type SplitKernels } from './fft2d_split.js';
+import { isPowerOfTwo, putTwiddle, radix4Butterfly, writeBitReversal, writeStageTwiddles, type FftBackend } from './fft.js';
+import { firstPass2, jsSplitKernels, splitKernelDefs, ZERO_VEC, type SplitKernels } from './fft2d_split.js';
 import { compileKernelModule, wasmApi, watKernel, type WasmFunctionDef, type WasmMemory, type WasmModule } from '../wasm/binary.js';
 import { DUP_LO, LO_LO, SWAP } from '../wasm/ops.js';
 
@@ -542,21 +542,7 @@ function jsKernels(buffer: ArrayBuffer): Kernels2d {
         }
       }
     },
-    bfirst2(src, dst, rev, L, vb, ss, ds) {
-      const half = ((L >> 1) * ss) / 8;
-      const n = vb / 8;
-      for (let p = 0; p < L; p += 2) {
-        const a = (src + u32[rev / 4 + p] * ss) / 8;
-        const d0 = (dst + p * ds) / 8;
-        const d1 = d0 + ds / 8;
-        for (let c = 0; c < n; c++) {
-          const x0 = f[a + c];
-          const x1 = f[a + half + c];
-          f[d0 + c] = x0 + x1;
-          f[d1 + c] = x0 - x1;
-        }
-      }
-    },
+    bfirst2: (src, dst, rev, L, vb, ss, ds) => firstPass2(f, u32, src, dst, rev, L, vb, ss, ds),
     bpass4(x, nb, vb, st, Q, tw, mask) {
       const sg = rot(mask);
       const q = Q / 8;
@@ -575,38 +561,9 @@ function jsKernels(buffer: ArrayBuffer): Kernels2d {
             const i1 = i0 + q;
             const i2 = i1 + q;
             const i3 = i2 + q;
-            const c0r = f[i0];
-            const c0i = f[i0 + 1];
-            const ar = f[i1];
-            const ai = f[i1 + 1];
-            const br = f[i2];
-            const bi = f[i2 + 1];
-            const cr = f[i3];
-            const ci = f[i3 + 1];
-            const c2r = ar * w2r - ai * w2i;
-            const c2i = ar * w2i + ai * w2r;
-            const c1r = br * w1r - bi * w1i;
-            const c1i = br * w1i + bi * w1r;
-            const c3r = cr * w3r - ci * w3i;
-            const c3i = cr * w3i + ci * w3r;
-            const s02r = c0r + c2r;
-            const s02i = c0i + c2i;
-            const d02r = c0r - c2r;
-            const d02i = c0i - c2i;
-            const s13r = c1r + c3r;
-            const s13i = c1i + c3i;
-            const d13r = c1r - c3r;
-            const d13i = c1i - c3i;
-            const ttr = sg * d13i;
-            const tti = -sg * d13r;
-            f[i0] = s02r + s13r;
-            f[i0 + 1] = s02i + s13i;
-            f[i1] = d02r + ttr;
-            f[i1 + 1] = d02i + tti;
-            f[i2] = s02r - s13r;
-            f[i2 + 1] = s02i - s13i;
-            f[i3] = d02r - ttr;
-            f[i3 + 1] = d02i - tti;
+            // sg = +1 (forward): −i·(c1 − c3) goes to i1; −1 (inverse): to i3.
+            if (sg > 0) radix4Butterfly(f, 1, i0, i1, i2, i3, i1, i3, w1r, w1i, w2r, w2i, w3r, w3i);
+            else radix4Butterfly(f, 1, i0, i1, i2, i3, i3, i1, w1r, w1i, w2r, w2i, w3r, w3i);
           }
         }
       }

@@ -1,4 +1,5 @@
 import { watKernel, type WasmFunctionDef } from '../wasm/binary.js';
+import { radix4Butterfly } from './fft.js';
 import { HI_HI, LO_LO } from '../wasm/ops.js';
 
 /**
@@ -460,6 +461,27 @@ export function splitKernelDefs(): WasmFunctionDef[] {
 // loop over l = 0, 1 (the two columns of a pair): re at +l, im at +2 + l (doubles).
 // ---------------------------------------------------------------------------------------------
 
+/**
+ * The radix-2 first pass in plain JS (the twin of bfirst2 and sfirst2; the same for both layouts,
+ * as it only adds and subtracts whole rows): rows rev[p] and rev[p] + L/2 of the source, vb bytes
+ * each, go to rows p and p + 1 of the destination as their sum and difference.
+ */
+export function firstPass2(f: Float64Array, u32: Uint32Array, src: number, dst: number, rev: number, L: number, vb: number, ss: number, ds: number): void {
+  const half = ((L >> 1) * ss) / 8;
+  const n = vb / 8;
+  for (let p = 0; p < L; p += 2) {
+    const a = (src + u32[rev / 4 + p] * ss) / 8;
+    const d0 = (dst + p * ds) / 8;
+    const d1 = d0 + ds / 8;
+    for (let c = 0; c < n; c++) {
+      const x0 = f[a + c];
+      const x1 = f[a + half + c];
+      f[d0 + c] = x0 + x1;
+      f[d1 + c] = x0 - x1;
+    }
+  }
+}
+
 /** The JS split kernels on `buffer`. */
 export function jsSplitKernels(buffer: ArrayBuffer): SplitKernels {
   const f = new Float64Array(buffer);
@@ -570,32 +592,12 @@ export function jsSplitKernels(buffer: ArrayBuffer): SplitKernels {
         for (let c = 0; c < n; c += 4) {
           for (let l = 0; l < 2; l++) {
             const i0 = r + c + l;
-            // c_s = v·w_s: (vr·wr − vi·wi, vi·wr + vr·wi).
+            // Real lanes at i, imaginary at i + 2; −i·(c1 − c3) goes to i1 forward, to i3 inverse.
             const i1 = i0 + q;
             const i2 = i1 + q;
             const i3 = i2 + q;
-            const c2r = f[i1] * w2r - f[i1 + 2] * w2i;
-            const c2i = f[i1 + 2] * w2r + f[i1] * w2i;
-            const c1r = f[i2] * w1r - f[i2 + 2] * w1i;
-            const c1i = f[i2 + 2] * w1r + f[i2] * w1i;
-            const c3r = f[i3] * w3r - f[i3 + 2] * w3i;
-            const c3i = f[i3 + 2] * w3r + f[i3] * w3i;
-            const s02r = f[i0] + c2r;
-            const s02i = f[i0 + 2] + c2i;
-            const d02r = f[i0] - c2r;
-            const d02i = f[i0 + 2] - c2i;
-            const s13r = c1r + c3r;
-            const s13i = c1i + c3i;
-            const d13r = c1r - c3r;
-            const d13i = c1i - c3i;
-            f[i0] = s02r + s13r;
-            f[i0 + 2] = s02i + s13i;
-            f[i0 + q] = fwd ? d02r + d13i : d02r - d13i;
-            f[i0 + q + 2] = fwd ? d02i - d13r : d02i + d13r;
-            f[i0 + 2 * q] = s02r - s13r;
-            f[i0 + 2 * q + 2] = s02i - s13i;
-            f[i0 + 3 * q] = fwd ? d02r - d13i : d02r + d13i;
-            f[i0 + 3 * q + 2] = fwd ? d02i + d13r : d02i - d13r;
+            if (fwd) radix4Butterfly(f, 2, i0, i1, i2, i3, i1, i3, w1r, w1i, w2r, w2i, w3r, w3i);
+            else radix4Butterfly(f, 2, i0, i1, i2, i3, i3, i1, w1r, w1i, w2r, w2i, w3r, w3i);
           }
         }
       }
@@ -655,21 +657,7 @@ export function jsSplitKernels(buffer: ArrayBuffer): SplitKernels {
     sfirst8i: first8(false),
     sfirst4f: first4(true),
     sfirst4i: first4(false),
-    sfirst2(src, dst, rev, L, vb, ss, ds) {
-      const half = ((L >> 1) * ss) / 8;
-      const n = vb / 8;
-      for (let p = 0; p < L; p += 2) {
-        const a = (src + u32[rev / 4 + p] * ss) / 8;
-        const d0 = (dst + p * ds) / 8;
-        const d1 = d0 + ds / 8;
-        for (let c = 0; c < n; c++) {
-          const x0 = f[a + c];
-          const x1 = f[a + half + c];
-          f[d0 + c] = x0 + x1;
-          f[d1 + c] = x0 - x1;
-        }
-      }
-    },
+    sfirst2: (src, dst, rev, L, vb, ss, ds) => firstPass2(f, u32, src, dst, rev, L, vb, ss, ds),
     spass4f: pass4(true),
     spass4i: pass4(false),
     sbrpost(x, tw, m, vb, st) {

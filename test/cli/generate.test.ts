@@ -51,10 +51,10 @@ describe('pdes generate', () => {
     expect(sameBytes(ref, other)).toBe(false);
   });
 
-  it('refuses to overwrite without --force, and --resume of a complete file does nothing', () => {
+  it('refuses to overwrite without --overwrite, and --resume of a complete file does nothing', () => {
     const r = pdes(['generate', ...SMALL, '-o', ref]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('exists: pass --resume to complete it or --force to overwrite it');
+    expect(r.stderr).toContain('exists: pass --resume to complete it or --overwrite to replace it');
     const before = fs.readFileSync(ref);
     const again = pdes(['generate', ...SMALL, '--resume', '-o', ref]);
     expect(again.code).toBe(0);

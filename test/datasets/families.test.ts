@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { families, familyOf, findFamily, gridLabel, recipeNames, registerFamily, unregisterFamily } from '../../datasets/families/index.js';
@@ -151,5 +152,25 @@ describe('PDE family registry', () => {
     }
     unregisterFamily('toy-heat');
     expect(() => resolveRecipe('toy-heat-1')).toThrow("unknown recipe 'toy-heat-1'");
+  });
+
+  it('speaks of replacing a file as the library option `overwrite` (the old name `force` still accepted, never both)', async () => {
+    registerFamily(heatFamily);
+    const r = resolveRecipe('toy-heat-1', { samples: 2, frames: 2 });
+    await h5ready();
+    const out = path.join(tmpDir(), 'heat-overwrite.h5');
+    await generateDataset({ recipe: r, out, workers: 1 });
+    const first = fs.readFileSync(out);
+    await expect(generateDataset({ recipe: r, out, workers: 1 })).rejects.toThrow(
+      `${out} exists: pass resume: true to complete it or overwrite: true to replace it`,
+    );
+    await expect(generateDataset({ recipe: r, out, workers: 1, resume: true, overwrite: true })).rejects.toThrow(
+      'resume: true and overwrite: true exclude each other',
+    );
+    await expect(generateDataset({ recipe: r, out, workers: 1, overwrite: true, force: true })).rejects.toThrow('force and overwrite are the same field');
+    expect((await generateDataset({ recipe: r, out, workers: 1, overwrite: true })).computed).toBe(2);
+    expect(fs.readFileSync(out).equals(first)).toBe(true);
+    expect((await generateDataset({ recipe: r, out, workers: 1, force: true })).computed).toBe(2);
+    expect(fs.readFileSync(out).equals(first)).toBe(true);
   });
 });

@@ -23,8 +23,7 @@ export const merge: Command = {
     const out = values.out as string | undefined;
     if (!out) throw new CliUsageError('pdes merge needs an output file: -o OUT.h5');
     if (positionals.length === 0) throw new CliUsageError('pdes merge needs the shard files to join');
-    // datasets/generate.ts still calls the field `force`; the CLI's vocabulary is `overwrite`.
-    const res = await mergeShards({ shards: positionals, out, force: Boolean(values.overwrite) });
+    const res = await mergeShards({ shards: positionals, out, overwrite: Boolean(values.overwrite) });
     process.stdout.write(`wrote ${res.path}: ${res.samples} samples from ${positionals.length} shards\n`);
     return 0;
   },

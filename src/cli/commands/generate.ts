@@ -85,8 +85,7 @@ async function runGenerate(opts: Record<string, unknown>, dryRun: boolean, showB
       out,
       workers: opts.workers as number | undefined,
       resume: Boolean(opts.resume),
-      // datasets/generate.ts still calls the field `force`; the CLI's vocabulary is `overwrite`.
-      force: Boolean(opts.overwrite),
+      overwrite: Boolean(opts.overwrite),
       skipResourceCheck: Boolean(opts.skipResourceCheck),
       shard,
       signal,
