@@ -2,7 +2,7 @@
  * Probabilistic evaluation with ProbConserv's conservation projection: the library function
  * behind `pdes evaluate --conserve …` and `pdes report --conserve …`.
  *
- * 1. A predictive distribution on the test samples: a deep ensemble (`<run>/ensemble.json`,
+ * 1. A predictive distribution on the test samples: a deep ensemble (`<run>/ensemble.json`, with `ensemble: true`;
  *    src/uq), one run with a Gaussian noise head (`--loss gaussian-nll`), or MC dropout
  *    (`mcDropout: K`). Rollouts are predicted as usual (window / next-step mappings).
  * 2. The conserved integral per predicted frame: G = the quadrature weights of each frame
@@ -54,7 +54,7 @@ import {
   type LoadedEnsemble,
   type UqPrediction,
 } from '../uq/index.js';
-import { CHECKPOINT_FILE, isEnsembleDir, isRunDir, runDirOf, UQ_REPORT_FILE, writeResult } from '../training/run_dir.js';
+import { CHECKPOINT_FILE, isRunDir, memberDir, runDirOf, UQ_REPORT_FILE, writeResult } from '../training/run_dir.js';
 import type { SplitName } from './evaluate_run.js';
 import { readCurves } from './curves.js';
 import { runData, splitName, splitSamples } from './run_source.js';
@@ -84,8 +84,14 @@ export function conserveName(c: ConserveSpec): string {
 }
 
 export interface UqEvaluateOptions {
-  /** An ensemble directory (ensemble.json), or a run directory / checkpoint. */
+  /** An ensemble directory (ensemble.json, with `ensemble: true`), or a run directory / checkpoint. */
   run: string;
+  /**
+   * `run` is an ensemble directory: predict with its members. Otherwise `run` is one run, predicted
+   * by MC dropout (`mcDropout`) or its noise head. The caller decides (the CLI: whether the
+   * directory holds ensemble.json); nothing here looks for the file. @default false
+   */
+  ensemble?: boolean;
   /** Dataset. @default the training data */
   data?: string;
   /** @default 'test' */
@@ -173,7 +179,7 @@ interface Source {
 async function openSource(opts: UqEvaluateOptions): Promise<Source> {
   const isDir = isRunDir(opts.run);
   const predictOpts = { rolloutSteps: opts.rolloutSteps, otherGrid: true };
-  if (isDir && isEnsembleDir(opts.run)) {
+  if (opts.ensemble) {
     const ens: LoadedEnsemble = await loadEnsemble(opts.run, { backend: opts.backend, modelModules: opts.modelModules });
     if (ens.members.length === 1 && !ens.noiseHead) {
       ens.dispose();
@@ -452,7 +458,8 @@ export async function reportUqRun(opts: UqEvaluateOptions & { out?: string }): P
         ...(groups.ood.result.parameters ? { parameters: groups.ood.result.parameters } : {}),
       }
     : undefined;
-  const curves = readCurves(dir);
+  // An ensemble's training curves are its first member's.
+  const curves = readCurves(opts.ensemble ? path.join(dir, memberDir(0)) : dir);
   const ds = H5Dataset.open(result.inDistribution.data);
   const parameterName = typeof ds.attrs['parameter-name'] === 'string' ? ds.attrs['parameter-name'] : undefined;
   ds.close();

@@ -8,7 +8,16 @@ import { evaluateUqRun, reportUqRun, type UqEvaluateOptions, type UqEvaluateResu
 
 export { readCurves } from './curves.js';
 export { evaluateRun, reportRun, type EvaluateOptions, type EvaluateResult, type ReportOptions, type SplitName } from './evaluate_run.js';
-export { conserveName, evaluateUqRun, parseConserve, reportUqRun, type ConserveSpec, type UqEvaluateOptions, type UqEvaluateResult } from './evaluate_uq.js';
+export {
+  conserveName,
+  evaluateUqRun,
+  parseConserve,
+  reportUqRun,
+  type ConserveSpec,
+  type UqEvaluateOptions,
+  type UqEvaluateResult,
+  type UqGroupResult,
+} from './evaluate_uq.js';
 
 /** Options of the probabilistic evaluation (those of `UqEvaluateOptions` beyond the common ones). */
 export type UqPart = Omit<UqEvaluateOptions, 'run' | 'data' | 'split' | 'rolloutSteps' | 'backend' | 'modelModules'>;

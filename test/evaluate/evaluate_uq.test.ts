@@ -12,6 +12,7 @@ import { H5Dataset, h5ready } from '../../src/data/index.js';
 import { initBackend } from '../../src/engine/backend.js';
 import { uqMetrics } from '../../src/metrics/index.js';
 import { evaluateUqRun, parseConserve } from '../../src/evaluate/evaluate_uq.js';
+import { evaluate } from '../../src/evaluate/index.js';
 import { predictEnsemble } from '../../src/uq/index.js';
 import { pdes, tmpDir } from '../helpers/cli.js';
 
@@ -66,7 +67,7 @@ describe('probabilistic evaluation with conservation projection', () => {
   });
 
   it('projects exactly: the predicted mass equals the known mass to round-off, in and out of distribution', async () => {
-    const r = await evaluateUqRun({ run: ens, conserve: [{ mode: 'exact' }, { mode: 'noisy', sigma: 1e-3 }, { mode: 'hard' }], ood });
+    const r = await evaluateUqRun({ run: ens, ensemble: true, conserve: [{ mode: 'exact' }, { mode: 'noisy', sigma: 1e-3 }, { mode: 'hard' }], ood });
     expect(r.method).toBe('ensemble');
     expect(r.members).toBe(2);
     expect(r.frames).toEqual([2, 3, 4, 5, 6]);
@@ -88,7 +89,7 @@ describe('probabilistic evaluation with conservation projection', () => {
   });
 
   it('computes the base metrics from the ensemble prediction and the file mass', async () => {
-    const r = await evaluateUqRun({ run: ens });
+    const r = await evaluateUqRun({ run: ens, ensemble: true });
     const indices = r.inDistribution.indices;
     const p = await predictEnsemble(ens, data, indices);
     const ds = H5Dataset.open(data);
@@ -111,9 +112,18 @@ describe('probabilistic evaluation with conservation projection', () => {
     expect(got.conservation.maxAbs).toBeCloseTo(m.conservation.maxAbs, 12);
   });
 
+  it('takes the ensemble from the options, never from the files it finds', async () => {
+    // The caller decides (the CLI: from ensemble.json); without `ensemble` the directory is one run, which it is not.
+    await expect(evaluate(ens, { uq: {} })).rejects.toThrow(`no ensemble or checkpoint at ${ens}: train one`);
+    const e = await evaluate(ens, { split: 'val', uq: { ensemble: true } });
+    expect(e.kind).toBe('uq');
+    const direct = await evaluateUqRun({ run: ens, ensemble: true, split: 'val' });
+    expect(e.result).toEqual(direct);
+  });
+
   it('recalibrates σ on the validation split so that its 90% intervals cover 90%', async () => {
-    const plain = await evaluateUqRun({ run: ens, split: 'val' });
-    const r = await evaluateUqRun({ run: ens, split: 'val', recalibrate: true, conserve: [{ mode: 'exact' }] });
+    const plain = await evaluateUqRun({ run: ens, ensemble: true, split: 'val' });
+    const r = await evaluateUqRun({ run: ens, ensemble: true, split: 'val', recalibrate: true, conserve: [{ mode: 'exact' }] });
     const rc = r.recalibration!;
     expect(rc).toMatchObject({ split: 'val', samples: 4 });
     expect(rc.coverage90Before).toBeCloseTo(plain.inDistribution.variants[0].metrics.coverage[1], 12);

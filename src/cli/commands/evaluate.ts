@@ -1,10 +1,7 @@
 /** `pdes evaluate` and `pdes report`: a trained run against its data, deterministic or probabilistic. */
-import fs from 'node:fs';
-import path from 'node:path';
 import { initBackend, describeBackend } from '../../engine/backend.js';
-import { ENSEMBLE_FILE } from '../../uq/index.js';
-import { evaluateRun, reportRun, type EvaluateOptions } from '../../evaluate/evaluate_run.js';
-import { evaluateUqRun, parseConserve, reportUqRun, type UqEvaluateOptions, type UqGroupResult } from '../../evaluate/evaluate_uq.js';
+import * as evaluation from '../../evaluate/index.js';
+import { isEnsembleDir } from '../../training/run_dir.js';
 import { type MetricsReport } from '../../metrics/index.js';
 import { CONFIG_OPTION } from '../config_file.js';
 import { CliUsageError, libraryOptions, type OptionDecl, type Values } from '../options.js';
@@ -54,9 +51,12 @@ const REPORT_ONLY: OptionDecl[] = [
   { flag: 'out', short: 'o', field: 'out', type: 'string', value: 'PAGE.html', help: 'the page to write (default: DIR/report.html)' },
 ];
 
-/** The probabilistic path (src/evaluate/evaluate_uq.ts): an ensemble directory, or any UQ option. */
+/**
+ * The probabilistic path (src/evaluate/evaluate_uq.ts): an ensemble directory, or any UQ option.
+ * Decided here, once: the library takes `uq` (and `uq.ensemble`) as given.
+ */
 function wantsUq(opts: Values): boolean {
-  return UQ_OPTIONS.some((d) => opts[d.field as string] !== undefined) || fs.existsSync(path.join(String(opts.run), ENSEMBLE_FILE));
+  return UQ_OPTIONS.some((d) => opts[d.field as string] !== undefined) || isEnsembleDir(String(opts.run));
 }
 
 /** The run directory: --run, or the --config file's `run`. */
@@ -65,35 +65,33 @@ function runOf(opts: Values, cmd: string): string {
   return String(opts.run);
 }
 
-function uqOptions(opts: Values): UqEvaluateOptions {
+function uqOptions(opts: Values): evaluation.UqPart {
   // Strings from flags (comma-separated), parsed specs from a --config file.
-  const conserve = ((opts.conserve as unknown[] | undefined) ?? []).flatMap((c) => (typeof c === 'string' ? c.split(',').map(parseConserve) : [c]));
+  const conserve = ((opts.conserve as unknown[] | undefined) ?? []).flatMap((c) => (typeof c === 'string' ? c.split(',').map(evaluation.parseConserve) : [c]));
   const cov = opts.covariance as string | undefined;
   if (cov !== undefined && cov !== 'diag' && cov !== 'lowrank') throw new CliUsageError(`--covariance=${cov} is not allowed: use diag or lowrank`);
   const mc = opts.mcDropout as number | undefined;
   if (mc !== undefined && mc < 2) throw new CliUsageError(`--mc-dropout=${mc} is not allowed: use at least 2 passes`);
-  const { run, data, split, seed, ood, rolloutSteps, modelModules } = opts;
+  const { seed, ood } = opts;
   return {
-    run,
-    data,
-    split,
+    ensemble: isEnsembleDir(String(opts.run)),
     conserve,
     ...(cov !== undefined ? { covariance: cov } : {}),
     ...(mc !== undefined ? { mcDropout: mc } : {}),
     seed,
     ood,
     recalibrate: Boolean(opts.recalibrate),
-    rolloutSteps,
-    modelModules: modelModules ?? [],
-  } as UqEvaluateOptions;
+  } as evaluation.UqPart;
 }
 
-function evaluateOptions(opts: Values): EvaluateOptions {
-  const { run, data, split, strides, rolloutSteps, modelModules } = opts;
-  return { run, data, split, strides, rolloutSteps, modelModules: modelModules ?? [] } as EvaluateOptions;
+/** The library options of `evaluate` / `report` (src/evaluate/index.ts); `uq` when the probabilistic path is wanted. */
+function evaluateOptions(opts: Values): evaluation.EvaluateRunOptions {
+  const { data, split, strides, rolloutSteps, modelModules } = opts;
+  const common = { data, split, rolloutSteps, modelModules: modelModules ?? [] } as evaluation.EvaluateRunOptions;
+  return wantsUq(opts) ? { ...common, uq: uqOptions(opts) } : { ...common, strides: strides as number[] | undefined };
 }
 
-function formatUqGroup(label: string, g: UqGroupResult): string {
+function formatUqGroup(label: string, g: evaluation.UqGroupResult): string {
   const f = (x: number): string => (Number.isFinite(x) ? x.toPrecision(4) : 'n/a');
   const head = `${label}: ${g.indices.length} samples of ${g.data} (mass from ${g.massSource})\n  ${'variant'.padEnd(20)} ${['MSE', 'log-lik', 'CRPS', 'cov50', 'cov90', 'cov95', '|dM|/M max'].map((h) => h.padStart(10)).join(' ')}`;
   const rows = g.variants.map((r) => {
@@ -125,9 +123,10 @@ Gaussian log-likelihood, CRPS, coverage of 50/90/95% intervals, calibration, con
     runOf(opts, 'evaluate');
     await initBackend(opts.backend as string | undefined);
     // The backend line comes with the results: an error is then the only line.
-    if (wantsUq(opts)) {
-      const u = await evaluateUqRun(uqOptions(opts));
-      banner();
+    const e = await evaluation.evaluate(String(opts.run), evaluateOptions(opts));
+    banner();
+    if (e.kind === 'uq') {
+      const u = e.result;
       if (values.json) process.stdout.write(`${JSON.stringify(u, null, 2)}\n`);
       else {
         const rc = u.recalibration ? `; sigma x ${u.recalibration.sigmaScale.toPrecision(4)} from ${u.recalibration.samples} validation samples` : '';
@@ -138,8 +137,7 @@ Gaussian log-likelihood, CRPS, coverage of 50/90/95% intervals, calibration, con
       }
       return 0;
     }
-    const r = await evaluateRun(evaluateOptions(opts));
-    banner();
+    const r = e.result;
     if (values.json) process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
     else {
       process.stdout.write(`${r.split} set: ${r.indices.length} samples of ${r.data}\nmean over samples:\n${formatMetrics(r.metrics)}\n`);
@@ -173,17 +171,13 @@ export const report: Command = {
     const opts = libraryOptions(report.options, values, file);
     runOf(opts, 'report');
     await initBackend(opts.backend as string | undefined);
-    if (wantsUq(opts)) {
-      const u = await reportUqRun({ ...uqOptions(opts), out: opts.out as string | undefined });
-      banner();
-      process.stdout.write(
-        `wrote ${u.path} (${u.evaluation.inDistribution.variants.map((x) => `${x.name} MSE ${x.metrics.mse.toPrecision(4)}`).join(', ')})\n`,
-      );
+    const r = await evaluation.report(String(opts.run), { ...evaluateOptions(opts), out: opts.out as string | undefined });
+    banner();
+    if (r.kind === 'uq') {
+      process.stdout.write(`wrote ${r.path} (${r.result.inDistribution.variants.map((x) => `${x.name} MSE ${x.metrics.mse.toPrecision(4)}`).join(', ')})\n`);
       return 0;
     }
-    const r = await reportRun({ ...evaluateOptions(opts), out: opts.out as string | undefined });
-    banner();
-    process.stdout.write(`wrote ${r.path} (test relative L2 ${r.evaluation.metrics.mean.relL2.toPrecision(4)})\n`);
+    process.stdout.write(`wrote ${r.path} (test relative L2 ${r.result.metrics.mean.relL2.toPrecision(4)})\n`);
     return 0;
   },
 };
