@@ -54,7 +54,7 @@ import {
   type LoadedEnsemble,
   type UqPrediction,
 } from '../uq/index.js';
-import { CHECKPOINT_FILE, isRunDir, memberDir, runDirOf, UQ_REPORT_FILE, writeResult } from '../training/run_dir.js';
+import { CHECKPOINT_FILE, isEnsembleDir, isRunDir, memberDir, runDirOf, UQ_REPORT_FILE, writeResult } from '../training/run_dir.js';
 import type { SplitName } from './evaluate_run.js';
 import { readCurves } from './curves.js';
 import { runData, splitName, splitSamples } from './run_source.js';
@@ -88,8 +88,9 @@ export interface UqEvaluateOptions {
   run: string;
   /**
    * `run` is an ensemble directory: predict with its members. Otherwise `run` is one run, predicted
-   * by MC dropout (`mcDropout`) or its noise head. The caller decides (the CLI: whether the
-   * directory holds ensemble.json); nothing here looks for the file. @default false
+   * by MC dropout (`mcDropout`) or its noise head. `evaluate()` and the CLI always say which.
+   * @default for `evaluateUqRun` / `reportUqRun`, called as before issue 11 without it: whether
+   * `run` holds ensemble.json (so code and notebooks written against them keep working)
    */
   ensemble?: boolean;
   /** Dataset. @default the training data */
@@ -433,15 +434,21 @@ async function evaluateInternal(opts: UqEvaluateOptions): Promise<Evaluated> {
   }
 }
 
+/** The options with `ensemble` decided: given, or (the entry points' documented default) from the directory. */
+function withEnsembleDefault<T extends UqEvaluateOptions>(opts: T): T {
+  return opts.ensemble === undefined ? { ...opts, ensemble: isEnsembleDir(opts.run) } : opts;
+}
+
 /** Evaluates the predictive distribution of a run or ensemble (and its projections); writes `<run>/uq.json`. */
 export async function evaluateUqRun(opts: UqEvaluateOptions): Promise<UqEvaluateResult> {
-  const { result } = await evaluateInternal(opts);
+  const { result } = await evaluateInternal(withEnsembleDefault(opts));
   writeResult(runDirOf(opts.run), 'uq', opts.data, result);
   return result;
 }
 
 /** Evaluates as `evaluateUqRun` and writes the UQ / conservation HTML report (1D data). */
-export async function reportUqRun(opts: UqEvaluateOptions & { out?: string }): Promise<{ path: string; evaluation: UqEvaluateResult }> {
+export async function reportUqRun(given: UqEvaluateOptions & { out?: string }): Promise<{ path: string; evaluation: UqEvaluateResult }> {
+  const opts = withEnsembleDefault(given);
   const { result, groups, prediction } = await evaluateInternal(opts);
   if (prediction.shape.spatial.length !== 1) {
     throw new UqError(

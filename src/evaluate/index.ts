@@ -28,7 +28,8 @@ export type Evaluation = { kind: 'deterministic'; result: EvaluateResult } | { k
 
 function uqOptions(run: string, o: EvaluateRunOptions & { uq: UqPart }): UqEvaluateOptions {
   const { uq, strides: _strides, backend, ...common } = o;
-  return { run, ...common, ...(backend === undefined ? {} : { backend: backend as UqEvaluateOptions['backend'] }), ...uq };
+  // Explicit here: evaluate() takes the ensemble from its options, never from the files.
+  return { run, ...common, ...(backend === undefined ? {} : { backend: backend as UqEvaluateOptions['backend'] }), ...uq, ensemble: uq.ensemble ?? false };
 }
 
 /** Evaluates a run (directory or checkpoint): eval.json, or uq.json with `options.uq`. */

@@ -119,6 +119,8 @@ describe('probabilistic evaluation with conservation projection', () => {
     expect(e.kind).toBe('uq');
     const direct = await evaluateUqRun({ run: ens, ensemble: true, split: 'val' });
     expect(e.result).toEqual(direct);
+    // The entry point as called before issue 11 (notebooks, user code): ensemble defaults to the directory's kind.
+    expect(await evaluateUqRun({ run: ens, split: 'val' })).toEqual(direct);
   });
 
   it('recalibrates σ on the validation split so that its 90% intervals cover 90%', async () => {
